@@ -1,0 +1,157 @@
+// The AWS resources one installation needs, as plain data. Bootstrap (CLI) and
+// the embedded local AWS both create them from these definitions, so the
+// schema the adapters rely on is defined exactly once.
+// The reasons behind keys and indexes are in docs/dynamodb-schema.md.
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N' | 'B';
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  /** KEYS_ONLY keeps index writes off the hot path; ALL saves a read where items are immutable. */
+  projection: 'ALL' | 'KEYS_ONLY';
+}
+
+export interface TableDefinition {
+  /** Logical role; the physical name comes from config. */
+  role: TableRole;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  indexes: IndexDefinition[];
+  /** TTL attribute (epoch seconds). Items without it never expire. */
+  ttlAttribute?: string;
+}
+
+export type TableRole = 'runs' | 'steps' | 'events' | 'hooks' | 'streams';
+export const TABLE_ROLES: readonly TableRole[] = ['runs', 'steps', 'events', 'hooks', 'streams'];
+
+/** Runs listed with no filter are spread over this many index partitions (write sharding). */
+export const RUN_LIST_SHARDS = 8;
+
+export const TABLES: Record<TableRole, TableDefinition> = {
+  runs: {
+    role: 'runs',
+    partitionKey: { name: 'pk', type: 'S' }, // runId
+    indexes: [
+      // runs.list(): shard `R#<0..7>` by hash(runId), sorted by runId (ULID = creation time).
+      { indexName: 'byShard', partitionKey: { name: 'shard', type: 'S' }, sortKey: { name: 'runId', type: 'S' }, projection: 'ALL' },
+      // runs.list({status}): `<status>#<shard>`.
+      { indexName: 'byStatus', partitionKey: { name: 'statusShard', type: 'S' }, sortKey: { name: 'runId', type: 'S' }, projection: 'ALL' },
+      // runs.list({workflowName}): names already spread the load.
+      { indexName: 'byWorkflow', partitionKey: { name: 'workflowName', type: 'S' }, sortKey: { name: 'runId', type: 'S' }, projection: 'ALL' },
+    ],
+    ttlAttribute: 'expiresAt',
+  },
+  steps: {
+    role: 'steps',
+    // pk = runId; sk = `S#<stepId>` for steps, `W#<waitId>` for waits.
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    // steps.get(undefined, stepId): sparse, only step items carry `stepId`.
+    indexes: [{ indexName: 'byStepId', partitionKey: { name: 'stepId', type: 'S' }, projection: 'KEYS_ONLY' }],
+    ttlAttribute: 'expiresAt',
+  },
+  events: {
+    role: 'events',
+    // pk = runId; sk = eventId (monotonic per run), plus one `#head` item per run
+    // that sequences appends.
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    // listByCorrelationId: sparse, only events with a correlationId.
+    indexes: [
+      { indexName: 'byCorrelation', partitionKey: { name: 'correlationId', type: 'S' }, sortKey: { name: 'sk', type: 'S' }, projection: 'ALL' },
+    ],
+    ttlAttribute: 'expiresAt',
+  },
+  hooks: {
+    role: 'hooks',
+    // pk = `H#<hookId>` for hooks, `T#<sha256(token)>` for token claims.
+    partitionKey: { name: 'pk', type: 'S' },
+    indexes: [
+      // hooks.list({runId}) and disposal when a run ends.
+      { indexName: 'byRun', partitionKey: { name: 'runId', type: 'S' }, sortKey: { name: 'hookId', type: 'S' }, projection: 'ALL' },
+      // hooks.list() with no run: sharded like runs.
+      { indexName: 'byShard', partitionKey: { name: 'shard', type: 'S' }, sortKey: { name: 'hookId', type: 'S' }, projection: 'ALL' },
+    ],
+    ttlAttribute: 'expiresAt',
+  },
+  streams: {
+    role: 'streams',
+    // pk = stream name; sk = chunk index (N). The streams adapter documents its items.
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'N' },
+    indexes: [{ indexName: 'byRun', partitionKey: { name: 'runId', type: 'S' }, sortKey: { name: 'pk', type: 'S' }, projection: 'KEYS_ONLY' }],
+    ttlAttribute: 'expiresAt',
+  },
+};
+
+/** Physical names of one installation's resources. */
+export interface ResourceNames {
+  tables: Record<TableRole, string>;
+  workflowQueue: string;
+  stepQueue: string;
+  workflowDlq: string;
+  stepDlq: string;
+  bucket: string;
+  lambdaFunction: string;
+  lambdaRole: string;
+}
+
+/** Default naming: every resource is prefixed with the installation name, so several fit one account. */
+export function resourceNames(installation: string): ResourceNames {
+  return {
+    tables: {
+      runs: `${installation}-runs`,
+      steps: `${installation}-steps`,
+      events: `${installation}-events`,
+      hooks: `${installation}-hooks`,
+      streams: `${installation}-streams`,
+    },
+    workflowQueue: `${installation}-workflow`,
+    stepQueue: `${installation}-step`,
+    workflowDlq: `${installation}-workflow-dlq`,
+    stepDlq: `${installation}-step-dlq`,
+    bucket: `${installation}-payloads`,
+    lambdaFunction: `${installation}-worker`,
+    lambdaRole: `${installation}-worker-role`,
+  };
+}
+
+export interface QueueDefinition {
+  /** Above the Lambda timeout (AWS requires ≥ it for event-source mappings). */
+  visibilityTimeoutSeconds: number;
+  /** Deliveries before SQS moves a message to the DLQ. */
+  maxReceiveCount: number;
+  /** DLQ retention: the maximum, so a poisoned message can be inspected. */
+  dlqRetentionSeconds: number;
+  messageRetentionSeconds: number;
+}
+
+export const QUEUES: QueueDefinition = {
+  visibilityTimeoutSeconds: 960,
+  maxReceiveCount: 10,
+  dlqRetentionSeconds: 14 * 24 * 3600,
+  messageRetentionSeconds: 4 * 24 * 3600,
+};
+
+export interface BucketDefinition {
+  /** Claim-check payloads live under `<payloadPrefix><runId>/`. */
+  payloadPrefix: string;
+  /**
+   * A payload is uploaded tagged `<tag.key>=<tag.uncommittedValue>` and the tag is
+   * removed once its transaction commits. If the transaction loses (or the process
+   * dies in between), the lifecycle rule expires the still-tagged object.
+   */
+  uncommittedTag: { key: string; value: string };
+  orphanExpirationDays: number;
+}
+
+export const BUCKET: BucketDefinition = {
+  payloadPrefix: 'payloads/',
+  uncommittedTag: { key: 'workflow-commit', value: 'pending' },
+  orphanExpirationDays: 1,
+};

@@ -1,0 +1,7 @@
+// Object storage for payloads too large to inline (claim checks).
+export interface BlobStore {
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** Throws a WorkflowWorldError (404) when the object is missing. */
+  get(key: string): Promise<Uint8Array>;
+  delete(key: string): Promise<void>;
+}

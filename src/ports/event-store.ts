@@ -1,0 +1,59 @@
+// The event store: the durable log plus the materialised entities.
+// Implementations: adapters/memory (tests), adapters/aws/dynamodb (production).
+import type { Event, Hook, Step, Wait, WorkflowRunStatus } from '@workflow/world';
+import type { Commit, RunRecord } from '../domain/model.js';
+
+/** A page of a key-ordered listing. `after` is the last item's sort key, for the next page. */
+export interface Page<T> {
+  items: T[];
+  /** Sort key of the last item returned; pass it as `after` to continue. Null when empty. */
+  lastKey: string | null;
+  hasMore: boolean;
+}
+
+export interface PageRequest {
+  limit: number;
+  order: 'asc' | 'desc';
+  /** Exclusive start: continue after this sort key. */
+  after?: string;
+}
+
+export interface RunQuery extends PageRequest {
+  workflowName?: string;
+  status?: WorkflowRunStatus;
+}
+
+/** Raised by `commit` when an expectation no longer holds: reload and decide again. */
+export class CommitConflict extends Error {
+  override readonly name = 'CommitConflict';
+  constructor(readonly reason: 'run' | 'token' | 'entity', message?: string) {
+    super(message ?? `commit conflict on ${reason}`);
+  }
+}
+
+export interface EventStore {
+  /** Applies the commit atomically or throws CommitConflict and changes nothing. */
+  commit(commit: Commit): Promise<void>;
+
+  /** Strongly consistent: replay depends on seeing the latest state. */
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  /** `runId` may be unknown: steps are findable by id alone. */
+  getStep(runId: string | undefined, stepId: string): Promise<Step | undefined>;
+  getHook(hookId: string): Promise<Hook | undefined>;
+  getHookByToken(token: string): Promise<Hook | undefined>;
+  getWait(runId: string, waitId: string): Promise<Wait | undefined>;
+  getEvent(runId: string, eventId: string): Promise<Event | undefined>;
+
+  /** Sort key: runId (ULID, so creation order). */
+  listRuns(query: RunQuery): Promise<Page<RunRecord>>;
+  /** Sort key: stepId. */
+  listSteps(runId: string, page: PageRequest): Promise<Page<Step>>;
+  /** Sort key: eventId (commit order). */
+  listEvents(runId: string, page: PageRequest): Promise<Page<Event>>;
+  /** Sort key: eventId. Without runId, across runs. */
+  listEventsByCorrelationId(correlationId: string, runId: string | undefined, page: PageRequest): Promise<Page<Event>>;
+  /** Sort key: hookId. Without runId, all hooks. */
+  listHooks(runId: string | undefined, page: PageRequest): Promise<Page<Hook>>;
+  /** All of a run's hooks and waits, for disposal when the run ends. */
+  listRunChildren(runId: string): Promise<{ hooks: Hook[]; waits: Wait[] }>;
+}

@@ -1,0 +1,40 @@
+// A queue of opaque messages with delayed delivery and visibility leases:
+// the shape of SQS, reduced to what the world needs.
+
+/** The two physical queues; logical queue names travel inside the message. */
+export type QueueChannel = 'workflow' | 'step';
+
+export interface OutgoingMessage {
+  body: Uint8Array;
+  /** 0..maxDelaySeconds (900 on SQS); longer delays are chained by the caller. */
+  delaySeconds: number;
+  /** Small string attributes, delivered with the message. */
+  attributes?: Record<string, string>;
+}
+
+export interface ReceivedMessage {
+  /** Transport id, stable across redeliveries. */
+  messageId: string;
+  /** Opaque handle for ack and visibility changes of this delivery. */
+  receipt: string;
+  body: Uint8Array;
+  attributes: Record<string, string>;
+  /** 1-based: how many times this message has been received. */
+  receiveCount: number;
+}
+
+export interface MessageQueue {
+  readonly maxDelaySeconds: number;
+  /** Largest body the transport accepts, in bytes. */
+  readonly maxMessageBytes: number;
+  send(channel: QueueChannel, message: OutgoingMessage): Promise<{ messageId: string }>;
+  /** Long-polls up to `waitSeconds`; resolves early on `signal` abort with what it has. */
+  receive(
+    channel: QueueChannel,
+    options: { maxMessages: number; waitSeconds: number; visibilitySeconds: number; signal?: AbortSignal },
+  ): Promise<ReceivedMessage[]>;
+  /** Acknowledge: the message is done and will not be delivered again. */
+  ack(channel: QueueChannel, receipt: string): Promise<void>;
+  /** Hide the message for `seconds` more (0 = redeliver now). Used for backoff and long handlers. */
+  setVisibility(channel: QueueChannel, receipt: string, seconds: number): Promise<void>;
+}
