@@ -8,4 +8,5 @@ export const TOKENS = {
   Clock: Symbol.for('world-aws.Clock'),
   IdSource: Symbol.for('world-aws.IdSource'),
   Logger: Symbol.for('world-aws.Logger'),
+  IdempotencyStore: Symbol.for('world-aws.IdempotencyStore'),
 } as const;
