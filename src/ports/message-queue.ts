@@ -5,7 +5,8 @@
 export type QueueChannel = 'workflow' | 'step';
 
 export interface OutgoingMessage {
-  body: Uint8Array;
+  /** Text (SQS bodies are text); the queue application owns the envelope format. */
+  body: string;
   /** 0..maxDelaySeconds (900 on SQS); longer delays are chained by the caller. */
   delaySeconds: number;
   /** Small string attributes, delivered with the message. */
@@ -17,7 +18,7 @@ export interface ReceivedMessage {
   messageId: string;
   /** Opaque handle for ack and visibility changes of this delivery. */
   receipt: string;
-  body: Uint8Array;
+  body: string;
   attributes: Record<string, string>;
   /** 1-based: how many times this message has been received. */
   receiveCount: number;
@@ -25,7 +26,7 @@ export interface ReceivedMessage {
 
 export interface MessageQueue {
   readonly maxDelaySeconds: number;
-  /** Largest body the transport accepts, in bytes. */
+  /** Largest body (UTF-8 bytes, attributes included) the transport accepts. */
   readonly maxMessageBytes: number;
   send(channel: QueueChannel, message: OutgoingMessage): Promise<{ messageId: string }>;
   /** Long-polls up to `waitSeconds`; resolves early on `signal` abort with what it has. */
