@@ -1,0 +1,118 @@
+// In-memory EventStore: the reference semantics of the port, used by fast
+// tests and by the memory adapter set. Commits are checked and applied
+// synchronously, so they are atomic and isolated within the process.
+import type { Event, Hook, Step, Wait } from '@workflow/world';
+import type { Commit, RunRecord } from '../../domain/model.js';
+import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQuery } from '../../ports/event-store.js';
+import { cloneValue } from './clone.js';
+import { byKey, paginate } from './paginate.js';
+
+const waitKey = (runId: string, waitId: string) => `${runId}\u0000${waitId}`;
+
+export class MemoryEventStore implements EventStore {
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly steps = new Map<string, Step>(); // by stepId
+  private readonly waits = new Map<string, Wait>();
+  private readonly hooks = new Map<string, Hook>();
+  private readonly tokens = new Map<string, string>(); // token → hookId
+  private readonly events = new Map<string, Event[]>(); // runId → commit order
+
+  async commit(commit: Commit): Promise<void> {
+    this.check(commit);
+    const { runId } = commit;
+    this.runs.set(runId, cloneValue(commit.run));
+    const log = this.events.get(runId) ?? [];
+    log.push(...commit.events.map(cloneValue));
+    this.events.set(runId, log);
+    for (const step of commit.putSteps) this.steps.set(step.stepId, cloneValue(step));
+    for (const wait of commit.putWaits) this.waits.set(waitKey(wait.runId, wait.waitId), cloneValue(wait));
+    for (const wait of commit.deleteWaits) this.waits.delete(waitKey(wait.runId, wait.waitId));
+    for (const hook of commit.putHooks) this.hooks.set(hook.hookId, cloneValue(hook));
+    for (const hook of commit.deleteHooks) this.hooks.delete(hook.hookId);
+    for (const release of commit.tokenReleases) this.tokens.delete(release.token);
+    for (const claim of commit.tokenClaims) this.tokens.set(claim.token, claim.hookId);
+  }
+
+  private check(commit: Commit): void {
+    const current = this.runs.get(commit.runId);
+    const expect = commit.expectRun;
+    if (expect.kind === 'absent' ? current !== undefined : current?.version !== expect.version) {
+      throw new CommitConflict('run');
+    }
+    for (const release of commit.tokenReleases) {
+      if (this.tokens.get(release.token) !== release.hookId) throw new CommitConflict('token');
+    }
+    const released = new Set(commit.tokenReleases.map((r) => r.token));
+    for (const claim of commit.tokenClaims) {
+      const holder = released.has(claim.token) ? undefined : this.tokens.get(claim.token);
+      const ok = claim.expect.kind === 'absent' ? holder === undefined : holder === claim.expect.hookId;
+      if (!ok) throw new CommitConflict('token');
+    }
+    const known = new Set((this.events.get(commit.runId) ?? []).map((e) => e.eventId));
+    if (commit.events.some((e) => known.has(e.eventId))) throw new CommitConflict('entity');
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return cloneValue(this.runs.get(runId));
+  }
+
+  async getStep(runId: string | undefined, stepId: string): Promise<Step | undefined> {
+    const step = this.steps.get(stepId);
+    return step && (runId === undefined || step.runId === runId) ? cloneValue(step) : undefined;
+  }
+
+  async getHook(hookId: string): Promise<Hook | undefined> {
+    return cloneValue(this.hooks.get(hookId));
+  }
+
+  async getHookByToken(token: string): Promise<Hook | undefined> {
+    const hookId = this.tokens.get(token);
+    return hookId === undefined ? undefined : cloneValue(this.hooks.get(hookId));
+  }
+
+  async getWait(runId: string, waitId: string): Promise<Wait | undefined> {
+    return cloneValue(this.waits.get(waitKey(runId, waitId)));
+  }
+
+  async getEvent(runId: string, eventId: string): Promise<Event | undefined> {
+    return cloneValue(this.events.get(runId)?.find((e) => e.eventId === eventId));
+  }
+
+  async listRuns(query: RunQuery): Promise<Page<RunRecord>> {
+    const matching = [...this.runs.values()]
+      .filter((r) => (query.workflowName === undefined || r.run.workflowName === query.workflowName) && (query.status === undefined || r.run.status === query.status))
+      .sort(byKey((r) => r.run.runId));
+    return cloned(paginate(matching, (r) => r.run.runId, query));
+  }
+
+  async listSteps(runId: string, page: PageRequest): Promise<Page<Step>> {
+    const steps = [...this.steps.values()].filter((s) => s.runId === runId).sort(byKey((s) => s.stepId));
+    return cloned(paginate(steps, (s) => s.stepId, page));
+  }
+
+  async listEvents(runId: string, page: PageRequest): Promise<Page<Event>> {
+    return cloned(paginate(this.events.get(runId) ?? [], (e) => e.eventId, page));
+  }
+
+  async listEventsByCorrelationId(correlationId: string, runId: string | undefined, page: PageRequest): Promise<Page<Event>> {
+    const logs = runId === undefined ? [...this.events.values()] : [this.events.get(runId) ?? []];
+    const matching = logs.flat().filter((e) => e.correlationId === correlationId).sort(byKey((e) => e.eventId));
+    return cloned(paginate(matching, (e) => e.eventId, page));
+  }
+
+  async listHooks(runId: string | undefined, page: PageRequest): Promise<Page<Hook>> {
+    const hooks = [...this.hooks.values()].filter((h) => runId === undefined || h.runId === runId).sort(byKey((h) => h.hookId));
+    return cloned(paginate(hooks, (h) => h.hookId, page));
+  }
+
+  async listRunChildren(runId: string): Promise<{ hooks: Hook[]; waits: Wait[] }> {
+    return {
+      hooks: [...this.hooks.values()].filter((h) => h.runId === runId).map(cloneValue),
+      waits: [...this.waits.values()].filter((w) => w.runId === runId).map(cloneValue),
+    };
+  }
+}
+
+function cloned<T>(page: Page<T>): Page<T> {
+  return { ...page, items: page.items.map(cloneValue) };
+}

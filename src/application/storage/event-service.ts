@@ -1,0 +1,99 @@
+// events.create: the only mutation path. Load → decide → commit, and on a
+// lost race reload and decide again, so the domain always judges the latest
+// state and concurrent writers serialise through the run's sequence.
+import { WorkflowWorldError } from '@workflow/errors';
+import type { AnyEventRequest, CreateEventParams, EventResult } from '@workflow/world';
+import { stripEventDataRefs } from '@workflow/world';
+import { EVENT_ID_PREFIX, newUlid, nextUlid, RUN_ID_PREFIX } from '../../domain/ids.js';
+import type { DecisionContext, DecisionResult } from '../../domain/model.js';
+import { decide, snapshotNeeds } from '../../domain/state-machine/index.js';
+import type { Clock } from '../../ports/clock.js';
+import { CommitConflict, type EventStore } from '../../ports/event-store.js';
+import type { IdSource } from '../../ports/id-source.js';
+import type { Logger } from '../../ports/logger.js';
+import type { ClaimCheck } from './claim-check.js';
+import { loadSnapshot } from './snapshot-loader.js';
+
+export interface EventServiceDeps {
+  store: EventStore;
+  claimCheck: ClaimCheck;
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+  preconditionGuard: boolean;
+  /** Conflict retries before giving up with a retryable 503. */
+  maxAttempts?: number;
+}
+
+const WORLD_SPEC_VERSION = 3;
+
+export class EventService {
+  private readonly maxAttempts: number;
+
+  constructor(private readonly deps: EventServiceDeps) {
+    this.maxAttempts = deps.maxAttempts ?? 200;
+  }
+
+  async create(runId: string | null, request: AnyEventRequest, params?: CreateEventParams): Promise<EventResult> {
+    const { store, claimCheck, clock } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await loadSnapshot(store, snapshotNeeds(runId, request));
+      const decision = decide({ runId, request, params, snapshot, ctx: this.context() });
+      if (decision.type === 'reject') throw decision.error;
+      if (decision.type === 'reply') return this.toResult(decision.result, params);
+
+      const prepared = await claimCheck.prepare(decision.commit);
+      try {
+        await store.commit(prepared.commit);
+      } catch (error) {
+        await claimCheck.abandoned(prepared.uploadedKeys);
+        if (!(error instanceof CommitConflict)) throw error;
+        if (attempt >= this.maxAttempts) {
+          this.deps.logger.warn('event commit kept conflicting; giving up for a redelivery', {
+            runId: decision.commit.runId,
+            eventType: request.eventType,
+            attempts: attempt,
+          });
+          throw new WorkflowWorldError(`Too much contention on run "${decision.commit.runId}"`, { status: 503 });
+        }
+        // Full jitter keeps a burst of writers on one run from retrying in lockstep.
+        await clock.sleep(Math.random() * Math.min(250, 2 ** Math.min(attempt, 8)));
+        continue;
+      }
+      await claimCheck.committed(prepared.uploadedKeys);
+      return this.toResult(decision.result, params);
+    }
+  }
+
+  private context(): DecisionContext {
+    const { ids, clock } = this.deps;
+    return {
+      now: clock.now(),
+      nextEventId: (after, at) => nextUlid(EVENT_ID_PREFIX, after, at, ids.randomBytes(10)),
+      newRunId: (at) => newUlid(RUN_ID_PREFIX, at, ids.randomBytes(10)),
+      worldSpecVersion: WORLD_SPEC_VERSION,
+      preconditionGuard: this.deps.preconditionGuard,
+    };
+  }
+
+  /**
+   * Entities in a result come from the decision (in memory, full data) or
+   * from the snapshot (may hold pointers): resolve the latter, because
+   * run_started and step_started must return full input.
+   */
+  private async toResult(result: DecisionResult, params?: CreateEventParams): Promise<EventResult> {
+    const { claimCheck } = this.deps;
+    const [run, step, hook] = await Promise.all([
+      result.run && claimCheck.resolveEntity(result.run),
+      result.step && claimCheck.resolveEntity(result.step),
+      result.hook && claimCheck.resolveEntity(result.hook),
+    ]);
+    const out: EventResult = {};
+    if (result.event) out.event = await claimCheck.resolveEvent(stripEventDataRefs(result.event, params?.resolveData ?? 'all'));
+    if (run) out.run = run;
+    if (step) out.step = step;
+    if (hook) out.hook = hook;
+    if (result.wait) out.wait = result.wait;
+    return out;
+  }
+}
