@@ -1,0 +1,51 @@
+// Production adapters: DynamoDB, S3 and SQS. Clients are built here but
+// connect on first use, so building a world needs no network or credentials.
+import type { Container } from 'inversify';
+import type { WorldConfig } from '../config/world-config.js';
+import { createDynamoDbClient, DynamoDbEventStore, DynamoDbIdempotencyStore } from '../adapters/aws/dynamodb/index.js';
+import { DynamoDbStreamStore } from '../adapters/aws/dynamodb-streams/index.js';
+import { createS3Client, S3BlobStore } from '../adapters/aws/s3/index.js';
+import { createSqsClient, queueTargets } from '../adapters/aws/sqs/sqs-client.js';
+import { SqsMessageQueue } from '../adapters/aws/sqs/sqs-message-queue.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { TOKENS } from './tokens.js';
+
+const DYNAMODB_CLIENT = Symbol.for('world-aws.DynamoDBClient');
+
+export function bindAwsAdapters(container: Container, config: WorldConfig): void {
+  const { tables } = config.resources;
+  container.bind(DYNAMODB_CLIENT).toConstantValue(createDynamoDbClient(config));
+  const dynamodb = () => container.get<ReturnType<typeof createDynamoDbClient>>(DYNAMODB_CLIENT);
+
+  container
+    .bind(TOKENS.EventStore)
+    .toDynamicValue(
+      () => new DynamoDbEventStore(dynamodb(), tables, { runRetentionDays: config.runRetentionDays, logger: container.get<Logger>(TOKENS.Logger) }),
+    )
+    .inSingletonScope();
+  container.bind(TOKENS.IdempotencyStore).toDynamicValue(() => new DynamoDbIdempotencyStore(dynamodb(), tables.steps)).inSingletonScope();
+  container
+    .bind(TOKENS.StreamStore)
+    .toDynamicValue(
+      () =>
+        new DynamoDbStreamStore({
+          client: dynamodb(),
+          tableName: tables.streams,
+          clock: container.get<Clock>(TOKENS.Clock),
+          logger: container.get<Logger>(TOKENS.Logger),
+        }),
+    )
+    .inSingletonScope();
+  container.bind(TOKENS.BlobStore).toDynamicValue(() => new S3BlobStore(createS3Client(config), config.resources.bucket)).inSingletonScope();
+  container
+    .bind(TOKENS.MessageQueue)
+    .toDynamicValue(
+      () =>
+        new SqsMessageQueue(createSqsClient(config), queueTargets(config), {
+          maxDelaySeconds: config.maxDelaySeconds,
+          maxMessageBytes: config.maxMessageBytes,
+        }),
+    )
+    .inSingletonScope();
+}

@@ -1,0 +1,86 @@
+// Builds the World from a container: storage, streamer and queue on top of
+// whichever adapters the container bound.
+import type { Container } from 'inversify';
+import type { World } from '@workflow/world';
+import { createQueueServices, attachQueueServices } from '../application/queue/index.js';
+import { createStorage } from '../application/storage/index.js';
+import { createStreamer } from '../application/streamer/index.js';
+import type { WorldConfig } from '../config/world-config.js';
+import { BUCKET } from '../adapters/aws/resources.js';
+import { TOKENS } from '../container/tokens.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventStore } from '../ports/event-store.js';
+import type { IdSource } from '../ports/id-source.js';
+import type { IdempotencyStore } from '../ports/idempotency-store.js';
+import type { Logger } from '../ports/logger.js';
+import type { MessageQueue } from '../ports/message-queue.js';
+import type { StreamStore } from '../ports/stream-store.js';
+
+/** The spec version this world implements: CBOR-capable transport and runInput in the first message. */
+export const WORLD_SPEC_VERSION = 3;
+
+export interface AwsWorld extends World {
+  specVersion: number;
+  streamFlushIntervalMs: number;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function assembleWorld(container: Container): AwsWorld {
+  const config = container.get<WorldConfig>(TOKENS.Config);
+  const clock = container.get<Clock>(TOKENS.Clock);
+  const ids = container.get<IdSource>(TOKENS.IdSource);
+  const logger = container.get<Logger>(TOKENS.Logger);
+  const blobs = container.get<BlobStore>(TOKENS.BlobStore);
+
+  const storage = createStorage({
+    store: container.get<EventStore>(TOKENS.EventStore),
+    blobs,
+    clock,
+    ids,
+    logger,
+    maxInlinePayloadBytes: config.maxInlinePayloadBytes,
+    blobKeyPrefix: BUCKET.payloadPrefix,
+    preconditionGuard: config.preconditionGuard,
+  });
+  const streamer = createStreamer({
+    store: container.get<StreamStore>(TOKENS.StreamStore),
+    blobs,
+    clock,
+    logger,
+    maxInlineBytes: config.maxInlinePayloadBytes,
+  });
+  const queue = createQueueServices({
+    config,
+    messageQueue: container.get<MessageQueue>(TOKENS.MessageQueue),
+    blobStore: blobs,
+    idempotencyStore: container.get<IdempotencyStore>(TOKENS.IdempotencyStore),
+    clock,
+    ids,
+    logger,
+    runs: storage.runs,
+  });
+
+  const world: AwsWorld = {
+    ...storage,
+    streamFlushIntervalMs: streamer.streamFlushIntervalMs,
+    writeToStream: streamer.writeToStream,
+    writeToStreamMulti: streamer.writeToStreamMulti,
+    closeStream: streamer.closeStream,
+    readFromStream: streamer.readFromStream,
+    listStreamsByRunId: streamer.listStreamsByRunId,
+    getStreamChunks: streamer.getStreamChunks,
+    getStreamInfo: streamer.getStreamInfo,
+    queue: queue.queue,
+    createQueueHandler: queue.createQueueHandler,
+    getDeploymentId: queue.getDeploymentId,
+    specVersion: WORLD_SPEC_VERSION,
+    start: () => queue.consumer.start(),
+    close: async () => {
+      await queue.consumer.close();
+      await streamer.close();
+    },
+  };
+  return attachQueueServices(world, queue);
+}
