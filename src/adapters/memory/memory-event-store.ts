@@ -7,11 +7,11 @@ import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQ
 import { cloneValue } from './clone.js';
 import { byKey, paginate } from './paginate.js';
 
-const waitKey = (runId: string, waitId: string) => `${runId}\u0000${waitId}`;
+const childKey = (runId: string, id: string) => `${runId}\u0000${id}`;
 
 export class MemoryEventStore implements EventStore {
   private readonly runs = new Map<string, RunRecord>();
-  private readonly steps = new Map<string, Step>(); // by stepId
+  private readonly steps = new Map<string, Step>(); // by runId + stepId, like the steps table
   private readonly waits = new Map<string, Wait>();
   private readonly hooks = new Map<string, Hook>();
   private readonly tokens = new Map<string, string>(); // token → hookId
@@ -24,9 +24,9 @@ export class MemoryEventStore implements EventStore {
     const log = this.events.get(runId) ?? [];
     log.push(...commit.events.map(cloneValue));
     this.events.set(runId, log);
-    for (const step of commit.putSteps) this.steps.set(step.stepId, cloneValue(step));
-    for (const wait of commit.putWaits) this.waits.set(waitKey(wait.runId, wait.waitId), cloneValue(wait));
-    for (const wait of commit.deleteWaits) this.waits.delete(waitKey(wait.runId, wait.waitId));
+    for (const step of commit.putSteps) this.steps.set(childKey(step.runId, step.stepId), cloneValue(step));
+    for (const wait of commit.putWaits) this.waits.set(childKey(wait.runId, wait.waitId), cloneValue(wait));
+    for (const wait of commit.deleteWaits) this.waits.delete(childKey(wait.runId, wait.waitId));
     for (const hook of commit.putHooks) this.hooks.set(hook.hookId, cloneValue(hook));
     for (const hook of commit.deleteHooks) this.hooks.delete(hook.hookId);
     for (const release of commit.tokenReleases) this.tokens.delete(release.token);
@@ -57,8 +57,8 @@ export class MemoryEventStore implements EventStore {
   }
 
   async getStep(runId: string | undefined, stepId: string): Promise<Step | undefined> {
-    const step = this.steps.get(stepId);
-    return step && (runId === undefined || step.runId === runId) ? cloneValue(step) : undefined;
+    if (runId !== undefined) return cloneValue(this.steps.get(childKey(runId, stepId)));
+    return cloneValue([...this.steps.values()].find((s) => s.stepId === stepId));
   }
 
   async getHook(hookId: string): Promise<Hook | undefined> {
@@ -71,7 +71,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   async getWait(runId: string, waitId: string): Promise<Wait | undefined> {
-    return cloneValue(this.waits.get(waitKey(runId, waitId)));
+    return cloneValue(this.waits.get(childKey(runId, waitId)));
   }
 
   async getEvent(runId: string, eventId: string): Promise<Event | undefined> {
