@@ -1,0 +1,143 @@
+// One mapping from AWS SDK failures to the contract's errors (§2.2): the
+// runtime retries ThrottleError and WorkflowWorldError with status >= 500, and
+// treats a plain Error thrown during replay as a user error that fails the run.
+// So nothing an AWS call raises may escape as a plain Error.
+import { ThrottleError, WorkflowError, WorkflowWorldError } from '@workflow/errors';
+
+/** Error names the SDK's own retry strategy treats as throttling. */
+const THROTTLING_NAMES = new Set([
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
+  // Amazon SQS: a queue over its in-flight limit.
+  'OverLimit',
+  'AWS.SimpleQueueService.OverLimit',
+  'KMSThrottlingException',
+]);
+
+const TRANSIENT_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalServerError',
+  'InternalFailure',
+  'InternalError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  // Credentials from IMDS/ECS/SSO are fetched over the network.
+  'CredentialsProviderError',
+]);
+
+/** Node socket and DNS failures: the request may never have reached AWS. */
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ERR_HTTP2_STREAM_ERROR',
+]);
+
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+
+interface AwsLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  cause?: unknown;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
+}
+
+const asAws = (error: unknown): AwsLikeError => (typeof error === 'object' && error !== null ? (error as AwsLikeError) : {});
+
+/** The SDK error's name (its AWS error code), if it has one. */
+export function awsErrorName(error: unknown): string | undefined {
+  return asAws(error).name;
+}
+
+export function httpStatusOf(error: unknown): number | undefined {
+  return asAws(error).$metadata?.httpStatusCode;
+}
+
+export function isThrottlingError(error: unknown): boolean {
+  const e = asAws(error);
+  return (
+    e.$metadata?.httpStatusCode === 429 ||
+    e.$retryable?.throttling === true ||
+    (e.name !== undefined && THROTTLING_NAMES.has(e.name)) ||
+    (e.code !== undefined && THROTTLING_NAMES.has(e.code))
+  );
+}
+
+export function isNetworkError(error: unknown, depth = 0): boolean {
+  const e = asAws(error);
+  if (e.code !== undefined && NETWORK_CODES.has(e.code)) return true;
+  return e.cause !== undefined && depth < 5 && isNetworkError(e.cause, depth + 1);
+}
+
+export function isTransientError(error: unknown): boolean {
+  const e = asAws(error);
+  if (e.name === 'AbortError') return false;
+  const status = e.$metadata?.httpStatusCode;
+  return (
+    isNetworkError(error) ||
+    (e.name !== undefined && TRANSIENT_NAMES.has(e.name)) ||
+    (status !== undefined && (TRANSIENT_STATUS.has(status) || status >= 500)) ||
+    e.$fault === 'server' ||
+    e.$retryable !== undefined
+  );
+}
+
+/**
+ * Maps a failed AWS call to the contract's error. `operation` names the call
+ * (e.g. `DynamoDB.TransactWriteItems`) for the message; it must never carry
+ * payloads, tokens or credentials. Errors that already are Workflow errors
+ * pass through unchanged.
+ */
+export function toWorldError(error: unknown, operation: string): WorkflowError {
+  if (error instanceof WorkflowError) return error;
+  const name = awsErrorName(error) ?? 'Error';
+  const detail = asAws(error).message;
+  const message = `${operation} failed: ${name}${detail ? `: ${detail}` : ''}`;
+  if (isThrottlingError(error)) return throttled(message);
+  if (isTransientError(error)) {
+    return new WorkflowWorldError(message, {
+      status: 503,
+      code: isNetworkError(error) || name === 'TimeoutError' ? 'TRANSPORT' : name,
+      cause: error,
+    });
+  }
+  // Not retryable as such (access denied, missing table, validation...): keep
+  // AWS's status so callers and operators can tell them apart.
+  const status = httpStatusOf(error);
+  return new WorkflowWorldError(message, { status: status ?? 500, code: name, cause: error });
+}
+
+/** A ThrottleError that also carries the 429 status its HTTP equivalent would. */
+export function throttled(message: string, retryAfterSeconds = 1): ThrottleError {
+  const error = new ThrottleError(message, { retryAfter: retryAfterSeconds });
+  error.status = 429;
+  return error;
+}
+
+/** A missing object or item, as the contract's 404. */
+export function notFound(message: string): WorkflowWorldError {
+  return new WorkflowWorldError(message, { status: 404, code: 'NOT_FOUND' });
+}

@@ -1,0 +1,79 @@
+// BatchGetItem / BatchWriteItem may leave part of a request unprocessed (under
+// throttling, or over the 16 MB response limit); both helpers resubmit the
+// remainder with backoff until it is done or the attempts run out.
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  type KeysAndAttributes,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { throttled, toWorldError } from '../aws-errors.js';
+import type { Item } from './item-mappers.js';
+import { MAX_BATCH_GET, MAX_BATCH_WRITE } from './tables.js';
+
+export interface BatchRetry {
+  attempts: number;
+  baseDelayMs: number;
+}
+
+export const DEFAULT_BATCH_RETRY: BatchRetry = { attempts: 8, baseDelayMs: 25 };
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Full jitter, capped at one second. */
+const backoff = (retry: BatchRetry, attempt: number) => Math.random() * Math.min(1000, retry.baseDelayMs * 2 ** attempt);
+
+/** Consistent reads of keys across tables; returns items per table. */
+export async function batchGetAll(
+  client: DynamoDBClient,
+  request: Record<string, KeysAndAttributes>,
+  retry: BatchRetry = DEFAULT_BATCH_RETRY,
+): Promise<Record<string, Item[]>> {
+  const found: Record<string, Item[]> = Object.fromEntries(Object.keys(request).map((table) => [table, []]));
+  let pending: Record<string, KeysAndAttributes> | undefined = request;
+  for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
+    if (attempt >= retry.attempts) throw throttled('DynamoDB.BatchGetItem left keys unprocessed');
+    if (attempt > 0) await pause(backoff(retry, attempt));
+    let output;
+    try {
+      output = await client.send(new BatchGetItemCommand({ RequestItems: pending }));
+    } catch (error) {
+      throw toWorldError(error, 'DynamoDB.BatchGetItem');
+    }
+    for (const [table, items] of Object.entries(output.Responses ?? {})) (found[table] ??= []).push(...items);
+    pending = output.UnprocessedKeys;
+  }
+  return found;
+}
+
+/** Splits `keys` of one table into BatchGetItem-sized consistent reads, run in parallel. */
+export async function getMany(client: DynamoDBClient, table: string, keys: Item[], retry?: BatchRetry): Promise<Item[]> {
+  const chunks = chunk(keys, MAX_BATCH_GET);
+  const pages = await Promise.all(
+    chunks.map((part) => batchGetAll(client, { [table]: { Keys: part, ConsistentRead: true } }, retry)),
+  );
+  return pages.flatMap((page) => page[table] ?? []);
+}
+
+export async function writeAll(client: DynamoDBClient, table: string, requests: WriteRequest[], retry: BatchRetry = DEFAULT_BATCH_RETRY): Promise<void> {
+  for (const part of chunk(requests, MAX_BATCH_WRITE)) {
+    let pending: Record<string, WriteRequest[]> | undefined = { [table]: part };
+    for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
+      if (attempt >= retry.attempts) throw throttled('DynamoDB.BatchWriteItem left items unprocessed');
+      if (attempt > 0) await pause(backoff(retry, attempt));
+      let output;
+      try {
+        output = await client.send(new BatchWriteItemCommand({ RequestItems: pending }));
+      } catch (error) {
+        throw toWorldError(error, 'DynamoDB.BatchWriteItem');
+      }
+      pending = output.UnprocessedItems;
+    }
+  }
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

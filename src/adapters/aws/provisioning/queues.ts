@@ -1,0 +1,127 @@
+// The workflow and step queues, each with its dead-letter queue. A DLQ is made
+// first because its ARN goes into its source queue's RedrivePolicy. A queue is
+// created with all its attributes in one call, so an existing queue is
+// complete and is left as it is.
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  type QueueAttributeName,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { QUEUES, type ResourceNames } from '../resources.js';
+import { isMissingQueue } from './aws-errors.js';
+import type { ProgressListener, ProvisionedQueues, QueueAddress, ResourceKind, ResourceReport, ResourceState } from './types.js';
+
+type QueueAttributes = Partial<Record<QueueAttributeName, string>>;
+
+/** The two source/DLQ pairs of an installation. */
+function queuePairs(names: ResourceNames) {
+  return [
+    { channel: 'workflow', queue: names.workflowQueue, dlq: names.workflowDlq },
+    { channel: 'step', queue: names.stepQueue, dlq: names.stepDlq },
+  ] as const;
+}
+
+export function dlqAttributes(): QueueAttributes {
+  return {
+    MessageRetentionPeriod: String(QUEUES.dlqRetentionSeconds),
+    SqsManagedSseEnabled: 'true',
+  };
+}
+
+export function sourceQueueAttributes(dlqArn: string): QueueAttributes {
+  return {
+    VisibilityTimeout: String(QUEUES.visibilityTimeoutSeconds),
+    MessageRetentionPeriod: String(QUEUES.messageRetentionSeconds),
+    SqsManagedSseEnabled: 'true',
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: QUEUES.maxReceiveCount }),
+  };
+}
+
+export async function provisionQueues(
+  client: SQSClient,
+  names: ResourceNames,
+  options: { onProgress?: ProgressListener } = {},
+): Promise<{ reports: ResourceReport[]; queues: ProvisionedQueues }> {
+  const reports: ResourceReport[] = [];
+  const settle = (report: ResourceReport) => {
+    reports.push(report);
+    options.onProgress?.(report);
+  };
+  const pairs = await Promise.all(
+    queuePairs(names).map(async ({ queue, dlq }) => {
+      const dead = await ensureQueue(client, dlq, 'dlq', () => dlqAttributes(), settle);
+      const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn), settle);
+      return { source, dead };
+    }),
+  );
+  const [workflow, step] = pairs as [(typeof pairs)[number], (typeof pairs)[number]];
+  return { reports, queues: { workflow: workflow.source, step: step.source, workflowDlq: workflow.dead, stepDlq: step.dead } };
+}
+
+/** Source queues go first: a DLQ is still the target of its source's redrive policy until then. */
+export async function deleteQueues(client: SQSClient, names: ResourceNames, options: { onProgress?: ProgressListener } = {}): Promise<ResourceReport[]> {
+  const reports: ResourceReport[] = [];
+  for (const kind of ['queue', 'dlq'] as const) {
+    const batch = await Promise.all(
+      queuePairs(names).map(async (pair) => {
+        const name = kind === 'queue' ? pair.queue : pair.dlq;
+        const report: ResourceReport = { kind, name, status: await deleteQueue(client, name) };
+        options.onProgress?.(report);
+        return report;
+      }),
+    );
+    reports.push(...batch);
+  }
+  return reports;
+}
+
+export async function inspectQueues(client: SQSClient, names: ResourceNames): Promise<ResourceState[]> {
+  const all = queuePairs(names).flatMap((p) => [
+    { kind: 'queue' as const, name: p.queue },
+    { kind: 'dlq' as const, name: p.dlq },
+  ]);
+  return Promise.all(all.map(async (q) => ({ ...q, exists: (await queueUrl(client, q.name)) !== undefined })));
+}
+
+async function ensureQueue(
+  client: SQSClient,
+  name: string,
+  kind: ResourceKind,
+  attributes: () => QueueAttributes,
+  settle: (report: ResourceReport) => void,
+): Promise<QueueAddress> {
+  let url = await queueUrl(client, name);
+  const status = url ? 'present' : 'created';
+  // CreateQueue returns the existing URL when another run made the same queue first.
+  url ??= (await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes() }))).QueueUrl;
+  if (!url) throw new Error(`CreateQueue returned no URL for ${name}`);
+  const arn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  if (!arn) throw new Error(`GetQueueAttributes returned no QueueArn for ${name}`);
+  settle({ kind, name, status });
+  return { url, arn };
+}
+
+async function queueUrl(client: SQSClient, name: string): Promise<string | undefined> {
+  try {
+    return (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+  } catch (err) {
+    if (isMissingQueue(err)) return undefined;
+    throw err;
+  }
+}
+
+/** AWS then refuses a queue of the same name for 60 seconds (QueueDeletedRecently). */
+async function deleteQueue(client: SQSClient, name: string): Promise<'deleted' | 'absent'> {
+  const url = await queueUrl(client, name);
+  if (!url) return 'absent';
+  try {
+    await client.send(new DeleteQueueCommand({ QueueUrl: url }));
+    return 'deleted';
+  } catch (err) {
+    if (isMissingQueue(err)) return 'absent';
+    throw err;
+  }
+}

@@ -1,0 +1,54 @@
+// What provisioning reports: one line per resource once it is settled, so the
+// CLI's bootstrap/teardown can print progress and a second run can show that
+// it changed nothing (every resource `present`).
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+
+/**
+ * created: did not exist and was made; present: existed as wanted, untouched;
+ * updated: existed, a missing setting (TTL, point-in-time recovery) was added;
+ * deleted / absent: teardown removed it / found nothing to remove.
+ */
+export type ResourceStatus = 'created' | 'present' | 'updated' | 'deleted' | 'absent';
+export type ResourceKind = 'table' | 'queue' | 'dlq' | 'bucket';
+
+export interface ResourceReport {
+  kind: ResourceKind;
+  name: string;
+  status: ResourceStatus;
+}
+
+export type ProgressListener = (report: ResourceReport) => void;
+
+export interface ProvisioningClients {
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  s3: S3Client;
+}
+
+export interface ProvisionOptions {
+  onProgress?: ProgressListener;
+  /** Enables DynamoDB point-in-time recovery on every table (real AWS only: emulators lack it). */
+  pointInTimeRecovery?: boolean;
+  /** Longest wait for a table (and its indexes) to become ACTIVE or to disappear. Default 10 minutes. */
+  tableWaitMs?: number;
+}
+
+export interface QueueAddress {
+  url: string;
+  arn: string;
+}
+
+export interface ProvisionedQueues {
+  workflow: QueueAddress;
+  step: QueueAddress;
+  workflowDlq: QueueAddress;
+  stepDlq: QueueAddress;
+}
+
+export interface ResourceState {
+  kind: ResourceKind;
+  name: string;
+  exists: boolean;
+}

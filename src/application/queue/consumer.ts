@@ -1,0 +1,104 @@
+// The polling consumer: long-polls both channels, runs at most `concurrency`
+// messages at a time through the shared processor, and applies its verdict
+// (ack, or hide for backoff). close() stops polling and drains in-flight work.
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
+import { errorMessage } from './deliverer.js';
+import type { MessageProcessor } from './message-processor.js';
+import { Slots } from './slots.js';
+
+/** SQS returns at most 10 messages per receive. */
+const RECEIVE_BATCH_MAX = 10;
+const RECEIVE_ERROR_PAUSE_MS = 1000;
+const CHANNELS: readonly QueueChannel[] = ['workflow', 'step'];
+
+export interface PollingConsumerDeps {
+  queue: MessageQueue;
+  processor: MessageProcessor;
+  clock: Clock;
+  logger: Logger;
+  concurrency: number;
+  visibilitySeconds: number;
+  /** Long-poll wait per receive (SQS: at most 20). */
+  pollWaitSeconds: number;
+}
+
+export interface PollingConsumer {
+  /** Starts polling; idempotent, and a no-op once closed. */
+  start(): void;
+  /** Stops polling, waits for in-flight messages to finish. Idempotent. */
+  close(): Promise<void>;
+  readonly running: boolean;
+}
+
+export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsumer {
+  const { queue, processor, logger } = deps;
+  const stop = new AbortController();
+  const slots = new Slots(deps.concurrency);
+  const inFlight = new Set<Promise<void>>();
+  let pollers: Promise<void>[] = [];
+  let started = false;
+
+  async function settle(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+    const disposition = await processor.process(channel, message);
+    try {
+      if (disposition.kind === 'ack') {
+        await queue.ack(channel, message.receipt);
+        await disposition.afterAck?.();
+      } else {
+        await queue.setVisibility(channel, message.receipt, disposition.visibilitySeconds);
+      }
+    } catch (error) {
+      // The lease runs out and the queue redelivers: at-least-once still holds.
+      logger.warn('Could not settle a queue message', { channel, transportMessageId: message.messageId, error: errorMessage(error) });
+    }
+  }
+
+  function track(work: Promise<void>): void {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  }
+
+  async function poll(channel: QueueChannel): Promise<void> {
+    while (!stop.signal.aborted) {
+      const reserved = await slots.reserveUpTo(RECEIVE_BATCH_MAX, stop.signal);
+      if (reserved === 0) break;
+      let messages: ReceivedMessage[];
+      try {
+        messages = await queue.receive(channel, {
+          maxMessages: reserved,
+          waitSeconds: deps.pollWaitSeconds,
+          visibilitySeconds: deps.visibilitySeconds,
+          signal: stop.signal,
+        });
+      } catch (error) {
+        slots.release(reserved);
+        if (stop.signal.aborted) break;
+        logger.warn('Receiving from the queue failed; pausing before the next poll', { channel, error: errorMessage(error) });
+        await deps.clock.sleep(RECEIVE_ERROR_PAUSE_MS, stop.signal).catch(() => undefined);
+        continue;
+      }
+      slots.release(reserved - messages.length);
+      // Messages received while closing are still processed: that is the drain.
+      for (const message of messages) track(settle(channel, message).finally(() => slots.release(1)));
+    }
+  }
+
+  return {
+    start() {
+      if (started || stop.signal.aborted) return;
+      started = true;
+      pollers = CHANNELS.map((channel) => poll(channel));
+      logger.info('Queue consumer started', { concurrency: deps.concurrency });
+    },
+    async close() {
+      stop.abort();
+      await Promise.all(pollers);
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    get running() {
+      return started && !stop.signal.aborted;
+    },
+  };
+}

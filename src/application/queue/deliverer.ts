@@ -1,0 +1,13 @@
+// How a consumed message reaches the runtime's handler.
+import type { DeliveryResult } from './delivery-protocol.js';
+import type { Envelope } from './envelope.js';
+
+export interface Deliverer {
+  /** Never throws: transport and handler errors come back as `failed`. */
+  deliver(envelope: Envelope, attempt: number): Promise<DeliveryResult>;
+  close(): Promise<void>;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,91 @@
+// The HTTP shape of one delivery: which route, which headers, and what the
+// handler's response means. Shared by the HTTP deliverer, the Lambda route
+// deliverer and the queue handler, so both ends agree by construction.
+import { parseQueueName, type ValidQueueName } from '@workflow/world';
+import { encodeEnvelope, type Envelope } from './envelope.js';
+import { signDelivery } from './signature.js';
+
+export const DELIVERY_HEADERS = {
+  /** 1-based receive count of this delivery. */
+  attempt: 'x-workflow-aws-attempt',
+  /** Epoch ms when the delivery was signed. */
+  timestamp: 'x-workflow-aws-timestamp',
+  signature: 'x-workflow-aws-signature',
+} as const;
+
+export const WORKFLOW_ROUTE_BASE = '/.well-known/workflow/v1';
+
+export type WorkflowRoute = 'flow' | 'step';
+
+export type DeliveryResult =
+  | { kind: 'done' }
+  /** The handler asked for the same payload again after this many seconds. */
+  | { kind: 'reschedule'; timeoutSeconds: number }
+  | { kind: 'failed'; reason: string; status?: number };
+
+export function routeOf(queueName: string): WorkflowRoute {
+  return parseQueueName(queueName as ValidQueueName).kind === 'workflow' ? 'flow' : 'step';
+}
+
+/** `<baseUrl>/.well-known/workflow/v1/<route>`, keeping any base path of `baseUrl`. */
+export function workflowRouteUrl(baseUrl: string, route: WorkflowRoute): string {
+  const url = new URL(baseUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${WORKFLOW_ROUTE_BASE}/${route}`;
+  url.search = '';
+  url.hash = '';
+  return url.toString();
+}
+
+/** Headers that describe the transport and must not come from the message. */
+const RESERVED = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', ...Object.values(DELIVERY_HEADERS)]);
+
+export interface DeliveryRequest {
+  route: WorkflowRoute;
+  headers: Headers;
+  body: string;
+}
+
+/** The request for delivering `envelope` (payload inline), signed when a secret is configured. */
+export function buildDeliveryRequest(envelope: Envelope, attempt: number, signingSecret: string | undefined, now: number): DeliveryRequest {
+  const body = encodeEnvelope(envelope);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(envelope.headers ?? {})) {
+    if (!RESERVED.has(name.toLowerCase())) headers.set(name, value);
+  }
+  headers.set('content-type', 'application/json');
+  headers.set(DELIVERY_HEADERS.attempt, String(attempt));
+  if (signingSecret) {
+    headers.set(DELIVERY_HEADERS.timestamp, String(now));
+    headers.set(DELIVERY_HEADERS.signature, signDelivery(signingSecret, now, attempt, body));
+  }
+  return { route: routeOf(envelope.queueName), headers, body };
+}
+
+/** What the queue handler's response says: 2xx (+ optional timeoutSeconds) or a failure. */
+export async function readDeliveryResponse(response: Response): Promise<DeliveryResult> {
+  const text = await response.text();
+  if (!response.ok) {
+    return { kind: 'failed', status: response.status, reason: `HTTP ${response.status}: ${errorText(text)}` };
+  }
+  try {
+    const timeoutSeconds = Number((JSON.parse(text) as { timeoutSeconds?: unknown }).timeoutSeconds);
+    if (Number.isFinite(timeoutSeconds) && timeoutSeconds >= 0) return { kind: 'reschedule', timeoutSeconds };
+  } catch {
+    // A 2xx body that is not JSON is still a success without a reschedule.
+  }
+  return { kind: 'done' };
+}
+
+/** The handler's error text, shortened: it names the error, it must not flood the log. */
+function errorText(text: string): string {
+  let message = text;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { error?: unknown }).error === 'string') {
+      message = (parsed as { error: string }).error;
+    }
+  } catch {
+    // Not JSON: keep the raw text.
+  }
+  return message.length > 500 ? `${message.slice(0, 500)}…` : message;
+}

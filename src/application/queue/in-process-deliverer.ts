@@ -1,0 +1,26 @@
+// Delivery by direct call into the handler registered in this process. No
+// request is built, so nothing can be forged and no signature is needed.
+import type { Deliverer } from './deliverer.js';
+import { errorMessage } from './deliverer.js';
+import type { HandlerRegistry } from './handler-registry.js';
+
+export function createInProcessDeliverer(registry: HandlerRegistry): Deliverer {
+  return {
+    async deliver(envelope, attempt) {
+      const dispatch = registry.lookup(envelope.queueName);
+      if (!dispatch) {
+        return {
+          kind: 'failed',
+          reason: 'no queue handler is registered in this process for this queue (import the workflow flow/step routes, or use HTTP delivery)',
+        };
+      }
+      try {
+        const outcome = await dispatch(envelope, attempt);
+        return outcome.kind === 'unhandled' ? { kind: 'failed', reason: 'Unhandled queue' } : outcome;
+      } catch (error) {
+        return { kind: 'failed', reason: errorMessage(error) };
+      }
+    },
+    async close() {},
+  };
+}

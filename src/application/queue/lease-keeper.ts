@@ -1,0 +1,42 @@
+// Keeps a received message hidden while its handler is still running, by
+// extending the visibility lease every half lease. If this process dies the
+// extensions stop and the queue redelivers the message.
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { MessageQueue, QueueChannel } from '../../ports/message-queue.js';
+
+export interface LeaseTarget {
+  queue: MessageQueue;
+  channel: QueueChannel;
+  receipt: string;
+  leaseSeconds: number;
+}
+
+/** Runs `work` while extending the lease; the extensions have stopped when it settles. */
+export async function whileLeased<T>(target: LeaseTarget, clock: Clock, logger: Logger, work: () => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  const extending = extendUntilStopped(target, clock, logger, stop.signal);
+  try {
+    return await work();
+  } finally {
+    stop.abort();
+    await extending;
+  }
+}
+
+async function extendUntilStopped(target: LeaseTarget, clock: Clock, logger: Logger, signal: AbortSignal): Promise<void> {
+  const intervalMs = (target.leaseSeconds * 1000) / 2;
+  while (!signal.aborted) {
+    try {
+      await clock.sleep(intervalMs, signal);
+    } catch {
+      return; // aborted
+    }
+    if (signal.aborted) return;
+    try {
+      await target.queue.setVisibility(target.channel, target.receipt, target.leaseSeconds);
+    } catch (error) {
+      logger.warn('Could not extend a queue message lease', { channel: target.channel, error: (error as Error).message });
+    }
+  }
+}

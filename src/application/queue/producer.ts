@@ -1,0 +1,66 @@
+// queue(name, payload, opts): validates, wraps the payload in an envelope and
+// sends the first hop. Delays beyond one hop are chained by the consumer from
+// the envelope's absolute due time.
+import { WorkflowWorldError } from '@workflow/errors';
+import { ValidQueueName, type MessageId, type Queue } from '@workflow/world';
+import { dueAtAfter, nextHopSeconds } from '../../domain/delay-schedule.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import type { Clock } from '../../ports/clock.js';
+import type { IdSource } from '../../ports/id-source.js';
+import type { MessageQueue } from '../../ports/message-queue.js';
+import { toTransportBody } from './claim-check.js';
+import { ENVELOPE_VERSION, channelOf } from './envelope.js';
+import { newMessageId } from './message-id.js';
+
+export interface ProducerDeps {
+  queue: MessageQueue;
+  blobStore: BlobStore;
+  clock: Clock;
+  ids: IdSource;
+  deploymentId: string;
+  maxHopSeconds: number;
+  maxMessageBytes: number;
+  /** Called after every successful send (used to start the consumer lazily). */
+  afterSend?: () => void;
+}
+
+export type QueueFn = Queue['queue'];
+
+export function makeQueue(deps: ProducerDeps): QueueFn {
+  return async (queueName, payload, opts) => {
+    if (!ValidQueueName.safeParse(queueName).success) {
+      throw new WorkflowWorldError(
+        `Invalid queue name "${queueName}": expected __wkf_workflow_<name> or __wkf_step_<name> (optionally namespaced as __<ns>_wkf_…)`,
+        { status: 400 },
+      );
+    }
+    const delaySeconds = opts?.delaySeconds ?? 0;
+    if (typeof delaySeconds !== 'number' || !Number.isFinite(delaySeconds) || delaySeconds < 0) {
+      throw new WorkflowWorldError(`Invalid delaySeconds ${String(delaySeconds)}: expected a finite number ≥ 0`, { status: 400 });
+    }
+    if (opts?.idempotencyKey !== undefined && (typeof opts.idempotencyKey !== 'string' || opts.idempotencyKey === '')) {
+      throw new WorkflowWorldError('Invalid idempotencyKey: expected a non-empty string', { status: 400 });
+    }
+
+    const now = deps.clock.now();
+    const id = newMessageId(deps.clock, deps.ids);
+    const dueAt = dueAtAfter(delaySeconds, now);
+    const body = await toTransportBody(
+      {
+        v: ENVELOPE_VERSION,
+        id,
+        queueName,
+        deploymentId: opts?.deploymentId ?? deps.deploymentId,
+        idempotencyKey: opts?.idempotencyKey,
+        headers: opts?.headers && Object.keys(opts.headers).length > 0 ? opts.headers : undefined,
+        dueAt,
+        payload,
+      },
+      deps.blobStore,
+      deps.maxMessageBytes,
+    );
+    await deps.queue.send(channelOf(queueName), { body, delaySeconds: nextHopSeconds(dueAt, deps.clock.now(), deps.maxHopSeconds) });
+    deps.afterSend?.();
+    return { messageId: id as MessageId };
+  };
+}

@@ -1,0 +1,185 @@
+// Composition of the queue half of the World from ports and config. Plain
+// functions and closures: cheap and synchronous to build (the runtime builds a
+// world at import time), nothing connects until used.
+import { reenqueueActiveRuns, type Queue, type Storage } from '@workflow/world';
+import type { WorldConfig } from '../../config/world-config.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import type { Clock } from '../../ports/clock.js';
+import type { IdSource } from '../../ports/id-source.js';
+import type { IdempotencyStore } from '../../ports/idempotency-store.js';
+import type { Logger } from '../../ports/logger.js';
+import type { MessageQueue } from '../../ports/message-queue.js';
+import { createBatchItemProcessor, type BatchItemProcessor } from './batch-item-processor.js';
+import { createPollingConsumer, type PollingConsumer } from './consumer.js';
+import type { Deliverer } from './deliverer.js';
+import { processHandlerRegistry, type HandlerRegistry } from './handler-registry.js';
+import { createHttpDeliverer } from './http-deliverer.js';
+import { createInProcessDeliverer } from './in-process-deliverer.js';
+import { createMessageProcessor, type MessageProcessor } from './message-processor.js';
+import { makeQueue } from './producer.js';
+import { makeCreateQueueHandler } from './queue-handler.js';
+import { rememberLatestQueueServices } from './services-lookup.js';
+import { createRouteDeliverer, type WorkflowRoutes } from './route-deliverer.js';
+import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './signature.js';
+
+export type QueueConfig = Pick<
+  WorldConfig,
+  | 'deploymentId'
+  | 'consumer'
+  | 'delivery'
+  | 'baseUrl'
+  | 'port'
+  | 'signingSecret'
+  | 'concurrency'
+  | 'maxDelaySeconds'
+  | 'maxReceiveCount'
+  | 'retryBaseSeconds'
+  | 'retryMaxSeconds'
+  | 'visibilitySeconds'
+  | 'maxMessageBytes'
+  | 'idempotencyWindowSeconds'
+>;
+
+export interface QueueServicesDeps {
+  config: QueueConfig;
+  messageQueue: MessageQueue;
+  blobStore: BlobStore;
+  idempotencyStore: IdempotencyStore;
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+  /** The storage's runs API, for re-enqueueing active runs on start(). */
+  runs: Storage['runs'];
+  options?: QueueServicesOptions;
+}
+
+export interface QueueServicesOptions {
+  /** In [0, 1), for backoff jitter. Default Math.random. */
+  random?: () => number;
+  /** Read for PORT at delivery time. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Long-poll wait per receive. Default 20 (the SQS maximum). */
+  pollWaitSeconds?: number;
+  signatureToleranceSeconds?: number;
+  /** Default: the process-wide registry shared by every world instance. */
+  registry?: HandlerRegistry;
+  /** Whether start() re-enqueues pending/running runs. Default true. */
+  recoverActiveRuns?: boolean;
+}
+
+export interface QueueConsumerControl {
+  /** Starts polling (consumer mode "process") and re-enqueues active runs. */
+  start(): Promise<void>;
+  /** Stops polling and drains in-flight messages. */
+  close(): Promise<void>;
+}
+
+export interface QueueServices {
+  queue: Queue['queue'];
+  createQueueHandler: Queue['createQueueHandler'];
+  getDeploymentId: Queue['getDeploymentId'];
+  consumer: QueueConsumerControl;
+  /** The per-message logic, delivering to route functions and settled for a batch transport: the Lambda handler. */
+  batchProcessorForRoutes(routes: WorkflowRoutes): BatchItemProcessor;
+}
+
+const RECOVERY_LABEL = 'world-aws';
+
+export function createQueueServices(deps: QueueServicesDeps): QueueServices {
+  const { config, messageQueue, blobStore, clock, logger } = deps;
+  const options = deps.options ?? {};
+  const registry = options.registry ?? processHandlerRegistry();
+  const env = options.env ?? process.env;
+  const maxHopSeconds = Math.min(config.maxDelaySeconds, messageQueue.maxDelaySeconds);
+  const maxMessageBytes = Math.min(config.maxMessageBytes, messageQueue.maxMessageBytes);
+
+  const processorWith = (deliverer: Deliverer, leaseSeconds?: number): MessageProcessor =>
+    createMessageProcessor({
+      queue: messageQueue,
+      blobStore,
+      idempotencyStore: deps.idempotencyStore,
+      deliverer,
+      clock,
+      logger,
+      random: options.random ?? Math.random,
+      settings: {
+        maxHopSeconds,
+        maxMessageBytes,
+        maxReceiveCount: config.maxReceiveCount,
+        retryBaseSeconds: config.retryBaseSeconds,
+        retryMaxSeconds: config.retryMaxSeconds,
+        idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+        leaseSeconds,
+      },
+    });
+
+  // Built on first use: the factory must stay cheap.
+  let polling: { consumer: PollingConsumer; deliverer: Deliverer } | undefined;
+  let closed = false;
+  const startPolling = (): void => {
+    if (config.consumer !== 'process' || closed) return;
+    if (!polling) {
+      const deliverer =
+        config.delivery === 'in-process' ? createInProcessDeliverer(registry) : createHttpDeliverer({ config, env, clock });
+      const consumer = createPollingConsumer({
+        queue: messageQueue,
+        processor: processorWith(deliverer, config.visibilitySeconds),
+        clock,
+        logger,
+        concurrency: config.concurrency,
+        visibilitySeconds: config.visibilitySeconds,
+        pollWaitSeconds: options.pollWaitSeconds ?? 20,
+      });
+      polling = { consumer, deliverer };
+    }
+    polling.consumer.start();
+  };
+
+  const queue = makeQueue({
+    queue: messageQueue,
+    blobStore,
+    clock,
+    ids: deps.ids,
+    deploymentId: config.deploymentId,
+    maxHopSeconds,
+    maxMessageBytes,
+    // Nothing in the runtime calls start(): the first message this process
+    // sends starts its consumer, as world-postgres does.
+    afterSend: startPolling,
+  });
+
+  const services: QueueServices = {
+    queue,
+    createQueueHandler: makeCreateQueueHandler({
+      signingSecret: config.signingSecret,
+      signatureToleranceSeconds: options.signatureToleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+      clock,
+      logger,
+      registry,
+    }),
+    getDeploymentId: async () => config.deploymentId,
+    consumer: {
+      async start() {
+        startPolling();
+        if (options.recoverActiveRuns === false || closed) return;
+        try {
+          await reenqueueActiveRuns(deps.runs, queue, RECOVERY_LABEL);
+        } catch (error) {
+          logger.error('Re-enqueueing active runs failed; runs waiting on a lost message stay stuck until re-enqueued', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      },
+      async close() {
+        closed = true;
+        if (!polling) return;
+        await polling.consumer.close();
+        await polling.deliverer.close();
+      },
+    },
+    batchProcessorForRoutes: (routes) =>
+      createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock)), messageQueue, logger),
+  };
+  rememberLatestQueueServices(services);
+  return services;
+}

@@ -1,0 +1,49 @@
+// Chunks too large for a store item travel as claim checks: the bytes go to
+// the BlobStore and the stream keeps only the key. Reads resolve them back,
+// so readers never see the difference.
+import { DYNAMODB_ITEM_HEADROOM_BYTES, DYNAMODB_ITEM_LIMIT_BYTES, payloadBlobKey } from '../../domain/payload-routing.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import { decodeEnvelope, encodeBlobRef, encodeInline } from './chunk-envelope.js';
+
+/** Blob keys live under the run's payload prefix, so run-scoped cleanup covers them. */
+export const DEFAULT_STREAM_BLOB_PREFIX = 'payloads/';
+
+export interface ClaimCheckOptions {
+  blobs: BlobStore;
+  maxInlineBytes: number;
+  blobPrefix?: string;
+}
+
+export interface PreparedChunk {
+  stored: Uint8Array;
+  /** Set when the chunk was offloaded, so a failed append can remove the orphan. */
+  blobKey?: string;
+}
+
+export class ClaimCheck {
+  private readonly inlineLimit: number;
+  private readonly prefix: string;
+
+  constructor(private readonly options: ClaimCheckOptions) {
+    // Never above what one item can hold, whatever the configured threshold.
+    this.inlineLimit = Math.min(options.maxInlineBytes, DYNAMODB_ITEM_LIMIT_BYTES - DYNAMODB_ITEM_HEADROOM_BYTES);
+    this.prefix = options.blobPrefix ?? DEFAULT_STREAM_BLOB_PREFIX;
+  }
+
+  async prepare(name: string, runId: string, data: Uint8Array): Promise<PreparedChunk> {
+    if (data.byteLength <= this.inlineLimit) return { stored: encodeInline(data) };
+    const key = payloadBlobKey(this.prefix, runId, name, `chunk-${crypto.randomUUID()}`);
+    await this.options.blobs.put(key, data);
+    return { stored: encodeBlobRef(key), blobKey: key };
+  }
+
+  /** Best effort: an orphaned blob costs storage, never correctness. */
+  async discard(chunks: PreparedChunk[]): Promise<void> {
+    await Promise.all(chunks.map((c) => (c.blobKey ? this.options.blobs.delete(c.blobKey).catch(() => undefined) : undefined)));
+  }
+
+  async resolve(stored: Uint8Array): Promise<Uint8Array> {
+    const body = decodeEnvelope(stored);
+    return body.kind === 'inline' ? body.data : this.options.blobs.get(body.key);
+  }
+}

@@ -1,0 +1,151 @@
+// Bundles one Lambda entry (our SQS handler + the app's flow and step bundles
+// + the world) into a single ESM file with esbuild. Everything is written
+// under the output directory; the project's own files are only read.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { CliFailure } from '../errors.js';
+import { LAMBDA_ENTRY_FILE } from '../lambda/settings.js';
+import type { WorkflowOutput } from './workflow-output.js';
+
+export const LAMBDA_HANDLER_SPECIFIER = '@workflow/world-aws/lambda';
+export const WORLD_SPECIFIER = '@workflow/world-aws';
+
+/** A module of this installed package, resolved through its own exports (the CLI bundles its own world). */
+export function resolveOwnModule(specifier: string): string {
+  try {
+    return createRequire(import.meta.url).resolve(specifier);
+  } catch {
+    throw new CliFailure(`Cannot resolve ${specifier}: reinstall @workflow/world-aws (the CLI bundles its world and Lambda handler).`);
+  }
+}
+
+/** The modules the generated entry imports besides the app's bundles. */
+export interface EntryModules {
+  /** Exports createLambdaHandler (default: `@workflow/world-aws/lambda`). */
+  handler: string;
+  /** Exports createWorld (default: `@workflow/world-aws`). */
+  world: string;
+}
+
+/**
+ * Sets the process's World before any route bundle loads. The bundles ask the
+ * Workflow runtime for its world when they are imported; inside one Lambda
+ * file the runtime cannot `require(WORKFLOW_TARGET_WORLD)` from node_modules,
+ * so the world is built here and handed over with the runtime's `setWorld`.
+ */
+export function worldSource(modules: EntryModules): string {
+  return [
+    `import { createWorld } from ${JSON.stringify(modules.world)};`,
+    `import { setWorld } from 'workflow/runtime';`,
+    '',
+    'export const world = createWorld();',
+    'setWorld(world);',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The generated entry. Each bundle's POST is the route handler a framework
+ * would mount at /.well-known/workflow/v1/{flow,step}; the Lambda handler
+ * feeds SQS records to them in-process. `./world.mjs` is imported first so
+ * it is evaluated before the bundles.
+ */
+export function entrySource(modules: EntryModules, output: WorkflowOutput): string {
+  return [
+    `import { world } from './world.mjs';`,
+    `import { createLambdaHandler } from ${JSON.stringify(modules.handler)};`,
+    `import * as flow from ${JSON.stringify(output.flow)};`,
+    `import * as step from ${JSON.stringify(output.step)};`,
+    '',
+    `const route = (mod, name) => {`,
+    `  const post = mod.POST ?? mod.default?.POST;`,
+    `  if (typeof post !== 'function') throw new Error(\`aws-workflow: the \${name} bundle exports no POST handler\`);`,
+    `  return post;`,
+    `};`,
+    '',
+    `export const handler = createLambdaHandler({ flow: route(flow, 'flow'), step: route(step, 'step'), world });`,
+    '',
+  ].join('\n');
+}
+
+// CommonJS code inside an ESM bundle still calls require() for Node built-ins.
+const BANNER = [
+  `import { createRequire as __awsWorkflowCreateRequire } from 'node:module';`,
+  `const require = __awsWorkflowCreateRequire(import.meta.url);`,
+].join('\n');
+
+/** Next.js marker packages that have no runtime content outside Next. */
+const markerPackages: Plugin = {
+  name: 'aws-workflow-marker-packages',
+  setup(b) {
+    b.onResolve({ filter: /^(server-only|client-only)$/ }, (args) => ({ path: args.path, namespace: 'aws-workflow-empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'aws-workflow-empty' }, () => ({ contents: '', loader: 'js' }));
+  },
+};
+
+/**
+ * `wf build` emits CommonJS `.js` bundles, and in a `"type": "module"` project
+ * esbuild would read them as ESM (`module` undefined at runtime). Loading them
+ * outside the file namespace makes esbuild pick the format from their syntax.
+ */
+function workflowBundles(output: WorkflowOutput): Plugin {
+  const paths = new Set([output.flow, output.step]);
+  return {
+    name: 'aws-workflow-bundles',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => (paths.has(args.path) ? { path: args.path, namespace: 'aws-workflow-bundle' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'aws-workflow-bundle' }, async (args) => ({
+        contents: await readFile(args.path, 'utf8'),
+        resolveDir: dirname(args.path),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+export interface BundleResult {
+  file: string;
+  code: Uint8Array;
+}
+
+export async function bundleLambda(options: {
+  projectDir: string;
+  outDir: string;
+  output: WorkflowOutput;
+  modules: EntryModules;
+}): Promise<BundleResult> {
+  const buildDir = join(options.outDir, 'build');
+  await mkdir(buildDir, { recursive: true });
+  const entry = join(buildDir, 'entry.mjs');
+  await writeFile(join(buildDir, 'world.mjs'), worldSource(options.modules));
+  await writeFile(entry, entrySource(options.modules, options.output));
+  const outfile = join(buildDir, LAMBDA_ENTRY_FILE);
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    absWorkingDir: options.projectDir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    banner: { js: BANNER },
+    // Free __dirname/__filename in CommonJS code; module-local declarations are left alone.
+    define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    write: false,
+    plugins: [workflowBundles(options.output), markerPackages],
+  }).catch((error: { errors?: { text: string; location?: { file: string } | null }[] }) => {
+    const first = error.errors?.[0];
+    throw new CliFailure(`Bundling the Lambda failed: ${first ? `${first.text}${first.location ? ` (${first.location.file})` : ''}` : String(error)}`);
+  });
+  const file = result.outputFiles.find((f) => f.path === outfile) ?? result.outputFiles[0];
+  if (!file) throw new CliFailure('Bundling the Lambda produced no output');
+  await writeFile(outfile, file.contents);
+  return { file: outfile, code: file.contents };
+}

@@ -1,0 +1,50 @@
+// Ships a zip to the worker function: directly when small enough, through the
+// installation's bucket otherwise; then waits for the update and publishes a version.
+import {
+  PublishVersionCommand,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionUpdatedV2,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DEPLOYMENT_KEY_PREFIX, DIRECT_UPLOAD_LIMIT_BYTES } from '../lambda/settings.js';
+import type { LambdaZip } from './zip.js';
+
+export interface UploadResult {
+  via: 'direct' | 's3';
+  s3Key?: string;
+  version: string;
+  codeSha256: string;
+}
+
+export async function uploadCode(
+  clients: { lambda: LambdaClient; s3: S3Client },
+  target: { functionName: string; bucket: string },
+  zip: LambdaZip,
+  description: string,
+): Promise<UploadResult> {
+  const { lambda, s3 } = clients;
+  // A bootstrap or earlier deploy still settling would reject the upload.
+  await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 300 }, { FunctionName: target.functionName });
+  let via: UploadResult['via'] = 'direct';
+  let s3Key: string | undefined;
+  if (zip.bytes.byteLength <= DIRECT_UPLOAD_LIMIT_BYTES) {
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: target.functionName, ZipFile: zip.bytes }));
+  } else {
+    via = 's3';
+    s3Key = `${DEPLOYMENT_KEY_PREFIX}${target.functionName}/${hexOf(zip.sha256)}.zip`;
+    await s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: s3Key, Body: zip.bytes, ContentType: 'application/zip' }));
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: target.functionName, S3Bucket: target.bucket, S3Key: s3Key }));
+  }
+  await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 600 }, { FunctionName: target.functionName });
+  // CodeSha256 makes the publish fail if someone else's code landed in between.
+  const published = await lambda.send(
+    new PublishVersionCommand({ FunctionName: target.functionName, CodeSha256: zip.sha256, Description: description.slice(0, 256) }),
+  );
+  if (!published.Version) throw new Error(`PublishVersion returned no version for ${target.functionName}`);
+  return { via, ...(s3Key ? { s3Key } : {}), version: published.Version, codeSha256: zip.sha256 };
+}
+
+function hexOf(base64: string): string {
+  return Buffer.from(base64, 'base64').toString('hex');
+}

@@ -1,0 +1,97 @@
+// Turns any failure into one line a person can act on, plus an exit code.
+import { failedAction } from './aws/annotate-errors.js';
+import { errorMessage, errorName } from './aws/retry.js';
+
+export const EXIT = {
+  failure: 1,
+  credentials: 3,
+  accessDenied: 4,
+  region: 5,
+  notBootstrapped: 6,
+} as const;
+
+/** A failure whose message is already the one line to show. */
+export class CliFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failure,
+  ) {
+    super(message);
+    this.name = 'CliFailure';
+  }
+}
+
+export class NotBootstrapped extends CliFailure {
+  constructor(name: string, region: string, missing: string) {
+    super(
+      `Installation "${name}" is not bootstrapped in ${region} (${missing} not found): run \`aws-workflow bootstrap --name ${name} --region ${region}\`, or pass the --region/--name it was bootstrapped with.`,
+      EXIT.notBootstrapped,
+    );
+  }
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialsProviderError',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'TokenRefreshRequired',
+]);
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'UnauthorizedOperation', 'Forbidden']);
+
+export interface Described {
+  message: string;
+  exitCode: number;
+}
+
+export function describeError(error: unknown, context: { region?: string }): Described {
+  if (error instanceof CliFailure) return { message: error.message, exitCode: error.exitCode };
+  const name = errorName(error) ?? '';
+  const message = firstLine(errorMessage(error));
+  if (CREDENTIAL_ERRORS.has(name) || /could not load credentials|security token included in the request is (invalid|expired)/i.test(message)) {
+    return {
+      message: `AWS credentials are missing or invalid (${name || message}): pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`,
+      exitCode: EXIT.credentials,
+    };
+  }
+  if (ACCESS_DENIED.has(name) || /not authorized to perform/i.test(message)) {
+    const { action, resource } = deniedTarget(message, error);
+    return {
+      message: `Access denied: ${action ?? 'an AWS action'}${resource ? ` on ${resource}` : ''}. Grant it to your AWS identity (docs/iam.md lists what bootstrap needs).`,
+      exitCode: EXIT.accessDenied,
+    };
+  }
+  if (/region is missing/i.test(message)) {
+    return { message: 'No AWS region: pass --region or set AWS_REGION.', exitCode: EXIT.region };
+  }
+  const host = unreachableAwsHost(error, message);
+  if (host || name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || /invalid region|not a valid region/i.test(message)) {
+    return {
+      message: `AWS region "${context.region ?? 'unknown'}" looks wrong${host ? ` (cannot reach ${host})` : ` (${name || message})`}: check --region / AWS_REGION.`,
+      exitCode: EXIT.region,
+    };
+  }
+  const prefix = name && name !== 'Error' && !message.startsWith(name) ? `${name}: ` : '';
+  return { message: `${prefix}${message}`, exitCode: EXIT.failure };
+}
+
+/** "User: … is not authorized to perform: iam:CreateRole on resource: arn:… because …" */
+function deniedTarget(message: string, error: unknown): { action?: string; resource?: string } {
+  const match = /perform:\s*([\w-]+:[\w*-]+)(?:\s+on resource:\s*"?([^"\s]+?)"?(?:\s|$))?/i.exec(message);
+  return { action: match?.[1] ?? failedAction(error), resource: match?.[2] };
+}
+
+function unreachableAwsHost(error: unknown, message: string): string | undefined {
+  const e = error as { code?: unknown; hostname?: unknown } | undefined;
+  if (e?.code !== 'ENOTFOUND' && !/ENOTFOUND/.test(message)) return undefined;
+  const host = typeof e?.hostname === 'string' ? e.hostname : /ENOTFOUND\s+(\S+)/.exec(message)?.[1];
+  return host && host.endsWith('.amazonaws.com') ? host : undefined;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? '';
+}

@@ -1,0 +1,30 @@
+// Flags every command shares. Environment fallbacks match what the world
+// itself reads, so `set -a; . ./.env.aws` configures the CLI too.
+import { Errors, Flags } from '@oclif/core';
+
+/** Lowercase, digits and hyphens: valid in every resource name (the bucket is the strictest). */
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+
+export const sharedFlags = {
+  name: Flags.string({
+    description: 'installation name (stage): prefix of every resource, so several installs fit one account and region',
+    env: 'WORKFLOW_AWS_NAME',
+    default: 'workflow',
+    parse: async (value) => {
+      if (!NAME_PATTERN.test(value)) {
+        // A CLIError keeps oclif's usage-error handling (exit 2, the hint to --help).
+        throw new Errors.CLIError(`--name must be 2-40 characters of a-z, 0-9 and "-", starting with a letter; got "${value}"`);
+      }
+      return value;
+    },
+  }),
+  region: Flags.string({ description: 'AWS region (default: AWS_REGION, then the profile\'s region)' }),
+  profile: Flags.string({ description: 'AWS shared-config profile (default: AWS_PROFILE)' }),
+  'endpoint-url': Flags.string({ description: 'send every AWS call to this endpoint (a local AWS emulator)' }),
+  bucket: Flags.string({
+    description: 'payload bucket name, when the default "<name>-payloads" is taken (bucket names are global)',
+    env: 'WORKFLOW_AWS_BUCKET',
+  }),
+  yes: Flags.boolean({ char: 'y', description: 'answer yes to confirmations', default: false }),
+  debug: Flags.boolean({ description: 'show stack traces and AWS request details on failure', default: false }),
+};

@@ -1,0 +1,93 @@
+// The Lambda execution role: created once, its inline policy kept equal to the
+// one this version of the CLI generates.
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  waitUntilRoleExists,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import type { Progress } from '../output/progress.js';
+import { errorName } from '../aws/retry.js';
+import { LAMBDA_POLICY_NAME, lambdaTrustPolicy, samePolicy, type PolicyDocument } from './policy.js';
+
+export const INSTALLATION_TAG = 'workflow:installation';
+
+/** Returns the role ARN, or undefined when the role does not exist. */
+export async function findRole(iam: IAMClient, roleName: string): Promise<string | undefined> {
+  try {
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    return Role?.Arn;
+  } catch (error) {
+    if (errorName(error) === 'NoSuchEntity' || errorName(error) === 'NoSuchEntityException') return undefined;
+    throw error;
+  }
+}
+
+/** Creates the role if missing and returns its ARN. */
+export async function ensureRole(iam: IAMClient, roleName: string, installation: string, progress: Progress): Promise<string> {
+  const existing = await findRole(iam, roleName);
+  if (existing) {
+    progress({ kind: 'role', name: roleName, status: 'present' });
+    return existing;
+  }
+  const { Role } = await iam.send(
+    new CreateRoleCommand({
+      RoleName: roleName,
+      AssumeRolePolicyDocument: JSON.stringify(lambdaTrustPolicy()),
+      Description: `Workflow world worker for installation ${installation}`,
+      Tags: [{ Key: INSTALLATION_TAG, Value: installation }],
+    }),
+  );
+  await waitUntilRoleExists({ client: iam, maxWaitTime: 120 }, { RoleName: roleName });
+  progress({ kind: 'role', name: roleName, status: 'created' });
+  if (!Role?.Arn) throw new Error(`CreateRole returned no ARN for ${roleName}`);
+  return Role.Arn;
+}
+
+/** Puts the inline policy unless the stored one is already identical. */
+export async function ensureRolePolicy(iam: IAMClient, roleName: string, document: PolicyDocument, progress: Progress): Promise<void> {
+  const current = await getRolePolicy(iam, roleName);
+  if (samePolicy(current, document)) {
+    progress({ kind: 'role-policy', name: `${roleName}/${LAMBDA_POLICY_NAME}`, status: 'present' });
+    return;
+  }
+  await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: LAMBDA_POLICY_NAME, PolicyDocument: JSON.stringify(document) }));
+  progress({ kind: 'role-policy', name: `${roleName}/${LAMBDA_POLICY_NAME}`, status: current === undefined ? 'created' : 'updated' });
+}
+
+async function getRolePolicy(iam: IAMClient, roleName: string): Promise<string | undefined> {
+  try {
+    const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: LAMBDA_POLICY_NAME }));
+    return PolicyDocument;
+  } catch (error) {
+    if (errorName(error) === 'NoSuchEntity' || errorName(error) === 'NoSuchEntityException') return undefined;
+    throw error;
+  }
+}
+
+/** Deletes the role and its inline policies; a missing role is reported absent. */
+export async function deleteRole(iam: IAMClient, roleName: string, progress: Progress): Promise<void> {
+  if (!(await findRole(iam, roleName))) {
+    progress({ kind: 'role', name: roleName, status: 'absent' });
+    return;
+  }
+  const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
+  for (const policyName of PolicyNames) {
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
+    progress({ kind: 'role-policy', name: `${roleName}/${policyName}`, status: 'deleted' });
+  }
+  // Managed policies someone attached later would block DeleteRole; detaching leaves the policies themselves alone.
+  const { AttachedPolicies = [] } = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
+  for (const { PolicyArn } of AttachedPolicies) {
+    if (PolicyArn) await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn }));
+  }
+  await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
+  progress({ kind: 'role', name: roleName, status: 'deleted' });
+}

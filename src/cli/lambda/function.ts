@@ -1,0 +1,112 @@
+// The worker function: created with the placeholder code, its configuration
+// (role, environment) kept equal to what bootstrap computes.
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionConfigurationCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+  type FunctionConfiguration,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import type { Progress } from '../output/progress.js';
+import { errorMessage, errorName, retryWhile, type Sleep } from '../aws/retry.js';
+import { INSTALLATION_TAG } from '../iam/role.js';
+import { placeholderZip } from './placeholder.js';
+import { LAMBDA_HANDLER, LAMBDA_MEMORY_MB, LAMBDA_RUNTIME, LAMBDA_TIMEOUT_SECONDS } from './settings.js';
+
+export interface FunctionSpec {
+  functionName: string;
+  roleArn: string;
+  installation: string;
+  environment: Record<string, string>;
+}
+
+export async function findFunction(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration | undefined> {
+  try {
+    return await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** A role IAM has not yet propagated to Lambda is rejected with this; it succeeds seconds later. */
+export function isRolePropagationError(error: unknown): boolean {
+  return (
+    errorName(error) === 'InvalidParameterValueException' &&
+    /cannot be assumed|execution role does not have permissions/i.test(errorMessage(error))
+  );
+}
+
+export const PROPAGATION_RETRY = { attempts: 12, delayMs: 2000, maxDelayMs: 10_000 };
+
+export async function ensureFunction(lambda: LambdaClient, spec: FunctionSpec, progress: Progress, sleep: Sleep): Promise<string> {
+  const existing = await findFunction(lambda, spec.functionName);
+  if (!existing) {
+    const created = await retryWhile(
+      () =>
+        lambda.send(
+          new CreateFunctionCommand({
+            FunctionName: spec.functionName,
+            Role: spec.roleArn,
+            Runtime: LAMBDA_RUNTIME,
+            Handler: LAMBDA_HANDLER,
+            Code: { ZipFile: placeholderZip() },
+            Timeout: LAMBDA_TIMEOUT_SECONDS,
+            MemorySize: LAMBDA_MEMORY_MB,
+            Environment: { Variables: spec.environment },
+            Description: `Workflow world worker for installation ${spec.installation}`,
+            Tags: { [INSTALLATION_TAG]: spec.installation },
+          }),
+        ),
+      isRolePropagationError,
+      { ...PROPAGATION_RETRY, sleep },
+    );
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 300 }, { FunctionName: spec.functionName });
+    progress({ kind: 'function', name: spec.functionName, status: 'created' });
+    return requireArn(created.FunctionArn, spec.functionName);
+  }
+  if (existing.State === 'Pending') {
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 300 }, { FunctionName: spec.functionName });
+  }
+  if (existing.Role === spec.roleArn && sameEnvironment(existing.Environment?.Variables, spec.environment)) {
+    progress({ kind: 'function', name: spec.functionName, status: 'present' });
+    return requireArn(existing.FunctionArn, spec.functionName);
+  }
+  // An update in flight (e.g. a deploy) would reject ours with ResourceConflictException.
+  await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 300 }, { FunctionName: spec.functionName });
+  await lambda.send(
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: spec.functionName,
+      Role: spec.roleArn,
+      Environment: { Variables: spec.environment },
+    }),
+  );
+  await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 300 }, { FunctionName: spec.functionName });
+  progress({ kind: 'function', name: spec.functionName, status: 'updated' });
+  return requireArn(existing.FunctionArn, spec.functionName);
+}
+
+export async function deleteFunction(lambda: LambdaClient, functionName: string, progress: Progress): Promise<void> {
+  try {
+    // Without a qualifier this removes every published version too.
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName }));
+    progress({ kind: 'function', name: functionName, status: 'deleted' });
+  } catch (error) {
+    if (errorName(error) !== 'ResourceNotFoundException') throw error;
+    progress({ kind: 'function', name: functionName, status: 'absent' });
+  }
+}
+
+function sameEnvironment(current: Record<string, string> | undefined, expected: Record<string, string>): boolean {
+  const a = current ?? {};
+  const keys = new Set([...Object.keys(a), ...Object.keys(expected)]);
+  return [...keys].every((k) => a[k] === expected[k]);
+}
+
+function requireArn(arn: string | undefined, functionName: string): string {
+  if (!arn) throw new Error(`Lambda returned no ARN for ${functionName}`);
+  return arn;
+}

@@ -1,0 +1,60 @@
+// AWS Lambda handler for an SQS event-source mapping with
+// ReportBatchItemFailures. Each record goes through the same per-message logic
+// as the polling consumer (application/queue/message-processor.ts); records to
+// retry are hidden for their backoff and reported as batch item failures.
+import type { BatchItemProcessor } from '../application/queue/batch-item-processor.js';
+import type { RouteHandler } from '../application/queue/route-deliverer.js';
+import { latestQueueServices, queueServicesOf } from '../application/queue/services-lookup.js';
+import type { ReceivedMessage } from '../ports/message-queue.js';
+import type { SqsBatchResponse, SqsEvent, SqsRecord } from './sqs-event.js';
+
+export interface LambdaHandlerOptions {
+  /** The POST export of the bundled `.well-known/workflow/v1/flow.js`. */
+  flow: RouteHandler;
+  /** The POST export of the bundled `.well-known/workflow/v1/step.js`. */
+  step: RouteHandler;
+  /** A world built by this package's createWorld(). Default: the world that importing the routes built. */
+  world?: object;
+}
+
+export type SqsLambdaHandler = (event: SqsEvent) => Promise<SqsBatchResponse>;
+
+export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHandler {
+  let processor: BatchItemProcessor | undefined;
+  // Resolved on the first event: importing the routes is what builds the world.
+  const resolve = (): BatchItemProcessor => {
+    if (!processor) {
+      const services = (options.world && queueServicesOf(options.world)) ?? latestQueueServices();
+      if (!services) {
+        throw new Error(
+          'createLambdaHandler found no @workflow/world-aws queue services: pass { world } built by createWorld(), or set WORKFLOW_TARGET_WORLD=@workflow/world-aws so that importing the routes builds one',
+        );
+      }
+      processor = services.batchProcessorForRoutes({ flow: options.flow, step: options.step });
+    }
+    return processor;
+  };
+
+  return async (event) => {
+    const batch = resolve();
+    const done = await Promise.all(event.Records.map((record) => batch.process(toReceivedMessage(record))));
+    return {
+      batchItemFailures: event.Records.filter((_, i) => !done[i]).map((record) => ({ itemIdentifier: record.messageId })),
+    };
+  };
+}
+
+function toReceivedMessage(record: SqsRecord): ReceivedMessage {
+  const attributes: Record<string, string> = {};
+  for (const [name, attribute] of Object.entries(record.messageAttributes ?? {})) {
+    if (attribute.stringValue !== undefined) attributes[name] = attribute.stringValue;
+  }
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  return {
+    messageId: record.messageId,
+    receipt: record.receiptHandle,
+    body: record.body,
+    attributes,
+    receiveCount: Number.isSafeInteger(receiveCount) && receiveCount >= 1 ? receiveCount : 1,
+  };
+}

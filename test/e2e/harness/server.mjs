@@ -1,0 +1,84 @@
+// E2E harness server, run as a child process with cwd = a built workflow app.
+// Serves the app's workflow routes on 127.0.0.1 (ephemeral port) plus the
+// control API (lib/control-api.mjs), starts the world once listening, and
+// prints `E2E_SERVER_READY {"port":N}` on stdout. SIGTERM/SIGINT (or stdin EOF
+// when E2E_EXIT_ON_STDIN_EOF=1, i.e. the parent died) close the world and exit.
+import { createServer } from 'node:http';
+import {
+  isWorkflowRoute,
+  loadWorkflowBundles,
+  sendWebResponse,
+  toWebRequest,
+  workflowHandlerFor,
+  workflowIdsByName,
+} from '../../../scripts/lib/serve-workflows.mjs';
+import { createControlApi } from './lib/control-api.mjs';
+
+const appDir = process.cwd();
+let bundles;
+let control;
+let origin = 'http://127.0.0.1';
+
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url ?? '/', origin);
+  try {
+    if (!bundles) {
+      res.writeHead(503).end('starting');
+      return;
+    }
+    if (await control(req, res, url)) return;
+    const handler = isWorkflowRoute(url.pathname) && workflowHandlerFor(bundles, req.method ?? 'GET', url.pathname);
+    if (!handler) {
+      res.writeHead(404).end();
+      return;
+    }
+    await sendWebResponse(res, await handler(await toWebRequest(req, origin)));
+  } catch (error) {
+    console.error(`[e2e-server] ${req.method} ${url.pathname} failed:`, error);
+    if (!res.headersSent) res.writeHead(500).end();
+    else res.destroy();
+  }
+});
+
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(Number(process.env.E2E_PORT ?? 0), '127.0.0.1', resolve);
+});
+const { port } = server.address();
+origin = `http://127.0.0.1:${port}`;
+
+// Every world reads its queue-delivery address from env when it is created,
+// which happens while the bundles load, so set it first.
+process.env.PORT = String(port);
+process.env.WORKFLOW_LOCAL_BASE_URL = origin;
+process.env.WORKFLOW_AWS_BASE_URL = origin;
+
+const loaded = await loadWorkflowBundles(appDir);
+const api = await import('workflow/api');
+const { getWorld } = await import('workflow/runtime');
+control = createControlApi({ api, workflowIds: workflowIdsByName(loaded.manifest) });
+bundles = loaded;
+await getWorld().start?.();
+
+let stopping = false;
+async function shutdown(signal) {
+  if (stopping) return;
+  stopping = true;
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeAllConnections();
+  const timeout = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+  try {
+    await Promise.race([Promise.all([closed, getWorld().close?.()]), timeout]);
+  } catch (error) {
+    console.error(`[e2e-server] shutdown after ${signal} failed:`, error);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+if (process.env.E2E_EXIT_ON_STDIN_EOF === '1') {
+  process.stdin.on('end', () => void shutdown('stdin EOF')).resume();
+}
+
+process.stdout.write(`E2E_SERVER_READY ${JSON.stringify({ port })}\n`);

@@ -1,0 +1,122 @@
+// The worlds the e2e suites run against. Adding one is one entry in TARGETS.
+// E2E_TARGETS=a,b picks targets by name; unset, the suites run the targets
+// marked `byDefault` (our world). `local` (the built-in world-local) checks
+// the harness itself: E2E_TARGETS=local.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** `@workflow/world-aws` as built by `npm run build`, loaded by path (WORKFLOW_TARGET_WORLD). */
+const WORLD_MODULE = join(ROOT, 'dist', 'index.js');
+const LOCAL_AWS_SOURCE = join(ROOT, 'src', 'adapters', 'local-aws', 'index.ts');
+/** Held in a variable so the type checker does not require the module before it exists. */
+const LOCAL_AWS_MODULE: string = '../../../src/adapters/local-aws/index.js';
+
+/** What a started target gives the harness server: its env, and how to release what it started. */
+export interface TargetRuntime {
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface WorldTarget {
+  name: string;
+  byDefault: boolean;
+  /** A part of the world this target needs that is not written yet: skipped by default, fails when requested. */
+  pending?(): string | undefined;
+  start(): Promise<TargetRuntime>;
+}
+
+/** The embedded local AWS from src/adapters/local-aws (dynalite + fauxqs on 127.0.0.1). */
+interface LocalAws {
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+function requireBuiltWorld(): void {
+  if (!existsSync(WORLD_MODULE)) throw new Error(`${WORLD_MODULE} is missing: run \`npm run build\` first`);
+}
+
+function worldAws(env: Record<string, string>): Record<string, string> {
+  return { WORKFLOW_TARGET_WORLD: WORLD_MODULE, ...env };
+}
+
+async function startLocalAws(): Promise<LocalAws> {
+  const mod = (await import(LOCAL_AWS_MODULE)) as { startLocalAws?: () => Promise<LocalAws> };
+  if (typeof mod.startLocalAws !== 'function') throw new Error(`${LOCAL_AWS_SOURCE} does not export startLocalAws()`);
+  const local = await mod.startLocalAws();
+  if (typeof local?.stop !== 'function' || typeof local.env !== 'object') {
+    throw new Error('startLocalAws() must resolve to { env: Record<string, string>, stop(): Promise<void> }');
+  }
+  return local;
+}
+
+const TARGETS: WorldTarget[] = [
+  {
+    name: 'local',
+    byDefault: false,
+    async start() {
+      const dataDir = await mkdtemp(join(tmpdir(), 'e2e-world-local-'));
+      return {
+        env: { WORKFLOW_TARGET_WORLD: 'local', WORKFLOW_LOCAL_DATA_DIR: dataDir },
+        stop: () => rm(dataDir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'memory',
+    byDefault: true,
+    async start() {
+      requireBuiltWorld();
+      return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'memory', WORKFLOW_AWS_DELIVERY: 'http' }), stop: async () => {} };
+    },
+  },
+  {
+    name: 'memory-in-process',
+    byDefault: false,
+    async start() {
+      requireBuiltWorld();
+      return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'memory', WORKFLOW_AWS_DELIVERY: 'in-process' }), stop: async () => {} };
+    },
+  },
+  {
+    name: 'aws',
+    byDefault: true,
+    pending: () => (existsSync(LOCAL_AWS_SOURCE) ? undefined : `${LOCAL_AWS_SOURCE} does not exist yet`),
+    async start() {
+      requireBuiltWorld();
+      const local = await startLocalAws();
+      return {
+        env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'aws', WORKFLOW_AWS_DELIVERY: 'http', ...local.env }),
+        stop: () => local.stop(),
+      };
+    },
+  },
+];
+
+export interface SelectedTarget {
+  target: WorldTarget;
+  /** Why the target is skipped (pending and not explicitly requested). */
+  skipReason?: string;
+}
+
+/** The targets this run covers, from E2E_TARGETS or the defaults. */
+export function selectedTargets(env: Record<string, string | undefined> = process.env): SelectedTarget[] {
+  const requested = env.E2E_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!requested?.length) {
+    return TARGETS.filter((t) => t.byDefault).map((target) => ({ target, skipReason: target.pending?.() }));
+  }
+  return requested.map((name) => {
+    const target = TARGETS.find((t) => t.name === name);
+    if (!target) throw new Error(`E2E_TARGETS: unknown target "${name}" (known: ${TARGETS.map((t) => t.name).join(', ')})`);
+    return { target };
+  });
+}
+
+/** Fails fast when a requested target is still pending. */
+export function assertRunnable(target: WorldTarget): void {
+  const pending = target.pending?.();
+  if (pending) throw new Error(`target "${target.name}" cannot run: ${pending}`);
+}

@@ -1,0 +1,307 @@
+// Listings: key conditions per cursor and order, read-ahead for hasMore,
+// bound items dropped, and the sharded merge for unfiltered listings.
+import { BatchGetItemCommand, DynamoDBClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDbEventStore } from '../../../../src/adapters/aws/dynamodb/dynamodb-event-store.js';
+import { eventToItem, headToItem, hookToItem, runToItem, stepToItem, waitToItem, type Item } from '../../../../src/adapters/aws/dynamodb/item-mappers.js';
+import { runShard } from '../../../../src/adapters/aws/dynamodb/keys.js';
+import { event, eventId, hook, RUN_ID, run, step, T0, TABLES, wait } from './fixtures.js';
+
+const ddb = mockClient(DynamoDBClient);
+const store = new DynamoDbEventStore(new DynamoDBClient({ region: 'us-east-1' }), TABLES);
+const queries = (): QueryCommandInput[] => ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+const headItem = (item: Item) => ({ pk: item.pk!, sk: { S: '#head' } });
+
+beforeEach(() => ddb.reset());
+
+describe('listEvents', () => {
+  const events = [1, 2, 3].map((n) => eventToItem(event(n, 'step_created', { correlationId: `step_${n}` })));
+
+  it('asc from the start: everything after #head, one item read ahead', async () => {
+    ddb.on(QueryCommand).resolves({ Items: events });
+    const page = await store.listEvents(RUN_ID, { limit: 2, order: 'asc' });
+    expect(queries()).toEqual([
+      {
+        TableName: 't-events',
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :partition AND sk > :floor',
+        ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':floor': { S: '#head' } },
+        ScanIndexForward: true,
+        Limit: 3,
+      },
+    ]);
+    expect(page.items.map((e) => e.eventId)).toEqual([eventId(1), eventId(2)]);
+    expect(page).toMatchObject({ lastKey: eventId(2), hasMore: true });
+    expect(page.items[0]!.createdAt).toEqual(new Date(T0 + 1));
+  });
+
+  it('asc after a cursor: exclusive start; the last page keeps a non-null cursor', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [events[2]!] });
+    const page = await store.listEvents(RUN_ID, { limit: 2, order: 'asc', after: eventId(2) });
+    expect(queries()[0]).toMatchObject({
+      KeyConditionExpression: 'pk = :partition AND sk > :after',
+      ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':after': { S: eventId(2) } },
+    });
+    expect(page).toMatchObject({ lastKey: eventId(3), hasMore: false });
+  });
+
+  it('desc after a cursor: bounded below by #head, and both bounds dropped', async () => {
+    const head = headToItem(RUN_ID, { version: 3, lastEventId: eventId(3), lastEventAt: T0, eventCount: 3 });
+    ddb.on(QueryCommand).resolves({ Items: [events[2]!, events[1]!, events[0]!, head] });
+    const page = await store.listEvents(RUN_ID, { limit: 5, order: 'desc', after: eventId(3) });
+    expect(queries()).toEqual([
+      {
+        TableName: 't-events',
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :partition AND sk BETWEEN :lower AND :after',
+        ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':lower': { S: '#head' }, ':after': { S: eventId(3) } },
+        ScanIndexForward: false,
+        Limit: 8,
+      },
+    ]);
+    expect(page.items.map((e) => e.eventId)).toEqual([eventId(2), eventId(1)]);
+    expect(page).toMatchObject({ lastKey: eventId(1), hasMore: false });
+  });
+
+  it('follows LastEvaluatedKey when DynamoDB returns a short page', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [events[0]!], LastEvaluatedKey: { pk: { S: RUN_ID }, sk: { S: eventId(1) } } })
+      .resolves({ Items: [events[1]!, events[2]!] });
+    const page = await store.listEvents(RUN_ID, { limit: 3, order: 'asc' });
+    expect(queries().map((q) => [q.Limit, q.ExclusiveStartKey])).toEqual([
+      [4, undefined],
+      [3, { pk: { S: RUN_ID }, sk: { S: eventId(1) } }],
+    ]);
+    expect(page).toMatchObject({ lastKey: eventId(3), hasMore: false });
+    expect(page.items).toHaveLength(3);
+  });
+
+  it('an empty log is an empty page with a null cursor', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    expect(await store.listEvents(RUN_ID, { limit: 10, order: 'asc' })).toEqual({ items: [], lastKey: null, hasMore: false });
+  });
+
+  it('a desc cursor at or below #head needs no request', async () => {
+    expect(await store.listEvents(RUN_ID, { limit: 10, order: 'desc', after: '#head' })).toEqual({ items: [], lastKey: null, hasMore: false });
+    expect(queries()).toHaveLength(0);
+  });
+});
+
+describe('listSteps', () => {
+  it('asc after a cursor stays inside the S# range', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [stepToItem(step('step_2', 'pending'))] });
+    const page = await store.listSteps(RUN_ID, { limit: 10, order: 'asc', after: 'step_1' });
+    expect(queries()).toEqual([
+      {
+        TableName: 't-steps',
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :partition AND sk BETWEEN :after AND :upper',
+        ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':after': { S: 'S#step_1' }, ':upper': { S: 'S$' } },
+        ScanIndexForward: true,
+        Limit: 13,
+      },
+    ]);
+    expect(page).toMatchObject({ lastKey: 'step_2', hasMore: false });
+  });
+
+  it('desc from the start uses begins_with and reports the stepId as cursor', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [stepToItem(step('step_3', 'pending')), stepToItem(step('step_2', 'pending'))] });
+    const page = await store.listSteps(RUN_ID, { limit: 1, order: 'desc' });
+    expect(queries()[0]).toMatchObject({
+      KeyConditionExpression: 'pk = :partition AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':prefix': { S: 'S#' } },
+      ScanIndexForward: false,
+      Limit: 2,
+    });
+    expect(page).toMatchObject({ lastKey: 'step_3', hasMore: true });
+    expect(page.items.map((s) => s.stepId)).toEqual(['step_3']);
+  });
+});
+
+describe('listRuns', () => {
+  const ids = ['wrun_01A', 'wrun_01B', 'wrun_01C', 'wrun_01D', 'wrun_01E', 'wrun_01F'];
+  const runItem = (runId: string, status: 'running' | 'completed' = 'running') => runToItem({ ...run(status), runId } as ReturnType<typeof run>);
+  const head = (runId: string) => headToItem(runId, { version: 1, lastEventId: 'evnt_1', lastEventAt: T0, eventCount: 1 });
+
+  function byShard(status?: 'running') {
+    ddb.on(QueryCommand).callsFake((input: QueryCommandInput) => {
+      const partition = input.ExpressionAttributeValues![':partition']!.S!;
+      const items = ids
+        .map((id) => runItem(id))
+        .filter((item) => (status ? `${status}#${item.shard!.S}` : item.shard!.S) === partition)
+        .filter((item) => !input.ExpressionAttributeValues![':after'] || item.runId!.S! < input.ExpressionAttributeValues![':after']!.S!)
+        .sort((a, b) => (a.runId!.S! < b.runId!.S! ? 1 : -1));
+      return { Items: items.slice(0, input.Limit) };
+    });
+    ddb.on(BatchGetItemCommand).callsFake((input) => ({
+      Responses: { 't-events': input.RequestItems['t-events'].Keys.map((key: Item) => head(key.pk!.S!)) },
+    }));
+  }
+
+  it('without a filter: queries all 8 shards of byShard and merges them by runId', async () => {
+    byShard();
+    const page = await store.listRuns({ limit: 4, order: 'desc' });
+    expect(queries()).toHaveLength(8);
+    expect(queries().map((q) => q.ExpressionAttributeValues![':partition']!.S).sort()).toEqual(['R#0', 'R#1', 'R#2', 'R#3', 'R#4', 'R#5', 'R#6', 'R#7']);
+    expect(queries()[0]).toEqual({
+      TableName: 't-runs',
+      IndexName: 'byShard',
+      ExpressionAttributeNames: { '#partition': 'shard' },
+      KeyConditionExpression: '#partition = :partition',
+      ExpressionAttributeValues: { ':partition': { S: 'R#0' } },
+      ScanIndexForward: false,
+      Limit: 5,
+    });
+    expect(page.items.map((r) => r.run.runId)).toEqual(['wrun_01F', 'wrun_01E', 'wrun_01D', 'wrun_01C']);
+    expect(page).toMatchObject({ lastKey: 'wrun_01C', hasMore: true });
+    expect(page.items[0]).toMatchObject({ version: 1, lastEventId: 'evnt_1', eventCount: 1 });
+    // Heads of exactly the returned runs, strongly consistent.
+    expect(ddb.commandCalls(BatchGetItemCommand)[0]!.args[0].input).toEqual({
+      RequestItems: { 't-events': { Keys: page.items.map((r) => headItem(runItem(r.run.runId))), ConsistentRead: true } },
+    });
+
+    ddb.resetHistory();
+    const next = await store.listRuns({ limit: 4, order: 'desc', after: 'wrun_01C' });
+    expect(queries()[0]).toMatchObject({
+      KeyConditionExpression: '#partition = :partition AND runId < :after',
+      ExpressionAttributeValues: { ':partition': { S: 'R#0' }, ':after': { S: 'wrun_01C' } },
+    });
+    expect(next.items.map((r) => r.run.runId)).toEqual(['wrun_01B', 'wrun_01A']);
+    expect(next).toMatchObject({ lastKey: 'wrun_01A', hasMore: false });
+  });
+
+  it('by status: the byStatus shards `<status>#R#n`', async () => {
+    byShard('running');
+    const page = await store.listRuns({ limit: 10, order: 'asc', status: 'running' });
+    expect(queries().map((q) => [q.IndexName, q.ExpressionAttributeNames, q.ExpressionAttributeValues![':partition']!.S])).toEqual(
+      Array.from({ length: 8 }, (_, i) => ['byStatus', { '#partition': 'statusShard' }, `running#R#${i}`]),
+    );
+    expect(page.items.map((r) => r.run.runId).sort()).toEqual(ids);
+  });
+
+  it('by workflow name and status: one partition, status filtered, paged until the page is full', async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [runItem('wrun_01A')], LastEvaluatedKey: { pk: { S: 'wrun_01B' } } }) // 01B filtered out by DynamoDB
+      .resolvesOnce({ Items: [runItem('wrun_01C'), runItem('wrun_01D')] });
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { 't-events': ['wrun_01A', 'wrun_01C'].map(head) } });
+    const page = await store.listRuns({ limit: 2, order: 'asc', workflowName: 'wf//order', status: 'running' });
+    expect(queries()[0]).toEqual({
+      TableName: 't-runs',
+      IndexName: 'byWorkflow',
+      FilterExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      KeyConditionExpression: 'workflowName = :partition',
+      ExpressionAttributeValues: { ':status': { S: 'running' }, ':partition': { S: 'wf//order' } },
+      ScanIndexForward: true,
+      Limit: 100,
+    });
+    expect(queries()[1]!.ExclusiveStartKey).toEqual({ pk: { S: 'wrun_01B' } });
+    expect(page.items.map((r) => r.run.runId)).toEqual(['wrun_01A', 'wrun_01C']);
+    expect(page).toMatchObject({ lastKey: 'wrun_01C', hasMore: true });
+  });
+
+  it('leaves out runs whose head is gone but keeps their cursor', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [runItem('wrun_01A'), runItem('wrun_01B')] });
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { 't-events': [head('wrun_01A')] } });
+    const page = await store.listRuns({ limit: 5, order: 'asc', workflowName: 'wf//order' });
+    expect(page.items.map((r) => r.run.runId)).toEqual(['wrun_01A']);
+    expect(page.lastKey).toBe('wrun_01B');
+  });
+});
+
+describe('other listings', () => {
+  it('listEventsByCorrelationId across runs and within one run', async () => {
+    const e = eventToItem(event(4, 'step_completed', { correlationId: 'step_1' }));
+    ddb.on(QueryCommand).resolves({ Items: [e] });
+    await store.listEventsByCorrelationId('step_1', undefined, { limit: 10, order: 'asc' });
+    await store.listEventsByCorrelationId('step_1', RUN_ID, { limit: 10, order: 'asc', after: eventId(1) });
+    expect(queries()).toEqual([
+      {
+        TableName: 't-events',
+        IndexName: 'byCorrelation',
+        KeyConditionExpression: 'correlationId = :partition',
+        ExpressionAttributeValues: { ':partition': { S: 'step_1' } },
+        ScanIndexForward: true,
+        Limit: 11,
+      },
+      {
+        TableName: 't-events',
+        IndexName: 'byCorrelation',
+        FilterExpression: 'runId = :runId',
+        KeyConditionExpression: 'correlationId = :partition AND sk > :after',
+        ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':partition': { S: 'step_1' }, ':after': { S: eventId(1) } },
+        ScanIndexForward: true,
+        Limit: 100,
+      },
+    ]);
+  });
+
+  it('listHooks of a run uses byRun; of all runs merges the 8 hook shards', async () => {
+    ddb.on(QueryCommand, { IndexName: 'byShard' }).resolves({ Items: [] });
+    ddb.on(QueryCommand, { IndexName: 'byRun' }).resolves({ Items: [hookToItem(hook('hook_1', 't'))] });
+    ddb.on(QueryCommand, { IndexName: 'byShard', ExpressionAttributeValues: { ':partition': { S: 'H#3' } } }).resolves({
+      Items: [hookToItem(hook('hook_2', 't2')), hookToItem(hook('hook_5', 't5'))],
+    });
+    ddb.on(QueryCommand, { IndexName: 'byShard', ExpressionAttributeValues: { ':partition': { S: 'H#6' } } }).resolves({
+      Items: [hookToItem(hook('hook_4', 't4'))],
+    });
+
+    const ofRun = await store.listHooks(RUN_ID, { limit: 10, order: 'asc' });
+    expect(ofRun.items.map((h) => h.hookId)).toEqual(['hook_1']);
+    expect(queries()[0]).toEqual({
+      TableName: 't-hooks',
+      IndexName: 'byRun',
+      KeyConditionExpression: 'runId = :partition',
+      ExpressionAttributeValues: { ':partition': { S: RUN_ID } },
+      ScanIndexForward: true,
+      Limit: 11,
+    });
+
+    ddb.resetHistory();
+    const all = await store.listHooks(undefined, { limit: 2, order: 'asc' });
+    expect(queries()).toHaveLength(8);
+    expect(queries()[0]).toMatchObject({ IndexName: 'byShard', ExpressionAttributeNames: { '#shard': 'shard' }, KeyConditionExpression: '#shard = :partition' });
+    expect(all.items.map((h) => h.hookId)).toEqual(['hook_2', 'hook_4']);
+    expect(all).toMatchObject({ lastKey: 'hook_4', hasMore: true });
+  });
+
+  it('listRunChildren: every hook of the run (byRun) and every wait (consistent, W# prefix), all pages', async () => {
+    const w1 = wait('wait_1');
+    const w2 = wait('wait_2', 'completed');
+    ddb.on(QueryCommand, { IndexName: 'byRun' }).resolves({ Items: [hookToItem(hook('hook_1', 't'))] });
+    ddb
+      .on(QueryCommand, { TableName: 't-steps' })
+      .resolvesOnce({ Items: [waitToItem(w1)], LastEvaluatedKey: { pk: { S: RUN_ID }, sk: { S: `W#${w1.waitId}` } } })
+      .resolves({ Items: [waitToItem(w2)] });
+    const children = await store.listRunChildren(RUN_ID);
+    expect(children.hooks.map((h) => h.hookId)).toEqual(['hook_1']);
+    expect(children.waits).toEqual([w1, w2]);
+    expect(queries()).toEqual([
+      {
+        TableName: 't-hooks',
+        IndexName: 'byRun',
+        KeyConditionExpression: 'runId = :runId',
+        ExpressionAttributeValues: { ':runId': { S: RUN_ID } },
+      },
+      {
+        TableName: 't-steps',
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :runId AND begins_with(sk, :wait)',
+        ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':wait': { S: 'W#' } },
+      },
+      {
+        TableName: 't-steps',
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :runId AND begins_with(sk, :wait)',
+        ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':wait': { S: 'W#' } },
+        ExclusiveStartKey: { pk: { S: RUN_ID }, sk: { S: `W#${w1.waitId}` } },
+      },
+    ]);
+  });
+});
+
+it('run shards are spread over R#0..R#7', () => {
+  expect(runShard(RUN_ID)).toMatch(/^R#[0-7]$/);
+});

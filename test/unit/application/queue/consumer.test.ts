@@ -1,0 +1,196 @@
+// The polling consumer, wired by createQueueServices: lazy start, in-process
+// delivery across world instances, send-before-ack, concurrency, drain, recovery.
+import type { Storage, ValidQueueName } from '@workflow/world';
+import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
+import { createQueueServices, type QueueConfig, type QueueServices } from '../../../../src/application/queue/queue-services.js';
+import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
+import type { MessageQueue } from '../../../../src/ports/message-queue.js';
+import { baseConfig, createHarness, fakeRuns, type Harness } from './harness.js';
+
+let h: Harness;
+let ops: string[];
+let worlds: QueueServices[];
+
+/** Records send/ack/setVisibility in order, to check what happens before the ack. */
+function recording(queue: MessageQueue): MessageQueue {
+  return {
+    maxDelaySeconds: queue.maxDelaySeconds,
+    maxMessageBytes: queue.maxMessageBytes,
+    send: async (channel, message) => {
+      ops.push(`send:${channel}:${message.delaySeconds}`);
+      return queue.send(channel, message);
+    },
+    receive: (channel, options) => queue.receive(channel, options),
+    ack: async (channel, receipt) => {
+      ops.push(`ack:${channel}`);
+      return queue.ack(channel, receipt);
+    },
+    setVisibility: async (channel, receipt, seconds) => {
+      ops.push(`visibility:${channel}:${seconds}`);
+      return queue.setVisibility(channel, receipt, seconds);
+    },
+  };
+}
+
+function world(config: Partial<QueueConfig> = {}, runs: Storage['runs'] = fakeRuns([])): QueueServices {
+  const services = createQueueServices({
+    config: { ...baseConfig, ...config },
+    messageQueue: recording(h.queue),
+    blobStore: h.blobs,
+    idempotencyStore: h.idempotency,
+    clock: h.clock,
+    ids: h.ids,
+    logger: h.logger,
+    runs,
+    options: { registry: h.registry, pollWaitSeconds: 1, random: () => 0 },
+  });
+  worlds.push(services);
+  return services;
+}
+
+/** The runtime builds its handlers on a separate, "stubbed" world instance. */
+function mountRuntime(handler: RuntimeHandler): void {
+  const stubbed = world();
+  stubbed.createQueueHandler('__wkf_workflow_', handler);
+  stubbed.createQueueHandler('__wkf_step_', handler);
+}
+
+async function until(condition: () => boolean, turns = 200): Promise<void> {
+  for (let i = 0; i < turns && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  if (!condition()) throw new Error('condition not reached');
+}
+
+beforeEach(() => {
+  h = createHarness();
+  h.registry = createHandlerRegistry();
+  ops = [];
+  worlds = [];
+});
+
+afterEach(async () => {
+  await Promise.all(worlds.map((w) => w.consumer.close()));
+});
+
+it('starts consuming on the first queue() and delivers in process to handlers built on another instance', async () => {
+  const seen: unknown[] = [];
+  mountRuntime(async (payload) => {
+    seen.push(payload);
+  });
+  const app = world();
+  await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  await until(() => seen.length === 1);
+  await until(() => ops.includes('ack:workflow'));
+  expect(seen).toEqual([{ runId: 'wrun_1' }]);
+  expect(h.queue.messageCount('workflow')).toBe(0);
+});
+
+it('sends the follow-up for {timeoutSeconds} before acking the delivered message', async () => {
+  let n = 0;
+  mountRuntime(async () => (++n === 1 ? { timeoutSeconds: 3600 } : undefined));
+  await world().queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  await until(() => ops.includes('ack:workflow'));
+  expect(ops).toEqual(['send:workflow:0', 'send:workflow:900', 'ack:workflow']);
+});
+
+it('hides a failing message for its backoff instead of acking it', async () => {
+  mountRuntime(async () => {
+    throw new Error('down');
+  });
+  await world().queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  await until(() => ops.some((o) => o.startsWith('visibility')));
+  // random() = 0 → 0 s: redeliver at once, with a growing attempt.
+  expect(ops.slice(0, 2)).toEqual(['send:workflow:0', 'visibility:workflow:0']);
+  expect(ops).not.toContain('ack:workflow');
+});
+
+it('runs at most `concurrency` messages at a time', async () => {
+  let running = 0;
+  let peak = 0;
+  const release: Array<() => void> = [];
+  mountRuntime(async () => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise<void>((resolve) => release.push(resolve));
+    running--;
+  });
+  const app = world({ concurrency: 2 });
+  for (let i = 0; i < 5; i++) await app.queue('__wkf_step_s' as ValidQueueName, { runId: `wrun_${i}` });
+  await until(() => release.length === 2);
+  for (let i = 0; i < 5; i++) {
+    await until(() => release.length > 0);
+    release.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await until(() => ops.filter((o) => o === 'ack:step').length === 5);
+  expect(peak).toBe(2);
+});
+
+it('close() stops polling and waits for in-flight messages', async () => {
+  let finish!: () => void;
+  let delivered = 0;
+  mountRuntime(async () => {
+    delivered++;
+    if (delivered === 1) await new Promise<void>((resolve) => (finish = resolve));
+  });
+  const app = world();
+  await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  await until(() => delivered === 1);
+  let closed = false;
+  const closing = app.consumer.close().then(() => (closed = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(closed).toBe(false);
+  finish();
+  await closing;
+  expect(ops).toContain('ack:workflow');
+  // Polling stopped: a new message stays on the queue.
+  await h.queue.send('workflow', { body: 'later', delaySeconds: 0 });
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(h.queue.messageCount('workflow')).toBe(1);
+  expect(delivered).toBe(1);
+});
+
+it('start() re-enqueues pending and running runs on their workflow queues', async () => {
+  const seen: Array<[string, unknown]> = [];
+  mountRuntime(async (payload, meta) => {
+    seen.push([meta.queueName, payload]);
+  });
+  const runs = fakeRuns([
+    { runId: 'wrun_1', workflowName: 'a', status: 'pending' },
+    { runId: 'wrun_2', workflowName: 'a', status: 'running' },
+    { runId: 'wrun_3', workflowName: 'b', status: 'running' },
+    { runId: 'wrun_4', workflowName: 'b', status: 'running' },
+  ]);
+  await world({}, runs).consumer.start();
+  await until(() => seen.length === 4);
+  expect(seen.sort()).toEqual([
+    ['__wkf_workflow_a', { runId: 'wrun_1' }],
+    ['__wkf_workflow_a', { runId: 'wrun_2' }],
+    ['__wkf_workflow_b', { runId: 'wrun_3' }],
+    ['__wkf_workflow_b', { runId: 'wrun_4' }],
+  ]);
+});
+
+it('start() logs, not throws, when listing runs fails', async () => {
+  const runs = { list: async () => Promise.reject(new Error('storage down')) } as unknown as Storage['runs'];
+  await expect(world({}, runs).consumer.start()).resolves.toBeUndefined();
+  expect(h.logger.at('error')[0]!.fields).toEqual({ error: 'storage down' });
+});
+
+it('does not poll in consumer mode "lambda" or "none"', async () => {
+  let delivered = 0;
+  mountRuntime(async () => {
+    delivered++;
+  });
+  for (const consumer of ['lambda', 'none'] as const) {
+    const app = world({ consumer });
+    await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+    await app.consumer.start();
+  }
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(delivered).toBe(0);
+  expect(h.queue.messageCount('workflow')).toBe(2);
+});
+
+it('reports the configured deployment id', async () => {
+  await expect(world({ deploymentId: 'dpl_x' }).getDeploymentId()).resolves.toBe('dpl_x');
+});

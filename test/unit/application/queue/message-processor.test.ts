@@ -1,0 +1,296 @@
+// The per-message logic shared by the consumer and the Lambda handler.
+import type { ValidQueueName } from '@workflow/world';
+import { decodeEnvelope } from '../../../../src/application/queue/envelope.js';
+import { createInProcessDeliverer } from '../../../../src/application/queue/in-process-deliverer.js';
+import { createMessageProcessor, type Disposition, type ProcessorSettings } from '../../../../src/application/queue/message-processor.js';
+import { makeQueue } from '../../../../src/application/queue/producer.js';
+import { createDispatch, type RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
+import type { QueueChannel, ReceivedMessage } from '../../../../src/ports/message-queue.js';
+import { START, createHarness, receiveNow, type Harness } from './harness.js';
+
+const DAY_SECONDS = 86_400;
+const SECRET_MARKER = 'do-not-log-this-payload';
+
+interface Call {
+  payload: unknown;
+  attempt: number;
+  messageId: string;
+  at: number;
+}
+
+let h: Harness;
+let calls: Call[];
+let respond: (call: Call) => Promise<void | { timeoutSeconds: number }>;
+let processor: ReturnType<typeof createMessageProcessor>;
+let queue: ReturnType<typeof makeQueue>;
+
+function setup(settings: Partial<ProcessorSettings> = {}, harness = { maxReceiveCount: 5, maxMessageBytes: undefined as number | undefined }) {
+  h = createHarness(harness);
+  calls = [];
+  respond = async () => undefined;
+  const handler: RuntimeHandler = async (payload, meta) => {
+    const call = { payload, attempt: meta.attempt, messageId: meta.messageId, at: h.clock.now() };
+    calls.push(call);
+    return respond(call);
+  };
+  h.registry.register('__wkf_workflow_', createDispatch('__wkf_workflow_', handler));
+  h.registry.register('__wkf_step_', createDispatch('__wkf_step_', handler));
+  const full: ProcessorSettings = {
+    maxHopSeconds: 900,
+    maxMessageBytes: harness.maxMessageBytes ?? 256 * 1024,
+    maxReceiveCount: 5,
+    retryBaseSeconds: 1,
+    retryMaxSeconds: 60,
+    idempotencyWindowSeconds: 3600,
+    ...settings,
+  };
+  processor = createMessageProcessor({
+    queue: h.queue,
+    blobStore: h.blobs,
+    idempotencyStore: h.idempotency,
+    deliverer: createInProcessDeliverer(h.registry),
+    clock: h.clock,
+    logger: h.logger,
+    random: () => 0.5,
+    settings: full,
+  });
+  queue = makeQueue({
+    queue: h.queue,
+    blobStore: h.blobs,
+    clock: h.clock,
+    ids: h.ids,
+    deploymentId: 'aws:test',
+    maxHopSeconds: full.maxHopSeconds,
+    maxMessageBytes: full.maxMessageBytes,
+  });
+}
+
+/** Applies a disposition the way the polling consumer does. */
+async function settle(channel: QueueChannel, message: ReceivedMessage, disposition: Disposition): Promise<void> {
+  if (disposition.kind === 'ack') {
+    await h.queue.ack(channel, message.receipt);
+    await disposition.afterAck?.();
+  } else {
+    await h.queue.setVisibility(channel, message.receipt, disposition.visibilitySeconds);
+  }
+}
+
+/** Receives and processes everything visible now on `channel`; returns how many messages it handled. */
+async function pumpNow(channel: QueueChannel = 'workflow'): Promise<Disposition[]> {
+  const out: Disposition[] = [];
+  for (const message of await receiveNow(h, channel)) {
+    const disposition = await processor.process(channel, message);
+    await settle(channel, message, disposition);
+    out.push(disposition);
+  }
+  return out;
+}
+
+beforeEach(() => setup());
+
+it('delivers a due message with its payload and attempt 1, then acks it', async () => {
+  const { messageId } = await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1', input: new Uint8Array([1, 2, 3]) } as never);
+  expect(await pumpNow()).toEqual([{ kind: 'ack', afterAck: expect.any(Function) }]);
+  expect(calls).toEqual([{ payload: { runId: 'wrun_1', input: new Uint8Array([1, 2, 3]) }, attempt: 1, messageId, at: START }]);
+  expect(h.queue.messageCount('workflow')).toBe(0);
+});
+
+it('chains an early message without reaching the handler, and delivers it when due', async () => {
+  setup({ maxHopSeconds: 2 });
+  await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' }, { delaySeconds: 5 });
+  let hops = 0;
+  while (calls.length === 0) {
+    await h.clock.advance(1_000);
+    const done = await pumpNow();
+    if (done.length > 0 && calls.length === 0) hops++;
+  }
+  // Sent with 2 s, then re-chained at t=2 s (2 s) and t=4 s (1 s); delivered at exactly 5 s.
+  expect(hops).toBe(2);
+  expect(calls[0]!.at).toBe(START + 5_000);
+  expect(calls[0]!.attempt).toBe(1);
+});
+
+it('re-sends the same payload for {timeoutSeconds} before acking, with a fresh attempt and the same message id', async () => {
+  const { messageId } = await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  // Fail once so the rescheduling delivery is attempt 2.
+  respond = async (call) => {
+    if (call.attempt === 1 && calls.length === 1) throw new Error('transient');
+    if (calls.length === 2) return { timeoutSeconds: 30 };
+  };
+  await pumpNow();
+  await h.clock.advance(2_000);
+  const [message] = await receiveNow(h, 'workflow');
+  expect(message!.receiveCount).toBe(2);
+  const disposition = await processor.process('workflow', message!);
+  // The follow-up exists before the caller acks the current message.
+  expect(disposition.kind).toBe('ack');
+  expect(h.queue.messageCount('workflow')).toBe(2);
+  await settle('workflow', message!, disposition);
+  expect(calls.map((c) => c.attempt)).toEqual([1, 2]);
+
+  await h.clock.advance(29_000);
+  expect(await pumpNow()).toEqual([]);
+  await h.clock.advance(1_000);
+  await pumpNow();
+  expect(calls.map((c) => [c.attempt, c.messageId, c.at - START])).toEqual([
+    [1, messageId, 0],
+    [2, messageId, 2_000],
+    [1, messageId, 32_000],
+  ]);
+  expect(calls[2]!.payload).toEqual({ runId: 'wrun_1' });
+});
+
+it('redelivers at once for {timeoutSeconds: 0}', async () => {
+  respond = async () => (calls.length === 1 ? { timeoutSeconds: 0 } : undefined);
+  await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  await pumpNow();
+  const [again] = await receiveNow(h, 'workflow', 0);
+  expect(decodeEnvelope(again!.body).dueAt).toBeUndefined();
+});
+
+it('sleeps 30 days in 2 880 hops of 900 s and wakes the handler exactly on time', async () => {
+  respond = async () => (calls.length === 1 ? { timeoutSeconds: 30 * DAY_SECONDS } : undefined);
+  const sends: number[] = [];
+  const send = h.queue.send.bind(h.queue);
+  h.queue.send = async (channel, message) => {
+    sends.push(message.delaySeconds);
+    return send(channel, message);
+  };
+  await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  await pumpNow();
+  expect(calls).toHaveLength(1);
+  while (calls.length < 2) {
+    await h.clock.advance(900_000);
+    await pumpNow();
+  }
+  // The first send is the original message; then one reschedule plus 2 879 re-chained hops.
+  expect(sends.slice(1)).toHaveLength(2880);
+  expect(sends.slice(1).every((d) => d === 900)).toBe(true);
+  expect(calls[1]!.at).toBe(START + 30 * DAY_SECONDS * 1000);
+  expect(calls[1]!.attempt).toBe(1);
+});
+
+it('hides a failed message for its backoff, and the attempt counts up on each redelivery', async () => {
+  respond = async () => {
+    throw new Error('boom');
+  };
+  await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  // random() = 0.5 → floor(0.5 · (ceiling + 1)) with ceilings 1, 2, 4 → 1, 1, 2 s.
+  const delays: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await h.clock.advance(i === 0 ? 0 : delays.at(-1)! * 1000);
+    const [d] = await pumpNow();
+    expect(d!.kind).toBe('retry');
+    delays.push((d as { visibilitySeconds: number }).visibilitySeconds);
+  }
+  expect(delays).toEqual([1, 1, 2]);
+  expect(calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
+  expect(h.logger.at('warn').map((w) => w.fields?.reason)).toEqual(['boom', 'boom', 'boom']);
+});
+
+it('logs an error naming queue, run, step and message on the last attempt, then the queue dead-letters it', async () => {
+  setup({ maxReceiveCount: 2 }, { maxReceiveCount: 2, maxMessageBytes: undefined });
+  respond = async () => {
+    throw new Error('always');
+  };
+  const payload = { workflowName: 'wf', workflowRunId: 'wrun_9', workflowStartedAt: 1, stepId: 'step_9', secret: SECRET_MARKER };
+  const { messageId } = await queue('__wkf_step_step//./a//b' as ValidQueueName, payload as never);
+  await pumpNow('step');
+  await h.clock.advance(60_000);
+  await pumpNow('step');
+  const [error] = h.logger.at('error');
+  expect(error!.message).toMatch(/dead-letter/);
+  expect(error!.fields).toMatchObject({ queueName: '__wkf_step_step//./a//b', runId: 'wrun_9', stepId: 'step_9', messageId, attempt: 2 });
+  await h.clock.advance(60_000);
+  expect(await pumpNow('step')).toEqual([]);
+  expect(h.queue.deadLetters('step')).toHaveLength(1);
+  expect(h.logger.text()).not.toContain(SECRET_MARKER);
+});
+
+it('drops a duplicate step message with the same idempotency key, but not a redelivery of the owner', async () => {
+  let failFirst = true;
+  respond = async () => {
+    if (failFirst) {
+      failFirst = false;
+      throw new Error('retry me');
+    }
+  };
+  const payload = { workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId: 'step_1' };
+  const first = await queue('__wkf_step_s' as ValidQueueName, payload, { idempotencyKey: 'step_1' });
+  const second = await queue('__wkf_step_s' as ValidQueueName, payload, { idempotencyKey: 'step_1' });
+  expect(first.messageId).not.toBe(second.messageId);
+  await pumpNow('step');
+  await h.clock.advance(5_000);
+  await pumpNow('step');
+  expect(calls.map((c) => [c.messageId, c.attempt])).toEqual([
+    [first.messageId, 1],
+    [first.messageId, 2],
+  ]);
+  expect(h.queue.messageCount('step')).toBe(0);
+  expect(h.logger.at('debug').some((d) => d.message.includes('duplicate') && d.fields?.messageId === second.messageId)).toBe(true);
+});
+
+it('does not deduplicate workflow messages', async () => {
+  await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' }, { idempotencyKey: 'k' });
+  await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' }, { idempotencyKey: 'k' });
+  await pumpNow();
+  expect(calls).toHaveLength(2);
+});
+
+it('resolves an offloaded payload, and deletes it only after the final ack', async () => {
+  setup({}, { maxReceiveCount: 5, maxMessageBytes: 2048 });
+  respond = async () => (calls.length === 1 ? { timeoutSeconds: 1 } : undefined);
+  const input = new Uint8Array(8_000).map((_, i) => i % 256);
+  await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1', input } as never);
+  expect(h.blobs.keys()).toHaveLength(1);
+  await pumpNow();
+  // Rescheduled: the pointer is reused and the blob kept.
+  expect(h.blobs.keys()).toHaveLength(1);
+  await h.clock.advance(1_000);
+  await pumpNow();
+  expect(calls).toHaveLength(2);
+  expect(Array.from((calls[1]!.payload as { input: Uint8Array }).input)).toEqual(Array.from(input));
+  expect(h.blobs.keys()).toEqual([]);
+});
+
+it('acks a message whose offloaded payload is already gone (a duplicate of a finished one)', async () => {
+  setup({}, { maxReceiveCount: 5, maxMessageBytes: 2048 });
+  await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1', big: 'x'.repeat(5000) });
+  await h.blobs.delete(h.blobs.keys()[0]!);
+  expect(await pumpNow()).toEqual([{ kind: 'ack' }]);
+  expect(calls).toHaveLength(0);
+});
+
+it('retries an undecodable message and reports the channel', async () => {
+  await h.queue.send('workflow', { body: 'garbage', delaySeconds: 0 });
+  const [d] = await pumpNow();
+  expect(d).toEqual({ kind: 'retry', visibilitySeconds: 1, channel: 'workflow' });
+  expect(calls).toHaveLength(0);
+});
+
+it('retries when no handler is registered in this process', async () => {
+  await queue('__tenant_wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  const [d] = await pumpNow();
+  expect(d!.kind).toBe('retry');
+  expect(h.logger.at('warn')[0]!.fields?.reason).toMatch(/no queue handler is registered/);
+});
+
+it('keeps the message leased while a slow handler runs', async () => {
+  setup({ leaseSeconds: 30 });
+  let finish!: () => void;
+  respond = () => new Promise<void>((resolve) => (finish = resolve));
+  await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  const [message] = await receiveNow(h, 'workflow', 30);
+  const processing = processor.process('workflow', message!);
+  while (calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 10; i++) {
+    await h.clock.advance(15_000);
+    expect(await receiveNow(h, 'workflow')).toEqual([]);
+  }
+  finish();
+  const disposition = await processing;
+  await settle('workflow', message!, disposition);
+  expect(h.queue.messageCount('workflow')).toBe(0);
+  expect(h.logger.at('warn')).toEqual([]);
+  expect(h.clock.pendingSleeps).toBe(0);
+});

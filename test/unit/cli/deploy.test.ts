@@ -1,0 +1,199 @@
+// deploy: finds the bundles, builds one ESM Lambda file, zips it, ships it.
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  PublishVersionCommand,
+  ResourceNotFoundException,
+  UpdateFunctionCodeCommand,
+} from '@aws-sdk/client-lambda';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { unzipSync } from 'fflate';
+import { resourceNames } from '../../../src/adapters/aws/resources.js';
+import type { CliContext } from '../../../src/cli/base-command.js';
+import { uploadCode } from '../../../src/cli/deploy/upload.js';
+import { zipLambda } from '../../../src/cli/deploy/zip.js';
+import { CliFailure, NotBootstrapped } from '../../../src/cli/errors.js';
+import { DIRECT_UPLOAD_LIMIT_BYTES } from '../../../src/cli/lambda/settings.js';
+import { deploy, locateWorkflows } from '../../../src/cli/operations/deploy.js';
+import { commandsOf, mockAws, noSleep } from './helpers/mock-clients.js';
+
+let project: string;
+let modules: { handler: string; world: string };
+
+/** Lists every file under `dir` (relative), for "nothing else was written" checks. */
+async function tree(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
+    const rel = join(prefix, entry.name);
+    if (entry.isDirectory()) out.push(...(await tree(dir, rel)));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+beforeEach(async () => {
+  project = await mkdtemp(join(tmpdir(), 'aws-workflow-deploy-'));
+  await writeFile(join(project, 'package.json'), '{ "type": "module" }\n');
+  // The entry imports `workflow/runtime` from the project, as an app's would.
+  await symlink(join(process.cwd(), 'node_modules'), join(project, 'node_modules'), 'dir');
+  // Handler and world modules with the real ones' shapes: the handler reports what it was given.
+  modules = { handler: join(project, 'handler-under-test.mjs'), world: join(project, 'world-under-test.mjs') };
+  await writeFile(
+    modules.handler,
+    'export function createLambdaHandler({ world, ...routes }) { return async () => ({ world: world.kind, routes: Object.keys(routes).map((k) => `${k}:${typeof routes[k]}`) }); }\n',
+  );
+  await writeFile(modules.world, 'export function createWorld() { return { kind: "test-world" }; }\n');
+});
+
+afterEach(async () => {
+  await rm(project, { recursive: true, force: true });
+});
+
+async function standaloneOutput() {
+  const dir = join(project, '.well-known', 'workflow', 'v1');
+  await mkdir(dir, { recursive: true });
+  // `wf build` writes CommonJS into a possibly-ESM project.
+  await writeFile(join(dir, 'flow.js'), 'exports.POST = async () => new Response("flow");\n');
+  await writeFile(join(dir, 'step.js'), 'module.exports = { POST: async () => new Response("step") };\n');
+  return dir;
+}
+
+async function nextOutput() {
+  const dir = join(project, 'app', '.well-known', 'workflow', 'v1');
+  await mkdir(join(dir, 'flow'), { recursive: true });
+  await mkdir(join(dir, 'step'), { recursive: true });
+  await writeFile(join(dir, 'flow', 'route.js'), 'export const POST = async () => new Response("flow");\n');
+  await writeFile(join(dir, 'step', 'route.js'), 'import "server-only";\nexport async function POST() { return new Response("step"); }\n');
+  return dir;
+}
+
+function context(aws: ReturnType<typeof mockAws>): CliContext {
+  return {
+    name: 'shop',
+    region: 'us-east-1',
+    names: resourceNames('shop'),
+    clients: aws.clients,
+    clientOptions: { region: 'us-east-1' },
+    progress: () => {},
+    sleep: noSleep,
+    note: () => {},
+  };
+}
+
+const options = (extra: Partial<Parameters<typeof deploy>[0]> = {}) => ({
+  projectDir: project,
+  outDir: join(project, '.aws-workflow'),
+  build: false,
+  dryRun: true,
+  modules,
+  ...extra,
+});
+
+describe('locating the workflow bundles', () => {
+  it('uses the standalone output when asked not to build', async () => {
+    const dir = await standaloneOutput();
+    await expect(locateWorkflows(options())).resolves.toEqual({ dir, flow: join(dir, 'flow.js'), step: join(dir, 'step.js'), built: false });
+  });
+
+  it('prefers a Next.js withWorkflow output (app/.well-known/workflow/v1/{flow,step}/route.js)', async () => {
+    await standaloneOutput();
+    const dir = await nextOutput();
+    const found = await locateWorkflows(options({ build: true }));
+    expect(found).toMatchObject({ dir, flow: join(dir, 'flow', 'route.js'), step: join(dir, 'step', 'route.js'), built: false });
+  });
+
+  it('accepts an explicit --workflow-dir and explains when it holds no bundles', async () => {
+    const dir = await standaloneOutput();
+    await expect(locateWorkflows(options({ workflowDir: dir }))).resolves.toMatchObject({ dir });
+    await expect(locateWorkflows(options({ workflowDir: join(project, 'nowhere') }))).rejects.toThrow(CliFailure);
+  });
+
+  it('says how to get bundles when there are none and building is off', async () => {
+    await expect(locateWorkflows(options())).rejects.toThrow(/run `wf build`, drop --no-build, or pass --workflow-dir/);
+  });
+});
+
+describe('deploy --dry-run', () => {
+  it('writes a zip holding one ESM entry that wires both routes, and touches nothing else', async () => {
+    await standaloneOutput();
+    const before = await tree(project);
+    const result = await deploy(options());
+
+    expect(result.dryRun).toBe(true);
+    expect(result.zip.path).toBe(join(project, '.aws-workflow', 'lambda.zip'));
+    const files = unzipSync(new Uint8Array(await readFile(result.zip.path)));
+    expect(Object.keys(files)).toEqual(['index.mjs']);
+    const after = await tree(project);
+    expect(after.filter((f) => !f.startsWith('.aws-workflow'))).toEqual(before);
+
+    // The bundle runs: both CommonJS bundles were loaded as CommonJS despite "type": "module",
+    // and the world was handed to the Workflow runtime before they loaded.
+    const mod = await import(join(project, '.aws-workflow', 'build', 'index.mjs'));
+    await expect(mod.handler({})).resolves.toEqual({ world: 'test-world', routes: ['flow:function', 'step:function'] });
+    expect((globalThis as Record<symbol, unknown>)[Symbol.for('@workflow/world//cache')]).toEqual({ kind: 'test-world' });
+  });
+
+  it('bundles a Next.js output, with server-only resolved to nothing', async () => {
+    await nextOutput();
+    const result = await deploy(options());
+    const code = new TextDecoder().decode(unzipSync(new Uint8Array(await readFile(result.zip.path)))['index.mjs']);
+    expect(code).toContain('new Response("step")');
+  });
+
+  it('produces the same zip for the same input', async () => {
+    await standaloneOutput();
+    const first = await deploy(options());
+    const second = await deploy(options());
+    expect(second.zip.sha256).toBe(first.zip.sha256);
+  });
+});
+
+describe('deploy', () => {
+  it('stops before building when the installation is not bootstrapped', async () => {
+    const aws = mockAws();
+    aws.lambda.on(GetFunctionConfigurationCommand).rejects(new ResourceNotFoundException({ message: 'Function not found', $metadata: {} }));
+    await expect(deploy(options({ dryRun: false }), context(aws))).rejects.toThrow(NotBootstrapped);
+    expect(commandsOf(aws.lambda)).toEqual(['GetFunctionConfiguration']);
+  });
+
+  it('uploads the zip directly, waits for the update and publishes a version pinned to its hash', async () => {
+    await standaloneOutput();
+    const aws = mockAws();
+    aws.lambda.on(GetFunctionConfigurationCommand).resolves({ FunctionName: 'shop-worker' });
+    aws.lambda.on(GetFunctionCommand).resolves({ Configuration: { LastUpdateStatus: 'Successful' } });
+    aws.lambda.on(UpdateFunctionCodeCommand).resolves({});
+    aws.lambda.on(PublishVersionCommand).resolves({ Version: '7' });
+
+    const result = await deploy(options({ dryRun: false }), context(aws));
+    expect(commandsOf(aws.lambda)).toEqual(['GetFunctionConfiguration', 'GetFunction', 'UpdateFunctionCode', 'GetFunction', 'PublishVersion']);
+    const update = aws.lambda.commandCalls(UpdateFunctionCodeCommand)[0]!.args[0].input;
+    expect(update.FunctionName).toBe('shop-worker');
+    expect(update.ZipFile!.byteLength).toBe(result.zip.bytes);
+    expect(aws.lambda.commandCalls(PublishVersionCommand)[0]!.args[0].input).toMatchObject({ FunctionName: 'shop-worker', CodeSha256: result.zip.sha256 });
+    expect(result.upload).toEqual({ via: 'direct', version: '7', codeSha256: result.zip.sha256 });
+    expect(aws.s3.calls()).toHaveLength(0);
+  });
+});
+
+describe('uploadCode', () => {
+  it('goes through the bucket when the zip exceeds the direct-upload limit', async () => {
+    const aws = mockAws();
+    aws.lambda.on(GetFunctionCommand).resolves({ Configuration: { LastUpdateStatus: 'Successful' } });
+    aws.lambda.on(PublishVersionCommand).resolves({ Version: '2' });
+    const big = { bytes: new Uint8Array(DIRECT_UPLOAD_LIMIT_BYTES + 1), sha256: zipLambda(new Uint8Array([1])).sha256 };
+
+    const result = await uploadCode(aws.clients, { functionName: 'shop-worker', bucket: 'shop-payloads' }, big, 'test');
+    const put = aws.s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(put.Bucket).toBe('shop-payloads');
+    expect(put.Key).toMatch(/^deployments\/shop-worker\/[0-9a-f]{64}\.zip$/);
+    expect(aws.lambda.commandCalls(UpdateFunctionCodeCommand)[0]!.args[0].input).toEqual({
+      FunctionName: 'shop-worker',
+      S3Bucket: 'shop-payloads',
+      S3Key: put.Key,
+    });
+    expect(result).toMatchObject({ via: 's3', s3Key: put.Key, version: '2' });
+  });
+});

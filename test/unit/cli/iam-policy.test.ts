@@ -1,0 +1,98 @@
+// The Lambda role's policy grants exact actions on exact ARNs of one installation.
+import { resourceNames, TABLES, TABLE_ROLES } from '../../../src/adapters/aws/resources.js';
+import { accountIdFromArn, installationArns, partitionOf } from '../../../src/cli/iam/arns.js';
+import { lambdaPermissionPolicy, lambdaTrustPolicy, samePolicy } from '../../../src/cli/iam/policy.js';
+
+const names = resourceNames('shop');
+const arns = installationArns(names, { partition: 'aws', region: 'eu-west-1', accountId: '123456789012' });
+const policy = lambdaPermissionPolicy(arns);
+const statements = policy.Statement;
+const allResources = statements.flatMap((s) => s.Resource);
+
+describe('lambda permission policy', () => {
+  it('has no wildcard action', () => {
+    for (const statement of statements) {
+      for (const action of statement.Action) {
+        expect(action).toMatch(/^[a-z0-9]+:[A-Za-z]+$/);
+        expect(action).not.toContain('*');
+      }
+    }
+  });
+
+  it('has no wildcard resource except the bucket-objects and log-stream suffixes AWS requires', () => {
+    for (const resource of allResources) {
+      expect(resource).not.toBe('*');
+      const wildcardAt = resource.indexOf('*');
+      if (wildcardAt === -1) continue;
+      // Only a trailing "/*" on this installation's bucket or ":*" on this function's log group.
+      expect([`arn:aws:s3:::${names.bucket}/*`, `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/${names.lambdaFunction}:*`]).toContain(
+        resource,
+      );
+    }
+  });
+
+  it('scopes every resource to this installation, account and region', () => {
+    for (const resource of allResources) {
+      expect(resource).toContain('shop-');
+      if (!resource.startsWith('arn:aws:s3:::')) expect(resource).toContain(':eu-west-1:123456789012:');
+    }
+  });
+
+  it('names every table and every index from resources.ts exactly', () => {
+    const tableStatement = statements.find((s) => s.Sid === 'WorldTables')!;
+    expect(tableStatement.Resource).toEqual(TABLE_ROLES.map((role) => `arn:aws:dynamodb:eu-west-1:123456789012:table/shop-${role}`));
+    const indexStatement = statements.find((s) => s.Sid === 'WorldIndexes')!;
+    const expectedIndexes = TABLE_ROLES.flatMap((role) =>
+      TABLES[role].indexes.map((i) => `arn:aws:dynamodb:eu-west-1:123456789012:table/shop-${role}/index/${i.indexName}`),
+    );
+    expect(indexStatement.Resource).toEqual(expectedIndexes);
+    expect(indexStatement.Action).toEqual(['dynamodb:Query']);
+  });
+
+  it('grants the queues (not the DLQs) what the event-source mapping and the world need', () => {
+    const queues = statements.find((s) => s.Sid === 'WorldQueues')!;
+    expect(queues.Resource).toEqual(['arn:aws:sqs:eu-west-1:123456789012:shop-workflow', 'arn:aws:sqs:eu-west-1:123456789012:shop-step']);
+    expect(queues.Action).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:SendMessage']));
+    expect(allResources.some((r) => r.includes('dlq'))).toBe(false);
+  });
+
+  it('limits logs to the function\'s own log group', () => {
+    const logs = statements.find((s) => s.Sid === 'FunctionLogs')!;
+    expect(logs.Resource).toEqual([`arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/shop-worker:*`]);
+  });
+
+  it('trusts only the Lambda service', () => {
+    expect(JSON.stringify(lambdaTrustPolicy())).toBe(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    );
+  });
+});
+
+describe('arn helpers', () => {
+  it('derives the partition from the region', () => {
+    expect(partitionOf('us-east-1')).toBe('aws');
+    expect(partitionOf('cn-north-1')).toBe('aws-cn');
+    expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
+    expect(installationArns(names, { partition: 'aws-cn', region: 'cn-north-1', accountId: '123456789012' }).bucket).toBe(
+      'arn:aws-cn:s3:::shop-payloads',
+    );
+  });
+
+  it('reads the account id from a role ARN', () => {
+    expect(accountIdFromArn('arn:aws:iam::123456789012:role/shop-worker-role')).toBe('123456789012');
+    expect(() => accountIdFromArn('not-an-arn')).toThrow(/account id/);
+  });
+});
+
+describe('samePolicy', () => {
+  it('compares the URL-encoded document IAM returns by content', () => {
+    const returned = encodeURIComponent(JSON.stringify(policy, null, 2));
+    expect(samePolicy(returned, policy)).toBe(true);
+    const changed = { ...policy, Statement: policy.Statement.slice(1) };
+    expect(samePolicy(returned, changed)).toBe(false);
+    expect(samePolicy(undefined, policy)).toBe(false);
+  });
+});

@@ -1,0 +1,104 @@
+// The role is created once with its trust policy; its inline policy is only
+// written when it differs from the generated one.
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { resourceNames } from '../../../src/adapters/aws/resources.js';
+import { installationArns } from '../../../src/cli/iam/arns.js';
+import { lambdaPermissionPolicy } from '../../../src/cli/iam/policy.js';
+import { deleteRole, ensureRole, ensureRolePolicy } from '../../../src/cli/iam/role.js';
+import type { ResourceReport } from '../../../src/cli/output/progress.js';
+import { commandsOf, mockAws } from './helpers/mock-clients.js';
+
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/shop-worker-role';
+const noSuchEntity = () => new NoSuchEntityException({ message: 'not found', $metadata: {} });
+const document = lambdaPermissionPolicy(installationArns(resourceNames('shop'), { partition: 'aws', region: 'us-east-1', accountId: '123456789012' }));
+
+let reports: ResourceReport[];
+const progress = (r: ResourceReport) => reports.push(r);
+beforeEach(() => (reports = []));
+
+describe('ensureRole', () => {
+  it('creates a missing role with the Lambda trust policy and waits for it', async () => {
+    const aws = mockAws();
+    aws.iam.on(GetRoleCommand).rejectsOnce(noSuchEntity()).resolves({ Role: { Arn: ROLE_ARN } as never });
+    aws.iam.on(CreateRoleCommand).resolves({ Role: { Arn: ROLE_ARN } as never });
+
+    await expect(ensureRole(aws.clients.iam, 'shop-worker-role', 'shop', progress)).resolves.toBe(ROLE_ARN);
+    expect(commandsOf(aws.iam)).toEqual(['GetRole', 'CreateRole', 'GetRole']);
+    const input = aws.iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
+    expect(input.RoleName).toBe('shop-worker-role');
+    expect(JSON.parse(input.AssumeRolePolicyDocument!).Statement[0].Principal).toEqual({ Service: 'lambda.amazonaws.com' });
+    expect(input.Tags).toEqual([{ Key: 'workflow:installation', Value: 'shop' }]);
+    expect(reports).toEqual([{ kind: 'role', name: 'shop-worker-role', status: 'created' }]);
+  });
+
+  it('reports an existing role present without creating it', async () => {
+    const aws = mockAws();
+    aws.iam.on(GetRoleCommand).resolves({ Role: { Arn: ROLE_ARN } as never });
+    await ensureRole(aws.clients.iam, 'shop-worker-role', 'shop', progress);
+    expect(commandsOf(aws.iam)).toEqual(['GetRole']);
+    expect(reports[0]!.status).toBe('present');
+  });
+});
+
+describe('ensureRolePolicy', () => {
+  it('puts the policy when there is none', async () => {
+    const aws = mockAws();
+    aws.iam.on(GetRolePolicyCommand).rejects(noSuchEntity());
+    await ensureRolePolicy(aws.clients.iam, 'shop-worker-role', document, progress);
+    const put = aws.iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;
+    expect(put.PolicyName).toBe('workflow-world');
+    expect(JSON.parse(put.PolicyDocument!)).toEqual(document);
+    expect(reports[0]!.status).toBe('created');
+  });
+
+  it('leaves an identical policy alone', async () => {
+    const aws = mockAws();
+    aws.iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent(JSON.stringify(document)) } as never);
+    await ensureRolePolicy(aws.clients.iam, 'shop-worker-role', document, progress);
+    expect(aws.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
+    expect(reports[0]!.status).toBe('present');
+  });
+
+  it('rewrites a policy that drifted', async () => {
+    const aws = mockAws();
+    const drifted = { ...document, Statement: [] };
+    aws.iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent(JSON.stringify(drifted)) } as never);
+    await ensureRolePolicy(aws.clients.iam, 'shop-worker-role', document, progress);
+    expect(aws.iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
+    expect(reports[0]!.status).toBe('updated');
+  });
+});
+
+describe('deleteRole', () => {
+  it('removes inline policies, detaches managed ones, then deletes the role', async () => {
+    const aws = mockAws();
+    aws.iam.on(GetRoleCommand).resolves({ Role: { Arn: ROLE_ARN } as never });
+    aws.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['workflow-world'] });
+    aws.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] });
+    await deleteRole(aws.clients.iam, 'shop-worker-role', progress);
+    expect(commandsOf(aws.iam)).toEqual(['GetRole', 'ListRolePolicies', 'DeleteRolePolicy', 'ListAttachedRolePolicies', 'DetachRolePolicy', 'DeleteRole']);
+    expect(aws.iam.commandCalls(DeleteRolePolicyCommand)[0]!.args[0].input).toEqual({ RoleName: 'shop-worker-role', PolicyName: 'workflow-world' });
+    expect(aws.iam.commandCalls(DetachRolePolicyCommand)).toHaveLength(1);
+    expect(aws.iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'shop-worker-role' });
+    expect(reports.map((r) => `${r.kind}:${r.status}`)).toEqual(['role-policy:deleted', 'role:deleted']);
+  });
+
+  it('reports a missing role absent and deletes nothing', async () => {
+    const aws = mockAws();
+    aws.iam.on(GetRoleCommand).rejects(noSuchEntity());
+    await deleteRole(aws.clients.iam, 'shop-worker-role', progress);
+    expect(commandsOf(aws.iam)).toEqual(['GetRole']);
+    expect(reports).toEqual([{ kind: 'role', name: 'shop-worker-role', status: 'absent' }]);
+  });
+});
