@@ -1,12 +1,7 @@
 // dynalite with the transaction add-on, in memory, on loopback only.
 import type { AddressInfo } from 'node:net';
 import { createDynaliteServer } from './dynalite-transactions.js';
-
-export interface RunningServer {
-  endpoint: string;
-  port: number;
-  stop(): Promise<void>;
-}
+import type { RunningServer } from './running-server.js';
 
 export async function startDynalite(port = 0): Promise<RunningServer> {
   // Tables become ACTIVE at once instead of after dynalite's default 500 ms.

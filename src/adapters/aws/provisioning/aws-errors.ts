@@ -1,12 +1,6 @@
 // Recognising "it is not there" across SDK clients: the SDK names modelled
 // errors by their shape, and older protocols surface only a code or a 404.
 
-export function errorName(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { name?: unknown; Code?: unknown };
-  return typeof e.name === 'string' ? e.name : typeof e.Code === 'string' ? e.Code : undefined;
-}
-
 export function hasErrorName(err: unknown, ...names: string[]): boolean {
   const e = err as { name?: unknown; Code?: unknown } | null;
   return typeof e === 'object' && e !== null && names.some((n) => e.name === n || e.Code === n);

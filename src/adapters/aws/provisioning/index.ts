@@ -4,6 +4,7 @@
 import type { ResourceNames } from '../resources.js';
 import { deleteBucket, inspectBucket, provisionBucket } from './bucket.js';
 import { deleteQueues, inspectQueues, provisionQueues } from './queues.js';
+import { allSettled } from './settle.js';
 import { deleteTables, inspectTables, provisionTables } from './tables.js';
 import type { ProvisionedQueues, ProvisioningClients, ProvisionOptions, ResourceReport, ResourceState } from './types.js';
 
@@ -19,12 +20,12 @@ export interface ProvisionResult {
 
 /** Tables, queues and bucket, services in parallel. A second run reports every resource `present`. */
 export async function provisionResources(clients: ProvisioningClients, names: ResourceNames, options: ProvisionOptions = {}): Promise<ProvisionResult> {
-  const [tables, queues, bucket] = await Promise.all([
-    provisionTables(clients.dynamodb, names, options),
-    provisionQueues(clients.sqs, names, options),
-    provisionBucket(clients.s3, names, options),
-  ]);
-  return { reports: [...tables, ...queues.reports, bucket], queues: queues.queues };
+  const tables = provisionTables(clients.dynamodb, names, options);
+  const queues = provisionQueues(clients.sqs, names, options);
+  const bucket = provisionBucket(clients.s3, names, options);
+  await allSettled<unknown>([tables, queues, bucket]);
+  const { reports: queueReports, queues: addresses } = await queues;
+  return { reports: [...(await tables), ...queueReports, await bucket], queues: addresses };
 }
 
 /** Removes whatever exists; resources already gone are reported `absent`. */
@@ -33,12 +34,11 @@ export async function deleteResources(
   names: ResourceNames,
   options: Pick<ProvisionOptions, 'onProgress' | 'tableWaitMs'> = {},
 ): Promise<ResourceReport[]> {
-  const [tables, queues, bucket] = await Promise.all([
-    deleteTables(clients.dynamodb, names, options),
-    deleteQueues(clients.sqs, names, options),
-    deleteBucket(clients.s3, names, options),
-  ]);
-  return [...tables, ...queues, bucket];
+  const tables = deleteTables(clients.dynamodb, names, options);
+  const queues = deleteQueues(clients.sqs, names, options);
+  const bucket = deleteBucket(clients.s3, names, options);
+  await allSettled<unknown>([tables, queues, bucket]);
+  return [...(await tables), ...(await queues), await bucket];
 }
 
 /** Which of the installation's resources exist. */

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { QUEUES, type ResourceNames } from '../resources.js';
 import { isMissingQueue } from './aws-errors.js';
+import { allSettled } from './settle.js';
 import type { ProgressListener, ProvisionedQueues, QueueAddress, ResourceKind, ResourceReport, ResourceState } from './types.js';
 
 type QueueAttributes = Partial<Record<QueueAttributeName, string>>;
@@ -50,7 +51,7 @@ export async function provisionQueues(
     reports.push(report);
     options.onProgress?.(report);
   };
-  const pairs = await Promise.all(
+  const pairs = await allSettled(
     queuePairs(names).map(async ({ queue, dlq }) => {
       const dead = await ensureQueue(client, dlq, 'dlq', () => dlqAttributes(), settle);
       const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn), settle);
@@ -65,7 +66,7 @@ export async function provisionQueues(
 export async function deleteQueues(client: SQSClient, names: ResourceNames, options: { onProgress?: ProgressListener } = {}): Promise<ResourceReport[]> {
   const reports: ResourceReport[] = [];
   for (const kind of ['queue', 'dlq'] as const) {
-    const batch = await Promise.all(
+    const batch = await allSettled(
       queuePairs(names).map(async (pair) => {
         const name = kind === 'queue' ? pair.queue : pair.dlq;
         const report: ResourceReport = { kind, name, status: await deleteQueue(client, name) };

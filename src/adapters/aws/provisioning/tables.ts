@@ -16,11 +16,12 @@ import {
 import { TABLE_ROLES, TABLES, type ResourceNames, type TableDefinition } from '../resources.js';
 import { hasErrorName, isMissingTable } from './aws-errors.js';
 import { DEFAULT_TABLE_WAIT_MS, pollUntil } from './poll.js';
+import { allSettled } from './settle.js';
 import { createTableInput, schemaMismatch } from './table-schema.js';
 import type { ProvisionOptions, ResourceReport, ResourceState } from './types.js';
 
 export async function provisionTables(client: DynamoDBClient, names: ResourceNames, options: ProvisionOptions = {}): Promise<ResourceReport[]> {
-  return Promise.all(
+  return allSettled(
     TABLE_ROLES.map(async (role) => {
       const report: ResourceReport = { kind: 'table', name: names.tables[role], status: await provisionTable(client, TABLES[role], names.tables[role], options) };
       options.onProgress?.(report);
@@ -34,7 +35,7 @@ export async function deleteTables(
   names: ResourceNames,
   options: Pick<ProvisionOptions, 'onProgress' | 'tableWaitMs'> = {},
 ): Promise<ResourceReport[]> {
-  return Promise.all(
+  return allSettled(
     TABLE_ROLES.map(async (role) => {
       const name = names.tables[role];
       const report: ResourceReport = { kind: 'table', name, status: await deleteTable(client, name, options.tableWaitMs ?? DEFAULT_TABLE_WAIT_MS) };

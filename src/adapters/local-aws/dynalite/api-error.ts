@@ -25,7 +25,6 @@ export class ApiError extends Error {
   }
 }
 
-export const resourceNotFound = () => new ApiError(`${DYNAMODB}ResourceNotFoundException`, 'Requested resource not found');
 export const validationException = (message: string) => new ApiError('com.amazon.coral.validate#ValidationException', message);
 export const serializationException = (message: string) => new ApiError('com.amazon.coral.service#SerializationException', message);
 export const idempotentParameterMismatch = () =>

@@ -67,6 +67,7 @@ export function parseTransactWriteRequest(body: Record<string, unknown>): Transa
   });
   throwIfAny(errors);
 
+  // itemCount() reported a missing list above, so items is set from here on.
   const actions = items!.map((item, i): WriteActionRequest => {
     const present = WRITE_KINDS.filter((kind) => item[kind] !== undefined && item[kind] !== null);
     if (present.length !== 1) throw validationException(ONE_ACTION_MESSAGE);
@@ -94,6 +95,7 @@ export function parseTransactGetRequest(body: Record<string, unknown>): Transact
   });
   throwIfAny(errors);
 
+  // itemCount() reported a missing list above, so items is set from here on.
   const gets = items!.map((item, i) => {
     if (!isObject(item.Get)) throw serializationException(`Unexpected value type in payload at transactItems.${i + 1}.member.get`);
     return item.Get;

@@ -9,6 +9,8 @@
 // that set or drop tags (PutObject, multipart completion, deletes) as their
 // responses go out, so a tag change is visible before the client hears back.
 import type { buildApp } from 'fauxqs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { deletedKeys, errorXml, invalidTags, parseTaggingHeader, parseTaggingXml, taggingXml, type Tag } from './tag-xml.js';
 
 type FauxqsApp = ReturnType<typeof buildApp>;
@@ -31,9 +33,7 @@ export function addObjectTagging(app: FauxqsApp): void {
   app.addHook('preHandler', async (request, reply) => {
     const s3 = s3Request(request);
     if (!s3 || !s3.key || !('tagging' in s3.query)) return;
-    // Ask fauxqs itself whether the object exists, so the answer matches its store.
-    const head = await app.inject({ method: 'HEAD', url: s3.rawPath });
-    if (head.statusCode === 404) return reply.code(404).header('content-type', 'application/xml').send(errorXml('NoSuchKey', 'The specified key does not exist.'));
+    if (!(await objectExists(app, s3.rawPath))) return reply.code(404).header('content-type', 'application/xml').send(errorXml('NoSuchKey', 'The specified key does not exist.'));
     const objectId = id(s3.bucket, s3.key);
     if (s3.method === 'GET') return reply.code(200).header('content-type', 'application/xml').send(taggingXml(tags.get(objectId) ?? []));
     if (s3.method === 'DELETE') {
@@ -78,6 +78,22 @@ export function addObjectTagging(app: FauxqsApp): void {
       if (count > 0) reply.header('x-amz-tagging-count', String(count));
     }
     return payload;
+  });
+}
+
+/**
+ * Asks fauxqs itself (a HEAD over loopback) so the answer matches its store.
+ * Fastify's inject() would avoid the socket, but fails under Jest's module loader.
+ */
+function objectExists(app: FauxqsApp, rawPath: string): Promise<boolean> {
+  const { port } = app.server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method: 'HEAD', path: rawPath, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode !== 404);
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 

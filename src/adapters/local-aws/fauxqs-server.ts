@@ -1,0 +1,21 @@
+// fauxqs (SQS and S3 on one port) with the object-tagging add-on, on loopback
+// only: its own startFauxqs() binds every interface.
+import { buildApp } from 'fauxqs';
+import type { AddressInfo } from 'node:net';
+import { addObjectTagging } from './fauxqs/object-tagging.js';
+import type { RunningServer } from './running-server.js';
+
+/** `region` is what fauxqs assumes when a request's signature names none. */
+export async function startFauxqs(port = 0, region = 'us-east-1'): Promise<RunningServer> {
+  const app = buildApp({ logger: false, defaultRegion: region });
+  addObjectTagging(app);
+  await app.listen({ port, host: '127.0.0.1' });
+  const actualPort = (app.server.address() as AddressInfo).port;
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    // buildApp sets forceCloseConnections, so close() also ends kept-alive and long-polling connections.
+    stop: () => (stopped ??= app.close().then(() => undefined)),
+  };
+}
