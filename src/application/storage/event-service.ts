@@ -12,6 +12,7 @@ import { CommitConflict, type EventStore } from '../../ports/event-store.js';
 import type { IdSource } from '../../ports/id-source.js';
 import type { Logger } from '../../ports/logger.js';
 import type { ClaimCheck } from './claim-check.js';
+import { serializeByRun } from './run-serializer.js';
 import { loadSnapshot } from './snapshot-loader.js';
 
 export interface EventServiceDeps {
@@ -35,6 +36,10 @@ export class EventService {
   }
 
   async create(runId: string | null, request: AnyEventRequest, params?: CreateEventParams): Promise<EventResult> {
+    return runId ? serializeByRun(runId, () => this.decideAndCommit(runId, request, params)) : this.decideAndCommit(runId, request, params);
+  }
+
+  private async decideAndCommit(runId: string | null, request: AnyEventRequest, params?: CreateEventParams): Promise<EventResult> {
     const { store, claimCheck, clock } = this.deps;
     for (let attempt = 1; ; attempt++) {
       const snapshot = await loadSnapshot(store, snapshotNeeds(runId, request));
