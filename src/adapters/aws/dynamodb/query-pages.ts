@@ -147,3 +147,19 @@ async function send(client: DynamoDBClient, input: QueryCommandInput) {
     throw toWorldError(error, 'DynamoDB.Query');
   }
 }
+
+/** Every item of a query, following LastEvaluatedKey (just the first page when `Limit` is set). */
+export async function queryAll(client: DynamoDBClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const output = await send(client, { ...input, ...(start ? { ExclusiveStartKey: start } : {}) });
+    items.push(...(output.Items ?? []));
+    start = input.Limit !== undefined ? undefined : output.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
+}
+
+export function emptyPage<T>(): Page<T> {
+  return { items: [], lastKey: null, hasMore: false };
+}

@@ -1,0 +1,151 @@
+// The event store's listings, each a Query on a base table or an index
+// (never a Scan). Access patterns and the shard design: docs/dynamodb-schema.md.
+import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import type { Event, Hook, Step, Wait } from '@workflow/world';
+import type { RunRecord } from '../../../domain/model.js';
+import type { Page, PageRequest, RunQuery } from '../../../ports/event-store.js';
+import { getMany, type BatchRetry } from './batch.js';
+import { itemToEvent, itemToHead, itemToHook, itemToRun, itemToStep, itemToWait, type Item } from './item-mappers.js';
+import { allHookShards, allRunShards, allRunStatusShards, HEAD_SK, headKey, STEP_PREFIX, stepSk, WAIT_PREFIX } from './keys.js';
+import { emptyPage, queryAll, queryPage, queryShards, sortCondition, type ListQuery, type SortRange } from './query-pages.js';
+import type { EventStoreTables } from './tables.js';
+
+const str = (item: Item, attr: string): string => item[attr]?.S ?? '';
+const isDefined = <T>(value: T | undefined): value is T => value !== undefined;
+const asItem = (item: Item) => item;
+
+export class EventStoreListings {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tables: EventStoreTables,
+    private readonly retry: BatchRetry,
+  ) {}
+
+  async listRuns(query: RunQuery): Promise<Page<RunRecord>> {
+    const range: SortRange = { attr: 'runId' };
+    const runIdOf = (item: Item) => str(item, 'runId');
+    let page: Page<Item>;
+    if (query.workflowName !== undefined) {
+      // Names spread load on their own; a status filter reads past other statuses until the page is full.
+      const status: Partial<QueryCommandInput> =
+        query.status === undefined
+          ? {}
+          : {
+              FilterExpression: '#status = :status',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':status': { S: query.status } },
+            };
+      const list = listQuery({ TableName: this.tables.runs, IndexName: 'byWorkflow', ...status }, 'workflowName = :partition', query.workflowName, range, query);
+      page = list ? await queryPage(this.client, list, query, asItem, runIdOf) : emptyPage();
+    } else {
+      const [index, attr, partitions] =
+        query.status === undefined ? ['byShard', 'shard', allRunShards()] : ['byStatus', 'statusShard', allRunStatusShards(query.status)];
+      const lists = partitions.map((partition) =>
+        listQuery(
+          { TableName: this.tables.runs, IndexName: index, ExpressionAttributeNames: { '#partition': attr } },
+          '#partition = :partition',
+          partition,
+          range,
+          query,
+        ),
+      );
+      page = await queryShards(this.client, lists.filter(isDefined), query, asItem, runIdOf);
+    }
+    return { ...page, items: await this.withHeads(page.items) };
+  }
+
+  async listSteps(runId: string, page: PageRequest): Promise<Page<Step>> {
+    const list = listQuery(
+      { TableName: this.tables.steps, ConsistentRead: true },
+      'pk = :partition',
+      runId,
+      { attr: 'sk', prefix: STEP_PREFIX },
+      { ...page, after: page.after === undefined ? undefined : stepSk(page.after) },
+    );
+    return list ? queryPage(this.client, list, page, itemToStep, (item) => str(item, 'sk').slice(STEP_PREFIX.length)) : emptyPage();
+  }
+
+  async listEvents(runId: string, page: PageRequest): Promise<Page<Event>> {
+    const list = listQuery({ TableName: this.tables.events, ConsistentRead: true }, 'pk = :partition', runId, { attr: 'sk', floor: HEAD_SK }, page);
+    return list ? queryPage(this.client, list, page, itemToEvent, (item) => str(item, 'sk')) : emptyPage();
+  }
+
+  async listEventsByCorrelationId(correlationId: string, runId: string | undefined, page: PageRequest): Promise<Page<Event>> {
+    const byRun: Partial<QueryCommandInput> =
+      runId === undefined ? {} : { FilterExpression: 'runId = :runId', ExpressionAttributeValues: { ':runId': { S: runId } } };
+    const list = listQuery(
+      { TableName: this.tables.events, IndexName: 'byCorrelation', ...byRun },
+      'correlationId = :partition',
+      correlationId,
+      { attr: 'sk' },
+      page,
+    );
+    return list ? queryPage(this.client, list, page, itemToEvent, (item) => str(item, 'sk')) : emptyPage();
+  }
+
+  async listHooks(runId: string | undefined, page: PageRequest): Promise<Page<Hook>> {
+    const range: SortRange = { attr: 'hookId' };
+    const hookIdOf = (item: Item) => str(item, 'hookId');
+    if (runId !== undefined) {
+      const list = listQuery({ TableName: this.tables.hooks, IndexName: 'byRun' }, 'runId = :partition', runId, range, page);
+      return list ? queryPage(this.client, list, page, itemToHook, hookIdOf) : emptyPage();
+    }
+    const lists = allHookShards().map((shard) =>
+      listQuery(
+        { TableName: this.tables.hooks, IndexName: 'byShard', ExpressionAttributeNames: { '#shard': 'shard' } },
+        '#shard = :partition',
+        shard,
+        range,
+        page,
+      ),
+    );
+    return queryShards(this.client, lists.filter(isDefined), page, itemToHook, hookIdOf);
+  }
+
+  async listRunChildren(runId: string): Promise<{ hooks: Hook[]; waits: Wait[] }> {
+    const [hooks, waits] = await Promise.all([
+      queryAll(this.client, {
+        TableName: this.tables.hooks,
+        IndexName: 'byRun',
+        KeyConditionExpression: 'runId = :runId',
+        ExpressionAttributeValues: { ':runId': { S: runId } },
+      }),
+      queryAll(this.client, {
+        TableName: this.tables.steps,
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :runId AND begins_with(sk, :wait)',
+        ExpressionAttributeValues: { ':runId': { S: runId }, ':wait': { S: WAIT_PREFIX } },
+      }),
+    ]);
+    return { hooks: hooks.map(itemToHook), waits: waits.map(itemToWait) };
+  }
+
+  /** Attaches each run's head (sequencing fields); runs whose head is gone (TTL) are left out. */
+  private async withHeads(runItems: Item[]): Promise<RunRecord[]> {
+    if (runItems.length === 0) return [];
+    const heads = await getMany(this.client, this.tables.events, runItems.map((item) => headKey(str(item, 'runId'))), this.retry);
+    const headByRun = new Map(heads.map((head) => [str(head, 'pk'), head]));
+    const records: RunRecord[] = [];
+    for (const item of runItems) {
+      const head = headByRun.get(str(item, 'runId'));
+      if (head) records.push({ run: itemToRun(item), ...itemToHead(head) });
+    }
+    return records;
+  }
+}
+
+/** A key-ordered listing on one partition; undefined when the cursor is past the range. */
+function listQuery(base: QueryCommandInput, partitionCondition: string, partition: string, range: SortRange, page: PageRequest): ListQuery | undefined {
+  const sort = sortCondition(range, page.order, page.after);
+  if (sort.empty) return undefined;
+  return {
+    input: {
+      ...base,
+      KeyConditionExpression: sort.expression ? `${partitionCondition} AND ${sort.expression}` : partitionCondition,
+      ExpressionAttributeValues: { ...base.ExpressionAttributeValues, ':partition': { S: partition }, ...sort.values },
+      ScanIndexForward: page.order !== 'desc',
+    },
+    sortAttr: range.attr,
+    excluded: sort.excluded,
+  };
+}
