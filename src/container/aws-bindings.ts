@@ -21,7 +21,14 @@ export function bindAwsAdapters(container: Container, config: WorldConfig): void
   container
     .bind(TOKENS.EventStore)
     .toDynamicValue(
-      () => new DynamoDbEventStore(dynamodb(), tables, { runRetentionDays: config.runRetentionDays, logger: container.get<Logger>(TOKENS.Logger) }),
+      () => {
+        const clock = container.get<Clock>(TOKENS.Clock);
+        return new DynamoDbEventStore(dynamodb(), tables, {
+          runRetentionDays: config.runRetentionDays,
+          logger: container.get<Logger>(TOKENS.Logger),
+          now: () => clock.now(),
+        });
+      },
     )
     .inSingletonScope();
   container.bind(TOKENS.IdempotencyStore).toDynamicValue(() => new DynamoDbIdempotencyStore(dynamodb(), tables.steps)).inSingletonScope();
