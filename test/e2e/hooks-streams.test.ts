@@ -9,7 +9,7 @@ async function collect<T>(chunks: AsyncIterable<unknown>): Promise<T[]> {
   return out;
 }
 
-describeWorlds('hooks and streams', (client) => {
+describeWorlds('hooks and streams', (client, targetName) => {
   test('a hook with a custom token is resumed by resumeHook(token)', async () => {
     const token = `e2e-hook-${randomUUID()}`;
     const runId = await client().start('hookCollector', [token, 2]);
@@ -51,7 +51,15 @@ describeWorlds('hooks and streams', (client) => {
     expect(await client().outcome(runId, 30_000)).toEqual({ outcome: 'completed', value: words.length });
     expect(await collect(client().stream(runId))).toEqual(words);
     expect(await collect(client().stream(runId, { startIndex: -2 }))).toEqual(['delta', 'echo']);
+    expect(await collect(client().stream(runId, { startIndex: -10 }))).toEqual(words); // clamped to 0
     expect(await client().tailIndex(runId)).toBe(words.length - 1);
+  }, 60_000);
+
+  // world-local keeps such a reader open forever (WORLD-CONTRACT §4), so only our worlds are held to it.
+  (targetName === 'local' ? test.skip : test)('a start index past the end of a closed stream closes at once', async () => {
+    const runId = await client().start('wordStream', [['only']]);
+    expect(await client().outcome(runId, 30_000)).toEqual({ outcome: 'completed', value: 1 });
+    expect(await collect(client().stream(runId, { startIndex: 1, timeoutMs: 10_000 }))).toEqual([]);
   }, 60_000);
 
   test('a 1,000-chunk stream is read live by a caller connecting mid-stream at startIndex -10', async () => {

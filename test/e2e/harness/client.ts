@@ -104,16 +104,24 @@ export class ControlClient {
       signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
     });
     if (!response.ok || !response.body) throw new ControlError(response.status, 'Error', await response.text());
+    const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffered = '';
-    for await (const bytes of response.body) {
-      buffered += decoder.decode(bytes, { stream: true });
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        if (line) yield decodeJson(line);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffered += decoder.decode(value, { stream: true });
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          if (line) yield decodeJson(line);
+        }
       }
+    } finally {
+      // Stopping early (return()) closes the HTTP response, which cancels the server-side reader.
+      await reader.cancel().catch(() => {});
     }
   }
 

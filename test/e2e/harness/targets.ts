@@ -2,6 +2,7 @@
 // E2E_TARGETS=a,b picks targets by name; unset, the suites run the targets
 // marked `byDefault` (our world). `local` (the built-in world-local) checks
 // the harness itself: E2E_TARGETS=local.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,8 +10,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** `@workflow/world-aws` as built by `npm run build`, loaded by path (WORKFLOW_TARGET_WORLD). */
-const WORLD_MODULE = join(ROOT, 'dist', 'index.js');
+/**
+ * `@workflow/world-aws` as built by `npm run build`, loaded by path
+ * (WORKFLOW_TARGET_WORLD); E2E_WORLD_MODULE points at another build.
+ */
+const WORLD_MODULE = resolve(process.env.E2E_WORLD_MODULE ?? join(ROOT, 'dist', 'index.js'));
 const LOCAL_AWS_SOURCE = join(ROOT, 'src', 'adapters', 'local-aws', 'index.ts');
 /** Held in a variable so the type checker does not require the module before it exists. */
 const LOCAL_AWS_MODULE: string = '../../../src/adapters/local-aws/index.js';
@@ -39,8 +43,9 @@ function requireBuiltWorld(): void {
   if (!existsSync(WORLD_MODULE)) throw new Error(`${WORLD_MODULE} is missing: run \`npm run build\` first`);
 }
 
+/** Our world, with HTTP deliveries signed by a fresh secret (the production set-up). */
 function worldAws(env: Record<string, string>): Record<string, string> {
-  return { WORKFLOW_TARGET_WORLD: WORLD_MODULE, ...env };
+  return { WORKFLOW_TARGET_WORLD: WORLD_MODULE, WORKFLOW_AWS_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env };
 }
 
 async function startLocalAws(): Promise<LocalAws> {

@@ -50,7 +50,7 @@ async function outcome(run, timeoutMs) {
 }
 
 /** Streams the run's default stream as NDJSON, one line per chunk, live until EOF. */
-async function pipeRunStream(run, startIndex, req, res) {
+async function pipeRunStream(run, startIndex, res) {
   const reader = run.getReadable(startIndex === undefined ? {} : { startIndex }).getReader();
   const onClose = () => reader.cancel().catch(() => {});
   res.on('close', onClose);
@@ -109,7 +109,7 @@ export function createControlApi({ api, workflowIds }) {
       const stream = req.method === 'GET' && /^runs\/([^/]+)\/stream$/.exec(path);
       if (stream) {
         const raw = url.searchParams.get('startIndex');
-        await pipeRunStream(api.getRun(stream[1]), raw === null ? undefined : Number(raw), req, res);
+        await pipeRunStream(api.getRun(stream[1]), raw === null ? undefined : Number(raw), res);
         return true;
       }
       for (const [method, pattern, fn] of routes) {
