@@ -47,9 +47,13 @@ export interface WorldConfig {
   /** Window within which a repeated idempotencyKey is not enqueued again. */
   idempotencyWindowSeconds: number;
   preconditionGuard: boolean;
+  /** 32-byte master key for per-run payload encryption; undefined stores payloads unencrypted. */
+  encryptionKey?: Uint8Array;
 }
 
-export type WorldConfigInput = Partial<Omit<WorldConfig, 'resources' | 'endpoints'>> & {
+export type WorldConfigInput = Partial<Omit<WorldConfig, 'resources' | 'endpoints' | 'encryptionKey'>> & {
+  /** 32 bytes, raw or base64. */
+  encryptionKey?: Uint8Array | string;
   resources?: Partial<ResourceNames>;
   endpoints?: WorldConfig['endpoints'];
 };
@@ -107,12 +111,22 @@ export function resolveWorldConfig(input: WorldConfigInput = {}, env: Env = proc
     idempotencyWindowSeconds:
       input.idempotencyWindowSeconds ?? int('WORKFLOW_AWS_IDEMPOTENCY_WINDOW_SECONDS', env.WORKFLOW_AWS_IDEMPOTENCY_WINDOW_SECONDS, 3600, 0, 7 * 86400),
     preconditionGuard: input.preconditionGuard ?? flag('WORKFLOW_PRECONDITION_GUARD', env.WORKFLOW_PRECONDITION_GUARD, true),
+    encryptionKey: masterKey(input.encryptionKey ?? env.WORKFLOW_AWS_ENCRYPTION_KEY),
   };
   return config;
 }
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+function masterKey(raw: Uint8Array | string | undefined): Uint8Array | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const key = typeof raw === 'string' ? new Uint8Array(Buffer.from(raw, 'base64')) : raw;
+  if (key.byteLength !== 32) {
+    throw new ConfigError(`WORKFLOW_AWS_ENCRYPTION_KEY must be 32 bytes (base64); got ${key.byteLength} bytes`);
+  }
+  return key;
 }
 
 function oneOf<T extends string>(key: string, value: string, allowed: readonly T[]): T {

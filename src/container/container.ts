@@ -6,6 +6,7 @@ import type { WorldConfig } from '../config/world-config.js';
 import { SystemClock } from '../adapters/memory/system-clock.js';
 import { ConsoleLogger, parseLogLevel } from '../adapters/system/console-logger.js';
 import { CryptoIdSource } from '../adapters/system/crypto-id-source.js';
+import { HkdfRunKeySource } from '../adapters/system/hkdf-run-key-source.js';
 import { bindAwsAdapters } from './aws-bindings.js';
 import { bindMemoryAdapters } from './memory-bindings.js';
 import { TOKENS } from './tokens.js';
@@ -21,6 +22,7 @@ export function buildContainer(config: WorldConfig, overrides: ContainerOverride
   container.bind(TOKENS.Clock).toConstantValue(new SystemClock());
   container.bind(TOKENS.IdSource).toConstantValue(new CryptoIdSource());
   container.bind(TOKENS.Logger).toConstantValue(new ConsoleLogger(parseLogLevel(env.WORKFLOW_AWS_LOG_LEVEL)));
+  container.bind(TOKENS.RunKeySource).toConstantValue(new HkdfRunKeySource(config.encryptionKey, config.name));
   if (config.adapters === 'memory') bindMemoryAdapters(container, config);
   else bindAwsAdapters(container, config);
   for (const token of Object.getOwnPropertySymbols(overrides)) {

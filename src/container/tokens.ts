@@ -9,4 +9,5 @@ export const TOKENS = {
   IdSource: Symbol.for('world-aws.IdSource'),
   Logger: Symbol.for('world-aws.Logger'),
   IdempotencyStore: Symbol.for('world-aws.IdempotencyStore'),
+  RunKeySource: Symbol.for('world-aws.RunKeySource'),
 } as const;

@@ -15,6 +15,7 @@ import type { IdSource } from '../ports/id-source.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { MessageQueue } from '../ports/message-queue.js';
+import type { RunKeySource } from '../ports/run-key-source.js';
 import type { StreamStore } from '../ports/stream-store.js';
 
 /** The spec version this world implements: CBOR-capable transport and runInput in the first message. */
@@ -62,6 +63,8 @@ export function assembleWorld(container: Container): AwsWorld {
     runs: storage.runs,
   });
 
+  const runKeys = container.get<RunKeySource>(TOKENS.RunKeySource);
+
   const world: AwsWorld = {
     ...storage,
     streamFlushIntervalMs: streamer.streamFlushIntervalMs,
@@ -76,6 +79,8 @@ export function assembleWorld(container: Container): AwsWorld {
     createQueueHandler: queue.createQueueHandler,
     getDeploymentId: queue.getDeploymentId,
     specVersion: WORLD_SPEC_VERSION,
+    // Every overload resolves to the run id, so all processes agree on the key.
+    getEncryptionKeyForRun: (runOrId: string | { runId: string }) => runKeys.keyForRun(typeof runOrId === 'string' ? runOrId : runOrId.runId),
     start: () => queue.consumer.start(),
     close: async () => {
       await queue.consumer.close();

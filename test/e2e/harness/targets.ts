@@ -94,7 +94,13 @@ const TARGETS: WorldTarget[] = [
       requireBuiltWorld();
       const local = await startLocalAws();
       return {
-        env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'aws', WORKFLOW_AWS_DELIVERY: 'http', ...local.env }),
+        // Encrypted, so every scenario also proves the per-run keys round-trip (contract §6).
+        env: worldAws({
+          WORKFLOW_AWS_ADAPTERS: 'aws',
+          WORKFLOW_AWS_DELIVERY: 'http',
+          WORKFLOW_AWS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+          ...local.env,
+        }),
         stop: () => local.stop(),
       };
     },
