@@ -1,9 +1,8 @@
-// The local DynamoDB the stream benchmark runs on: dynalite (in memory, on
-// loopback) with the streams table from resources.ts, and a client that
-// counts the requests it sends.
+// The local stack the stream benchmark runs on: the embedded local AWS
+// (dynalite + fauxqs on loopback, tables from resources.ts), plus DynamoDB
+// clients that count the requests they send.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startDynalite } from '../src/adapters/local-aws/dynalite-server.js';
-import { createStreamsTable } from '../test/integration/streams/local-streams-table.js';
+import { startLocalAws } from '../src/adapters/local-aws/index.js';
 
 export interface CountingClient {
   client: DynamoDBClient;
@@ -17,15 +16,11 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(tableName = 'bench-streams'): Promise<LocalStack> {
-  const server = await startDynalite();
+export async function startLocalStack(): Promise<LocalStack> {
+  const aws = await startLocalAws({ name: 'bench' });
   const clients: DynamoDBClient[] = [];
   const newClient = (): CountingClient => {
-    const client = new DynamoDBClient({
-      endpoint: server.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const client = new DynamoDBClient({ endpoint: aws.endpoints.dynamodb, region: aws.region, credentials: aws.credentials });
     const counts = new Map<string, number>();
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -38,14 +33,12 @@ export async function startLocalStack(tableName = 'bench-streams'): Promise<Loca
     clients.push(client);
     return { client, counts };
   };
-  const setup = newClient();
-  await createStreamsTable(setup.client, tableName);
   return {
-    tableName,
+    tableName: aws.names.tables.streams,
     newClient,
     stop: async () => {
       for (const client of clients) client.destroy();
-      await server.stop();
+      await aws.stop();
     },
   };
 }

@@ -118,7 +118,7 @@ async function main() {
     const remote = streamerOn(stack);
     const results: LatencyResult[] = [];
     results.push(await measureLatency('poll path, steady (a chunk every 20-60 ms)', writer.streamer, remote.streamer, remote.counts, 300, 20, 60));
-    results.push(await measureLatency('poll path, sparse (a chunk every 1.2-1.8 s)', writer.streamer, remote.streamer, remote.counts, 15, 1200, 1800));
+    results.push(await measureLatency('poll path, sparse (a chunk every 1.2-1.8 s)', writer.streamer, remote.streamer, remote.counts, 30, 1200, 1800));
     results.push(await measureLatency('notifier, steady (same streamer)', writer.streamer, writer.streamer, writer.counts, 300, 20, 60));
 
     console.log(`poll: ${JSON.stringify(DEFAULT_POLL)} ms; local dynalite on loopback\n`);

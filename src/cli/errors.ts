@@ -69,12 +69,18 @@ export function describeError(error: unknown, context: { region?: string }): Des
     return { message: 'No AWS region: pass --region or set AWS_REGION.', exitCode: EXIT.region };
   }
   const host = unreachableAwsHost(error, message);
-  if (host || name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || /invalid region|not a valid region/i.test(message)) {
+  if (host && context.region && host.includes(context.region)) {
     return {
-      message: `AWS region "${context.region ?? 'unknown'}" looks wrong${host ? ` (cannot reach ${host})` : ` (${name || message})`}: check --region / AWS_REGION.`,
+      message: `Cannot reach ${host}: check that "${context.region}" is a region this account can use (--region / AWS_REGION), and the network.`,
       exitCode: EXIT.region,
     };
   }
+  if (host) return { message: `Cannot reach ${host}: check the network.`, exitCode: EXIT.failure };
+  if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || /invalid region|not a valid region/i.test(message)) {
+    return { message: `AWS region "${context.region ?? 'unknown'}" looks wrong (${name || message}): check --region / AWS_REGION.`, exitCode: EXIT.region };
+  }
+  const refused = /ECONNREFUSED\s+(\S+)/.exec(message)?.[1];
+  if (refused) return { message: `Nothing answers at ${refused}: is the local AWS endpoint (--endpoint-url) running?`, exitCode: EXIT.failure };
   const prefix = name && name !== 'Error' && !message.startsWith(name) ? `${name}: ` : '';
   return { message: `${prefix}${message}`, exitCode: EXIT.failure };
 }

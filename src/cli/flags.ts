@@ -26,5 +26,5 @@ export const sharedFlags = {
     env: 'WORKFLOW_AWS_BUCKET',
   }),
   yes: Flags.boolean({ char: 'y', description: 'answer yes to confirmations', default: false }),
-  debug: Flags.boolean({ description: 'show stack traces and AWS request details on failure', default: false }),
+  debug: Flags.boolean({ description: 'show the stack trace of a failure', default: false }),
 };

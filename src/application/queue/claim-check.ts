@@ -1,10 +1,12 @@
 // Bodies above the transport limit travel as a claim check: the payload goes
 // to the blob store under `queue/<envelope id>` and the message carries a
-// pointer. The pointer is reused by chained hops and reschedules, and the blob
-// is deleted once the message is finally acknowledged.
+// pointer. The upload is marked committed once the message exists (stores
+// expire uncommitted uploads), reused by chained hops and reschedules, and
+// deleted once the message is finally acknowledged.
 import { WorkflowWorldError } from '@workflow/errors';
 import { messageGoesToBlob } from '../../domain/payload-routing.js';
 import type { BlobStore } from '../../ports/blob-store.js';
+import type { MessageQueue, QueueChannel } from '../../ports/message-queue.js';
 import { encodeEnvelope, hasPayloadRef, type Envelope, type WireEnvelope } from './envelope.js';
 import { parseTagged, stringifyTagged } from './tagged-json.js';
 
@@ -17,10 +19,16 @@ export function queueBlobKey(envelopeId: string): string {
   return `${QUEUE_BLOB_PREFIX}${encodeURIComponent(envelopeId)}`;
 }
 
+export interface TransportBody {
+  body: string;
+  /** Set when this call uploaded the payload: commit it once the message is sent. */
+  uploadedKey?: string;
+}
+
 /** The message body for `envelope`: inline when it fits `maxMessageBytes`, else with its payload offloaded. */
-export async function toTransportBody(envelope: WireEnvelope, blobStore: BlobStore, maxMessageBytes: number): Promise<string> {
+export async function toTransportBody(envelope: WireEnvelope, blobStore: BlobStore, maxMessageBytes: number): Promise<TransportBody> {
   const body = encodeEnvelope(envelope);
-  if (!messageGoesToBlob(utf8.encode(body).byteLength, maxMessageBytes)) return body;
+  if (!messageGoesToBlob(utf8.encode(body).byteLength, maxMessageBytes)) return { body };
   if (hasPayloadRef(envelope)) throw tooLarge(envelope.id, maxMessageBytes);
   const { payload, ...fields } = envelope;
   const bytes = utf8.encode(stringifyTagged(payload));
@@ -29,7 +37,19 @@ export async function toTransportBody(envelope: WireEnvelope, blobStore: BlobSto
   // Checked before the upload, so an impossible message leaves no orphaned blob.
   if (messageGoesToBlob(utf8.encode(pointer).byteLength, maxMessageBytes)) throw tooLarge(envelope.id, maxMessageBytes);
   await blobStore.put(key, bytes);
-  return pointer;
+  return { body: pointer, uploadedKey: key };
+}
+
+/** Sends the message, then commits the payload it points to: an upload whose send failed is left to expire. */
+export async function sendTransportBody(
+  queue: MessageQueue,
+  blobStore: BlobStore,
+  channel: QueueChannel,
+  transport: TransportBody,
+  delaySeconds: number,
+): Promise<void> {
+  await queue.send(channel, { body: transport.body, delaySeconds });
+  if (transport.uploadedKey) await blobStore.markCommitted?.(transport.uploadedKey);
 }
 
 /** The envelope with its payload inline, fetched from the blob store when it was offloaded. */

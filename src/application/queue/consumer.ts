@@ -60,28 +60,35 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     void work.finally(() => inFlight.delete(work));
   }
 
+  async function runWhenSlotFree(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+    await slots.acquire();
+    try {
+      await settle(channel, message);
+    } finally {
+      slots.release();
+    }
+  }
+
   async function poll(channel: QueueChannel): Promise<void> {
-    while (!stop.signal.aborted) {
-      const reserved = await slots.reserveUpTo(RECEIVE_BATCH_MAX, stop.signal);
-      if (reserved === 0) break;
+    while (await slots.waitForFree(stop.signal)) {
       let messages: ReceivedMessage[];
       try {
         messages = await queue.receive(channel, {
-          maxMessages: reserved,
+          maxMessages: Math.min(RECEIVE_BATCH_MAX, slots.available || 1),
           waitSeconds: deps.pollWaitSeconds,
           visibilitySeconds: deps.visibilitySeconds,
           signal: stop.signal,
         });
       } catch (error) {
-        slots.release(reserved);
         if (stop.signal.aborted) break;
         logger.warn('Receiving from the queue failed; pausing before the next poll', { channel, error: errorMessage(error) });
         await deps.clock.sleep(RECEIVE_ERROR_PAUSE_MS, stop.signal).catch(() => undefined);
         continue;
       }
-      slots.release(reserved - messages.length);
       // Messages received while closing are still processed: that is the drain.
-      for (const message of messages) track(settle(channel, message).finally(() => slots.release(1)));
+      // Both pollers may receive at once, so a few messages can wait for a slot
+      // (bounded by the free count); handlers never exceed `concurrency`.
+      for (const message of messages) track(runWhenSlotFree(channel, message));
     }
   }
 

@@ -9,7 +9,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { IdempotencyStore } from '../../ports/idempotency-store.js';
 import type { LogFields, Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
-import { discardPayload, isMissingPayload, resolvePayload, toTransportBody } from './claim-check.js';
+import { discardPayload, isMissingPayload, resolvePayload, sendTransportBody, toTransportBody } from './claim-check.js';
 import type { Deliverer } from './deliverer.js';
 import { errorMessage } from './deliverer.js';
 import { channelOf, decodeEnvelope, payloadIds, type Envelope, type WireEnvelope } from './envelope.js';
@@ -84,9 +84,9 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
   }
 
   async function sendFollowUp(channel: QueueChannel, wire: WireEnvelope, dueAt: number | undefined): Promise<number> {
-    const body = await toTransportBody({ ...wire, dueAt }, blobStore, settings.maxMessageBytes);
+    const transport = await toTransportBody({ ...wire, dueAt }, blobStore, settings.maxMessageBytes);
     const delaySeconds = nextHopSeconds(dueAt, clock.now(), settings.maxHopSeconds);
-    await queue.send(channel, { body, delaySeconds });
+    await sendTransportBody(queue, blobStore, channel, transport, delaySeconds);
     return delaySeconds;
   }
 

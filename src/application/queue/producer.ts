@@ -8,7 +8,7 @@ import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/id-source.js';
 import type { MessageQueue } from '../../ports/message-queue.js';
-import { toTransportBody } from './claim-check.js';
+import { sendTransportBody, toTransportBody } from './claim-check.js';
 import { ENVELOPE_VERSION, channelOf } from './envelope.js';
 import { newMessageId } from './message-id.js';
 
@@ -45,7 +45,7 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     const now = deps.clock.now();
     const id = newMessageId(deps.clock, deps.ids);
     const dueAt = dueAtAfter(delaySeconds, now);
-    const body = await toTransportBody(
+    const transport = await toTransportBody(
       {
         v: ENVELOPE_VERSION,
         id,
@@ -59,7 +59,8 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
       deps.blobStore,
       deps.maxMessageBytes,
     );
-    await deps.queue.send(channelOf(queueName), { body, delaySeconds: nextHopSeconds(dueAt, deps.clock.now(), deps.maxHopSeconds) });
+    const firstHop = nextHopSeconds(dueAt, deps.clock.now(), deps.maxHopSeconds);
+    await sendTransportBody(deps.queue, deps.blobStore, channelOf(queueName), transport, firstHop);
     deps.afterSend?.();
     return { messageId: id as MessageId };
   };

@@ -37,6 +37,16 @@ export class ClaimCheck {
     return { stored: encodeBlobRef(key), blobKey: key };
   }
 
+  /**
+   * The chunks are in the stream: their blobs must outlive the store's expiry
+   * of uncommitted uploads (docs/payloads.md, "Orphans").
+   */
+  async commit(chunks: PreparedChunk[]): Promise<void> {
+    const { blobs } = this.options;
+    if (!blobs.markCommitted) return;
+    await Promise.all(chunks.map((c) => (c.blobKey ? blobs.markCommitted!(c.blobKey) : undefined)));
+  }
+
   /** Best effort: an orphaned blob costs storage, never correctness. */
   async discard(chunks: PreparedChunk[]): Promise<void> {
     await Promise.all(chunks.map((c) => (c.blobKey ? this.options.blobs.delete(c.blobKey).catch(() => undefined) : undefined)));

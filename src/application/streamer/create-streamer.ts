@@ -60,6 +60,16 @@ function assertName(name: string): void {
   }
 }
 
+/** Frames every chunk; if any upload fails, removes the ones that succeeded. */
+async function prepareAll(claimCheck: ClaimCheck, name: string, runId: string, bytes: Uint8Array[]): Promise<PreparedChunk[]> {
+  const results = await Promise.allSettled(bytes.map((b) => claimCheck.prepare(name, runId, b)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const ready = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (!failed) return ready;
+  await claimCheck.discard(ready);
+  throw failed.reason;
+}
+
 export function createStreamer(deps: StreamerDeps): WorldStreamer {
   const { store, clock, logger } = deps;
   const claimCheck = new ClaimCheck({ blobs: deps.blobs, maxInlineBytes: deps.maxInlineBytes, blobPrefix: deps.blobPrefix });
@@ -73,21 +83,18 @@ export function createStreamer(deps: StreamerDeps): WorldStreamer {
     assertName(name);
     const bytes = chunks.map(toBytes);
     // Blob uploads start now, in parallel; the append keeps its place in the queue.
-    const prepared = Promise.all(bytes.map((b) => claimCheck.prepare(name, runId, b)));
+    const prepared = prepareAll(claimCheck, name, runId, bytes);
     prepared.catch(() => undefined); // observed by the queued task below
     return queue.run(name, async () => {
-      const ready: PreparedChunk[] = await prepared;
+      const ready = await prepared;
       try {
-        await store.append(
-          name,
-          runId,
-          ready.map((c) => c.stored),
-        );
+        await store.append(name, runId, ready.map((c) => c.stored));
       } catch (error) {
         await claimCheck.discard(ready);
         throw error;
       }
       notifier.notify(name);
+      await claimCheck.commit(ready);
     });
   };
 

@@ -6,7 +6,7 @@ import {
   waitUntilFunctionUpdatedV2,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DEPLOYMENT_KEY_PREFIX, DIRECT_UPLOAD_LIMIT_BYTES } from '../lambda/settings.js';
 import type { LambdaZip } from './zip.js';
 
@@ -37,6 +37,8 @@ export async function uploadCode(
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: target.functionName, S3Bucket: target.bucket, S3Key: s3Key }));
   }
   await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 600 }, { FunctionName: target.functionName });
+  // Lambda keeps its own copy of the code; the staged zip is no longer needed.
+  if (s3Key) await s3.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: s3Key }));
   // CodeSha256 makes the publish fail if someone else's code landed in between.
   const published = await lambda.send(
     new PublishVersionCommand({ FunctionName: target.functionName, CodeSha256: zip.sha256, Description: description.slice(0, 256) }),

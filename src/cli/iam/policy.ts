@@ -32,7 +32,7 @@ export function lambdaPermissionPolicy(arns: InstallationArns): PolicyDocument {
       {
         Sid: 'WorldTables',
         Effect: 'Allow',
-        // Transactions are authorised per item by these same actions.
+        // TransactWriteItems is authorised per item, as PutItem/UpdateItem/DeleteItem.
         Action: [
           'dynamodb:GetItem',
           'dynamodb:BatchGetItem',
@@ -41,7 +41,6 @@ export function lambdaPermissionPolicy(arns: InstallationArns): PolicyDocument {
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:BatchWriteItem',
-          'dynamodb:ConditionCheckItem',
         ],
         Resource: arns.tables,
       },
@@ -67,7 +66,6 @@ export function lambdaPermissionPolicy(arns: InstallationArns): PolicyDocument {
           's3:GetObject',
           's3:PutObject',
           's3:DeleteObject',
-          's3:GetObjectTagging',
           's3:PutObjectTagging',
           's3:DeleteObjectTagging',
         ],

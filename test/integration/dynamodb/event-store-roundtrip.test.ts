@@ -1,6 +1,7 @@
 // Commits and reads against the embedded local DynamoDB, tables as provisioned from resources.ts.
 import { jest } from '@jest/globals';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { BlobPointer } from '../../../src/domain/model.js';
 import { CommitConflict } from '../../../src/ports/event-store.js';
 import { appendOne, hookOf, newRun, newRunId, startLocalEventStore, stepOf, waitOf, type LocalEventStore } from './local-event-store.js';
@@ -23,6 +24,27 @@ async function createRun(extra: Partial<Record<string, unknown>> = {}) {
   await store.commit(commit);
   return { store, runId, run, event };
 }
+
+/** Raw consistent reads, to see what the store's own reads would hide. */
+async function rawGet(table: 'hooks' | 'steps', pk: string, sk?: string) {
+  const Key = { pk: { S: pk }, ...(sk === undefined ? {} : { sk: { S: sk } }) };
+  const out = await local.client.send(new GetItemCommand({ TableName: local.aws.names.tables[table], Key, ConsistentRead: true }));
+  return out.Item;
+}
+
+async function rawMarkers(runId: string) {
+  const out = await local.client.send(
+    new QueryCommand({
+      TableName: local.aws.names.tables.steps,
+      ConsistentRead: true,
+      KeyConditionExpression: 'pk = :runId AND begins_with(sk, :marker)',
+      ExpressionAttributeValues: { ':runId': { S: runId }, ':marker': { S: 'K#' } },
+    }),
+  );
+  return out.Items ?? [];
+}
+
+const claimPk = (token: string) => `T#${createHash('sha256').update(token).digest('hex')}`;
 
 describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
   it('creates a run and reads it back exactly, with its head', async () => {
@@ -122,6 +144,39 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
     expect((await b.store.listHooks(b.runId, { limit: 10, order: 'asc' })).items).toEqual([hookB]);
   });
 
+  it('a hook created just before its run completes is disposed with it: no hook, no marker, no token claim', async () => {
+    const { store, runId, run } = await createRun();
+    const token = `tok-last-${runId}`;
+    const h = hookOf(runId, `hook_last_${runId}`, token);
+    await store.commit(
+      appendOne(runId, await store.getRun(runId), run, {
+        eventType: 'hook_created',
+        correlationId: h.hookId,
+        putHooks: [h],
+        tokenClaims: [{ token, hookId: h.hookId, runId, expect: { kind: 'absent' } }],
+      }).commit,
+    );
+    expect(await rawGet('steps', runId, `K#${h.hookId}`)).toEqual({ pk: { S: runId }, sk: { S: `K#${h.hookId}` }, hookId: { S: h.hookId } });
+
+    // Disposal as the domain does it: from listRunChildren, read right after the hook's commit.
+    const children = await store.listRunChildren(runId);
+    expect(children.hooks).toEqual([h]);
+    const done = { ...run, status: 'completed', completedAt: new Date() } as typeof run;
+    await store.commit(
+      appendOne(runId, await store.getRun(runId), done, {
+        eventType: 'run_completed',
+        runChanged: true,
+        deleteHooks: children.hooks,
+        tokenReleases: children.hooks.map((hook) => ({ token: hook.token, hookId: hook.hookId })),
+      }).commit,
+    );
+    expect(await rawGet('hooks', `H#${h.hookId}`)).toBeUndefined();
+    expect(await rawMarkers(runId)).toEqual([]);
+    expect(await rawGet('hooks', claimPk(token))).toBeUndefined();
+    expect(await store.getHookByToken(token)).toBeUndefined();
+    expect(await store.listRunChildren(runId)).toEqual({ hooks: [], waits: [] });
+  });
+
   it('hooks: a takeover from a named holder succeeds, a stale one loses', async () => {
     const a = await createRun();
     const token = `tok-takeover-${a.runId}`;
@@ -185,6 +240,7 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
       }).commit,
     );
     expect(await store.listRunChildren(runId)).toEqual({ hooks: [], waits: [] });
+    expect(await rawMarkers(runId)).toEqual([]);
     for (const h of [hooks[0]!, hooks[30]!, hooks[59]!]) expect(await store.getHookByToken(h.token)).toBeUndefined();
     expect((await store.getRun(runId))!.run.status).toBe('failed');
   });

@@ -4,24 +4,26 @@ import { jest } from '@jest/globals';
 import { createStreamer } from '../../../src/application/streamer/index.js';
 import { DynamoDbStreamStore } from '../../../src/adapters/aws/dynamodb-streams/index.js';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { BlobStore } from '../../../src/ports/blob-store.js';
 import { streamerContract } from '../../unit/application/streamer/contract-suite.js';
-import { MapBlobStore, readAll, realClock, text, uniqueName } from '../../unit/application/streamer/helpers.js';
-import { startLocalStreamsTable, type LocalStreamsTable } from './local-streams-table.js';
+import { MapBlobStore, nextChunk, readAll, realClock, staysPending, text, uniqueName } from '../../unit/application/streamer/helpers.js';
+import { startLocalStreams, type LocalStreamsStack } from './local-streams.js';
 
 jest.setTimeout(30_000);
 
-let local: LocalStreamsTable;
+let local: LocalStreamsStack;
 beforeAll(async () => {
-  local = await startLocalStreamsTable();
+  local = await startLocalStreams();
 });
 afterAll(async () => {
   await local.stop();
 });
 
 const storeOf = (gapTimeoutMs?: number) =>
-  new DynamoDbStreamStore({ client: local.client, tableName: local.tableName, clock: realClock, gapTimeoutMs });
+  new DynamoDbStreamStore({ client: local.newClient(), tableName: local.tableName, clock: realClock, gapTimeoutMs });
 
-const streamerOf = (store: DynamoDbStreamStore, maxInlineBytes = 64 * 1024, blobs = new MapBlobStore()) =>
+const streamerOf = (store: DynamoDbStreamStore, maxInlineBytes = 64 * 1024, blobs: BlobStore = new MapBlobStore()) =>
   createStreamer({ store, blobs, clock: realClock, maxInlineBytes, poll: { minMs: 10, maxMs: 100, graceMs: 200 } });
 
 streamerContract('DynamoDbStreamStore (local DynamoDB)', () => ({
@@ -55,12 +57,11 @@ describe('DynamoDbStreamStore on local DynamoDB', () => {
   });
 
   it('waits for a reserved index, then skips it as a gap once its writer is presumed dead', async () => {
-    const store = storeOf(300);
-    const streamer = streamerOf(store);
+    const streamer = streamerOf(storeOf(1500));
     const name = uniqueName();
     await streamer.writeToStream(name, 'wrun_g', 'before');
     // A writer that reserves index 1 and dies before writing it.
-    await local.client.send(
+    await local.newClient().send(
       new UpdateItemCommand({
         TableName: local.tableName,
         Key: { pk: { S: name }, sk: { N: String(Number.MAX_SAFE_INTEGER) } },
@@ -72,22 +73,29 @@ describe('DynamoDbStreamStore on local DynamoDB', () => {
     await streamer.writeToStream(name, 'wrun_g', 'after');
     await streamer.closeStream(name, 'wrun_g');
     expect(await streamer.getStreamInfo(name, 'wrun_g')).toEqual({ tailIndex: 2, done: true });
-    const started = Date.now();
-    expect((await readAll(await streamer.readFromStream(name))).map(text)).toEqual(['before', 'after']);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250); // it did wait for the missing index
+
+    const reader = (await streamer.readFromStream(name)).getReader();
+    expect(text((await nextChunk(reader, 5000)) as Uint8Array)).toBe('before');
+    const next = reader.read();
+    expect(await staysPending(next, 300)).toBe(true); // index 1 is reserved: wait, do not skip
+    expect(text((await next).value!)).toBe('after'); // skipped once older than the timeout
+    expect(await nextChunk(reader, 5000)).toBe('done');
     const page = await streamer.getStreamChunks(name, 'wrun_g');
     expect(page.data.map((c) => c.data.byteLength)).toEqual([6, 0, 5]);
   });
 
-  it('stores a chunk at the item size limit only through the claim check', async () => {
-    const blobs = new MapBlobStore();
-    const streamer = streamerOf(storeOf(), 350 * 1024, blobs);
+  it('offloads chunks too large for an item to S3, marks them committed, and reads them back', async () => {
+    const streamer = streamerOf(storeOf(), 350 * 1024, local.blobs);
     const name = uniqueName();
+    const runId = `wrun_${uniqueName('big')}`;
     const big = new Uint8Array(500 * 1024).map((_, i) => i % 256);
     const inline = new Uint8Array(300 * 1024).fill(7);
-    await streamer.writeToStreamMulti(name, 'wrun_big', [inline, big]);
-    await streamer.closeStream(name, 'wrun_big');
-    expect(blobs.objects.size).toBe(1);
+    await streamer.writeToStreamMulti(name, runId, [inline, big]);
+    await streamer.closeStream(name, runId);
+    const listed = await local.s3.send(new ListObjectsV2Command({ Bucket: local.bucket, Prefix: `payloads/${encodeURIComponent(runId)}/` }));
+    expect(listed.Contents?.map((o) => o.Key)).toHaveLength(1);
+    const tags = await local.s3.send(new GetObjectTaggingCommand({ Bucket: local.bucket, Key: listed.Contents![0]!.Key! }));
+    expect(tags.TagSet ?? []).toEqual([]);
     const chunks = await readAll(await streamer.readFromStream(name));
     expect(chunks.map((c) => c.byteLength)).toEqual([inline.byteLength, big.byteLength]);
     expect(chunks[1]).toEqual(big);

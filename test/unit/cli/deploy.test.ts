@@ -9,7 +9,7 @@ import {
   ResourceNotFoundException,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { unzipSync } from 'fflate';
 import { resourceNames } from '../../../src/adapters/aws/resources.js';
 import type { CliContext } from '../../../src/cli/base-command.js';
@@ -195,5 +195,7 @@ describe('uploadCode', () => {
       S3Key: put.Key,
     });
     expect(result).toMatchObject({ via: 's3', s3Key: put.Key, version: '2' });
+    // The staged zip is removed once Lambda has taken the code.
+    expect(aws.s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'shop-payloads', Key: put.Key });
   });
 });

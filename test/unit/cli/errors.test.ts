@@ -42,9 +42,15 @@ describe('describeError', () => {
       hostname: 'lambda.eu-nowhere-1.amazonaws.com',
     });
     expect(describeError(dns, { region: 'eu-nowhere-1' })).toEqual({
-      message: 'AWS region "eu-nowhere-1" looks wrong (cannot reach lambda.eu-nowhere-1.amazonaws.com): check --region / AWS_REGION.',
+      message:
+        'Cannot reach lambda.eu-nowhere-1.amazonaws.com: check that "eu-nowhere-1" is a region this account can use (--region / AWS_REGION), and the network.',
       exitCode: EXIT.region,
     });
+    // A global endpoint says nothing about the region.
+    const global = Object.assign(new Error('getaddrinfo ENOTFOUND iam.amazonaws.com'), { code: 'ENOTFOUND', hostname: 'iam.amazonaws.com' });
+    expect(describeError(global, { region: 'eu-nowhere-1' })).toEqual({ message: 'Cannot reach iam.amazonaws.com: check the network.', exitCode: EXIT.failure });
+    const s3Redirect = awsError('PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint.');
+    expect(describeError(s3Redirect, { region: 'us-west-2' }).exitCode).toBe(EXIT.region);
   });
 
   it('passes CLI failures through, and names a missing installation', () => {
@@ -53,6 +59,12 @@ describe('describeError', () => {
     expect(missing.exitCode).toBe(EXIT.notBootstrapped);
     expect(missing.message).toContain('aws-workflow bootstrap --name shop --region eu-west-1');
     expect(missing.message).not.toContain('\n');
+  });
+
+  it('points at the local endpoint when nothing answers there', () => {
+    expect(describeError(new Error('connect ECONNREFUSED 127.0.0.1:4566'), {}).message).toBe(
+      'Nothing answers at 127.0.0.1:4566: is the local AWS endpoint (--endpoint-url) running?',
+    );
   });
 
   it('keeps only the first line of anything else', () => {

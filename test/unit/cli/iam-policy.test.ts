@@ -96,3 +96,40 @@ describe('samePolicy', () => {
     expect(samePolicy(undefined, policy)).toBe(false);
   });
 });
+
+describe('coverage of what the world calls', () => {
+  /** Every `@aws-sdk/client-*` command imported by the world's runtime code (not provisioning, CLI or emulators). */
+  async function runtimeCommands(): Promise<Set<string>> {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const found = new Set<string>();
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!['provisioning', 'local-aws', 'cli', 'memory'].includes(entry.name)) await walk(path);
+        } else if (entry.name.endsWith('.ts')) {
+          const source = await readFile(path, 'utf8');
+          for (const [, names, client] of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-(dynamodb|sqs|s3)'/g)) {
+            for (const name of names!.split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
+              if (name.endsWith('Command') && source.includes(`new ${name}(`)) found.add(`${client}:${name.replace(/Command$/, '')}`);
+            }
+          }
+        }
+      }
+    };
+    await walk(join(process.cwd(), 'src'));
+    return found;
+  }
+
+  it('grants every DynamoDB, SQS and S3 action the world\'s adapters use', async () => {
+    const granted = new Set(statements.flatMap((s) => s.Action));
+    const commands = await runtimeCommands();
+    expect(commands.size).toBeGreaterThan(5);
+    for (const command of commands) {
+      // Transactions are authorised item by item (PutItem/UpdateItem/DeleteItem, all granted).
+      if (command === 'dynamodb:TransactWriteItems') continue;
+      expect(granted).toContain(command);
+    }
+  });
+});

@@ -15,7 +15,7 @@ export interface BatchRetry {
   maxMs: number;
 }
 
-/** About 6 s of backoff in all before giving up on unprocessed items. */
+/** At most about 5 s of backoff in all before giving up on unprocessed items. */
 export const DEFAULT_BATCH_RETRY: BatchRetry = { attempts: 8, baseMs: 50, maxMs: 2000 };
 
 export async function batchPut(client: DynamoDBClient, table: string, items: Item[], clock: Clock, retry: BatchRetry): Promise<void> {

@@ -11,13 +11,14 @@ import { CommitConflict } from '../../../ports/event-store.js';
 import {
   eventToItem,
   headToItem,
+  hookMarkerToItem,
   hookToItem,
   runToItem,
   stepToItem,
   tokenClaimToItem,
   waitToItem,
 } from './item-mappers.js';
-import { hookKey, tokenKey, waitKey, type Key } from './keys.js';
+import { hookKey, hookMarkerKey, tokenKey, waitKey, type Key } from './keys.js';
 import { MAX_TRANSACTION_ACTIONS, type EventStoreTables } from './tables.js';
 
 export type ActionRole = 'head' | 'token' | 'entity';
@@ -90,6 +91,8 @@ export function planCommit(commit: Commit, tables: EventStoreTables, expiresAt?:
       },
       'entity',
     ]);
+    // Lives and dies with the hook, so disposal can list a run's hooks consistently (byRun lags).
+    required.push([{ Put: { TableName: tables.steps, Item: hookMarkerToItem(hook.runId, hook.hookId, expiresAt) } }, 'entity']);
   }
 
   // Releases first: a claim left behind blocks the token, a hook left behind does not.
@@ -97,9 +100,17 @@ export function planCommit(commit: Commit, tables: EventStoreTables, expiresAt?:
     const key = tokenKey(release.token);
     optional.push([releaseDelete(key, release.hookId, tables), 'token', { table: tables.hooks, key, hookId: release.hookId }]);
   }
-  for (const hookId of deletedHooks) {
+  const hooksToDelete = lastById(commit.deleteHooks, (h: Hook) => h.hookId);
+  for (const { hookId } of hooksToDelete) {
     const key = hookKey(hookId);
     optional.push([{ Delete: { TableName: tables.hooks, Key: key } }, 'entity', { table: tables.hooks, key }]);
+  }
+  // Markers after all hooks, here and in the overflow cleanup: no hook is left
+  // without its marker, so a repeated disposal still finds it. A marker is keyed
+  // by its hook's run: a takeover deletes the hook of another (terminal) run.
+  for (const { runId: hookRunId, hookId } of hooksToDelete) {
+    const key = hookMarkerKey(hookRunId, hookId);
+    optional.push([{ Delete: { TableName: tables.steps, Key: key } }, 'entity', { table: tables.steps, key }]);
   }
   for (const wait of lastById(commit.deleteWaits, (w: Wait) => w.waitId)) {
     const key = waitKey(wait.runId, wait.waitId);

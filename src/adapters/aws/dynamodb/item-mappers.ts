@@ -7,7 +7,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
 import type { RunRecord } from '../../../domain/model.js';
 import { decodeValue, encodeValue } from './attribute-codec.js';
-import { HEAD_SK, hookPk, hookShard, runShard, runStatusShard, stepSk, tokenPk, waitSk } from './keys.js';
+import { HEAD_SK, hookMarkerKey, hookPk, hookShard, runShard, runStatusShard, stepSk, tokenPk, waitSk } from './keys.js';
 
 export type Item = Record<string, AttributeValue>;
 export type RunHead = Omit<RunRecord, 'run'>;
@@ -93,6 +93,15 @@ export function hookToItem(hook: Hook, expiresAt?: number): Item {
 }
 
 export const itemToHook = (item: Item): Hook => decodeFields(item, HOOK_DATES) as Hook;
+
+/**
+ * Marks `hookId` as a hook of `runId` in the run's steps-table partition,
+ * written and deleted with the hook. Deliberately has no `stepId`, so markers
+ * stay out of the sparse byStepId index.
+ */
+export function hookMarkerToItem(runId: string, hookId: string, expiresAt?: number): Item {
+  return { ...hookMarkerKey(runId, hookId), hookId: S(hookId), ...ttl(expiresAt) };
+}
 
 /**
  * Who holds a token. Deliberately has no `runId`/`shard` attribute, so claims

@@ -11,6 +11,8 @@ export const HEAD_SK = '#head';
 export const STEP_PREFIX = 'S#';
 export const WAIT_PREFIX = 'W#';
 export const HOOK_PREFIX = 'H#';
+/** Per-run hook marker in the steps table: lets disposal find a run's hooks with a consistent Query. */
+export const HOOK_MARKER_PREFIX = 'K#';
 export const TOKEN_PREFIX = 'T#';
 export const IDEMPOTENCY_PREFIX = 'I#';
 export const IDEMPOTENCY_SK = 'I';
@@ -26,6 +28,8 @@ export const stepKey = (runId: string, stepId: string): Key => ({ pk: s(runId), 
 export const waitKey = (runId: string, waitId: string): Key => ({ pk: s(runId), sk: s(waitSk(waitId)) });
 export const hookPk = (hookId: string): string => `${HOOK_PREFIX}${hookId}`;
 export const hookKey = (hookId: string): Key => ({ pk: s(hookPk(hookId)) });
+export const hookMarkerSk = (hookId: string): string => `${HOOK_MARKER_PREFIX}${hookId}`;
+export const hookMarkerKey = (runId: string, hookId: string): Key => ({ pk: s(runId), sk: s(hookMarkerSk(hookId)) });
 
 /** Tokens are secrets: only their SHA-256 appears in a key. */
 export const tokenPk = (token: string): string => `${TOKEN_PREFIX}${sha256Hex(token)}`;

@@ -6,7 +6,18 @@ import type { RunRecord } from '../../../domain/model.js';
 import type { Page, PageRequest, RunQuery } from '../../../ports/event-store.js';
 import { getMany, type BatchRetry } from './batch.js';
 import { itemToEvent, itemToHead, itemToHook, itemToRun, itemToStep, itemToWait, type Item } from './item-mappers.js';
-import { allHookShards, allRunShards, allRunStatusShards, HEAD_SK, headKey, STEP_PREFIX, stepSk, WAIT_PREFIX } from './keys.js';
+import {
+  allHookShards,
+  allRunShards,
+  allRunStatusShards,
+  HEAD_SK,
+  headKey,
+  HOOK_MARKER_PREFIX,
+  hookKey,
+  STEP_PREFIX,
+  stepSk,
+  WAIT_PREFIX,
+} from './keys.js';
 import { emptyPage, queryAll, queryPage, queryShards, sortCondition, type ListQuery, type SortRange } from './query-pages.js';
 import type { EventStoreTables } from './tables.js';
 
@@ -102,22 +113,27 @@ export class EventStoreListings {
     return queryShards(this.client, lists.filter(isDefined), page, itemToHook, hookIdOf);
   }
 
+  /**
+   * Everything terminal disposal must remove, strongly consistent: a run's hooks
+   * are found through its hook markers (the byRun index lags behind writes),
+   * then read from the hooks table. A marker whose hook is gone is skipped.
+   */
   async listRunChildren(runId: string): Promise<{ hooks: Hook[]; waits: Wait[] }> {
-    const [hooks, waits] = await Promise.all([
-      queryAll(this.client, {
-        TableName: this.tables.hooks,
-        IndexName: 'byRun',
-        KeyConditionExpression: 'runId = :runId',
-        ExpressionAttributeValues: { ':runId': { S: runId } },
-      }),
+    const byPrefix = (prefix: string) =>
       queryAll(this.client, {
         TableName: this.tables.steps,
         ConsistentRead: true,
-        KeyConditionExpression: 'pk = :runId AND begins_with(sk, :wait)',
-        ExpressionAttributeValues: { ':runId': { S: runId }, ':wait': { S: WAIT_PREFIX } },
-      }),
-    ]);
-    return { hooks: hooks.map(itemToHook), waits: waits.map(itemToWait) };
+        KeyConditionExpression: 'pk = :runId AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':runId': { S: runId }, ':prefix': { S: prefix } },
+      });
+    const [markers, waits] = await Promise.all([byPrefix(HOOK_MARKER_PREFIX), byPrefix(WAIT_PREFIX)]);
+    const hookIds = markers.map((marker) => str(marker, 'hookId'));
+    const hookItems = hookIds.length === 0 ? [] : await getMany(this.client, this.tables.hooks, hookIds.map(hookKey), this.retry);
+    // BatchGetItem answers in any order: keep the markers' (hookId) order. A stale
+    // marker's hook id may since belong to another run's hook: not this run's.
+    const byId = new Map(hookItems.filter((item) => str(item, 'runId') === runId).map((item) => [str(item, 'hookId'), item]));
+    const hooks = hookIds.map((hookId) => byId.get(hookId)).filter(isDefined).map(itemToHook);
+    return { hooks, waits: waits.map(itemToWait) };
   }
 
   /** Attaches each run's head (sequencing fields); runs whose head is gone (TTL) are left out. */

@@ -26,6 +26,7 @@ export async function applyOverflow(
     for (const group of chunk(tokenReleases, PARALLEL_RELEASES)) {
       await Promise.all(group.map((release) => releaseToken(client, release.table, release.key, release.hookId)));
     }
+    // Tables in plan order (hooks before steps): a hook is deleted before its marker.
     const byTable = new Map<string, Item[]>();
     for (const { table, key } of deletes) byTable.set(table, [...(byTable.get(table) ?? []), key]);
     for (const [table, keys] of byTable) {

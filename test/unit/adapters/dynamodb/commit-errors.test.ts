@@ -10,7 +10,7 @@ import { commit, event, eventId, hook, record, RUN_ID, run, TABLES } from './fix
 const ddb = mockClient(DynamoDBClient);
 const store = new DynamoDbEventStore(new DynamoDBClient({ region: 'us-east-1' }), TABLES);
 
-// Actions: 0 head, 1 event, 2 token claim, 3 hook put.
+// Actions: 0 head, 1 event, 2 token claim, 3 hook put, 4 hook marker put.
 const hookCommit = commit({
   expectRun: { kind: 'version', version: 5 },
   run: record(run('running'), 6, eventId(6)),
@@ -38,36 +38,50 @@ async function failureFor(error: Error): Promise<unknown> {
 
 describe('commit failures', () => {
   it.each([
-    [['ConditionalCheckFailed', 'None', 'None', 'None'], 'run'],
-    [['None', 'None', 'ConditionalCheckFailed', 'None'], 'token'],
-    [['None', 'ConditionalCheckFailed', 'None', 'None'], 'entity'],
-    [['None', 'None', 'None', 'ConditionalCheckFailed'], 'entity'],
-    [['None', 'None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'], 'token'],
-    [['ConditionalCheckFailed', 'None', 'ConditionalCheckFailed', 'None'], 'run'],
-    [['TransactionConflict', 'None', 'None', 'None'], 'run'],
-    [['None', 'None', 'TransactionConflict', 'None'], 'token'],
-    [['None', 'None', 'None', 'TransactionConflict'], 'entity'],
+    [['ConditionalCheckFailed', 'None', 'None', 'None', 'None'], 'run'],
+    [['None', 'None', 'ConditionalCheckFailed', 'None', 'None'], 'token'],
+    [['None', 'ConditionalCheckFailed', 'None', 'None', 'None'], 'entity'],
+    [['None', 'None', 'None', 'ConditionalCheckFailed', 'None'], 'entity'],
+    [['None', 'None', 'ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'], 'token'],
+    [['ConditionalCheckFailed', 'None', 'ConditionalCheckFailed', 'None', 'None'], 'run'],
+    [['TransactionConflict', 'None', 'None', 'None', 'None'], 'run'],
+    [['None', 'None', 'TransactionConflict', 'None', 'None'], 'token'],
+    [['None', 'None', 'None', 'TransactionConflict', 'None'], 'entity'],
+    [['None', 'None', 'None', 'None', 'TransactionConflict'], 'entity'],
   ])('%j → CommitConflict(%s)', async (codes, reason) => {
     const error = await failureFor(cancelled(...codes));
     expect(error).toBeInstanceOf(CommitConflict);
     expect((error as CommitConflict).reason).toBe(reason);
   });
 
+  it('the cases above line up with the actions sent, the marker last', async () => {
+    await failureFor(cancelled('None', 'None', 'None', 'None', 'ConditionalCheckFailed'));
+    const actions = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+    expect(actions.map((a) => [a.Put!.TableName, a.Put!.Item!.pk!.S!.slice(0, 2)])).toEqual([
+      ['t-events', 'wr'],
+      ['t-events', 'wr'],
+      ['t-hooks', 'T#'],
+      ['t-hooks', 'H#'],
+      ['t-steps', 'wr'],
+    ]);
+    expect(actions[4]!.Put!.Item!.sk).toEqual({ S: 'K#hook_1' });
+  });
+
   it('throttled actions → ThrottleError (429)', async () => {
     for (const code of ['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']) {
-      const error = await failureFor(cancelled('None', code, 'None', 'None'));
+      const error = await failureFor(cancelled('None', code, 'None', 'None', 'None'));
       expect(error).toBeInstanceOf(ThrottleError);
       expect(error).toMatchObject({ name: 'ThrottleError', status: 429, retryAfter: 1 });
     }
   });
 
   it('a validation reason → WorkflowWorldError 400; unknown or missing reasons → 503', async () => {
-    expect(await failureFor(cancelled('ValidationError', 'None', 'None', 'None'))).toMatchObject({
+    expect(await failureFor(cancelled('ValidationError', 'None', 'None', 'None', 'None'))).toMatchObject({
       name: 'WorkflowWorldError',
       status: 400,
       code: 'ValidationError',
     });
-    expect(await failureFor(cancelled('None', 'ItemCollectionSizeLimitExceeded', 'None', 'None'))).toMatchObject({
+    expect(await failureFor(cancelled('None', 'ItemCollectionSizeLimitExceeded', 'None', 'None', 'None'))).toMatchObject({
       name: 'WorkflowWorldError',
       status: 503,
     });

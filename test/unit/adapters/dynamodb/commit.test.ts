@@ -13,6 +13,7 @@ import { DynamoDbEventStore } from '../../../../src/adapters/aws/dynamodb/dynamo
 import {
   eventToItem,
   headToItem,
+  hookMarkerToItem,
   hookToItem,
   runToItem,
   stepToItem,
@@ -42,6 +43,9 @@ const headAt = (r: ReturnType<typeof record>, expected: number, expiresAt?: numb
     ConditionExpression: 'version = :expected',
     ExpressionAttributeValues: { ':expected': { N: String(expected) } },
   },
+});
+const markerDelete = (hookId: string, runId = RUN_ID): TransactWriteItem => ({
+  Delete: { TableName: 't-steps', Key: { pk: { S: runId }, sk: { S: `K#${hookId}` } } },
 });
 const eventPut = (e: ReturnType<typeof event>, expiresAt?: number): TransactWriteItem => ({
   Put: { TableName: 't-events', Item: eventToItem(e, expiresAt), ConditionExpression: 'attribute_not_exists(pk)' },
@@ -159,7 +163,7 @@ describe('commit', () => {
     expect(sentActions()[0]!.Put!.Item!.externalStateAt).toEqual({ N: String(T0 + 5) });
   });
 
-  it('hook_created: hook guarded against other runs, token claimed only if free', async () => {
+  it('hook_created: hook guarded against other runs, token claimed only if free, marker in the run partition', async () => {
     const h = hook('hook_1', 'tok-1');
     const rec = record(run('running'), 6, eventId(6));
     const e = event(6, 'hook_created', { correlationId: 'hook_1', eventData: { token: 'tok-1', isWebhook: false } });
@@ -190,6 +194,8 @@ describe('commit', () => {
           ExpressionAttributeValues: { ':runId': { S: RUN_ID } },
         },
       },
+      // No stepId: the marker stays out of the byStepId index.
+      { Put: { TableName: 't-steps', Item: { pk: { S: RUN_ID }, sk: { S: 'K#hook_1' }, hookId: { S: 'hook_1' } } } },
     ]);
   });
 
@@ -222,7 +228,7 @@ describe('commit', () => {
     expect(sentActions()).toEqual([headAt(rec, 7), eventPut(e)]);
   });
 
-  it('hook_disposed: hook deleted, token released only by its holder', async () => {
+  it('hook_disposed: hook and its marker deleted, token released only by its holder', async () => {
     const rec = record(run('running'), 9, eventId(9));
     const e = event(9, 'hook_disposed', { correlationId: 'hook_1' });
     await store().commit(
@@ -246,6 +252,7 @@ describe('commit', () => {
         },
       },
       { Delete: { TableName: 't-hooks', Key: { pk: { S: 'H#hook_1' } } } },
+      markerDelete('hook_1'),
     ]);
   });
 
@@ -273,6 +280,37 @@ describe('commit', () => {
         },
       },
     ]);
+  });
+
+  it('a takeover deletes the old hook and its marker in the old hook\'s run', async () => {
+    const old = hook('hook_old', 'tok-1', 'wrun_other');
+    const h = hook('hook_5', 'tok-1');
+    const rec = record(run('running'), 10, eventId(10));
+    await store().commit(
+      commit({
+        expectRun: { kind: 'version', version: 9 },
+        run: rec,
+        events: [event(10, 'hook_created', { correlationId: 'hook_5' })],
+        putHooks: [h],
+        deleteHooks: [old],
+        tokenClaims: [{ token: 'tok-1', hookId: 'hook_5', runId: RUN_ID, expect: { kind: 'heldBy', hookId: 'hook_old' } }],
+      }),
+    );
+    expect(sentActions().slice(3)).toEqual([
+      expect.objectContaining({ Put: expect.objectContaining({ TableName: 't-hooks', Item: hookToItem(h) }) }),
+      { Put: { TableName: 't-steps', Item: hookMarkerToItem(RUN_ID, 'hook_5') } },
+      { Delete: { TableName: 't-hooks', Key: { pk: { S: 'H#hook_old' } } } },
+      markerDelete('hook_old', 'wrun_other'),
+    ]);
+  });
+
+  it('a hook put and deleted in one commit writes neither hook nor marker', async () => {
+    const h = hook('hook_6', 'tok-6');
+    const rec = record(run('completed', { completedAt: at(10) }), 10, eventId(10));
+    await store().commit(
+      commit({ expectRun: { kind: 'version', version: 9 }, run: rec, runChanged: true, events: [event(10, 'run_completed')], putHooks: [h], deleteHooks: [h] }),
+    );
+    expect(sentActions().slice(3)).toEqual([{ Delete: { TableName: 't-hooks', Key: { pk: { S: 'H#hook_6' } } } }, markerDelete('hook_6')]);
   });
 
   it('wait_created and wait_completed: wait items in the steps table', async () => {
@@ -318,6 +356,7 @@ describe('commit', () => {
         },
       },
       { Delete: { TableName: 't-hooks', Key: { pk: { S: 'H#hook_1' } } } },
+      markerDelete('hook_1'),
       { Delete: { TableName: 't-steps', Key: { pk: { S: RUN_ID }, sk: { S: `W#${RUN_ID}-wait_1` } } } },
     ]);
     expect(sentActions()[1]!.Put!.Item!.expiresAt).toEqual({ N: String(expiresAt) });
@@ -359,16 +398,20 @@ describe('commit', () => {
       expect(actions.slice(63).every((a) => a.Delete?.TableName === 't-hooks' && a.Delete.ConditionExpression === undefined)).toBe(true);
       expect(actions.at(-1)).toEqual({ Delete: { TableName: 't-hooks', Key: { pk: { S: 'H#hook_36' } } } });
 
+      // After it: the 23 other hooks, then all 60 markers and 60 waits (hooks before their markers).
       expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(0);
       const batches = ddb.commandCalls(BatchWriteItemCommand).map((c) => c.args[0].input.RequestItems!);
       expect(batches.map((b) => Object.entries(b).map(([table, requests]) => [table, requests.length]))).toEqual([
         [['t-hooks', 23]],
         [['t-steps', 25]],
         [['t-steps', 25]],
-        [['t-steps', 10]],
+        [['t-steps', 25]],
+        [['t-steps', 25]],
+        [['t-steps', 20]],
       ]);
       expect(batches[0]!['t-hooks']![0]).toEqual({ DeleteRequest: { Key: { pk: { S: 'H#hook_37' } } } });
-      expect(batches[1]!['t-steps']![0]).toEqual({ DeleteRequest: { Key: { pk: { S: RUN_ID }, sk: { S: `W#${RUN_ID}-wait_00` } } } });
+      const stepDeletes = batches.slice(1).flatMap((b) => b['t-steps']!.map((r) => r.DeleteRequest!.Key!.sk!.S));
+      expect(stepDeletes).toEqual([...hooks.map((h) => `K#${h.hookId}`), ...waits.map((w) => `W#${w.waitId}`)]);
     });
 
     it('releases overflowing tokens one by one, conditioned on the holder, before deleting hooks', async () => {
@@ -388,8 +431,9 @@ describe('commit', () => {
         ConditionExpression: 'hookId = :hookId',
         ExpressionAttributeValues: { ':hookId': { S: 'hook_097' } },
       });
-      const hookDeletes = ddb.commandCalls(BatchWriteItemCommand).flatMap((c) => c.args[0].input.RequestItems!['t-hooks']!);
-      expect(hookDeletes).toHaveLength(110);
+      const deletes = ddb.commandCalls(BatchWriteItemCommand).map((c) => c.args[0].input.RequestItems!);
+      expect(deletes.flatMap((b) => b['t-hooks'] ?? [])).toHaveLength(110);
+      expect(deletes.flatMap((b) => b['t-steps'] ?? [])).toEqual(many.map((h) => ({ DeleteRequest: { Key: markerDelete(h.hookId).Delete!.Key } })));
     });
 
     it('retries unprocessed batch items', async () => {
@@ -399,7 +443,7 @@ describe('commit', () => {
         .resolves({});
       await store().commit(big);
       const calls = ddb.commandCalls(BatchWriteItemCommand).map((c) => c.args[0].input.RequestItems!);
-      expect(calls).toHaveLength(5);
+      expect(calls).toHaveLength(7);
       expect(calls[1]).toEqual({ 't-steps': [{ DeleteRequest: { Key: { pk: { S: RUN_ID }, sk: { S: `W#${RUN_ID}-wait_00` } } } }] });
     });
 
@@ -410,7 +454,7 @@ describe('commit', () => {
       await expect(store({ logger }).commit(big)).resolves.toBeUndefined();
       expect(warn).toHaveBeenCalledWith('dynamodb.commit.overflow_cleanup_failed', {
         runId: RUN_ID,
-        deletes: 83,
+        deletes: 143,
         tokenReleases: 0,
         error: 'InternalServerError',
       });

@@ -4,6 +4,7 @@ import { BlobPointer } from '../../../../src/domain/model.js';
 import {
   eventToItem,
   headToItem,
+  hookMarkerToItem,
   hookToItem,
   itemToEvent,
   itemToHead,
@@ -140,6 +141,11 @@ describe('entity items', () => {
     expect(item.shard?.S).toMatch(/^H#[0-7]$/);
     expect(item.token).toEqual({ S: 'secret-token' });
     expect(itemToHook(item)).toEqual(h);
+  });
+
+  it('hook markers: in the run partition at K#<hookId>, no stepId (out of byStepId), TTL when given', () => {
+    expect(hookMarkerToItem(RUN_ID, 'hook_1')).toEqual({ pk: { S: RUN_ID }, sk: { S: 'K#hook_1' }, hookId: { S: 'hook_1' } });
+    expect(hookMarkerToItem(RUN_ID, 'hook_1', 1_900_000_000).expiresAt).toEqual({ N: '1900000000' });
   });
 
   it('token claims: hashed key, no runId or shard (stay out of the hook indexes)', () => {

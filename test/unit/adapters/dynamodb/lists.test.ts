@@ -267,38 +267,47 @@ describe('other listings', () => {
     expect(all).toMatchObject({ lastKey: 'hook_4', hasMore: true });
   });
 
-  it('listRunChildren: every hook of the run (byRun) and every wait (consistent, W# prefix), all pages', async () => {
+  it('listRunChildren: hooks through their markers (consistent), read by key; every wait (consistent, W# prefix); all pages', async () => {
     const w1 = wait('wait_1');
     const w2 = wait('wait_2', 'completed');
-    ddb.on(QueryCommand, { IndexName: 'byRun' }).resolves({ Items: [hookToItem(hook('hook_1', 't'))] });
+    const marker = (hookId: string) => ({ pk: { S: RUN_ID }, sk: { S: `K#${hookId}` }, hookId: { S: hookId } });
     ddb
-      .on(QueryCommand, { TableName: 't-steps' })
+      .on(QueryCommand, { TableName: 't-steps', ExpressionAttributeValues: { ':prefix': { S: 'K#' } } })
+      .resolvesOnce({ Items: [marker('hook_1')], LastEvaluatedKey: marker('hook_1') })
+      .resolves({ Items: [marker('hook_2'), marker('hook_3')] });
+    ddb
+      .on(QueryCommand, { TableName: 't-steps', ExpressionAttributeValues: { ':prefix': { S: 'W#' } } })
       .resolvesOnce({ Items: [waitToItem(w1)], LastEvaluatedKey: { pk: { S: RUN_ID }, sk: { S: `W#${w1.waitId}` } } })
       .resolves({ Items: [waitToItem(w2)] });
+    // Out of order, hook_2 already deleted, hook_3's id reused by another run's hook.
+    ddb.on(BatchGetItemCommand).resolves({
+      Responses: { 't-hooks': [hookToItem(hook('hook_3', 't3', 'wrun_other')), hookToItem(hook('hook_1', 't1'))] },
+    });
+
     const children = await store.listRunChildren(RUN_ID);
-    expect(children.hooks.map((h) => h.hookId)).toEqual(['hook_1']);
-    expect(children.waits).toEqual([w1, w2]);
-    expect(queries()).toEqual([
-      {
-        TableName: 't-hooks',
-        IndexName: 'byRun',
-        KeyConditionExpression: 'runId = :runId',
-        ExpressionAttributeValues: { ':runId': { S: RUN_ID } },
-      },
-      {
-        TableName: 't-steps',
-        ConsistentRead: true,
-        KeyConditionExpression: 'pk = :runId AND begins_with(sk, :wait)',
-        ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':wait': { S: 'W#' } },
-      },
-      {
-        TableName: 't-steps',
-        ConsistentRead: true,
-        KeyConditionExpression: 'pk = :runId AND begins_with(sk, :wait)',
-        ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':wait': { S: 'W#' } },
-        ExclusiveStartKey: { pk: { S: RUN_ID }, sk: { S: `W#${w1.waitId}` } },
-      },
+    expect(children).toEqual({ hooks: [hook('hook_1', 't1')], waits: [w1, w2] });
+    const query = (prefix: string, ExclusiveStartKey?: Item) => ({
+      TableName: 't-steps',
+      ConsistentRead: true,
+      KeyConditionExpression: 'pk = :runId AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':prefix': { S: prefix } },
+      ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+    });
+    expect(queries()).toEqual(
+      expect.arrayContaining([query('K#'), query('K#', marker('hook_1')), query('W#'), query('W#', { pk: { S: RUN_ID }, sk: { S: `W#${w1.waitId}` } })]),
+    );
+    expect(queries()).toHaveLength(4);
+    expect(queries().some((q) => q.IndexName !== undefined)).toBe(false);
+    expect(ddb.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input)).toEqual([
+      { RequestItems: { 't-hooks': { Keys: ['hook_1', 'hook_2', 'hook_3'].map((id) => ({ pk: { S: `H#${id}` } })), ConsistentRead: true } } },
     ]);
+  });
+
+  it('listRunChildren: no markers, no BatchGetItem', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    expect(await store.listRunChildren(RUN_ID)).toEqual({ hooks: [], waits: [] });
+    expect(queries()).toHaveLength(2);
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(0);
   });
 });
 

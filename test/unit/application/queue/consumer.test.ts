@@ -1,5 +1,6 @@
 // The polling consumer, wired by createQueueServices: lazy start, in-process
 // delivery across world instances, send-before-ack, concurrency, drain, recovery.
+import { jest } from '@jest/globals';
 import type { Storage, ValidQueueName } from '@workflow/world';
 import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
 import { createQueueServices, type QueueConfig, type QueueServices } from '../../../../src/application/queue/queue-services.js';
@@ -150,6 +151,8 @@ it('close() stops polling and waits for in-flight messages', async () => {
 });
 
 it('start() re-enqueues pending and running runs on their workflow queues', async () => {
+  // reenqueueActiveRuns reports its count on the console.
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   const seen: Array<[string, unknown]> = [];
   mountRuntime(async (payload, meta) => {
     seen.push([meta.queueName, payload]);
@@ -168,6 +171,8 @@ it('start() re-enqueues pending and running runs on their workflow queues', asyn
     ['__wkf_workflow_b', { runId: 'wrun_3' }],
     ['__wkf_workflow_b', { runId: 'wrun_4' }],
   ]);
+  expect(log).toHaveBeenCalledWith('[world-aws] Re-enqueued 4 active run(s) on startup');
+  log.mockRestore();
 });
 
 it('start() logs, not throws, when listing runs fails', async () => {

@@ -323,7 +323,10 @@ export function streamerContract(label: string, setup: () => ContractEnv): void 
         await small.writeToStreamMulti(name, runId, ['tiny', big]);
         await small.closeStream(name, runId);
         expect(blobs.objects.size).toBe(1);
-        expect([...blobs.objects.keys()][0]).toContain(encodeURIComponent(runId));
+        const [key] = [...blobs.objects.keys()];
+        expect(key).toContain(encodeURIComponent(runId));
+        // Referenced by the stream now, so exempt from the expiry of uncommitted uploads.
+        expect([...blobs.committed]).toEqual([key]);
         expect(await readAll(await small.readFromStream(name))).toEqual([utf8.encode('tiny'), big]);
         const page = await small.getStreamChunks(name, runId);
         expect(page.data[1]!.data).toEqual(big);

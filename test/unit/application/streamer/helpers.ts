@@ -5,6 +5,10 @@ import type { Clock } from '../../../../src/ports/clock.js';
 
 export class MapBlobStore implements BlobStore {
   readonly objects = new Map<string, Uint8Array>();
+  readonly committed = new Set<string>();
+  async markCommitted(key: string): Promise<void> {
+    this.committed.add(key);
+  }
   async put(key: string, bytes: Uint8Array): Promise<void> {
     this.objects.set(key, bytes.slice());
   }

@@ -209,8 +209,27 @@ describe('writes', () => {
     await expect(first).rejects.toThrow('unavailable');
     await second;
     expect(blobs.objects.size).toBe(0);
+    expect(blobs.committed.size).toBe(0);
     const page = await streamer.getStreamChunks(name, runId);
     expect(page.data.map((c) => text(c.data))).toEqual(['ok']);
+  });
+
+  it('removes the uploads that succeeded when another chunk of the same write fails to upload', async () => {
+    class FlakyBlobs extends MapBlobStore {
+      puts = 0;
+      override async put(key: string, bytes: Uint8Array) {
+        if (++this.puts === 2) throw new WorkflowWorldError('S3 unavailable', { status: 503 });
+        return super.put(key, bytes);
+      }
+    }
+    const blobs = new FlakyBlobs();
+    const store = new MemoryStreamStore();
+    const streamer = createStreamer({ store, blobs, clock: new FakeClock(), maxInlineBytes: 4 });
+    const name = uniqueName();
+    await expect(streamer.writeToStreamMulti(name, runId, ['first big chunk', 'second big chunk'])).rejects.toThrow('S3 unavailable');
+    expect(blobs.puts).toBe(2);
+    expect(blobs.objects.size).toBe(0);
+    expect(await store.info(name)).toEqual({ dataCount: 0, done: false });
   });
 
   it('rejects an empty stream name or a chunk that is neither string nor bytes with a 400', async () => {
