@@ -13,6 +13,20 @@ import {
   workflowIdsByName,
 } from '../../../scripts/lib/serve-workflows.mjs';
 import { createControlApi } from './lib/control-api.mjs';
+import { startLambdaBridge } from './lib/lambda-bridge.mjs';
+
+async function startLambdaBridgeFor(loaded) {
+  const worldModule = process.env.WORKFLOW_TARGET_WORLD;
+  const { createLambdaHandler } = await import(new URL('lambda/index.js', new URL(`file://${worldModule}`)).href);
+  const handler = createLambdaHandler({ flow: loaded.flow.POST, step: loaded.step.POST });
+  return startLambdaBridge({
+    handler,
+    queueUrls: { workflow: process.env.WORKFLOW_AWS_WORKFLOW_QUEUE_URL, step: process.env.WORKFLOW_AWS_STEP_QUEUE_URL },
+    endpoint: process.env.AWS_ENDPOINT_URL_SQS,
+    region: process.env.AWS_REGION,
+    log: (line) => console.error(`[lambda-bridge] ${line}`),
+  });
+}
 
 const appDir = process.cwd();
 let bundles;
@@ -59,6 +73,8 @@ const { getWorld } = await import('workflow/runtime');
 control = createControlApi({ api, workflowIds: workflowIdsByName(loaded.manifest) });
 bundles = loaded;
 await getWorld().start?.();
+// The aws-lambda target: no in-process consumer; batches go through the Lambda handler.
+const lambdaBridge = process.env.E2E_LAMBDA_BRIDGE === '1' ? await startLambdaBridgeFor(loaded) : undefined;
 
 let stopping = false;
 async function shutdown(signal) {
@@ -68,7 +84,7 @@ async function shutdown(signal) {
   server.closeAllConnections();
   const timeout = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
   try {
-    await Promise.race([Promise.all([closed, getWorld().close?.()]), timeout]);
+    await Promise.race([Promise.all([closed, lambdaBridge?.stop(), getWorld().close?.()]), timeout]);
   } catch (error) {
     console.error(`[e2e-server] shutdown after ${signal} failed:`, error);
     process.exit(1);

@@ -105,6 +105,21 @@ const TARGETS: WorldTarget[] = [
       };
     },
   },
+  {
+    name: 'aws-lambda',
+    byDefault: true,
+    pending: () => (existsSync(LOCAL_AWS_SOURCE) ? undefined : `${LOCAL_AWS_SOURCE} does not exist yet`),
+    async start() {
+      requireBuiltWorld();
+      const local = await startLocalAws();
+      return {
+        // Consumer mode lambda: messages reach the runtime only through
+        // createLambdaHandler, fed SQS events by harness/lib/lambda-bridge.mjs.
+        env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'aws', WORKFLOW_AWS_CONSUMER: 'lambda', E2E_LAMBDA_BRIDGE: '1', ...local.env }),
+        stop: () => local.stop(),
+      };
+    },
+  },
 ];
 
 export interface SelectedTarget {
