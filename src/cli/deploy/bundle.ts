@@ -126,6 +126,8 @@ export async function bundleLambda(options: {
     entryPoints: [entry],
     outfile,
     absWorkingDir: options.projectDir,
+    // `workflow/runtime` (world.mjs) comes from the project, even when --out-dir is outside it.
+    nodePaths: [join(options.projectDir, 'node_modules')],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -21,6 +21,12 @@ export interface FunctionSpec {
   roleArn: string;
   installation: string;
   environment: Record<string, string>;
+  /**
+   * Variables kept from the existing function when `environment` lacks them:
+   * secrets (the payload encryption key) are passed in only when the caller
+   * has them, and a later run without them must not strip them.
+   */
+  preserve?: readonly string[];
 }
 
 export async function findFunction(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration | undefined> {
@@ -71,7 +77,12 @@ export async function ensureFunction(lambda: LambdaClient, spec: FunctionSpec, p
   if (existing.State === 'Pending') {
     await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 300 }, { FunctionName: spec.functionName });
   }
-  if (existing.Role === spec.roleArn && sameEnvironment(existing.Environment?.Variables, spec.environment)) {
+  const environment = { ...spec.environment };
+  for (const key of spec.preserve ?? []) {
+    const kept = existing.Environment?.Variables?.[key];
+    if (environment[key] === undefined && kept !== undefined) environment[key] = kept;
+  }
+  if (existing.Role === spec.roleArn && sameEnvironment(existing.Environment?.Variables, environment)) {
     progress({ kind: 'function', name: spec.functionName, status: 'present' });
     return requireArn(existing.FunctionArn, spec.functionName);
   }
@@ -81,7 +92,7 @@ export async function ensureFunction(lambda: LambdaClient, spec: FunctionSpec, p
     new UpdateFunctionConfigurationCommand({
       FunctionName: spec.functionName,
       Role: spec.roleArn,
-      Environment: { Variables: spec.environment },
+      Environment: { Variables: environment },
     }),
   );
   await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 300 }, { FunctionName: spec.functionName });

@@ -43,7 +43,12 @@ beforeEach(async () => {
   modules = { handler: join(project, 'handler-under-test.mjs'), world: join(project, 'world-under-test.mjs') };
   await writeFile(
     modules.handler,
-    'export function createLambdaHandler({ world, ...routes }) { return async () => ({ world: world.kind, routes: Object.keys(routes).map((k) => `${k}:${typeof routes[k]}`) }); }\n',
+    [
+      'export function createLambdaHandler({ world, ...routes }) {',
+      '  return async () => ({ world: world.kind, routes: Object.keys(routes).map((k) => `${k}:${typeof routes[k]}`), flowSaw: await routes.flow() });',
+      '}',
+      '',
+    ].join('\n'),
   );
   await writeFile(modules.world, 'export function createWorld() { return { kind: "test-world" }; }\n');
 });
@@ -55,8 +60,12 @@ afterEach(async () => {
 async function standaloneOutput() {
   const dir = join(project, '.well-known', 'workflow', 'v1');
   await mkdir(dir, { recursive: true });
-  // `wf build` writes CommonJS into a possibly-ESM project.
-  await writeFile(join(dir, 'flow.js'), 'exports.POST = async () => new Response("flow");\n');
+  // `wf build` writes CommonJS into a possibly-ESM project. This flow bundle
+  // records which world the runtime had when it was loaded.
+  await writeFile(
+    join(dir, 'flow.js'),
+    'const seen = globalThis[Symbol.for("@workflow/world//cache")]?.kind ?? "none";\nexports.POST = async () => seen;\n',
+  );
   await writeFile(join(dir, 'step.js'), 'module.exports = { POST: async () => new Response("step") };\n');
   return dir;
 }
@@ -132,8 +141,7 @@ describe('deploy --dry-run', () => {
     // The bundle runs: both CommonJS bundles were loaded as CommonJS despite "type": "module",
     // and the world was handed to the Workflow runtime before they loaded.
     const mod = await import(join(project, '.aws-workflow', 'build', 'index.mjs'));
-    await expect(mod.handler({})).resolves.toEqual({ world: 'test-world', routes: ['flow:function', 'step:function'] });
-    expect((globalThis as Record<symbol, unknown>)[Symbol.for('@workflow/world//cache')]).toEqual({ kind: 'test-world' });
+    await expect(mod.handler({})).resolves.toEqual({ world: 'test-world', routes: ['flow:function', 'step:function'], flowSaw: 'test-world' });
   });
 
   it('bundles a Next.js output, with server-only resolved to nothing', async () => {

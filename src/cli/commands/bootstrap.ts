@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import { AwsCommand } from '../base-command.js';
+import { bootstrap, functionSecretsFrom, type BootstrapResult } from '../operations/bootstrap.js';
+
+export default class Bootstrap extends AwsCommand {
+  static override summary = 'Create (or complete) an installation: tables, queues, bucket, worker role and Lambda';
+  static override description =
+    'Idempotent: every resource is checked before it is created, so a second run reports each one present and changes nothing, ' +
+    'and a run after a failure finishes the job. The function starts with a placeholder that fails every message with ' +
+    '"not deployed yet" until `aws-workflow deploy`. Writes the environment the world needs to --env-file. ' +
+    'If WORKFLOW_AWS_ENCRYPTION_KEY is set, the function gets it too (it is never printed or written to the file).';
+  static override examples = [
+    { description: 'Bootstrap the default installation in your profile\'s region', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'A second installation (stage) in the same account', command: '<%= config.bin %> <%= command.id %> --name staging --region eu-west-1' },
+    { description: 'With point-in-time recovery on every table', command: '<%= config.bin %> <%= command.id %> --name prod --point-in-time-recovery' },
+    { description: 'Only tables, queues and bucket, on a local emulator', command: '<%= config.bin %> <%= command.id %> --endpoint-url http://127.0.0.1:4566 --no-lambda' },
+  ];
+  static override flags = {
+    'point-in-time-recovery': Flags.boolean({ description: 'enable DynamoDB point-in-time recovery on every table', default: false }),
+    lambda: Flags.boolean({ description: 'create the worker role, function and event-source mappings', default: true, allowNo: true }),
+    'env-file': Flags.string({ description: 'dotenv file to write the world\'s environment to', default: '.env.aws' }),
+  };
+
+  async run(): Promise<BootstrapResult> {
+    const { flags } = await this.parse(Bootstrap);
+    // Checked before any AWS call; passed to the function only, never printed or written.
+    const functionSecrets = functionSecretsFrom(process.env);
+    const ctx = await this.createContext(flags);
+    ctx.note(`bootstrapping "${ctx.name}" in ${ctx.region}`);
+    const endpoint = flags['endpoint-url'];
+    const result = await bootstrap(ctx, {
+      lambda: flags.lambda,
+      pointInTimeRecovery: flags['point-in-time-recovery'],
+      envFile: resolve(flags['env-file']),
+      functionSecrets,
+      ...(endpoint ? { endpoints: { dynamodb: endpoint, sqs: endpoint, s3: endpoint } } : {}),
+    });
+    const changed = result.resources.filter((r) => r.status !== 'present').length;
+    this.log(
+      changed === 0
+        ? `"${result.name}" is complete: all ${result.resources.length} resources were already present.`
+        : `"${result.name}" is ready: ${changed} of ${result.resources.length} resources created or updated.`,
+    );
+    this.log(`wrote ${flags['env-file']} (${Object.keys(result.env).length} variables)`);
+    if (flags.lambda) this.log('next: `aws-workflow deploy` to put your workflows on the function');
+    return result;
+  }
+}

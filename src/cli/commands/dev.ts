@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+import { Flags } from '@oclif/core';
+import { AwsCommand } from '../base-command.js';
+import { formatDotenv, writeDotenv } from '../output/dotenv.js';
+import { formatReport } from '../output/progress.js';
+import { dev, type DevDeps, type DevReady } from '../operations/dev.js';
+
+export default class Dev extends AwsCommand {
+  static override summary = 'Run an embedded local AWS (DynamoDB, SQS, S3) with an installation in it, until Ctrl-C';
+  static override description =
+    'Starts in-memory emulators on 127.0.0.1, provisions the installation\'s tables, queues and bucket with the same code as bootstrap, ' +
+    'and prints the environment your app should run with. With --app-port, this process also consumes the queues and delivers ' +
+    'to your app\'s /.well-known/workflow/v1 routes. No AWS account is used; --profile and --endpoint-url are ignored. Data is gone when it stops.';
+  static override examples = [
+    { description: 'Local AWS; the app consumes its own queues', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'Also consume here and deliver to a Next.js dev server', command: '<%= config.bin %> <%= command.id %> --app-port 3000' },
+    { description: 'Fixed ports and an env file for the app', command: '<%= config.bin %> <%= command.id %> --dynamodb-port 8000 --sqs-port 4566 --env-file .env.local-aws' },
+  ];
+  static override flags = {
+    'app-port': Flags.integer({ description: 'consume the queues here and deliver to http://127.0.0.1:<port>', min: 1, max: 65535 }),
+    'dynamodb-port': Flags.integer({ description: 'local DynamoDB port (default: any free port)', min: 0, max: 65535, default: 0 }),
+    'sqs-port': Flags.integer({ description: 'local SQS and S3 port (default: any free port)', min: 0, max: 65535, default: 0 }),
+    'env-file': Flags.string({ description: 'also write the environment to this dotenv file' }),
+  };
+
+  /** Replaced in tests. */
+  devDeps?: DevDeps;
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Dev);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await dev(
+        {
+          name: flags.name,
+          region: flags.region ?? 'us-east-1',
+          dynamodbPort: flags['dynamodb-port'],
+          sqsS3Port: flags['sqs-port'],
+          appPort: flags['app-port'],
+          progress: (report) => this.logToStderr(formatReport(report)),
+          signal: stop.signal,
+          onReady: (ready) => this.ready(ready, flags['env-file']),
+        },
+        this.devDeps,
+      );
+      this.logToStderr('stopped; the local data is gone');
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+
+  private async ready(ready: DevReady, envFile: string | undefined): Promise<void> {
+    if (envFile) await writeDotenv(resolve(envFile), ready.env, 'Written by `aws-workflow dev`: valid while it runs.');
+    if (this.jsonEnabled()) {
+      this.logJson(ready);
+      return;
+    }
+    this.log(formatDotenv(ready.env, 'Environment for your app while `aws-workflow dev` runs').trimEnd());
+    this.logToStderr(
+      ready.baseUrl
+        ? `local AWS ready; consuming both queues and delivering to ${ready.baseUrl} (Ctrl-C to stop)`
+        : 'local AWS ready; your app consumes its own queues (Ctrl-C to stop)',
+    );
+  }
+}

@@ -1,0 +1,93 @@
+// dev: the embedded local AWS with one installation provisioned in it, the
+// environment an app needs to use it, and optionally the queue consumer in
+// this process delivering to the app over HTTP. Runs until `signal` aborts.
+import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../../adapters/local-aws/index.js';
+import { createWorld, type CreateWorldOptions } from '../../world/create-world.js';
+import type { Progress } from '../output/progress.js';
+import { worldEnv } from '../output/world-env.js';
+
+export interface DevOptions {
+  name: string;
+  region: string;
+  dynamodbPort?: number;
+  sqsS3Port?: number;
+  /** When set, this process consumes both queues and POSTs to http://127.0.0.1:<appPort>. */
+  appPort?: number;
+  progress: Progress;
+  /** Aborting stops the consumer and the emulators. */
+  signal: AbortSignal;
+  /** Called once everything is up, with the environment the app should use. */
+  onReady(ready: DevReady): void | Promise<void>;
+}
+
+export interface DevReady {
+  endpoints: LocalAws['endpoints'];
+  env: Record<string, string>;
+  consumer: 'cli' | 'app';
+  baseUrl?: string;
+}
+
+export interface DevDeps {
+  startLocalAws(options: LocalAwsOptions): Promise<LocalAws>;
+  createWorld(options: CreateWorldOptions): { start(): Promise<void>; close(): Promise<void> };
+}
+
+const defaultDeps: DevDeps = { startLocalAws, createWorld };
+
+export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Promise<void> {
+  const local = await deps.startLocalAws({
+    name: options.name,
+    region: options.region,
+    dynamodbPort: options.dynamodbPort,
+    sqsS3Port: options.sqsS3Port,
+    onProgress: options.progress,
+  });
+  let world: { close(): Promise<void> } | undefined;
+  try {
+    const baseUrl = options.appPort !== undefined ? `http://127.0.0.1:${options.appPort}` : undefined;
+    const env = {
+      ...worldEnv({
+        name: options.name,
+        region: local.region,
+        names: local.names,
+        queueUrls: { workflow: local.queueUrls.workflow, step: local.queueUrls.step },
+        endpoints: local.endpoints,
+        // With --app-port this process consumes; otherwise the app's own world does.
+        consumer: baseUrl ? 'none' : 'process',
+      }),
+      // The emulators' fixed dummy keys: they only check that requests are signed.
+      AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
+    };
+    if (baseUrl) {
+      // The world's clients take credentials from the default chain; point it at the emulators' keys.
+      process.env.AWS_ACCESS_KEY_ID = local.credentials.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = local.credentials.secretAccessKey;
+      delete process.env.AWS_SESSION_TOKEN;
+      const consumer = deps.createWorld({
+        name: options.name,
+        region: local.region,
+        endpoints: local.endpoints,
+        s3ForcePathStyle: true,
+        workflowQueueUrl: local.queueUrls.workflow,
+        stepQueueUrl: local.queueUrls.step,
+        consumer: 'process',
+        delivery: 'http',
+        baseUrl,
+      });
+      world = consumer;
+      await consumer.start();
+    }
+    await options.onReady({ endpoints: local.endpoints, env, consumer: baseUrl ? 'cli' : 'app', ...(baseUrl ? { baseUrl } : {}) });
+    await untilAborted(options.signal);
+  } finally {
+    // The consumer drains in-flight deliveries before the emulators go away.
+    await world?.close().catch(() => undefined);
+    await local.stop();
+  }
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

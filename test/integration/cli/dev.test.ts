@@ -1,0 +1,74 @@
+// dev: local AWS up, the installation provisioned, the environment printed;
+// with --app-port a consumer runs here; SIGINT stops everything.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { jest } from '@jest/globals';
+import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import Dev from '../../../src/cli/commands/dev.js';
+import { resolveWorldConfig } from '../../../src/config/world-config.js';
+import { resourceNames } from '../../../src/adapters/aws/resources.js';
+import { runCommand } from '../../unit/cli/helpers/run-command.js';
+
+jest.setTimeout(60_000);
+
+/** Runs `dev`, and once it printed its environment, checks it and sends SIGINT. */
+async function runDev(argv: string[], whileRunning: (env: Record<string, string>) => Promise<void>) {
+  const pending: Promise<void>[] = [];
+  const ready = new Promise<Record<string, string>>((resolve) => {
+    class Observed extends Dev {
+      override logJson(json: unknown): void {
+        resolve((json as { env: Record<string, string> }).env);
+      }
+    }
+    pending.push(
+      runCommand(Observed, [...argv, '--json']).then((run) => {
+        expect(run.exitCode).toBe(0);
+      }),
+    );
+  });
+  const env = await ready;
+  await whileRunning(env);
+  process.emit('SIGINT');
+  await Promise.all(pending);
+  return env;
+}
+
+it('provisions into the local AWS, prints the environment, and stops on SIGINT', async () => {
+  const savedKey = process.env.AWS_ACCESS_KEY_ID;
+  const env = await runDev(['--name', 'devtest'], async (env) => {
+    const dynamodb = new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    const tables = (await dynamodb.send(new ListTablesCommand({}))).TableNames ?? [];
+    dynamodb.destroy();
+    expect(tables.sort()).toEqual(Object.values(resourceNames('devtest').tables).sort());
+  });
+  const config = resolveWorldConfig({}, env);
+  expect(config.resources).toEqual(resourceNames('devtest'));
+  expect(config.consumer).toBe('process');
+  expect(config.s3ForcePathStyle).toBe(true);
+  expect(env.AWS_ENDPOINT_URL_DYNAMODB).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(process.env.AWS_ACCESS_KEY_ID).toBe(savedKey);
+  // Stopped: the emulator no longer answers.
+  const dynamodb = new DynamoDBClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+  await expect(dynamodb.send(new ListTablesCommand({}))).rejects.toThrow();
+  dynamodb.destroy();
+});
+
+it('with --app-port runs the consumer here and tells the app not to consume', async () => {
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  const app: Server = createServer((_req, res) => res.end());
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (app.address() as AddressInfo).port;
+    const env = await runDev(['--name', 'devapp', '--app-port', String(port)], async () => {});
+    expect(env.WORKFLOW_AWS_CONSUMER).toBe('none');
+  } finally {
+    await new Promise((resolve) => app.close(resolve));
+    restore('AWS_ACCESS_KEY_ID', saved.id);
+    restore('AWS_SECRET_ACCESS_KEY', saved.secret);
+  }
+});
+
+function restore(key: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[key];
+  else process.env[key] = value;
+}

@@ -1,0 +1,51 @@
+// The placeholder function fails loudly; every command documents examples.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import Bootstrap from '../../../src/cli/commands/bootstrap.js';
+import Deploy from '../../../src/cli/commands/deploy.js';
+import Dev from '../../../src/cli/commands/dev.js';
+import Outputs from '../../../src/cli/commands/outputs.js';
+import Teardown from '../../../src/cli/commands/teardown.js';
+import { ROOT_EXAMPLES } from '../../../src/cli/help.js';
+import { formatDotenv } from '../../../src/cli/output/dotenv.js';
+import { NOT_DEPLOYED_MESSAGE, placeholderZip } from '../../../src/cli/lambda/placeholder.js';
+
+describe('placeholder function code', () => {
+  it('rejects every invocation with the "not deployed yet" message', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aws-workflow-placeholder-'));
+    try {
+      const file = join(dir, 'index.mjs');
+      await writeFile(file, unzipSync(placeholderZip())['index.mjs']!);
+      const { handler } = (await import(file)) as { handler: (event: unknown) => Promise<unknown> };
+      await expect(handler({ Records: [{ messageId: 'm1' }] })).rejects.toThrow(NOT_DEPLOYED_MESSAGE);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is byte-identical on every build, so bootstrap never sees a code change', () => {
+    expect(Buffer.from(placeholderZip()).equals(Buffer.from(placeholderZip()))).toBe(true);
+  });
+});
+
+describe('help', () => {
+  it.each([Bootstrap, Deploy, Outputs, Teardown, Dev])('%p has a summary and examples', (command) => {
+    expect(command.summary).toBeTruthy();
+    expect(command.examples?.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('has root examples that use only real commands', () => {
+    const ids = new Set(['bootstrap', 'deploy', 'outputs', 'teardown', 'dev']);
+    for (const [command] of ROOT_EXAMPLES) expect(ids.has(command.split(' ')[1]!)).toBe(true);
+  });
+});
+
+describe('dotenv', () => {
+  it('quotes only values that need it and prefixes the header as comments', () => {
+    expect(formatDotenv({ A: 'https://sqs.us-east-1.amazonaws.com/1/q', B: 'two words', C: '' }, 'one\ntwo')).toBe(
+      '# one\n# two\nA=https://sqs.us-east-1.amazonaws.com/1/q\nB="two words"\nC=\n',
+    );
+  });
+});
