@@ -1,6 +1,7 @@
 // The polling consumer: long-polls both channels, runs at most `concurrency`
 // messages at a time through the shared processor, and applies its verdict
-// (ack, or hide for backoff). close() stops polling and drains in-flight work.
+// (ack, or hide for backoff). close() lets the current long polls return,
+// processes what they bring, and drains in-flight work.
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
@@ -27,9 +28,8 @@ export interface PollingConsumerDeps {
 export interface PollingConsumer {
   /** Starts polling; idempotent, and a no-op once closed. */
   start(): void;
-  /** Stops polling, waits for in-flight messages to finish. Idempotent. */
+  /** Stops polling after the current long polls return, and waits for in-flight messages. Idempotent. */
   close(): Promise<void>;
-  readonly running: boolean;
 }
 
 export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsumer {
@@ -73,11 +73,13 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     while (await slots.waitForFree(stop.signal)) {
       let messages: ReceivedMessage[];
       try {
+        // Not aborted on close: SQS may hand messages to a long poll whose
+        // connection was dropped, hiding them for a whole visibility timeout.
+        // close() waits for the poll instead (at most pollWaitSeconds).
         messages = await queue.receive(channel, {
           maxMessages: Math.min(RECEIVE_BATCH_MAX, slots.available || 1),
           waitSeconds: deps.pollWaitSeconds,
           visibilitySeconds: deps.visibilitySeconds,
-          signal: stop.signal,
         });
       } catch (error) {
         if (stop.signal.aborted) break;
@@ -103,9 +105,6 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
       stop.abort();
       await Promise.all(pollers);
       while (inFlight.size > 0) await Promise.all([...inFlight]);
-    },
-    get running() {
-      return started && !stop.signal.aborted;
     },
   };
 }

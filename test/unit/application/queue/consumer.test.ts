@@ -68,9 +68,14 @@ beforeEach(() => {
   worlds = [];
 });
 
-afterEach(async () => {
-  await Promise.all(worlds.map((w) => w.consumer.close()));
-});
+/** close() waits for the current long polls: let the clock reach their end. */
+async function closeAll(): Promise<void> {
+  const closing = Promise.all(worlds.map((w) => w.consumer.close()));
+  await h.clock.advance(1_000);
+  await closing;
+}
+
+afterEach(closeAll);
 
 it('starts consuming on the first queue() and delivers in process to handlers built on another instance', async () => {
   const seen: unknown[] = [];
@@ -126,7 +131,7 @@ it('runs at most `concurrency` messages at a time', async () => {
   expect(peak).toBe(2);
 });
 
-it('close() stops polling and waits for in-flight messages', async () => {
+it('close() lets the current poll return, stops polling and waits for in-flight messages', async () => {
   let finish!: () => void;
   let delivered = 0;
   mountRuntime(async () => {
@@ -138,16 +143,33 @@ it('close() stops polling and waits for in-flight messages', async () => {
   await until(() => delivered === 1);
   let closed = false;
   const closing = app.consumer.close().then(() => (closed = true));
-  await new Promise((resolve) => setImmediate(resolve));
+  // The long polls still running (1 s) end without being aborted.
+  await h.clock.advance(1_000);
   expect(closed).toBe(false);
   finish();
   await closing;
   expect(ops).toContain('ack:workflow');
   // Polling stopped: a new message stays on the queue.
   await h.queue.send('workflow', { body: 'later', delaySeconds: 0 });
-  await new Promise((resolve) => setImmediate(resolve));
+  await h.clock.advance(5_000);
   expect(h.queue.messageCount('workflow')).toBe(1);
   expect(delivered).toBe(1);
+});
+
+it('processes what a poll brings in while closing', async () => {
+  const seen: unknown[] = [];
+  mountRuntime(async (payload) => {
+    seen.push(payload);
+  });
+  const app = world();
+  await app.consumer.start();
+  const closing = app.consumer.close();
+  // Arrives while the last long poll is still open.
+  await world({ consumer: 'none' }).queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_late' });
+  await h.clock.advance(1_000);
+  await closing;
+  expect(seen).toEqual([{ runId: 'wrun_late' }]);
+  expect(h.queue.messageCount('workflow')).toBe(0);
 });
 
 it('start() re-enqueues pending and running runs on their workflow queues', async () => {

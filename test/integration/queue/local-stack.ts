@@ -1,0 +1,116 @@
+// Queue services on the embedded local AWS (fauxqs SQS + S3, dynalite), with
+// the real SQS, S3 and DynamoDB adapters and the system clock.
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { SystemClock } from '../../../src/adapters/memory/system-clock.js';
+import { S3BlobStore } from '../../../src/adapters/aws/s3/index.js';
+import { DynamoDbIdempotencyStore } from '../../../src/adapters/aws/dynamodb/index.js';
+import { SqsMessageQueue } from '../../../src/adapters/aws/sqs/sqs-message-queue.js';
+import { CryptoIdSource } from '../../../src/adapters/system/crypto-id-source.js';
+import { localClients, startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
+import { createHandlerRegistry, type HandlerRegistry } from '../../../src/application/queue/handler-registry.js';
+import { createQueueServices, type QueueConfig, type QueueServices } from '../../../src/application/queue/queue-services.js';
+import type { MessageQueue } from '../../../src/ports/message-queue.js';
+import { RecordingLogger, fakeRuns } from '../../unit/application/queue/harness.js';
+
+export interface LocalStack {
+  aws: LocalAws;
+  clients: ReturnType<typeof localClients>;
+  sqs: SqsMessageQueue;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(): Promise<LocalStack> {
+  const aws = await startLocalAws({ name: `qit${process.pid}` });
+  const clients = localClients(aws.endpoints, aws.region);
+  const sqs = new SqsMessageQueue(clients.sqs, { workflow: { url: aws.queueUrls.workflow }, step: { url: aws.queueUrls.step } }, {
+    maxDelaySeconds: 900,
+    maxMessageBytes: 256 * 1024,
+  });
+  return {
+    aws,
+    clients,
+    sqs,
+    async stop() {
+      for (const client of Object.values(clients)) client.destroy();
+      await aws.stop();
+    },
+  };
+}
+
+export const testConfig: QueueConfig = {
+  deploymentId: 'aws:it',
+  consumer: 'process',
+  delivery: 'in-process',
+  concurrency: 8,
+  maxDelaySeconds: 900,
+  maxReceiveCount: 10,
+  retryBaseSeconds: 1,
+  retryMaxSeconds: 2,
+  visibilitySeconds: 10,
+  maxMessageBytes: 256 * 1024,
+  idempotencyWindowSeconds: 3600,
+};
+
+export interface WorldOptions {
+  config?: Partial<QueueConfig>;
+  /** Wraps the SQS adapter (to count sends, or to simulate a dead process). */
+  wrap?: (queue: MessageQueue) => MessageQueue;
+  registry?: HandlerRegistry;
+  env?: Record<string, string | undefined>;
+}
+
+const openWorlds = new Set<QueueServices>();
+
+/** Closes every world a test built, so a failed test cannot leave pollers running. */
+export async function closeWorlds(): Promise<void> {
+  const worlds = [...openWorlds];
+  openWorlds.clear();
+  await Promise.all(worlds.map((w) => w.consumer.close()));
+}
+
+export function queueWorld(stack: LocalStack, options: WorldOptions = {}): { services: QueueServices; logger: RecordingLogger; registry: HandlerRegistry } {
+  const logger = new RecordingLogger();
+  const registry = options.registry ?? createHandlerRegistry();
+  const clock = new SystemClock();
+  const services = createQueueServices({
+    config: { ...testConfig, ...options.config },
+    messageQueue: options.wrap ? options.wrap(stack.sqs) : stack.sqs,
+    blobStore: new S3BlobStore(stack.clients.s3, stack.aws.names.bucket),
+    idempotencyStore: new DynamoDbIdempotencyStore(stack.clients.dynamodb, stack.aws.names.tables.steps),
+    clock,
+    ids: new CryptoIdSource(),
+    logger,
+    runs: fakeRuns([]),
+    options: { registry, pollWaitSeconds: 1, env: options.env ?? {}, recoverActiveRuns: false },
+  });
+  openWorlds.add(services);
+  return { services, logger, registry };
+}
+
+/** Counts the delay of every message sent. */
+export function countingSends(delays: number[]): (queue: MessageQueue) => MessageQueue {
+  return (queue) => ({
+    maxDelaySeconds: queue.maxDelaySeconds,
+    maxMessageBytes: queue.maxMessageBytes,
+    send: (channel, message) => {
+      delays.push(message.delaySeconds);
+      return queue.send(channel, message);
+    },
+    receive: (channel, o) => queue.receive(channel, o),
+    ack: (channel, receipt) => queue.ack(channel, receipt),
+    setVisibility: (channel, receipt, seconds) => queue.setVisibility(channel, receipt, seconds),
+  });
+}
+
+export async function receiveFromDlq(stack: LocalStack, which: 'workflowDlq' | 'stepDlq'): Promise<string[]> {
+  const out = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.aws.queueUrls[which], WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }));
+  return (out.Messages ?? []).map((m) => m.Body ?? '');
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
