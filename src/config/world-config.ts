@@ -1,7 +1,7 @@
 // Configuration of one world instance. `readWorldConfig(env)` is what
 // createWorld() uses when called with no arguments; the README's table lists
 // every variable.
-import { resourceNames, type ResourceNames } from '../adapters/aws/resources.js';
+import { QUEUES, resourceNames, type ResourceNames } from '../adapters/aws/resources.js';
 
 export type AdapterSet = 'aws' | 'memory';
 /** Who consumes the queues: this process, AWS Lambda (event-source mapping), or nobody (producer only). */
@@ -44,7 +44,7 @@ export interface WorldConfig {
   maxInlinePayloadBytes: number;
   /** Days to keep terminal runs (DynamoDB TTL); undefined keeps them forever. */
   runRetentionDays?: number;
-  /** Window within which a repeated idempotencyKey is not enqueued again. */
+  /** Window within which a repeated idempotencyKey is not delivered again. */
   idempotencyWindowSeconds: number;
   preconditionGuard: boolean;
   /** 32-byte master key for per-run payload encryption; undefined stores payloads unencrypted. */
@@ -100,7 +100,7 @@ export function resolveWorldConfig(input: WorldConfigInput = {}, env: Env = proc
     signingSecret: input.signingSecret ?? env.WORKFLOW_AWS_SIGNING_SECRET,
     concurrency: input.concurrency ?? int('WORKFLOW_AWS_CONCURRENCY', env.WORKFLOW_AWS_CONCURRENCY, 10, 1, 1000),
     maxDelaySeconds: input.maxDelaySeconds ?? int('WORKFLOW_AWS_MAX_DELAY_SECONDS', env.WORKFLOW_AWS_MAX_DELAY_SECONDS, 900, 1, 900),
-    maxReceiveCount: input.maxReceiveCount ?? int('WORKFLOW_AWS_MAX_RECEIVE_COUNT', env.WORKFLOW_AWS_MAX_RECEIVE_COUNT, 10, 1, 1000),
+    maxReceiveCount: input.maxReceiveCount ?? int('WORKFLOW_AWS_MAX_RECEIVE_COUNT', env.WORKFLOW_AWS_MAX_RECEIVE_COUNT, QUEUES.maxReceiveCount, 1, 1000),
     retryBaseSeconds: input.retryBaseSeconds ?? int('WORKFLOW_AWS_RETRY_BASE_SECONDS', env.WORKFLOW_AWS_RETRY_BASE_SECONDS, 1, 0, 900),
     retryMaxSeconds: input.retryMaxSeconds ?? int('WORKFLOW_AWS_RETRY_MAX_SECONDS', env.WORKFLOW_AWS_RETRY_MAX_SECONDS, 900, 1, 43200),
     visibilitySeconds: input.visibilitySeconds ?? int('WORKFLOW_AWS_VISIBILITY_SECONDS', env.WORKFLOW_AWS_VISIBILITY_SECONDS, 60, 1, 43200),

@@ -133,7 +133,10 @@ export interface QueueDefinition {
 
 export const QUEUES: QueueDefinition = {
   visibilityTimeoutSeconds: 960,
-  maxReceiveCount: 10,
+  // Above the runtime's own limit (it fails a run or step after 48
+  // deliveries), so the runtime ends the run cleanly; the DLQ only catches
+  // messages the runtime never got to see (undecodable, or lost payloads).
+  maxReceiveCount: 50,
   dlqRetentionSeconds: 14 * 24 * 3600,
   messageRetentionSeconds: 4 * 24 * 3600,
 };

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { provisionResources, type ProgressListener, type ProvisioningClients } from '../aws/provisioning/index.js';
-import { resourceNames, type ResourceNames } from '../aws/resources.js';
+import { QUEUES, resourceNames, type ResourceNames } from '../aws/resources.js';
 import { startDynalite } from './dynalite-server.js';
 import { startFauxqs } from './fauxqs-server.js';
 import type { RunningServer } from './running-server.js';
@@ -21,6 +21,8 @@ export interface LocalAwsOptions {
   sqsS3Port?: number;
   /** Called once per resource as provisioning settles it. */
   onProgress?: ProgressListener;
+  /** Receives before a message moves to its DLQ; tests lower it. Default QUEUES.maxReceiveCount. */
+  maxReceiveCount?: number;
 }
 
 export interface LocalAws {
@@ -42,6 +44,7 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const region = options.region ?? 'us-east-1';
   const names = resourceNames(options.name ?? 'workflow');
+  const maxReceiveCount = options.maxReceiveCount ?? QUEUES.maxReceiveCount;
   const servers: RunningServer[] = [];
   const stop = once(async () => {
     const results = await Promise.allSettled(servers.map((s) => s.stop()));
@@ -56,7 +59,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     const endpoints = { dynamodb: dynamodb.endpoint, sqs: fauxqs.endpoint, s3: fauxqs.endpoint };
 
     const clients = localClients(endpoints, region);
-    const { queues } = await provisionResources(clients, names, { onProgress: options.onProgress }).finally(() => {
+    const { queues } = await provisionResources(clients, names, { onProgress: options.onProgress, maxReceiveCount }).finally(() => {
       for (const client of Object.values(clients)) client.destroy();
     });
     const queueUrls = { workflow: queues.workflow.url, step: queues.step.url, workflowDlq: queues.workflowDlq.url, stepDlq: queues.stepDlq.url };
@@ -78,6 +81,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
         WORKFLOW_AWS_STEP_QUEUE_URL: queueUrls.step,
         // fauxqs serves buckets by path; a bucket subdomain of 127.0.0.1 does not resolve.
         WORKFLOW_AWS_S3_FORCE_PATH_STYLE: '1',
+        WORKFLOW_AWS_MAX_RECEIVE_COUNT: String(maxReceiveCount),
       },
       stop,
     };

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createServer } from 'node:net';
 import type { ResourceReport } from '../../../src/adapters/aws/provisioning/index.js';
-import { TABLE_ROLES } from '../../../src/adapters/aws/resources.js';
+import { QUEUES, TABLE_ROLES } from '../../../src/adapters/aws/resources.js';
 import { localClients, startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
 import { resolveWorldConfig } from '../../../src/config/world-config.js';
 
@@ -89,7 +89,7 @@ describe('startLocalAws', () => {
     const attrs = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrls.step, AttributeNames: ['All'] }))).Attributes!;
     const dlqArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: aws.queueUrls.stepDlq, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
     expect(attrs.VisibilityTimeout).toBe('960');
-    expect(JSON.parse(attrs.RedrivePolicy!)).toEqual({ deadLetterTargetArn: dlqArn, maxReceiveCount: 10 });
+    expect(JSON.parse(attrs.RedrivePolicy!)).toEqual({ deadLetterTargetArn: dlqArn, maxReceiveCount: QUEUES.maxReceiveCount });
   });
 
   it('gives queue URLs that carry messages through the SQS endpoint', async () => {

@@ -20,7 +20,7 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(): Promise<LocalStack> {
-  const aws = await startLocalAws({ name: `qit${process.pid}` });
+  const aws = await startLocalAws({ name: `qit${process.pid}`, maxReceiveCount: testConfig.maxReceiveCount });
   const clients = localClients(aws.endpoints, aws.region);
   const sqs = new SqsMessageQueue(clients.sqs, { workflow: { url: aws.queueUrls.workflow }, step: { url: aws.queueUrls.step } }, {
     maxDelaySeconds: 900,

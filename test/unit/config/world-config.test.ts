@@ -18,7 +18,7 @@ describe('resolveWorldConfig', () => {
       delivery: 'http',
       concurrency: 10,
       maxDelaySeconds: 900,
-      maxReceiveCount: 10,
+      maxReceiveCount: 50,
       maxMessageBytes: 256 * 1024,
       maxInlinePayloadBytes: 64 * 1024,
       idempotencyWindowSeconds: 3600,

@@ -73,7 +73,7 @@ describe('queue attributes', () => {
       VisibilityTimeout: '960',
       MessageRetentionPeriod: String(4 * 24 * 3600),
       SqsManagedSseEnabled: 'true',
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:dlq', maxReceiveCount: 10 }),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:dlq', maxReceiveCount: 50 }),
     });
     expect(dlqAttributes()).toEqual({ MessageRetentionPeriod: String(14 * 24 * 3600), SqsManagedSseEnabled: 'true' });
   });

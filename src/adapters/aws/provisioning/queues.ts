@@ -32,19 +32,19 @@ export function dlqAttributes(): QueueAttributes {
   };
 }
 
-export function sourceQueueAttributes(dlqArn: string): QueueAttributes {
+export function sourceQueueAttributes(dlqArn: string, maxReceiveCount = QUEUES.maxReceiveCount): QueueAttributes {
   return {
     VisibilityTimeout: String(QUEUES.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(QUEUES.messageRetentionSeconds),
     SqsManagedSseEnabled: 'true',
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: QUEUES.maxReceiveCount }),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
   };
 }
 
 export async function provisionQueues(
   client: SQSClient,
   names: ResourceNames,
-  options: { onProgress?: ProgressListener } = {},
+  options: { onProgress?: ProgressListener; maxReceiveCount?: number } = {},
 ): Promise<{ reports: ResourceReport[]; queues: ProvisionedQueues }> {
   const reports: ResourceReport[] = [];
   const settle = (report: ResourceReport) => {
@@ -54,7 +54,7 @@ export async function provisionQueues(
   const pairs = await allSettled(
     queuePairs(names).map(async ({ queue, dlq }) => {
       const dead = await ensureQueue(client, dlq, 'dlq', () => dlqAttributes(), settle);
-      const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn), settle);
+      const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn, options.maxReceiveCount), settle);
       return { source, dead };
     }),
   );

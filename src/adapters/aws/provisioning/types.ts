@@ -33,6 +33,8 @@ export interface ProvisionOptions {
   pointInTimeRecovery?: boolean;
   /** Longest wait for a table (and its indexes) to become ACTIVE or to disappear. Default 10 minutes. */
   tableWaitMs?: number;
+  /** Receives before SQS moves a message to its DLQ. Default QUEUES.maxReceiveCount. */
+  maxReceiveCount?: number;
 }
 
 export interface QueueAddress {
