@@ -13,7 +13,7 @@ import {
   workflowIdsByName,
 } from '../../../scripts/lib/serve-workflows.mjs';
 import { createControlApi } from './lib/control-api.mjs';
-import { startLambdaBridge } from './lib/lambda-bridge.mjs';
+import { startLambdaBridge } from '../../../scripts/lib/sqs-lambda-bridge.mjs';
 
 async function startLambdaBridgeFor(loaded) {
   const worldModule = process.env.WORKFLOW_TARGET_WORLD;

@@ -1,11 +1,13 @@
 // deploy --dry-run on a real app: `wf build` (standalone), then one Lambda
 // file bundled from the app's flow/step bundles, this package's handler and
 // world, zipped. The bundle loads and answers an (empty) SQS batch.
-import { cp, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { unzipSync } from 'fflate';
+import { startLocalAws } from '../../../src/adapters/local-aws/index.js';
 import { deploy } from '../../../src/cli/operations/deploy.js';
 
 jest.setTimeout(180_000);
@@ -56,3 +58,29 @@ function restore(key: string, value: string | undefined): void {
   if (value === undefined) delete process.env[key];
   else process.env[key] = value;
 }
+
+it('the zip, unzipped and fed SQS events from the local AWS, completes a workflow', async () => {
+  const zipPath = join(project, '.aws-workflow', 'lambda.zip');
+  const files = unzipSync(new Uint8Array(await readFile(zipPath)));
+  const bundleDir = await mkdtemp(join(tmpdir(), 'aws-workflow-unzipped-'));
+  const local = await startLocalAws({ name: 'zip-check' });
+  try {
+    const bundle = join(bundleDir, 'index.mjs');
+    await writeFile(bundle, files['index.mjs']!);
+    const runner = join(process.cwd(), 'scripts', 'lib', 'lambda-zip-runner.mjs');
+    const env = { ...process.env, ...local.env, WORKFLOW_TARGET_WORLD: join(process.cwd(), 'dist', 'index.js') };
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [runner, bundle, 'workflow//./workflows/greet//greet', JSON.stringify(['  Ada '])], { env, timeout: 90_000 }, (error, out, err) =>
+        error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+      ),
+    );
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { status: string; returnValue: unknown; invocations: number };
+    expect(report.status).toBe('completed');
+    expect(report.returnValue).toBe('Hello, Ada!');
+    // The run started, each step ran and the run resumed: several Lambda invocations.
+    expect(report.invocations).toBeGreaterThanOrEqual(3);
+  } finally {
+    await local.stop();
+    await rm(bundleDir, { recursive: true, force: true });
+  }
+});

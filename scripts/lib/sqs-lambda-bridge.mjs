@@ -1,8 +1,9 @@
-// A stand-in for AWS Lambda's SQS event-source mapping, for the e2e target
-// that runs every scenario through createLambdaHandler: it long-polls the
-// emulator's queues, hands batches to the handler as SQS events, and deletes
-// the records the handler did not report as failed (as the mapping does with
-// ReportBatchItemFailures). Test harness only; production uses real Lambda.
+// A stand-in for AWS Lambda's SQS event-source mapping, for the tests and
+// benchmarks that drive createLambdaHandler (the aws-lambda e2e target, the
+// deployed-zip checks): it long-polls the emulator's queues, hands batches to
+// the handler as SQS events, and deletes the records the handler did not report
+// as failed, as the mapping does with ReportBatchItemFailures. Development
+// only; production uses the real event-source mapping.
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 
 const BATCH_SIZE = 10;

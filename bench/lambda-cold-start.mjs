@@ -1,0 +1,78 @@
+// Lambda cold start: the deploy zip's size, and for fresh processes the time
+// to load the handler module and to serve its first invocation, plus the whole
+// run of a two-step workflow through the handler on the embedded local AWS.
+//
+//   npm run build && node bench/lambda-cold-start.mjs   (BENCH_COLD_STARTS=5 by default)
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unzipSync } from 'fflate';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.BENCH_COLD_STARTS ?? 5);
+const FIXTURE = join(ROOT, 'test', 'integration', 'cli', 'fixtures', 'app');
+
+const { deploy } = await import(join(ROOT, 'dist', 'cli', 'operations', 'deploy.js'));
+const { startLocalAws } = await import(join(ROOT, 'dist', 'adapters', 'local-aws', 'index.js'));
+
+const project = await mkdtemp(join(tmpdir(), 'bench-cold-start-'));
+let local;
+try {
+  await cp(FIXTURE, project, { recursive: true });
+  await symlink(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
+  const result = await deploy({ projectDir: project, outDir: join(project, '.aws-workflow'), build: true, dryRun: true });
+  const files = unzipSync(new Uint8Array(await readFile(result.zip.path)));
+  const bundle = join(project, 'unzipped', 'index.mjs');
+  await cp(result.zip.path, join(project, 'lambda.zip'));
+  await writeFileDeep(bundle, files['index.mjs']);
+
+  local = await startLocalAws({ name: 'bench-cold' });
+  const env = { ...process.env, ...local.env, WORKFLOW_TARGET_WORLD: join(ROOT, 'dist', 'index.js') };
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await runOnce(bundle, env, i));
+
+  const stat = (key) => summarize(samples.map((s) => s[key]));
+  console.log(`Lambda bundle: zip ${(result.zip.bytes / 1024 / 1024).toFixed(2)} MiB, index.mjs ${(files['index.mjs'].byteLength / 1024 / 1024).toFixed(2)} MiB`);
+  console.log(`cold starts: ${RUNS} fresh processes, embedded local AWS`);
+  console.log(table([
+    ['measure', 'median ms', 'min ms', 'max ms'],
+    ['module load (import index.mjs)', ...stat('loadMs')],
+    ['first invocation (one SQS batch)', ...stat('firstInvokeMs')],
+    ['load + first invocation', ...summarize(samples.map((s) => s.loadMs + s.firstInvokeMs))],
+    ['whole 2-step workflow (start → returnValue)', ...stat('totalMs')],
+  ]));
+} finally {
+  await local?.stop();
+  await rm(project, { recursive: true, force: true });
+}
+
+function runOnce(bundle, env, i) {
+  const runner = join(ROOT, 'scripts', 'lib', 'lambda-zip-runner.mjs');
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [runner, bundle, 'workflow//./workflows/greet//greet', JSON.stringify([`bench ${i}`])], { env, timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`${error.message}\n${stderr}`));
+      const report = JSON.parse(stdout.trim().split('\n').at(-1));
+      if (report.status !== 'completed') return reject(new Error(`run ${i} ended ${report.status}`));
+      resolve(report);
+    }),
+  );
+}
+
+async function writeFileDeep(path, bytes) {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, bytes);
+}
+
+function summarize(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return [median, sorted[0], sorted.at(-1)].map((v) => v.toFixed(0));
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join('  ')).join('\n');
+}

@@ -1,0 +1,53 @@
+// Runs one workflow through a deployed Lambda bundle (the index.mjs inside the
+// zip that `aws-workflow deploy --dry-run` writes) against the embedded local
+// AWS, in a fresh process so module load is a real cold start.
+//
+//   node scripts/lib/lambda-zip-runner.mjs <bundle index.mjs> <workflowId> '<args json>'
+//
+// The environment must point at the local AWS (startLocalAws().env) and set
+// WORKFLOW_TARGET_WORLD to this package's dist/index.js (used by start()).
+// Prints one JSON line: { loadMs, firstInvokeMs, invocations, status, returnValue, totalMs }.
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { startLambdaBridge } from './sqs-lambda-bridge.mjs';
+
+const [bundle, workflowId, argsJson = '[]'] = process.argv.slice(2);
+if (!bundle || !workflowId) {
+  console.error('usage: lambda-zip-runner.mjs <bundle index.mjs> <workflowId> [args json]');
+  process.exit(2);
+}
+process.env.WORKFLOW_AWS_CONSUMER = 'lambda';
+
+const t0 = performance.now();
+const lambda = await import(pathToFileURL(bundle).href);
+const loadMs = performance.now() - t0;
+
+let invocations = 0;
+let firstInvokeMs;
+async function handler(event) {
+  const started = performance.now();
+  const result = await lambda.handler(event);
+  invocations++;
+  firstInvokeMs ??= performance.now() - started;
+  return result;
+}
+
+const { start } = await import('workflow/api');
+const bridge = startLambdaBridge({
+  handler,
+  queueUrls: { workflow: process.env.WORKFLOW_AWS_WORKFLOW_QUEUE_URL, step: process.env.WORKFLOW_AWS_STEP_QUEUE_URL },
+  endpoint: process.env.AWS_ENDPOINT_URL_SQS,
+  region: process.env.AWS_REGION,
+  pollersPerQueue: 1,
+});
+const startedAt = performance.now();
+try {
+  const run = await start({ workflowId }, JSON.parse(argsJson));
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('run did not finish within 60 s')), 60_000).unref());
+  const returnValue = await Promise.race([run.returnValue, timeout]);
+  const status = await run.status;
+  console.log(JSON.stringify({ loadMs, firstInvokeMs, invocations, status, returnValue, totalMs: performance.now() - startedAt }));
+} finally {
+  await bridge.stop();
+}
+process.exit(0);
