@@ -1,6 +1,8 @@
 // Runs an oclif command class in-process with an injected client factory,
 // capturing stdout/stderr and the exit code.
 import { jest } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { format } from 'node:util';
 import { Config, Errors } from '@oclif/core';
 import type { AwsCommand } from '../../../../src/cli/base-command.js';
@@ -15,6 +17,18 @@ export interface CommandRun {
 
 let config: Config | undefined;
 
+/**
+ * The commands under test are constructed directly, so oclif need not
+ * discover them: discovery would import dist/ from inside jest's module
+ * sandbox, which oclif reports as (harmless, noisy) link failures.
+ */
+async function loadConfigWithoutCommandDiscovery(): Promise<Config> {
+  const root = process.cwd();
+  const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { oclif: Record<string, unknown> };
+  delete pjson.oclif.commands;
+  return Config.load({ root, pjson: pjson as never });
+}
+
 type AwsCommandClass = new (argv: string[], config: Config) => AwsCommand;
 
 export async function runCommand(
@@ -22,7 +36,7 @@ export async function runCommand(
   argv: string[],
   inject: { factory?: ClientFactory; sleep?: () => Promise<void> } = {},
 ): Promise<CommandRun> {
-  config ??= await Config.load({ root: process.cwd() });
+  config ??= await loadConfigWithoutCommandDiscovery();
   const cmd = new Command(argv, config);
   if (inject.factory) cmd.clientFactory = inject.factory;
   if (inject.sleep) cmd.sleep = inject.sleep;
