@@ -1,7 +1,8 @@
 // Stream benchmark on the local stack: write-to-read latency (p50/p95) over
 // the poll path (reader in a separate streamer and DynamoDB client, as in
-// another process) and with the in-process notifier, plus the read cost of
-// an idle live reader. Timings on a loopback dynalite say nothing about
+// another process) and with the in-process notifier, the throughput of one
+// writer that awaits every chunk (as core's writable does), plus the read
+// cost of an idle live reader. Timings on a loopback dynalite say nothing about
 // latency to real DynamoDB; they show what the tailing strategy adds.
 //
 // Run: npm run bench:streams   (env: BENCH_IDLE_SECONDS, default 60)
@@ -91,6 +92,37 @@ async function measureLatency(
   };
 }
 
+interface WriteResult {
+  chunks: number;
+  seconds: number;
+  p50: number;
+  p95: number;
+  /** DynamoDB requests per chunk, by command. */
+  perChunk: Record<string, number>;
+}
+
+/** One writer appends `chunks` chunks to one stream, awaiting each, as core's writable does. */
+async function measureSequentialWrites(stack: LocalStack, chunks: number): Promise<WriteResult> {
+  const { streamer, counts } = streamerOn(stack);
+  const name = `strm_bench_sequential_${Date.now()}`;
+  const payload = 'x'.repeat(100);
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < chunks; i++) {
+    const sent = performance.now();
+    await streamer.writeToStream(name, 'wrun_bench', payload);
+    latencies.push(performance.now() - sent);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const perChunk = Object.fromEntries([...counts].map(([command, count]) => [command, Number((count / chunks).toFixed(3))]));
+  // Sanity check that every chunk landed at its own index.
+  const info = await streamer.getStreamInfo(name, 'wrun_bench');
+  if (info.tailIndex !== chunks - 1) throw new Error(`expected ${chunks} chunks, the stream reports ${info.tailIndex + 1}`);
+  await streamer.close();
+  const sorted = latencies.sort((a, b) => a - b);
+  return { chunks, seconds, p50: percentile(sorted, 50), p95: percentile(sorted, 95), perChunk };
+}
+
 /** Requests an idle live reader sends: over the whole window, and per minute after the back-off settles. */
 async function measureIdle(stack: LocalStack, seconds: number) {
   const { streamer, counts } = streamerOn(stack);
@@ -133,6 +165,12 @@ async function main() {
         ((r.readerQueries / r.seconds) * 60).toFixed(0).padStart(18),
       );
     }
+    const sequential = await measureSequentialWrites(stack, 1000);
+    console.log(
+      `\nsequential writer: ${sequential.chunks} chunks in ${sequential.seconds.toFixed(2)} s ` +
+        `(${(sequential.chunks / sequential.seconds).toFixed(0)} chunks/s; per chunk p50 ${sequential.p50.toFixed(1)} ms, ` +
+        `p95 ${sequential.p95.toFixed(1)} ms; requests per chunk ${JSON.stringify(sequential.perChunk)})`,
+    );
     const idleResult = await idle;
     console.log(
       `\nidle live reader: ${idleResult.requests} requests in its first ${idleResult.seconds} s ` +

@@ -1,0 +1,92 @@
+// Text tables for the benchmark results (stdout); the JSON has everything.
+import { cpus, loadavg } from 'node:os';
+import { fmt, table } from './stats.mjs';
+
+export function machine() {
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadAvgAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+const pp = (s) => (s && !s.error ? `${fmt(s.p50)} / ${fmt(s.p95)}` : '—');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** One column per world: [{ label, storage }] (storage = runStorageSuite result, optional extras). */
+export function storageTable(columns) {
+  const row = (name, f) => [name, ...columns.map((c) => {
+    try {
+      return f(c.storage) ?? '—';
+    } catch {
+      return '—';
+    }
+  })];
+  const contention = (rounds) => `${fmt(median(rounds.map((r) => r.totalMs)), 0)} ms, ${rounds.reduce((a, r) => a + r.failures, 0)} failed`;
+  const cross = (c) => (c && !c.error ? `${fmt(c.totalMs, 0)} ms, ${c.failures} failed` : '—');
+  const eps = (c) => `${fmt(c.eventsPerSecond, 0)}${c.errors ? ` (${c.errors} failed)` : ''}`;
+  const n = columns.find((c) => c.storage.contention?.[0])?.storage.contention[0].n ?? 50;
+  return table([
+    ['storage (ms: p50 / p95)', ...columns.map((c) => c.label)],
+    row('events.create run_created', (s) => pp(s.stepLatency.run_created)),
+    row('events.create run_started', (s) => pp(s.stepLatency.run_started)),
+    row('events.create step_created', (s) => pp(s.stepLatency.step_created)),
+    row('events.create step_started', (s) => pp(s.stepLatency.step_started)),
+    row('events.create step_completed', (s) => pp(s.stepLatency.step_completed)),
+    row('one run, sequential: events/s', (s) => fmt(s.sequential.eventsPerSecond, 0)),
+    row('10 runs concurrently: events/s', (s) => eps(s.concurrent[10])),
+    row('  latency under that load', (s) => pp(s.concurrent[10].latency)),
+    row('50 runs concurrently: events/s', (s) => eps(s.concurrent[50])),
+    row('  latency under that load', (s) => pp(s.concurrent[50].latency)),
+    row('events.list, 200-event log (whole)', (s) => `${pp(s.list.read)} (${s.list.pages} pages)`),
+    row('runs.get', (s) => pp(s.runsGet)),
+    row(`${n} × step_completed on 1 run, 1 process`, (s) => contention(s.contention)),
+    row(`  same, spread over 5 processes`, (s) => cross(s.crossProcess)),
+  ]);
+}
+
+export function probesTable(columns) {
+  const cell = (p, countKey) => (p ? `${p.fulfilled} ok${p.rejected.length ? ` (${p.rejected.join(', ')})` : ''}; ${p[countKey]} in log` : '—');
+  const row = (name, key, countKey) => [name, ...columns.map((c) => cell(c.storage?.probes?.[key], countKey))];
+  return table([
+    ['5 identical concurrent requests', ...columns.map((c) => c.label)],
+    row('run_started', 'concurrentRunStarted', 'runStartedEvents'),
+    row('step_created (same step)', 'concurrentStepCreated', 'stepCreatedEvents'),
+    row('step_completed (same step)', 'concurrentStepCompleted', 'stepCompletedEvents'),
+    ['step_created, id used by another run', ...columns.map((c) => c.storage?.probes?.stepIdOfAnotherRun?.outcome ?? '—')],
+  ]);
+}
+
+export function costTable(cost) {
+  const rows = Object.entries(cost.perEvent).map(([label, c]) => [
+    label,
+    Object.entries(c.requests).map(([op, n]) => `${n} ${op}`).join(', '),
+    fmt(c.measured.wcu, 0),
+    fmt(c.computed.baseWcu, 0),
+    fmt(c.computed.indexWcu, 0),
+    fmt(c.computed.totalWcu, 0),
+    fmt(c.measured.rcu, 1),
+    fmt(c.computed.rcu, 1),
+  ]);
+  return table([['operation', 'DynamoDB requests', 'WCU meas.', 'WCU base', 'WCU GSI', 'WCU total', 'RCU meas.', 'RCU comp.'], ...rows]);
+}
+
+export function e2eTable(e2e) {
+  const rows = [];
+  for (const [target, r] of Object.entries(e2e)) {
+    if (r.error) {
+      rows.push([target, 'failed', '—', '—', '—']);
+      continue;
+    }
+    for (const [name, c] of Object.entries(r.cases)) {
+      rows.push([`${target}: ${name}`, `${c.completed.n}`, pp(c.start), pp(c.completed), pp(c.returnValue)]);
+    }
+  }
+  return table([['end to end (ms: p50 / p95)', 'runs', 'start()', 'start → completed', 'start → returnValue'], ...rows]);
+}
+
+export function gapsTable(gaps) {
+  return table([['transition (event createdAt gaps)', 'n', 'p50 ms', 'p95 ms'], ...Object.entries(gaps).map(([k, s]) => [k, s.n, fmt(s.p50, 0), fmt(s.p95, 0)])]);
+}
