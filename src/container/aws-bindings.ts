@@ -7,11 +7,23 @@ import { DynamoDbStreamStore } from '../adapters/aws/dynamodb-streams/index.js';
 import { createS3Client, S3BlobStore } from '../adapters/aws/s3/index.js';
 import { createSqsClient, queueTargets } from '../adapters/aws/sqs/sqs-client.js';
 import { SqsMessageQueue } from '../adapters/aws/sqs/sqs-message-queue.js';
+import { SnapshotCache } from '../application/storage/snapshot-cache.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { TOKENS } from './tokens.js';
 
 const DYNAMODB_CLIENT = Symbol.for('world-aws.DynamoDBClient');
+const SNAPSHOT_CACHES = Symbol.for('world-aws.snapshot-caches');
+
+/** One cache per process and installation: the runtime builds several worlds per process. */
+function sharedSnapshotCache(config: WorldConfig, clock: Clock): SnapshotCache {
+  const global = globalThis as { [SNAPSHOT_CACHES]?: Map<string, SnapshotCache> };
+  const caches = (global[SNAPSHOT_CACHES] ??= new Map());
+  const scope = [config.region, config.endpoints.dynamodb ?? '', config.resources.tables.events].join('|');
+  let cache = caches.get(scope);
+  if (!cache) caches.set(scope, (cache = new SnapshotCache(() => clock.now())));
+  return cache;
+}
 
 export function bindAwsAdapters(container: Container, config: WorldConfig): void {
   const { tables } = config.resources;
@@ -31,6 +43,7 @@ export function bindAwsAdapters(container: Container, config: WorldConfig): void
       },
     )
     .inSingletonScope();
+  container.bind(TOKENS.SnapshotCache).toDynamicValue(() => sharedSnapshotCache(config, container.get<Clock>(TOKENS.Clock)));
   container.bind(TOKENS.IdempotencyStore).toDynamicValue(() => new DynamoDbIdempotencyStore(dynamodb(), tables.steps)).inSingletonScope();
   container
     .bind(TOKENS.StreamStore)

@@ -8,6 +8,7 @@ import { MemoryEventStore } from '../adapters/memory/memory-event-store.js';
 import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.js';
 import { MemoryMessageQueue } from '../adapters/memory/memory-message-queue.js';
 import { MemoryStreamStore } from '../adapters/memory/memory-stream-store.js';
+import { SnapshotCache } from '../application/storage/snapshot-cache.js';
 import type { Clock } from '../ports/clock.js';
 import { TOKENS } from './tokens.js';
 
@@ -17,6 +18,7 @@ interface MemoryInstallation {
   queue: MemoryMessageQueue;
   streams: MemoryStreamStore;
   idempotency: MemoryIdempotencyStore;
+  snapshots: SnapshotCache;
 }
 
 const REGISTRY = Symbol.for('world-aws.memory-installations');
@@ -42,6 +44,7 @@ export function memoryInstallation(config: WorldConfig, clock: Clock): MemoryIns
       }),
       streams: new MemoryStreamStore(),
       idempotency: new MemoryIdempotencyStore(clock),
+      snapshots: new SnapshotCache(() => clock.now()),
     };
     registry.set(config.name, found);
   }
@@ -60,4 +63,5 @@ export function bindMemoryAdapters(container: Container, config: WorldConfig): v
   container.bind(TOKENS.MessageQueue).toDynamicValue(() => installation().queue);
   container.bind(TOKENS.StreamStore).toDynamicValue(() => installation().streams);
   container.bind(TOKENS.IdempotencyStore).toDynamicValue(() => installation().idempotency);
+  container.bind(TOKENS.SnapshotCache).toDynamicValue(() => installation().snapshots);
 }

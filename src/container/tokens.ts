@@ -10,4 +10,5 @@ export const TOKENS = {
   Logger: Symbol.for('world-aws.Logger'),
   IdempotencyStore: Symbol.for('world-aws.IdempotencyStore'),
   RunKeySource: Symbol.for('world-aws.RunKeySource'),
+  SnapshotCache: Symbol.for('world-aws.SnapshotCache'),
 } as const;

@@ -4,6 +4,7 @@ import type { Container } from 'inversify';
 import type { World } from '@workflow/world';
 import { createQueueServices, attachQueueServices } from '../application/queue/index.js';
 import { createStorage } from '../application/storage/index.js';
+import type { SnapshotCache } from '../application/storage/snapshot-cache.js';
 import { createStreamer } from '../application/streamer/index.js';
 import type { WorldConfig } from '../config/world-config.js';
 import { BUCKET } from '../adapters/aws/resources.js';
@@ -44,6 +45,7 @@ export function assembleWorld(container: Container): AwsWorld {
     maxInlinePayloadBytes: config.maxInlinePayloadBytes,
     blobKeyPrefix: BUCKET.payloadPrefix,
     preconditionGuard: config.preconditionGuard,
+    snapshotCache: container.get<SnapshotCache>(TOKENS.SnapshotCache),
   });
   const streamer = createStreamer({
     store: container.get<StreamStore>(TOKENS.StreamStore),

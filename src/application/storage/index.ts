@@ -8,6 +8,7 @@ import type { Logger } from '../../ports/logger.js';
 import { ClaimCheck } from './claim-check.js';
 import { EventService } from './event-service.js';
 import { ReadService } from './read-service.js';
+import type { SnapshotCache } from './snapshot-cache.js';
 
 export interface StorageDeps {
   store: EventStore;
@@ -18,11 +19,13 @@ export interface StorageDeps {
   maxInlinePayloadBytes: number;
   blobKeyPrefix: string;
   preconditionGuard: boolean;
+  /** Skips reads for runs this process has been writing; see snapshot-cache.ts. */
+  snapshotCache?: SnapshotCache;
 }
 
 export function createStorage(deps: StorageDeps): Storage {
   const claimCheck = new ClaimCheck({ blobs: deps.blobs, keyPrefix: deps.blobKeyPrefix, maxInlineBytes: deps.maxInlinePayloadBytes });
-  const events = new EventService({ ...deps, claimCheck });
+  const events = new EventService({ ...deps, claimCheck, cache: deps.snapshotCache });
   const reads = new ReadService(deps.store, claimCheck);
   // Arrow functions: the runtime may call these unbound.
   return {
