@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import type { WorldConfig } from '../config/world-config.js';
-import { SystemClock } from '../adapters/memory/system-clock.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
 import { ConsoleLogger, parseLogLevel } from '../adapters/system/console-logger.js';
 import { CryptoIdSource } from '../adapters/system/crypto-id-source.js';
 import { HkdfRunKeySource } from '../adapters/system/hkdf-run-key-source.js';

@@ -1,7 +1,7 @@
 // Queue services on the embedded local AWS (fauxqs SQS + S3, dynalite), with
 // the real SQS, S3 and DynamoDB adapters and the system clock.
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { SystemClock } from '../../../src/adapters/memory/system-clock.js';
+import { SystemClock } from '../../../src/adapters/system/system-clock.js';
 import { S3BlobStore } from '../../../src/adapters/aws/s3/index.js';
 import { DynamoDbIdempotencyStore } from '../../../src/adapters/aws/dynamodb/index.js';
 import { SqsMessageQueue } from '../../../src/adapters/aws/sqs/sqs-message-queue.js';

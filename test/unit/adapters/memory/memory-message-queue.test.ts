@@ -2,7 +2,7 @@
 import { WorkflowWorldError } from '@workflow/errors';
 import { ManualClock } from '../../../../src/adapters/memory/manual-clock.js';
 import { MemoryMessageQueue } from '../../../../src/adapters/memory/memory-message-queue.js';
-import { SystemClock } from '../../../../src/adapters/memory/system-clock.js';
+import { SystemClock } from '../../../../src/adapters/system/system-clock.js';
 
 const poll = { maxMessages: 10, waitSeconds: 0, visibilitySeconds: 30 };
 

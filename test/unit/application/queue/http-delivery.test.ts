@@ -1,6 +1,6 @@
 // Signed HTTP delivery from the deliverer to the queue handler over loopback.
 import { ValidQueueName } from '@workflow/world';
-import { SystemClock } from '../../../../src/adapters/memory/system-clock.js';
+import { SystemClock } from '../../../../src/adapters/system/system-clock.js';
 import { BaseUrlError, resolveDeliveryBaseUrl } from '../../../../src/application/queue/base-url.js';
 import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
 import { createHttpDeliverer } from '../../../../src/application/queue/http-deliverer.js';

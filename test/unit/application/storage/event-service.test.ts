@@ -3,7 +3,7 @@ import { EventService } from '../../../../src/application/storage/event-service.
 import { serializeByRun } from '../../../../src/application/storage/run-serializer.js';
 import { MemoryBlobStore } from '../../../../src/adapters/memory/memory-blob-store.js';
 import { MemoryEventStore } from '../../../../src/adapters/memory/memory-event-store.js';
-import { SystemClock } from '../../../../src/adapters/memory/system-clock.js';
+import { SystemClock } from '../../../../src/adapters/system/system-clock.js';
 import { CryptoIdSource } from '../../../../src/adapters/system/crypto-id-source.js';
 import { newUlid } from '../../../../src/domain/ids.js';
 import type { Commit } from '../../../../src/domain/model.js';

@@ -1,5 +1,5 @@
 // The real clock's sleeps wait in real time and stop on abort.
-import { SystemClock } from '../../../../src/adapters/memory/system-clock.js';
+import { SystemClock } from '../../../../src/adapters/system/system-clock.js';
 
 describe('SystemClock', () => {
   const clock = new SystemClock();
