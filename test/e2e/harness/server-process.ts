@@ -20,6 +20,8 @@ export interface HarnessServer {
   /** The server's recent output, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
+  /** SIGKILL: the process dies mid-work, acknowledging nothing. */
+  kill(): Promise<void>;
 }
 
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
@@ -89,5 +91,10 @@ export async function startHarnessServer(opts: {
   });
 
   const baseUrl = `http://127.0.0.1:${port}`;
-  return { baseUrl, client: new ControlClient(baseUrl), logs, stop: () => stopChild(child) };
+  const kill = async () => {
+    child.kill('SIGKILL');
+    await waitForExit(child, 5_000);
+    live.delete(child);
+  };
+  return { baseUrl, client: new ControlClient(baseUrl), logs, stop: () => stopChild(child), kill };
 }
