@@ -115,7 +115,15 @@ const TARGETS: WorldTarget[] = [
       return {
         // Consumer mode lambda: messages reach the runtime only through
         // createLambdaHandler, fed SQS events by harness/lib/lambda-bridge.mjs.
-        env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'aws', WORKFLOW_AWS_CONSUMER: 'lambda', E2E_LAMBDA_BRIDGE: '1', ...local.env }),
+        // A 2 s hop cap, so sleeps longer than that are chained over several
+        // SQS messages here, as sleeps over 15 minutes are on AWS.
+        env: worldAws({
+          WORKFLOW_AWS_ADAPTERS: 'aws',
+          WORKFLOW_AWS_CONSUMER: 'lambda',
+          WORKFLOW_AWS_MAX_DELAY_SECONDS: '2',
+          E2E_LAMBDA_BRIDGE: '1',
+          ...local.env,
+        }),
         stop: () => local.stop(),
       };
     },
