@@ -5,12 +5,13 @@
 // cost of an idle live reader. Timings on a loopback dynalite say nothing about
 // latency to real DynamoDB; they show what the tailing strategy adds.
 //
-// Run: npm run bench:streams   (env: BENCH_IDLE_SECONDS, default 60)
+// Run: npm run bench:streams   (env: BENCH_IDLE_SECONDS, default 60;
+//   BENCH_LOCAL_AWS=child-process to run the local AWS in its own process)
 import { createStreamer, DEFAULT_POLL, type WorldStreamer } from '../src/application/streamer/index.js';
 import { DynamoDbStreamStore } from '../src/adapters/aws/dynamodb-streams/index.js';
 import type { BlobStore } from '../src/ports/blob-store.js';
 import type { Clock } from '../src/ports/clock.js';
-import { startLocalStack, type LocalStack } from './streams-local.js';
+import { serveLocalAwsIfChild, startLocalStack, type LocalStack } from './streams-local.js';
 
 const clock: Clock = {
   now: () => Date.now(),
@@ -153,7 +154,7 @@ async function main() {
     results.push(await measureLatency('poll path, sparse (a chunk every 1.2-1.8 s)', writer.streamer, remote.streamer, remote.counts, 30, 1200, 1800));
     results.push(await measureLatency('notifier, steady (same streamer)', writer.streamer, writer.streamer, writer.counts, 300, 20, 60));
 
-    console.log(`poll: ${JSON.stringify(DEFAULT_POLL)} ms; local dynalite on loopback\n`);
+    console.log(`poll: ${JSON.stringify(DEFAULT_POLL)} ms; local dynalite on loopback (${stack.mode})\n`);
     console.log('scenario'.padEnd(48), 'n'.padStart(4), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'max ms'.padStart(8), 'reader Query/min'.padStart(18));
     for (const r of results) {
       console.log(
@@ -175,7 +176,7 @@ async function main() {
     console.log(
       `\nidle live reader: ${idleResult.requests} requests in its first ${idleResult.seconds} s ` +
         `(${JSON.stringify(idleResult.byCommand)}); steady ${idleResult.steadyPerMinute.toFixed(1)} reads/min ` +
-        `= ${idleResult.steadyPerMinute.toFixed(1)} RCU/min (each idle poll is one strongly consistent Query returning the <4 KB head item: 1 RCU)`,
+        `= ${idleResult.steadyPerMinute.toFixed(1)} RCU/min (each idle poll is one strongly consistent Query that finds nothing new: 1 RCU, the minimum)`,
     );
     await writer.streamer.close();
     await remote.streamer.close();
@@ -184,4 +185,4 @@ async function main() {
   }
 }
 
-await main();
+if (!(await serveLocalAwsIfChild())) await main();

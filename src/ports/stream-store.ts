@@ -12,6 +12,7 @@ export interface StreamStore {
   /**
    * Data chunks with index >= fromIndex, ascending, at most `limit`, and whether
    * the stream is closed (EOF exists). Chunks after the first EOF are never returned.
+   * `dataCount` is exact once `done`; while the stream is open it is a lower bound.
    */
   read(name: string, fromIndex: number, limit: number): Promise<{ chunks: StoredChunk[]; done: boolean; dataCount: number }>;
   /** Number of data chunks before the first EOF, and whether it exists. */

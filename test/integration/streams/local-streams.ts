@@ -7,6 +7,8 @@ import { startLocalAws } from '../../../src/adapters/local-aws/index.js';
 
 export interface LocalStreamsStack {
   tableName: string;
+  /** What a DynamoDB client in another process needs to reach the local stack. */
+  clientConfig: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   /** A new DynamoDB client, as another process would have. */
   newClient(): DynamoDBClient;
   blobs: S3BlobStore;
@@ -18,8 +20,9 @@ export interface LocalStreamsStack {
 export async function startLocalStreams(): Promise<LocalStreamsStack> {
   const aws = await startLocalAws({ name: `streams${process.pid}` });
   const clients: { destroy(): void }[] = [];
+  const clientConfig = { region: aws.region, endpoint: aws.endpoints.dynamodb, credentials: aws.credentials };
   const newClient = () => {
-    const client = new DynamoDBClient({ region: aws.region, endpoint: aws.endpoints.dynamodb, credentials: aws.credentials });
+    const client = new DynamoDBClient(clientConfig);
     clients.push(client);
     return client;
   };
@@ -27,6 +30,7 @@ export async function startLocalStreams(): Promise<LocalStreamsStack> {
   clients.push(s3);
   return {
     tableName: aws.names.tables.streams,
+    clientConfig,
     newClient,
     blobs: new S3BlobStore(s3, aws.names.bucket),
     s3,

@@ -1,3 +1,2 @@
-export { BY_RUN_INDEX, DEFAULT_GAP_TIMEOUT_MS, DynamoDbStreamStore, type DynamoDbStreamStoreOptions } from './dynamodb-stream-store.js';
-export { DEFAULT_BATCH_RETRY, type BatchRetry } from './batch-put.js';
+export { BY_RUN_INDEX, DynamoDbStreamStore, MAX_WRITE_ATTEMPTS, type DynamoDbStreamStoreOptions } from './dynamodb-stream-store.js';
 export { HEAD_SK } from './stream-items.js';
