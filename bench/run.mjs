@@ -18,6 +18,9 @@ import { costTable, e2eTable, gapsTable, machine, probesTable, storageTable } fr
 import { quickOptions, runStorageSuite, runWithStartedSteps } from './lib/storage-suite.mjs';
 import { runStreamsBenchmark } from './lib/streams-runner.mjs';
 
+// The SDK's once-per-process Node 22 notice would repeat for every child process.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const WORLD = join(ROOT, 'dist', 'index.js');
 const args = process.argv.slice(2);
