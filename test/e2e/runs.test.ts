@@ -61,6 +61,11 @@ describeWorlds('runs', (client) => {
     expect(Buffer.compare(Buffer.from(value as Uint8Array), Buffer.from(patternBytes(5 * MiB, 29)))).toBe(0);
   }, 120_000);
 
+  test('the runtime health check passes for both endpoints', async () => {
+    expect(await client().health('workflow')).toMatchObject({ healthy: true });
+    expect(await client().health('step')).toMatchObject({ healthy: true });
+  });
+
   test('an unknown run id is reported as not found', async () => {
     await expect(client().status('wrun_01ARZ3NDEKTSV4RRFFQ69G5FAV')).rejects.toMatchObject({ status: 404 });
   }, 30_000);

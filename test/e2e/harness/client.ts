@@ -69,6 +69,11 @@ export class ControlClient {
     return (await this.call<{ tailIndex: number }>('GET', `runs/${runId}/tail`)).tailIndex;
   }
 
+  /** The runtime's health check (`workflow health`) for one endpoint. */
+  health(endpoint: 'workflow' | 'step'): Promise<{ healthy: boolean; error?: string }> {
+    return this.call('POST', `health/${endpoint}`, {}, 60_000);
+  }
+
   async resumeHook(token: string, payload: unknown): Promise<string> {
     return (await this.call<{ runId: string }>('POST', 'hooks/resume', { token, payload })).runId;
   }

@@ -69,8 +69,9 @@ process.env.WORKFLOW_AWS_BASE_URL = origin;
 
 const loaded = await loadWorkflowBundles(appDir);
 const api = await import('workflow/api');
-const { getWorld } = await import('workflow/runtime');
-control = createControlApi({ api, workflowIds: workflowIdsByName(loaded.manifest) });
+const runtime = await import('workflow/runtime');
+const { getWorld } = runtime;
+control = createControlApi({ api, runtime, workflowIds: workflowIdsByName(loaded.manifest) });
 bundles = loaded;
 await getWorld().start?.();
 // The aws-lambda target: no in-process consumer; batches go through the Lambda handler.

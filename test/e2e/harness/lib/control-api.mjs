@@ -79,9 +79,10 @@ async function tailIndex(run) {
 
 /**
  * Returns `handle(req, res, url)`: true when the request was a control route.
- * `api` is `workflow/api`; `workflowIds` maps exported names to workflowIds.
+ * `api` is `workflow/api`, `runtime` is `workflow/runtime` (for healthCheck);
+ * `workflowIds` maps exported names to workflowIds.
  */
-export function createControlApi({ api, workflowIds }) {
+export function createControlApi({ api, runtime, workflowIds }) {
   const routes = [
     ['POST', /^start$/, async ({ body }) => {
       const workflowId = workflowIds.get(body.workflow);
@@ -96,6 +97,8 @@ export function createControlApi({ api, workflowIds }) {
       return {};
     }],
     ['GET', /^runs\/([^/]+)\/tail$/, async ({ m }) => ({ tailIndex: await tailIndex(api.getRun(m[1])) })],
+    // What `workflow health` does: a message through the queue, answered on a stream.
+    ['POST', /^health\/(workflow|step)$/, async ({ m }) => runtime.healthCheck(runtime.getWorld(), m[1], { timeout: 30_000 })],
     ['POST', /^hooks\/resume$/, async ({ body }) => {
       const hook = await api.resumeHook(body.token, body.payload);
       return { runId: hook.runId };
