@@ -6,7 +6,7 @@
 //   node scripts/run-example.mjs [--adapters=aws|memory] [--name=<who>]
 //
 // Needs `npm run build` first (the world is loaded from dist/). The default is
-// `aws` when src/adapters/local-aws exists; otherwise it says so and uses `memory`.
+// `aws`: the embedded local AWS.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -18,7 +18,6 @@ import { ensureWorkflowsBuilt } from './lib/build-workflows.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const APP_DIR = join(ROOT, 'examples', 'hello');
 const WORLD_MODULE = resolve(process.env.EXAMPLE_WORLD_MODULE ?? join(ROOT, 'dist', 'index.js'));
-const LOCAL_AWS_SOURCE = join(ROOT, 'src', 'adapters', 'local-aws', 'index.ts');
 const LOCAL_AWS_BUILT = join(dirname(WORLD_MODULE), 'adapters', 'local-aws', 'index.js');
 const TIMEOUT_MS = Number(process.env.EXAMPLE_TIMEOUT_MS ?? 120_000);
 
@@ -27,12 +26,9 @@ const { values: flags } = parseArgs({
 });
 
 function chooseAdapters() {
-  const requested = flags.adapters ?? process.env.EXAMPLE_ADAPTERS;
-  if (requested && requested !== 'aws' && requested !== 'memory') throw new Error(`--adapters must be aws or memory, got "${requested}"`);
-  if (requested) return requested;
-  if (existsSync(LOCAL_AWS_SOURCE)) return 'aws';
-  console.log(`[example] ${LOCAL_AWS_SOURCE} does not exist yet: falling back to the in-memory adapters`);
-  return 'memory';
+  const requested = flags.adapters ?? process.env.EXAMPLE_ADAPTERS ?? 'aws';
+  if (requested !== 'aws' && requested !== 'memory') throw new Error(`--adapters must be aws or memory, got "${requested}"`);
+  return requested;
 }
 
 /** Starts the embedded local AWS from the build; returns its env and stop(). */

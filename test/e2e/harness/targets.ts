@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startLocalAws } from '../../../src/adapters/local-aws/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /**
@@ -15,9 +16,6 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
  * (WORKFLOW_TARGET_WORLD); E2E_WORLD_MODULE points at another build.
  */
 const WORLD_MODULE = resolve(process.env.E2E_WORLD_MODULE ?? join(ROOT, 'dist', 'index.js'));
-const LOCAL_AWS_SOURCE = join(ROOT, 'src', 'adapters', 'local-aws', 'index.ts');
-/** Held in a variable so the type checker does not require the module before it exists. */
-const LOCAL_AWS_MODULE: string = '../../../src/adapters/local-aws/index.js';
 
 /** What a started target gives the harness server: its env, and how to release what it started. */
 export interface TargetRuntime {
@@ -28,15 +26,7 @@ export interface TargetRuntime {
 export interface WorldTarget {
   name: string;
   byDefault: boolean;
-  /** A part of the world this target needs that is not written yet: skipped by default, fails when requested. */
-  pending?(): string | undefined;
   start(): Promise<TargetRuntime>;
-}
-
-/** The embedded local AWS from src/adapters/local-aws (dynalite + fauxqs on 127.0.0.1). */
-interface LocalAws {
-  env: Record<string, string>;
-  stop(): Promise<void>;
 }
 
 function requireBuiltWorld(): void {
@@ -46,16 +36,6 @@ function requireBuiltWorld(): void {
 /** Our world, with HTTP deliveries signed by a fresh secret (the production set-up). */
 function worldAws(env: Record<string, string>): Record<string, string> {
   return { WORKFLOW_TARGET_WORLD: WORLD_MODULE, WORKFLOW_AWS_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env };
-}
-
-async function startLocalAws(): Promise<LocalAws> {
-  const mod = (await import(LOCAL_AWS_MODULE)) as { startLocalAws?: () => Promise<LocalAws> };
-  if (typeof mod.startLocalAws !== 'function') throw new Error(`${LOCAL_AWS_SOURCE} does not export startLocalAws()`);
-  const local = await mod.startLocalAws();
-  if (typeof local?.stop !== 'function' || typeof local.env !== 'object') {
-    throw new Error('startLocalAws() must resolve to { env: Record<string, string>, stop(): Promise<void> }');
-  }
-  return local;
 }
 
 const TARGETS: WorldTarget[] = [
@@ -89,7 +69,6 @@ const TARGETS: WorldTarget[] = [
   {
     name: 'aws',
     byDefault: true,
-    pending: () => (existsSync(LOCAL_AWS_SOURCE) ? undefined : `${LOCAL_AWS_SOURCE} does not exist yet`),
     async start() {
       requireBuiltWorld();
       const local = await startLocalAws();
@@ -108,7 +87,6 @@ const TARGETS: WorldTarget[] = [
   {
     name: 'aws-lambda',
     byDefault: true,
-    pending: () => (existsSync(LOCAL_AWS_SOURCE) ? undefined : `${LOCAL_AWS_SOURCE} does not exist yet`),
     async start() {
       requireBuiltWorld();
       const local = await startLocalAws();
@@ -130,27 +108,13 @@ const TARGETS: WorldTarget[] = [
   },
 ];
 
-export interface SelectedTarget {
-  target: WorldTarget;
-  /** Why the target is skipped (pending and not explicitly requested). */
-  skipReason?: string;
-}
-
 /** The targets this run covers, from E2E_TARGETS or the defaults. */
-export function selectedTargets(env: Record<string, string | undefined> = process.env): SelectedTarget[] {
+export function selectedTargets(env: Record<string, string | undefined> = process.env): WorldTarget[] {
   const requested = env.E2E_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!requested?.length) {
-    return TARGETS.filter((t) => t.byDefault).map((target) => ({ target, skipReason: target.pending?.() }));
-  }
+  if (!requested?.length) return TARGETS.filter((t) => t.byDefault);
   return requested.map((name) => {
     const target = TARGETS.find((t) => t.name === name);
     if (!target) throw new Error(`E2E_TARGETS: unknown target "${name}" (known: ${TARGETS.map((t) => t.name).join(', ')})`);
-    return { target };
+    return target;
   });
-}
-
-/** Fails fast when a requested target is still pending. */
-export function assertRunnable(target: WorldTarget): void {
-  const pending = target.pending?.();
-  if (pending) throw new Error(`target "${target.name}" cannot run: ${pending}`);
 }

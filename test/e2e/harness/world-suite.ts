@@ -3,20 +3,18 @@
 import { ensureWorkflowsBuilt } from '../../../scripts/lib/build-workflows.mjs';
 import type { ControlClient } from './client.js';
 import { startHarnessServer, type HarnessServer } from './server-process.js';
-import { ROOT, assertRunnable, selectedTargets, type TargetRuntime } from './targets.js';
+import { ROOT, selectedTargets, type TargetRuntime } from './targets.js';
 
 export const FIXTURE_APP = `${ROOT}/test/e2e/fixtures/app`;
 const SETUP_TIMEOUT_MS = 240_000;
 
 export function describeWorlds(title: string, body: (client: () => ControlClient, targetName: string) => void): void {
-  for (const { target, skipReason } of selectedTargets()) {
-    const name = skipReason ? `${title} [${target.name}] (skipped: ${skipReason})` : `${title} [${target.name}]`;
-    (skipReason ? describe.skip : describe)(name, () => {
+  for (const target of selectedTargets()) {
+    describe(`${title} [${target.name}]`, () => {
       let runtime: TargetRuntime | undefined;
       let server: HarnessServer | undefined;
 
       beforeAll(async () => {
-        assertRunnable(target);
         await ensureWorkflowsBuilt(FIXTURE_APP);
         runtime = await target.start();
         server = await startHarnessServer({ appDir: FIXTURE_APP, env: runtime.env });
