@@ -38,6 +38,8 @@ export interface WorldConfig {
   retryMaxSeconds: number;
   /** Visibility lease while a handler runs; extended while it is still running. */
   visibilitySeconds: number;
+  /** A delivery running longer is presumed hung: its lease lapses and it is redelivered. */
+  maxHandlerSeconds: number;
   /** Largest queue message body before it goes to S3. */
   maxMessageBytes: number;
   /** Inline payload limit inside a DynamoDB item before it goes to S3. */
@@ -104,6 +106,7 @@ export function resolveWorldConfig(input: WorldConfigInput = {}, env: Env = proc
     retryBaseSeconds: input.retryBaseSeconds ?? int('WORKFLOW_AWS_RETRY_BASE_SECONDS', env.WORKFLOW_AWS_RETRY_BASE_SECONDS, 1, 0, 900),
     retryMaxSeconds: input.retryMaxSeconds ?? int('WORKFLOW_AWS_RETRY_MAX_SECONDS', env.WORKFLOW_AWS_RETRY_MAX_SECONDS, 900, 1, 43200),
     visibilitySeconds: input.visibilitySeconds ?? int('WORKFLOW_AWS_VISIBILITY_SECONDS', env.WORKFLOW_AWS_VISIBILITY_SECONDS, 60, 1, 43200),
+    maxHandlerSeconds: input.maxHandlerSeconds ?? int('WORKFLOW_AWS_MAX_HANDLER_SECONDS', env.WORKFLOW_AWS_MAX_HANDLER_SECONDS, 900, 1, 43200),
     maxMessageBytes: input.maxMessageBytes ?? int('WORKFLOW_AWS_MAX_MESSAGE_BYTES', env.WORKFLOW_AWS_MAX_MESSAGE_BYTES, 256 * 1024, 1024, 1024 * 1024),
     maxInlinePayloadBytes:
       input.maxInlinePayloadBytes ?? int('WORKFLOW_AWS_MAX_INLINE_BYTES', env.WORKFLOW_AWS_MAX_INLINE_BYTES, 64 * 1024, 0, 350 * 1024),

@@ -1,6 +1,9 @@
 // Keeps a received message hidden while its handler is still running, by
 // extending the visibility lease every half lease. If this process dies the
-// extensions stop and the queue redelivers the message.
+// extensions stop and the queue redelivers the message. A handler still
+// running after `maxSeconds` is presumed hung: the extensions stop too, so the
+// message is redelivered (as Lambda's timeout would) instead of the run
+// waiting on it forever.
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel } from '../../ports/message-queue.js';
@@ -10,6 +13,10 @@ export interface LeaseTarget {
   channel: QueueChannel;
   receipt: string;
   leaseSeconds: number;
+  /** Stop extending after this long; default: never. */
+  maxSeconds?: number;
+  /** Ids for the log line when the extensions give up (never payloads). */
+  logFields?: Record<string, string | number | undefined>;
 }
 
 /** Runs `work` while extending the lease; the extensions have stopped when it settles. */
@@ -26,6 +33,7 @@ export async function whileLeased<T>(target: LeaseTarget, clock: Clock, logger: 
 
 async function extendUntilStopped(target: LeaseTarget, clock: Clock, logger: Logger, signal: AbortSignal): Promise<void> {
   const intervalMs = (target.leaseSeconds * 1000) / 2;
+  const giveUpAt = target.maxSeconds === undefined ? Infinity : clock.now() + target.maxSeconds * 1000;
   while (!signal.aborted) {
     try {
       await clock.sleep(intervalMs, signal);
@@ -33,6 +41,14 @@ async function extendUntilStopped(target: LeaseTarget, clock: Clock, logger: Log
       return; // aborted
     }
     if (signal.aborted) return;
+    if (clock.now() + target.leaseSeconds * 1000 > giveUpAt) {
+      logger.error('A handler is still running past the handler time limit; its message will be redelivered when its lease lapses', {
+        channel: target.channel,
+        maxSeconds: target.maxSeconds,
+        ...target.logFields,
+      });
+      return;
+    }
     try {
       await target.queue.setVisibility(target.channel, target.receipt, target.leaseSeconds);
     } catch (error) {

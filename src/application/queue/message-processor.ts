@@ -24,6 +24,8 @@ export interface ProcessorSettings {
   idempotencyWindowSeconds: number;
   /** When set, the lease is extended by this much while a delivery runs (polling consumer). */
   leaseSeconds?: number;
+  /** With leaseSeconds: how long a delivery may hold its lease before it is presumed hung. */
+  maxHandlerSeconds?: number;
 }
 
 export interface ProcessorDeps {
@@ -80,7 +82,15 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
   async function deliver(channel: QueueChannel, message: ReceivedMessage, envelope: Envelope) {
     const run = () => deps.deliverer.deliver(envelope, message.receiveCount);
     if (settings.leaseSeconds === undefined) return run();
-    return whileLeased({ queue, channel, receipt: message.receipt, leaseSeconds: settings.leaseSeconds }, clock, logger, run);
+    const target = {
+      queue,
+      channel,
+      receipt: message.receipt,
+      leaseSeconds: settings.leaseSeconds,
+      maxSeconds: settings.maxHandlerSeconds,
+      logFields: { transportMessageId: message.messageId, messageId: envelope.id, ...payloadIds(envelope.payload) },
+    };
+    return whileLeased(target, clock, logger, run);
   }
 
   async function sendFollowUp(channel: QueueChannel, wire: WireEnvelope, dueAt: number | undefined): Promise<number> {

@@ -36,6 +36,7 @@ export type QueueConfig = Pick<
   | 'retryBaseSeconds'
   | 'retryMaxSeconds'
   | 'visibilitySeconds'
+  | 'maxHandlerSeconds'
   | 'maxMessageBytes'
   | 'idempotencyWindowSeconds'
 >;
@@ -110,6 +111,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         retryMaxSeconds: config.retryMaxSeconds,
         idempotencyWindowSeconds: config.idempotencyWindowSeconds,
         leaseSeconds,
+        maxHandlerSeconds: config.maxHandlerSeconds,
       },
     });
 

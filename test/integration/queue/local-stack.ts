@@ -47,6 +47,7 @@ export const testConfig: QueueConfig = {
   retryBaseSeconds: 1,
   retryMaxSeconds: 2,
   visibilitySeconds: 10,
+  maxHandlerSeconds: 900,
   maxMessageBytes: 256 * 1024,
   idempotencyWindowSeconds: 3600,
 };

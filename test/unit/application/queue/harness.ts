@@ -63,6 +63,7 @@ export const baseConfig: QueueConfig = {
   retryBaseSeconds: 1,
   retryMaxSeconds: 60,
   visibilitySeconds: 30,
+  maxHandlerSeconds: 900,
   maxMessageBytes: 256 * 1024,
   idempotencyWindowSeconds: 3600,
 };
