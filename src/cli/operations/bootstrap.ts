@@ -12,7 +12,7 @@ import { ensureMapping } from '../lambda/event-sources.js';
 import { ensureFunction } from '../lambda/function.js';
 import { writeDotenv } from '../output/dotenv.js';
 import { recording, type ResourceReport } from '../output/progress.js';
-import { lambdaEnv, worldEnv } from '../output/world-env.js';
+import { lambdaEnv, tunableDefaults, worldEnv } from '../output/world-env.js';
 
 /**
  * Secrets the function needs when the app has them set: the payload
@@ -91,7 +91,13 @@ export async function bootstrap(ctx: CliContext, options: BootstrapOptions): Pro
   // With the function deployed, Lambda consumes; otherwise the app's own process does.
   const env = worldEnv({ ...envInput, consumer: options.lambda ? 'lambda' : 'process' });
   if (options.envFile) {
-    await writeDotenv(options.envFile, env, `Written by \`aws-workflow bootstrap\` for installation "${ctx.name}" in ${ctx.region}.\nNames and URLs only: credentials come from your AWS profile or role.`);
+    await writeDotenv(options.envFile, env, {
+      header: `Written by \`aws-workflow bootstrap\` for installation "${ctx.name}" in ${ctx.region}.\nNames and URLs only: credentials come from your AWS profile or role.`,
+      commented: {
+        heading: 'Optional settings (README, Configuration). The values shown are the defaults,\nexcept BASE_URL and RUN_RETENTION_DAYS, which have none: examples.',
+        values: tunableDefaults(ctx.name),
+      },
+    });
   }
   return {
     name: ctx.name,

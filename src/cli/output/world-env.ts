@@ -1,6 +1,7 @@
 // The environment a deployed world reads (see src/config/world-config.ts).
 // Only names, URLs and modes: never credentials or signing secrets.
 import type { ResourceNames } from '../../adapters/aws/resources.js';
+import { resolveWorldConfig } from '../../config/world-config.js';
 import type { ServiceEndpoints } from '../aws/clients.js';
 
 export interface WorldEnvInput {
@@ -51,4 +52,31 @@ const LAMBDA_RESERVED = new Set(['AWS_REGION']);
 export function lambdaEnv(input: Omit<WorldEnvInput, 'consumer' | 'delivery' | 'baseUrl'>): Record<string, string> {
   const env = worldEnv({ ...input, consumer: 'lambda', delivery: 'in-process' });
   return Object.fromEntries(Object.entries(env).filter(([key]) => !LAMBDA_RESERVED.has(key)));
+}
+
+/**
+ * The world's tunables with the defaults it would use, for .env.aws to list
+ * commented out: together with worldEnv() that covers every setting of the
+ * README's table except secrets, which belong in a secret store.
+ */
+export function tunableDefaults(name: string): Record<string, string> {
+  const c = resolveWorldConfig({}, { WORKFLOW_AWS_NAME: name });
+  return {
+    WORKFLOW_AWS_DEPLOYMENT_ID: c.deploymentId,
+    WORKFLOW_AWS_DELIVERY: c.delivery,
+    WORKFLOW_AWS_BASE_URL: 'http://127.0.0.1:3000',
+    WORKFLOW_AWS_CONCURRENCY: String(c.concurrency),
+    WORKFLOW_AWS_MAX_DELAY_SECONDS: String(c.maxDelaySeconds),
+    WORKFLOW_AWS_MAX_RECEIVE_COUNT: String(c.maxReceiveCount),
+    WORKFLOW_AWS_RETRY_BASE_SECONDS: String(c.retryBaseSeconds),
+    WORKFLOW_AWS_RETRY_MAX_SECONDS: String(c.retryMaxSeconds),
+    WORKFLOW_AWS_VISIBILITY_SECONDS: String(c.visibilitySeconds),
+    WORKFLOW_AWS_MAX_HANDLER_SECONDS: String(c.maxHandlerSeconds),
+    WORKFLOW_AWS_MAX_MESSAGE_BYTES: String(c.maxMessageBytes),
+    WORKFLOW_AWS_MAX_INLINE_BYTES: String(c.maxInlinePayloadBytes),
+    WORKFLOW_AWS_RUN_RETENTION_DAYS: '30',
+    WORKFLOW_AWS_IDEMPOTENCY_WINDOW_SECONDS: String(c.idempotencyWindowSeconds),
+    WORKFLOW_PRECONDITION_GUARD: c.preconditionGuard ? '1' : '0',
+    WORKFLOW_AWS_LOG_LEVEL: 'warn',
+  };
 }

@@ -155,6 +155,11 @@ describe('bootstrap', () => {
     expect(config.stepQueueUrl).toBe(cloud.queues.get('shop-step')!.url);
     expect(config.consumer).toBe('lambda');
     expect(env.WORKFLOW_TARGET_WORLD).toBe('@workflow/world-aws');
+    // Every other documented setting is listed, commented out, with its default.
+    expect(text).toContain('# WORKFLOW_AWS_CONCURRENCY=10');
+    expect(text).toContain('# WORKFLOW_AWS_MAX_RECEIVE_COUNT=50');
+    expect(text).toContain('# WORKFLOW_AWS_MAX_HANDLER_SECONDS=900');
+    expect(env.WORKFLOW_AWS_CONCURRENCY).toBeUndefined();
   });
 
   it('gives the function the same world environment, minus the region Lambda reserves', async () => {
