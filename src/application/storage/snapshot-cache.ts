@@ -18,6 +18,8 @@ export interface SnapshotCacheOptions {
   maxEntitiesPerRun?: number;
   /** Entities whose inline payloads exceed this are re-read rather than held. */
   maxEntityBytes?: number;
+  /** Payload bytes held across all runs; least recently used runs go first. */
+  maxTotalBytes?: number;
   /** How long a run found stale is read fresh every time. */
   quarantineMs?: number;
 }
@@ -26,6 +28,8 @@ interface RunState {
   record: RunRecord;
   /** Entities by kind and id; a bounded subset of what the run has. */
   entities: Map<string, Step | Hook | Wait>;
+  /** Approximate bytes held by `entities` (payloads plus a fixed overhead each). */
+  bytes: number;
   /**
    * Ids of every step, hook and wait the run has, when this process saw the
    * run created and every commit since: then an id not listed does not exist.
@@ -34,6 +38,8 @@ interface RunState {
 }
 
 const PAYLOAD_FIELDS = ['input', 'output', 'error', 'metadata'] as const;
+/** What an entity costs beyond its payloads: ids, dates, status. */
+const ENTITY_OVERHEAD_BYTES = 512;
 
 const stepKey = (id: string) => `S:${id}`;
 const hookKey = (id: string) => `H:${id}`;
@@ -45,7 +51,9 @@ export class SnapshotCache {
   private readonly maxRuns: number;
   private readonly maxEntities: number;
   private readonly maxEntityBytes: number;
+  private readonly maxTotalBytes: number;
   private readonly quarantineMs: number;
+  private totalBytes = 0;
 
   constructor(
     private readonly now: () => number,
@@ -54,6 +62,7 @@ export class SnapshotCache {
     this.maxRuns = options.maxRuns ?? 1000;
     this.maxEntities = options.maxEntitiesPerRun ?? 256;
     this.maxEntityBytes = options.maxEntityBytes ?? 16 * 1024;
+    this.maxTotalBytes = options.maxTotalBytes ?? 64 * 1024 * 1024;
     this.quarantineMs = options.quarantineMs ?? 5 * 60_000;
   }
 
@@ -91,7 +100,7 @@ export class SnapshotCache {
   /** Remembers what a fresh read returned, unless the run is quarantined. */
   loaded(runId: string, snapshot: Snapshot): void {
     if (!snapshot.run || this.isQuarantined(runId) || this.runs.has(runId)) return;
-    const state: RunState = { record: snapshot.run, entities: new Map() };
+    const state: RunState = { record: snapshot.run, entities: new Map(), bytes: 0 };
     if (snapshot.step) this.hold(state, stepKey(snapshot.step.stepId), snapshot.step);
     if (snapshot.hook && snapshot.hook.runId === runId) this.hold(state, hookKey(snapshot.hook.hookId), snapshot.hook);
     if (snapshot.wait) this.hold(state, waitKey(snapshot.wait.waitId), snapshot.wait);
@@ -104,9 +113,11 @@ export class SnapshotCache {
     if (this.isQuarantined(runId)) return;
     let state = this.runs.get(runId);
     if (commit.expectRun.kind === 'absent') {
-      state = { record: commit.run, entities: new Map(), ids: new Set() };
+      this.remove(runId);
+      state = { record: commit.run, entities: new Map(), bytes: 0, ids: new Set() };
     } else if (!state || state.record.version !== commit.expectRun.version) {
-      state = { record: commit.run, entities: new Map() };
+      this.remove(runId);
+      state = { record: commit.run, entities: new Map(), bytes: 0 };
     }
     state.record = commit.run;
     for (const step of commit.putSteps) this.hold(state, stepKey(step.stepId), step);
@@ -119,13 +130,13 @@ export class SnapshotCache {
 
   /** Another process wrote the run: forget it and read it fresh for a while. */
   stale(runId: string): void {
-    this.runs.delete(runId);
+    this.remove(runId);
     this.quarantined.set(runId, this.now() + this.quarantineMs);
   }
 
   /** Something failed mid-way: forget what we think we know. */
   forget(runId: string): void {
-    this.runs.delete(runId);
+    this.remove(runId);
   }
 
   private children(state: RunState): Pick<Snapshot, 'runHooks' | 'runWaits'> | undefined {
@@ -144,15 +155,37 @@ export class SnapshotCache {
 
   private hold(state: RunState, key: string, entity: Step | Hook | Wait): void {
     state.ids?.add(key);
-    state.entities.delete(key);
-    if (this.payloadBytes(entity) > this.maxEntityBytes) return;
+    this.release(state, key);
+    const bytes = this.payloadBytes(entity);
+    if (bytes > this.maxEntityBytes) return;
     state.entities.set(key, entity);
-    if (state.entities.size > this.maxEntities) state.entities.delete(state.entities.keys().next().value!);
+    this.account(state, bytes + ENTITY_OVERHEAD_BYTES);
+    if (state.entities.size > this.maxEntities) this.release(state, state.entities.keys().next().value!);
   }
 
   private drop(state: RunState, key: string): void {
     state.ids?.delete(key);
+    this.release(state, key);
+  }
+
+  /** Stops holding one entity (its id stays known). */
+  private release(state: RunState, key: string): void {
+    const entity = state.entities.get(key);
+    if (!entity) return;
     state.entities.delete(key);
+    this.account(state, -(this.payloadBytes(entity) + ENTITY_OVERHEAD_BYTES));
+  }
+
+  private account(state: RunState, delta: number): void {
+    state.bytes += delta;
+    if (this.runs.get(state.record.run.runId) === state) this.totalBytes += delta;
+  }
+
+  private remove(runId: string): void {
+    const state = this.runs.get(runId);
+    if (!state) return;
+    this.runs.delete(runId);
+    this.totalBytes -= state.bytes;
   }
 
   private payloadBytes(entity: Step | Hook | Wait): number {
@@ -169,9 +202,16 @@ export class SnapshotCache {
   }
 
   private store(runId: string, state: RunState): void {
+    if (this.runs.get(runId) !== state) {
+      this.remove(runId);
+      this.totalBytes += state.bytes;
+    }
     this.runs.delete(runId);
     this.runs.set(runId, state);
-    if (this.runs.size > this.maxRuns) this.runs.delete(this.runs.keys().next().value!);
+    // Least recently used first; never the run just stored.
+    while ((this.runs.size > this.maxRuns || this.totalBytes > this.maxTotalBytes) && this.runs.size > 1) {
+      this.remove(this.runs.keys().next().value!);
+    }
     if (this.quarantined.size > this.maxRuns) this.quarantined.delete(this.quarantined.keys().next().value!);
   }
 

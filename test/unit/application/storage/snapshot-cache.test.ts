@@ -136,6 +136,18 @@ describe('SnapshotCache bounds', () => {
     expect(cache.lookup({ runId: 'b' }).cached.run).toBeUndefined();
   });
 
+  it('keeps the payload bytes it holds under maxTotalBytes by dropping least recently used runs', () => {
+    // Each run holds one step: 1,000 payload bytes plus the fixed overhead.
+    const cache = new SnapshotCache(Date.now, { maxTotalBytes: 4_000, maxEntityBytes: 10_000 });
+    for (const runId of ['a', 'b', 'c', 'd']) cache.committed(commitFor(runId, 1, [{ stepId: 's', input: new Uint8Array(1_000) }]));
+    const held = ['a', 'b', 'c', 'd'].filter((runId) => cache.lookup({ runId }).cached.run !== undefined);
+    expect(held).toEqual(['c', 'd']);
+    // Forgetting a run returns its bytes: two more fit again.
+    cache.forget('c');
+    cache.committed(commitFor('e', 1, [{ stepId: 's', input: new Uint8Array(1_000) }]));
+    expect(['d', 'e'].every((runId) => cache.lookup({ runId }).cached.run !== undefined)).toBe(true);
+  });
+
   it('knows an id exists but re-reads an entity too large to hold', () => {
     const cache = new SnapshotCache(Date.now, { maxEntityBytes: 10 });
     cache.committed(commitFor('r', 1, [{ stepId: 'small', input: new Uint8Array(5) }, { stepId: 'big', input: new Uint8Array(50) }]));
