@@ -7,7 +7,7 @@ export default class Bootstrap extends AwsCommand {
   static override summary = 'Create (or complete) an installation: tables, queues, bucket, worker role and Lambda';
   static override description =
     'Idempotent: every resource is checked before it is created, so a second run reports each one present and changes nothing, ' +
-    'and a run after a failure finishes the job. The function starts with a placeholder that fails every message with ' +
+    'and a run after a failure finishes the job. The function starts with a not-yet-deployed handler that fails every message with ' +
     '"not deployed yet" until `aws-workflow deploy`. Writes the environment the world needs to --env-file. ' +
     'If WORKFLOW_AWS_ENCRYPTION_KEY is set, the function gets it too (it is never printed or written to the file).';
   static override examples = [

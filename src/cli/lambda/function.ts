@@ -1,4 +1,4 @@
-// The worker function: created with the placeholder code, its configuration
+// The worker function: created with a handler that refuses work until deploy, its configuration
 // (role, environment) kept equal to what bootstrap computes.
 import {
   CreateFunctionCommand,
@@ -13,7 +13,7 @@ import {
 import type { Progress } from '../output/progress.js';
 import { errorMessage, errorName, retryWhile, type Sleep } from '../aws/retry.js';
 import { INSTALLATION_TAG } from '../iam/role.js';
-import { placeholderZip } from './placeholder.js';
+import { undeployedHandlerZip } from './undeployed-handler.js';
 import { LAMBDA_HANDLER, LAMBDA_MEMORY_MB, LAMBDA_RUNTIME, LAMBDA_TIMEOUT_SECONDS } from './settings.js';
 
 export interface FunctionSpec {
@@ -59,7 +59,7 @@ export async function ensureFunction(lambda: LambdaClient, spec: FunctionSpec, p
             Role: spec.roleArn,
             Runtime: LAMBDA_RUNTIME,
             Handler: LAMBDA_HANDLER,
-            Code: { ZipFile: placeholderZip() },
+            Code: { ZipFile: undeployedHandlerZip() },
             Timeout: LAMBDA_TIMEOUT_SECONDS,
             MemorySize: LAMBDA_MEMORY_MB,
             Environment: { Variables: spec.environment },

@@ -1,4 +1,4 @@
-// The worker function's fixed shape. Bootstrap's placeholder and deploy's real
+// The worker function's fixed shape. Bootstrap's not-yet-deployed handler and deploy's real
 // bundle share the file name and handler, so deploy only swaps the code.
 import { QUEUES } from '../../adapters/aws/resources.js';
 

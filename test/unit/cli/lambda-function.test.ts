@@ -1,4 +1,4 @@
-// The worker function: created with the placeholder code (retrying while IAM
+// The worker function: created with a handler that refuses work until deploy (retrying while IAM
 // propagates the new role), left alone when it matches, updated on drift.
 import {
   CreateEventSourceMappingCommand,
@@ -16,7 +16,7 @@ import {
 import { unzipSync } from 'fflate';
 import { deleteMappings, ensureMapping } from '../../../src/cli/lambda/event-sources.js';
 import { ensureFunction, isRolePropagationError } from '../../../src/cli/lambda/function.js';
-import { NOT_DEPLOYED_MESSAGE } from '../../../src/cli/lambda/placeholder.js';
+import { NOT_DEPLOYED_MESSAGE } from '../../../src/cli/lambda/undeployed-handler.js';
 import type { ResourceReport } from '../../../src/cli/output/progress.js';
 import { commandsOf, mockAws, noSleep } from './helpers/mock-clients.js';
 
@@ -37,7 +37,7 @@ function activeFunction(aws: ReturnType<typeof mockAws>) {
 }
 
 describe('ensureFunction', () => {
-  it('creates the function with the placeholder zip and waits until it is active', async () => {
+  it('creates the function with the not-yet-deployed handler zip and waits until it is active', async () => {
     const aws = mockAws();
     aws.lambda.on(GetFunctionConfigurationCommand).rejects(notFound());
     aws.lambda.on(CreateFunctionCommand).resolves({ FunctionArn: FN_ARN });

@@ -1,4 +1,4 @@
-// The placeholder function fails loudly; every command documents examples.
+// The not-yet-deployed handler function fails loudly; every command documents examples.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +10,14 @@ import Outputs from '../../../src/cli/commands/outputs.js';
 import Teardown from '../../../src/cli/commands/teardown.js';
 import { ROOT_EXAMPLES } from '../../../src/cli/help.js';
 import { formatDotenv } from '../../../src/cli/output/dotenv.js';
-import { NOT_DEPLOYED_MESSAGE, placeholderZip } from '../../../src/cli/lambda/placeholder.js';
+import { NOT_DEPLOYED_MESSAGE, undeployedHandlerZip } from '../../../src/cli/lambda/undeployed-handler.js';
 
-describe('placeholder function code', () => {
+describe('not-yet-deployed handler function code', () => {
   it('rejects every invocation with the "not deployed yet" message', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'aws-workflow-placeholder-'));
+    const dir = await mkdtemp(join(tmpdir(), 'aws-workflow-not-yet-deployed handler-'));
     try {
       const file = join(dir, 'index.mjs');
-      await writeFile(file, unzipSync(placeholderZip())['index.mjs']!);
+      await writeFile(file, unzipSync(undeployedHandlerZip())['index.mjs']!);
       const { handler } = (await import(file)) as { handler: (event: unknown) => Promise<unknown> };
       await expect(handler({ Records: [{ messageId: 'm1' }] })).rejects.toThrow(NOT_DEPLOYED_MESSAGE);
     } finally {
@@ -26,7 +26,7 @@ describe('placeholder function code', () => {
   });
 
   it('is byte-identical on every build, so bootstrap never sees a code change', () => {
-    expect(Buffer.from(placeholderZip()).equals(Buffer.from(placeholderZip()))).toBe(true);
+    expect(Buffer.from(undeployedHandlerZip()).equals(Buffer.from(undeployedHandlerZip()))).toBe(true);
   });
 });
 

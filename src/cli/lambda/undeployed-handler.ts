@@ -14,10 +14,10 @@ const source = `export const handler = async () => {
 /** A fixed timestamp keeps the zip (and its CodeSha256) identical across runs. */
 const FIXED_MTIME = new Date('2020-01-01T00:00:00Z');
 
-export function placeholderSource(): string {
+export function undeployedHandlerSource(): string {
   return source;
 }
 
-export function placeholderZip(): Uint8Array {
+export function undeployedHandlerZip(): Uint8Array {
   return zipSync({ [LAMBDA_ENTRY_FILE]: [new TextEncoder().encode(source), { level: 9, mtime: FIXED_MTIME }] });
 }
