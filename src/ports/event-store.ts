@@ -1,6 +1,6 @@
 // The event store: the durable log plus the materialised entities.
 // Implementations: adapters/memory (tests), adapters/aws/dynamodb (production).
-import type { Event, Hook, Step, Wait, WorkflowRunStatus } from '@workflow/world';
+import type { Event, Hook, Step, Wait, WorkflowRun, WorkflowRunStatus } from '@workflow/world';
 import type { Commit, RunRecord } from '../domain/model.js';
 
 /** A page of a key-ordered listing. `after` is the last item's sort key, for the next page. */
@@ -35,8 +35,10 @@ export interface EventStore {
   /** Applies the commit atomically or throws CommitConflict and changes nothing. */
   commit(commit: Commit): Promise<void>;
 
-  /** Strongly consistent: replay depends on seeing the latest state. */
+  /** Strongly consistent, with the run's sequence: what a decision needs. */
   getRun(runId: string): Promise<RunRecord | undefined>;
+  /** Strongly consistent, the entity alone: for reads that decide nothing (one item). */
+  getRunEntity(runId: string): Promise<WorkflowRun | undefined>;
   /** `runId` may be unknown: steps are findable by id alone. */
   getStep(runId: string | undefined, stepId: string): Promise<Step | undefined>;
   getHook(hookId: string): Promise<Hook | undefined>;
@@ -45,7 +47,7 @@ export interface EventStore {
   getEvent(runId: string, eventId: string): Promise<Event | undefined>;
 
   /** Sort key: runId (ULID, so creation order). */
-  listRuns(query: RunQuery): Promise<Page<RunRecord>>;
+  listRuns(query: RunQuery): Promise<Page<WorkflowRun>>;
   /** Sort key: stepId. */
   listSteps(runId: string, page: PageRequest): Promise<Page<Step>>;
   /** Sort key: eventId (commit order). */

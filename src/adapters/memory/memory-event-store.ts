@@ -1,7 +1,7 @@
 // In-memory EventStore: the reference semantics of the port, used by fast
 // tests and by the memory adapter set. Commits are checked and applied
 // synchronously, so they are atomic and isolated within the process.
-import type { Event, Hook, Step, Wait } from '@workflow/world';
+import type { Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
 import type { Commit, RunRecord } from '../../domain/model.js';
 import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQuery } from '../../ports/event-store.js';
 import { cloneValue } from './clone.js';
@@ -56,6 +56,10 @@ export class MemoryEventStore implements EventStore {
     return cloneValue(this.runs.get(runId));
   }
 
+  async getRunEntity(runId: string): Promise<WorkflowRun | undefined> {
+    return cloneValue(this.runs.get(runId)?.run);
+  }
+
   async getStep(runId: string | undefined, stepId: string): Promise<Step | undefined> {
     if (runId !== undefined) return cloneValue(this.steps.get(childKey(runId, stepId)));
     return cloneValue([...this.steps.values()].find((s) => s.stepId === stepId));
@@ -78,11 +82,12 @@ export class MemoryEventStore implements EventStore {
     return cloneValue(this.events.get(runId)?.find((e) => e.eventId === eventId));
   }
 
-  async listRuns(query: RunQuery): Promise<Page<RunRecord>> {
+  async listRuns(query: RunQuery): Promise<Page<WorkflowRun>> {
     const matching = [...this.runs.values()]
-      .filter((r) => (query.workflowName === undefined || r.run.workflowName === query.workflowName) && (query.status === undefined || r.run.status === query.status))
-      .sort(byKey((r) => r.run.runId));
-    return cloned(paginate(matching, (r) => r.run.runId, query));
+      .map((r) => r.run)
+      .filter((r) => (query.workflowName === undefined || r.workflowName === query.workflowName) && (query.status === undefined || r.status === query.status))
+      .sort(byKey((r) => r.runId));
+    return cloned(paginate(matching, (r) => r.runId, query));
   }
 
   async listSteps(runId: string, page: PageRequest): Promise<Page<Step>> {

@@ -30,16 +30,16 @@ export class ReadService {
   ) {}
 
   async getRun(runId: string, params?: GetWorkflowRunParams): Promise<WorkflowRun> {
-    const record = await this.store.getRun(runId);
-    if (!record) throw new WorkflowRunNotFoundError(runId);
-    return this.withData(record.run, params?.resolveData);
+    const run = await this.store.getRunEntity(runId);
+    if (!run) throw new WorkflowRunNotFoundError(runId);
+    return this.withData(run, params?.resolveData);
   }
 
   async listRuns(params?: ListWorkflowRunsParams): Promise<PaginatedResponse<WorkflowRun>> {
     const scope = `runs:${params?.workflowName ?? ''}:${params?.status ?? ''}`;
     const request = toPageRequest(scope, params?.pagination, { limit: 20, order: 'desc' });
     const page = await this.store.listRuns({ ...request, workflowName: params?.workflowName, status: params?.status });
-    const data = await Promise.all(page.items.map((r) => this.withData(r.run, params?.resolveData)));
+    const data = await Promise.all(page.items.map((r) => this.withData(r, params?.resolveData)));
     return toPaginatedResponse(scope, request, page, data);
   }
 

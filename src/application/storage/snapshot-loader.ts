@@ -46,6 +46,6 @@ async function readSnapshot(store: EventStore, needs: SnapshotNeeds, options: { 
 async function loadTokenHolder(store: EventStore, token: string): Promise<Snapshot['tokenHolder']> {
   const hook = await store.getHookByToken(token);
   if (!hook) return undefined;
-  const holderRun = await store.getRun(hook.runId);
-  return { hook, runStatus: holderRun?.run.status };
+  const holderRun = await store.getRunEntity(hook.runId);
+  return { hook, runStatus: holderRun?.status };
 }

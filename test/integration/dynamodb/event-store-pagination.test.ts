@@ -47,22 +47,22 @@ describe('DynamoDbEventStore on local DynamoDB: pagination', () => {
   it.each(['asc', 'desc'] as const)('runs.list() across shards, %s', async (order) => {
     const store = local.store();
     const { items, pages } = await pageAll((page) => store.listRuns(page), 5, order);
-    expect(items.map((r) => r.run.runId)).toEqual(sorted(runIds, order));
+    expect(items.map((r) => r.runId)).toEqual(sorted(runIds, order));
     expect(pages).toBe(5);
-    expect(items.every((r) => r.version === 1 && r.eventCount === 1)).toBe(true);
+    expect(items.map((r) => r.status)).toEqual(sorted(runIds, order).map((id) => statusOf(runIds.indexOf(id))));
   });
 
   it.each(['asc', 'desc'] as const)('runs.list({status}) and ({workflowName, status}), %s', async (order) => {
     const store = local.store();
     const running = runIds.filter((_, i) => statusOf(i) === 'running');
-    expect((await pageAll((page) => store.listRuns({ ...page, status: 'running' }), 4, order)).items.map((r) => r.run.runId)).toEqual(
+    expect((await pageAll((page) => store.listRuns({ ...page, status: 'running' }), 4, order)).items.map((r) => r.runId)).toEqual(
       sorted(running, order),
     );
     const aRunning = runIds.filter((_, i) => statusOf(i) === 'running' && workflowOf(i) === 'wf//a');
     const filtered = await pageAll((page) => store.listRuns({ ...page, workflowName: 'wf//a', status: 'running' }), 2, order);
-    expect(filtered.items.map((r) => r.run.runId)).toEqual(sorted(aRunning, order));
+    expect(filtered.items.map((r) => r.runId)).toEqual(sorted(aRunning, order));
     const byName = await pageAll((page) => store.listRuns({ ...page, workflowName: 'wf//b' }), 6, order);
-    expect(byName.items.map((r) => r.run.runId)).toEqual(sorted(runIds.filter((_, i) => workflowOf(i) === 'wf//b'), order));
+    expect(byName.items.map((r) => r.runId)).toEqual(sorted(runIds.filter((_, i) => workflowOf(i) === 'wf//b'), order));
   });
 
   it.each(['asc', 'desc'] as const)('events, steps and hooks of one run, %s', async (order) => {

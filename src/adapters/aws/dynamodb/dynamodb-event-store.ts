@@ -3,7 +3,7 @@
 // appends to one run are serialised; reads of base tables are strongly
 // consistent because replay depends on seeing the latest commit.
 import { GetItemCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Event, Hook, Step, Wait, WorkflowRunStatus } from '@workflow/world';
+import type { Event, Hook, Step, Wait, WorkflowRun, WorkflowRunStatus } from '@workflow/world';
 import type { Commit, RunRecord } from '../../../domain/model.js';
 import type { EventStore, Page, PageRequest, RunQuery } from '../../../ports/event-store.js';
 import type { Logger } from '../../../ports/logger.js';
@@ -73,6 +73,11 @@ export class DynamoDbEventStore implements EventStore {
     return { run: itemToRun(runItem), ...itemToHead(headItem) };
   }
 
+  async getRunEntity(runId: string): Promise<WorkflowRun | undefined> {
+    const item = await this.getItem(this.tables.runs, runKey(runId));
+    return item && itemToRun(item);
+  }
+
   async getStep(runId: string | undefined, stepId: string): Promise<Step | undefined> {
     if (runId !== undefined) {
       const item = await this.getItem(this.tables.steps, stepKey(runId, stepId));
@@ -115,7 +120,7 @@ export class DynamoDbEventStore implements EventStore {
     return item && itemToEvent(item);
   }
 
-  listRuns(query: RunQuery): Promise<Page<RunRecord>> {
+  listRuns(query: RunQuery): Promise<Page<WorkflowRun>> {
     return this.listings.listRuns(query);
   }
 

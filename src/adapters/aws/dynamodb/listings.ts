@@ -1,17 +1,15 @@
 // The event store's listings, each a Query on a base table or an index
 // (never a Scan). Access patterns and the shard design: docs/dynamodb-schema.md.
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import type { Event, Hook, Step, Wait } from '@workflow/world';
-import type { RunRecord } from '../../../domain/model.js';
+import type { Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
 import type { Page, PageRequest, RunQuery } from '../../../ports/event-store.js';
 import { getMany, type BatchRetry } from './batch.js';
-import { itemToEvent, itemToHead, itemToHook, itemToRun, itemToStep, itemToWait, type Item } from './item-mappers.js';
+import { itemToEvent, itemToHook, itemToRun, itemToStep, itemToWait, type Item } from './item-mappers.js';
 import {
   allHookShards,
   allRunShards,
   allRunStatusShards,
   HEAD_SK,
-  headKey,
   HOOK_MARKER_PREFIX,
   hookKey,
   STEP_PREFIX,
@@ -32,7 +30,7 @@ export class EventStoreListings {
     private readonly retry: BatchRetry,
   ) {}
 
-  async listRuns(query: RunQuery): Promise<Page<RunRecord>> {
+  async listRuns(query: RunQuery): Promise<Page<WorkflowRun>> {
     const range: SortRange = { attr: 'runId' };
     const runIdOf = (item: Item) => str(item, 'runId');
     let page: Page<Item>;
@@ -62,7 +60,7 @@ export class EventStoreListings {
       );
       page = await queryShards(this.client, lists.filter(isDefined), query, asItem, runIdOf);
     }
-    return { ...page, items: await this.withHeads(page.items) };
+    return { ...page, items: page.items.map(itemToRun) };
   }
 
   async listSteps(runId: string, page: PageRequest): Promise<Page<Step>> {
@@ -134,19 +132,6 @@ export class EventStoreListings {
     const byId = new Map(hookItems.filter((item) => str(item, 'runId') === runId).map((item) => [str(item, 'hookId'), item]));
     const hooks = hookIds.map((hookId) => byId.get(hookId)).filter(isDefined).map(itemToHook);
     return { hooks, waits: waits.map(itemToWait) };
-  }
-
-  /** Attaches each run's head (sequencing fields); runs whose head is gone (TTL) are left out. */
-  private async withHeads(runItems: Item[]): Promise<RunRecord[]> {
-    if (runItems.length === 0) return [];
-    const heads = await getMany(this.client, this.tables.events, runItems.map((item) => headKey(str(item, 'runId'))), this.retry);
-    const headByRun = new Map(heads.map((head) => [str(head, 'pk'), head]));
-    const records: RunRecord[] = [];
-    for (const item of runItems) {
-      const head = headByRun.get(str(item, 'runId'));
-      if (head) records.push({ run: itemToRun(item), ...itemToHead(head) });
-    }
-    return records;
   }
 }
 

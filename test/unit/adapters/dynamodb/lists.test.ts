@@ -10,7 +10,6 @@ import { event, eventId, hook, RUN_ID, run, step, T0, TABLES, wait } from './fix
 const ddb = mockClient(DynamoDBClient);
 const store = new DynamoDbEventStore(new DynamoDBClient({ region: 'us-east-1' }), TABLES);
 const queries = (): QueryCommandInput[] => ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
-const headItem = (item: Item) => ({ pk: item.pk!, sk: { S: '#head' } });
 
 beforeEach(() => ddb.reset());
 
@@ -122,7 +121,6 @@ describe('listSteps', () => {
 describe('listRuns', () => {
   const ids = ['wrun_01A', 'wrun_01B', 'wrun_01C', 'wrun_01D', 'wrun_01E', 'wrun_01F'];
   const runItem = (runId: string, status: 'running' | 'completed' = 'running') => runToItem({ ...run(status), runId } as ReturnType<typeof run>);
-  const head = (runId: string) => headToItem(runId, { version: 1, lastEventId: 'evnt_1', lastEventAt: T0, eventCount: 1 });
 
   function byShard(status?: 'running') {
     ddb.on(QueryCommand).callsFake((input: QueryCommandInput) => {
@@ -134,9 +132,6 @@ describe('listRuns', () => {
         .sort((a, b) => (a.runId!.S! < b.runId!.S! ? 1 : -1));
       return { Items: items.slice(0, input.Limit) };
     });
-    ddb.on(BatchGetItemCommand).callsFake((input) => ({
-      Responses: { 't-events': input.RequestItems['t-events'].Keys.map((key: Item) => head(key.pk!.S!)) },
-    }));
   }
 
   it('without a filter: queries all 8 shards of byShard and merges them by runId', async () => {
@@ -153,13 +148,11 @@ describe('listRuns', () => {
       ScanIndexForward: false,
       Limit: 5,
     });
-    expect(page.items.map((r) => r.run.runId)).toEqual(['wrun_01F', 'wrun_01E', 'wrun_01D', 'wrun_01C']);
+    expect(page.items.map((r) => r.runId)).toEqual(['wrun_01F', 'wrun_01E', 'wrun_01D', 'wrun_01C']);
     expect(page).toMatchObject({ lastKey: 'wrun_01C', hasMore: true });
-    expect(page.items[0]).toMatchObject({ version: 1, lastEventId: 'evnt_1', eventCount: 1 });
-    // Heads of exactly the returned runs, strongly consistent.
-    expect(ddb.commandCalls(BatchGetItemCommand)[0]!.args[0].input).toEqual({
-      RequestItems: { 't-events': { Keys: page.items.map((r) => headItem(runItem(r.run.runId))), ConsistentRead: true } },
-    });
+    expect(page.items[0]).toMatchObject({ runId: 'wrun_01F', status: 'running' });
+    // A listing returns the run entities from the index: no extra reads.
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(0);
 
     ddb.resetHistory();
     const next = await store.listRuns({ limit: 4, order: 'desc', after: 'wrun_01C' });
@@ -167,7 +160,7 @@ describe('listRuns', () => {
       KeyConditionExpression: '#partition = :partition AND runId < :after',
       ExpressionAttributeValues: { ':partition': { S: 'R#0' }, ':after': { S: 'wrun_01C' } },
     });
-    expect(next.items.map((r) => r.run.runId)).toEqual(['wrun_01B', 'wrun_01A']);
+    expect(next.items.map((r) => r.runId)).toEqual(['wrun_01B', 'wrun_01A']);
     expect(next).toMatchObject({ lastKey: 'wrun_01A', hasMore: false });
   });
 
@@ -177,7 +170,7 @@ describe('listRuns', () => {
     expect(queries().map((q) => [q.IndexName, q.ExpressionAttributeNames, q.ExpressionAttributeValues![':partition']!.S])).toEqual(
       Array.from({ length: 8 }, (_, i) => ['byStatus', { '#partition': 'statusShard' }, `running#R#${i}`]),
     );
-    expect(page.items.map((r) => r.run.runId).sort()).toEqual(ids);
+    expect(page.items.map((r) => r.runId).sort()).toEqual(ids);
   });
 
   it('by workflow name and status: one partition, status filtered, paged until the page is full', async () => {
@@ -185,7 +178,6 @@ describe('listRuns', () => {
       .on(QueryCommand)
       .resolvesOnce({ Items: [runItem('wrun_01A')], LastEvaluatedKey: { pk: { S: 'wrun_01B' } } }) // 01B filtered out by DynamoDB
       .resolvesOnce({ Items: [runItem('wrun_01C'), runItem('wrun_01D')] });
-    ddb.on(BatchGetItemCommand).resolves({ Responses: { 't-events': ['wrun_01A', 'wrun_01C'].map(head) } });
     const page = await store.listRuns({ limit: 2, order: 'asc', workflowName: 'wf//order', status: 'running' });
     expect(queries()[0]).toEqual({
       TableName: 't-runs',
@@ -198,16 +190,16 @@ describe('listRuns', () => {
       Limit: 100,
     });
     expect(queries()[1]!.ExclusiveStartKey).toEqual({ pk: { S: 'wrun_01B' } });
-    expect(page.items.map((r) => r.run.runId)).toEqual(['wrun_01A', 'wrun_01C']);
+    expect(page.items.map((r) => r.runId)).toEqual(['wrun_01A', 'wrun_01C']);
     expect(page).toMatchObject({ lastKey: 'wrun_01C', hasMore: true });
   });
 
-  it('leaves out runs whose head is gone but keeps their cursor', async () => {
+  it('reads only the index: one Query page, no head reads', async () => {
     ddb.on(QueryCommand).resolves({ Items: [runItem('wrun_01A'), runItem('wrun_01B')] });
-    ddb.on(BatchGetItemCommand).resolves({ Responses: { 't-events': [head('wrun_01A')] } });
     const page = await store.listRuns({ limit: 5, order: 'asc', workflowName: 'wf//order' });
-    expect(page.items.map((r) => r.run.runId)).toEqual(['wrun_01A']);
+    expect(page.items.map((r) => r.runId)).toEqual(['wrun_01A', 'wrun_01B']);
     expect(page.lastKey).toBe('wrun_01B');
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(0);
   });
 });
 

@@ -54,6 +54,21 @@ describe('getRun', () => {
   });
 });
 
+describe('getRunEntity', () => {
+  it('reads the run item alone: one consistent GetItem, no head', async () => {
+    const r = run('completed', { output: bytes(3), completedAt: at(5) });
+    ddb.on(GetItemCommand).resolves({ Item: runToItem(r) });
+    expect(await store.getRunEntity(RUN_ID)).toEqual(r);
+    expect(ddb.commandCalls(GetItemCommand).map((c) => c.args[0].input)).toEqual([{ TableName: 't-runs', Key: { pk: { S: RUN_ID } }, ConsistentRead: true }]);
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(0);
+  });
+
+  it('is undefined for an unknown run', async () => {
+    ddb.on(GetItemCommand).resolves({});
+    expect(await store.getRunEntity(RUN_ID)).toBeUndefined();
+  });
+});
+
 describe('entity reads', () => {
   it('getStep with a run id: one consistent GetItem', async () => {
     const s = step('step_1', 'completed', { output: bytes(5), completedAt: at(4) });
