@@ -33,6 +33,19 @@ function requireBuiltWorld(): void {
   if (!existsSync(WORLD_MODULE)) throw new Error(`${WORLD_MODULE} is missing: run \`npm run build\` first`);
 }
 
+/** Our world on a fresh embedded local AWS, with `env` on top. */
+function onLocalAws(name: string, env: Record<string, string>): WorldTarget {
+  return {
+    name,
+    byDefault: true,
+    async start() {
+      requireBuiltWorld();
+      const local = await startLocalAws();
+      return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'aws', ...env, ...local.env }), stop: () => local.stop() };
+    },
+  };
+}
+
 /** Our world, with HTTP deliveries signed by a fresh secret (the production set-up). */
 function worldAws(env: Record<string, string>): Record<string, string> {
   return { WORKFLOW_TARGET_WORLD: WORLD_MODULE, WORKFLOW_AWS_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env };
@@ -66,46 +79,20 @@ const TARGETS: WorldTarget[] = [
       return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'memory', WORKFLOW_AWS_DELIVERY: 'in-process' }), stop: async () => {} };
     },
   },
-  {
-    name: 'aws',
-    byDefault: true,
-    async start() {
-      requireBuiltWorld();
-      const local = await startLocalAws();
-      return {
-        // Encrypted, so every scenario also proves the per-run keys round-trip (contract §6).
-        env: worldAws({
-          WORKFLOW_AWS_ADAPTERS: 'aws',
-          WORKFLOW_AWS_DELIVERY: 'http',
-          WORKFLOW_AWS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-          ...local.env,
-        }),
-        stop: () => local.stop(),
-      };
-    },
-  },
-  {
-    name: 'aws-lambda',
-    byDefault: true,
-    async start() {
-      requireBuiltWorld();
-      const local = await startLocalAws();
-      return {
-        // Consumer mode lambda: messages reach the runtime only through
-        // createLambdaHandler, fed SQS events by harness/lib/lambda-bridge.mjs.
-        // A 2 s hop cap, so sleeps longer than that are chained over several
-        // SQS messages here, as sleeps over 15 minutes are on AWS.
-        env: worldAws({
-          WORKFLOW_AWS_ADAPTERS: 'aws',
-          WORKFLOW_AWS_CONSUMER: 'lambda',
-          WORKFLOW_AWS_MAX_DELAY_SECONDS: '2',
-          E2E_LAMBDA_BRIDGE: '1',
-          ...local.env,
-        }),
-        stop: () => local.stop(),
-      };
-    },
-  },
+  // Encrypted, so every scenario also proves the per-run keys round-trip (contract §6).
+  onLocalAws('aws', {
+    WORKFLOW_AWS_DELIVERY: 'http',
+    WORKFLOW_AWS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  }),
+  // Consumer mode lambda: messages reach the runtime only through
+  // createLambdaHandler, fed SQS events by scripts/lib/sqs-lambda-bridge.mjs.
+  // A 2 s hop cap, so sleeps longer than that are chained over several SQS
+  // messages here, as sleeps over 15 minutes are on AWS.
+  onLocalAws('aws-lambda', {
+    WORKFLOW_AWS_CONSUMER: 'lambda',
+    WORKFLOW_AWS_MAX_DELAY_SECONDS: '2',
+    E2E_LAMBDA_BRIDGE: '1',
+  }),
 ];
 
 /** The targets this run covers, from E2E_TARGETS or the defaults. */
