@@ -23,6 +23,28 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Full jitter, capped at one second. */
 const backoff = (retry: BatchRetry, attempt: number) => Math.random() * Math.min(1000, retry.baseDelayMs * 2 ** attempt);
 
+/**
+ * Sends `first`, then whatever each response left unprocessed, with backoff,
+ * until nothing is left; a ThrottleError when attempts run out.
+ */
+async function untilProcessed<P extends object>(
+  operation: string,
+  retry: BatchRetry,
+  first: P,
+  send: (pending: P) => Promise<P | undefined>,
+): Promise<void> {
+  let pending: P | undefined = first;
+  for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
+    if (attempt >= retry.attempts) throw throttled(`DynamoDB.${operation} left requests unprocessed`);
+    if (attempt > 0) await pause(backoff(retry, attempt));
+    try {
+      pending = await send(pending);
+    } catch (error) {
+      throw toWorldError(error, `DynamoDB.${operation}`);
+    }
+  }
+}
+
 /** Consistent reads of keys across tables; returns items per table. */
 export async function batchGetAll(
   client: DynamoDBClient,
@@ -30,19 +52,11 @@ export async function batchGetAll(
   retry: BatchRetry = DEFAULT_BATCH_RETRY,
 ): Promise<Record<string, Item[]>> {
   const found: Record<string, Item[]> = Object.fromEntries(Object.keys(request).map((table) => [table, []]));
-  let pending: Record<string, KeysAndAttributes> | undefined = request;
-  for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
-    if (attempt >= retry.attempts) throw throttled('DynamoDB.BatchGetItem left keys unprocessed');
-    if (attempt > 0) await pause(backoff(retry, attempt));
-    let output;
-    try {
-      output = await client.send(new BatchGetItemCommand({ RequestItems: pending }));
-    } catch (error) {
-      throw toWorldError(error, 'DynamoDB.BatchGetItem');
-    }
+  await untilProcessed('BatchGetItem', retry, request, async (pending) => {
+    const output = await client.send(new BatchGetItemCommand({ RequestItems: pending }));
     for (const [table, items] of Object.entries(output.Responses ?? {})) (found[table] ??= []).push(...items);
-    pending = output.UnprocessedKeys;
-  }
+    return output.UnprocessedKeys;
+  });
   return found;
 }
 
@@ -57,18 +71,10 @@ export async function getMany(client: DynamoDBClient, table: string, keys: Item[
 
 export async function writeAll(client: DynamoDBClient, table: string, requests: WriteRequest[], retry: BatchRetry = DEFAULT_BATCH_RETRY): Promise<void> {
   for (const part of chunk(requests, MAX_BATCH_WRITE)) {
-    let pending: Record<string, WriteRequest[]> | undefined = { [table]: part };
-    for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
-      if (attempt >= retry.attempts) throw throttled('DynamoDB.BatchWriteItem left items unprocessed');
-      if (attempt > 0) await pause(backoff(retry, attempt));
-      let output;
-      try {
-        output = await client.send(new BatchWriteItemCommand({ RequestItems: pending }));
-      } catch (error) {
-        throw toWorldError(error, 'DynamoDB.BatchWriteItem');
-      }
-      pending = output.UnprocessedItems;
-    }
+    await untilProcessed('BatchWriteItem', retry, { [table]: part }, async (pending) => {
+      const output = await client.send(new BatchWriteItemCommand({ RequestItems: pending }));
+      return output.UnprocessedItems;
+    });
   }
 }
 

@@ -1,13 +1,13 @@
 // Recognising "it is not there" across SDK clients: the SDK names modelled
 // errors by their shape, and older protocols surface only a code or a 404.
+import { awsErrorName, httpStatusOf } from '../aws-errors.js';
+
+export const httpStatus = httpStatusOf;
 
 export function hasErrorName(err: unknown, ...names: string[]): boolean {
-  const e = err as { name?: unknown; Code?: unknown } | null;
-  return typeof e === 'object' && e !== null && names.some((n) => e.name === n || e.Code === n);
-}
-
-export function httpStatus(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  const code = (err as { Code?: unknown } | null)?.Code;
+  const name = awsErrorName(err);
+  return names.some((n) => name === n || code === n);
 }
 
 export const isMissingTable = (err: unknown) => hasErrorName(err, 'ResourceNotFoundException');
