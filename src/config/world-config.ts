@@ -2,6 +2,7 @@
 // createWorld() uses when called with no arguments; the README's table lists
 // every variable.
 import { QUEUES, resourceNames, type ResourceNames } from '../adapters/aws/resources.js';
+import { canonicalEnv, canonicalOptions, checkOptionKeys, type SpecOptionAliases } from './spec-names.js';
 
 export type AdapterSet = 'aws' | 'memory';
 /** Who consumes the queues: this process, AWS Lambda (event-source mapping), or nobody (producer only). */
@@ -56,14 +57,18 @@ export interface WorldConfig {
 export type WorldConfigInput = Partial<Omit<WorldConfig, 'resources' | 'endpoints' | 'encryptionKey'>> & {
   /** 32 bytes, raw or base64. */
   encryptionKey?: Uint8Array | string;
-  resources?: Partial<ResourceNames>;
+  resources?: Partial<Omit<ResourceNames, 'tables'>> & { tables?: Partial<ResourceNames['tables']> };
   endpoints?: WorldConfig['endpoints'];
-};
+} & SpecOptionAliases;
 
 type Env = Record<string, string | undefined>;
 
 /** Builds the config from environment variables, then applies explicit overrides. */
-export function resolveWorldConfig(input: WorldConfigInput = {}, env: Env = process.env): WorldConfig {
+export function resolveWorldConfig(options: WorldConfigInput = {}, rawEnv: Env = process.env): WorldConfig {
+  // The original spec's names are aliases (src/config/spec-names.ts).
+  checkOptionKeys(options);
+  const input = canonicalOptions(options);
+  const env = canonicalEnv(rawEnv);
   const name = input.name ?? env.WORKFLOW_AWS_NAME ?? 'workflow';
   const defaults = resourceNames(name);
   const tables = {
