@@ -8,7 +8,7 @@ export default class Bootstrap extends AwsCommand {
   static override description =
     'Idempotent: every resource is checked before it is created, so a second run reports each one present and changes nothing, ' +
     'and a run after a failure finishes the job. The function starts with a not-yet-deployed handler that fails every message with ' +
-    '"not deployed yet" until `aws-workflow deploy`. Writes the environment the world needs to --env-file. ' +
+    '"not deployed yet" until `aws-workflow deploy`. Writes the environment the world needs to --write-env. ' +
     'If WORKFLOW_AWS_ENCRYPTION_KEY is set, the function gets it too (it is never printed or written to the file).';
   static override examples = [
     { description: 'Bootstrap the default installation in your profile\'s region', command: '<%= config.bin %> <%= command.id %>' },
@@ -19,7 +19,13 @@ export default class Bootstrap extends AwsCommand {
   static override flags = {
     'point-in-time-recovery': Flags.boolean({ description: 'enable DynamoDB point-in-time recovery on every table', default: false }),
     lambda: Flags.boolean({ description: 'create the worker role, function and event-source mappings', default: true, allowNo: true }),
-    'env-file': Flags.string({ description: 'dotenv file to write the world\'s environment to', default: '.env.aws' }),
+    // Not --env-file: Node 20 claims that name anywhere in argv and exits 9 when the file does not exist yet.
+    'write-env': Flags.string({
+      description: 'dotenv file to write the world\'s environment to',
+      default: '.env.aws',
+      aliases: ['env-file'],
+      deprecateAliases: true,
+    }),
   };
 
   async run(): Promise<BootstrapResult> {
@@ -32,7 +38,7 @@ export default class Bootstrap extends AwsCommand {
     const result = await bootstrap(ctx, {
       lambda: flags.lambda,
       pointInTimeRecovery: flags['point-in-time-recovery'],
-      envFile: resolve(flags['env-file']),
+      envFile: resolve(flags['write-env']),
       functionSecrets,
       ...(endpoint ? { endpoints: { dynamodb: endpoint, sqs: endpoint, s3: endpoint } } : {}),
     });
@@ -42,7 +48,7 @@ export default class Bootstrap extends AwsCommand {
         ? `"${result.name}" is complete: all ${result.resources.length} resources were already present.`
         : `"${result.name}" is ready: ${changed} of ${result.resources.length} resources created or updated.`,
     );
-    this.log(`wrote ${flags['env-file']} (${Object.keys(result.env).length} variables)`);
+    this.log(`wrote ${flags['write-env']} (${Object.keys(result.env).length} variables)`);
     if (flags.lambda) this.log('next: `aws-workflow deploy` to put your workflows on the function');
     return result;
   }

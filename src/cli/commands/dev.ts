@@ -14,13 +14,14 @@ export default class Dev extends AwsCommand {
   static override examples = [
     { description: 'Local AWS; the app consumes its own queues', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Also consume here and deliver to a Next.js dev server', command: '<%= config.bin %> <%= command.id %> --app-port 3000' },
-    { description: 'Fixed ports and an env file for the app', command: '<%= config.bin %> <%= command.id %> --dynamodb-port 8000 --sqs-port 4566 --env-file .env.local-aws' },
+    { description: 'Fixed ports and an env file for the app', command: '<%= config.bin %> <%= command.id %> --dynamodb-port 8000 --sqs-port 4566 --write-env .env.local-aws' },
   ];
   static override flags = {
     'app-port': Flags.integer({ description: 'consume the queues here and deliver to http://127.0.0.1:<port>', min: 1, max: 65535 }),
     'dynamodb-port': Flags.integer({ description: 'local DynamoDB port (default: any free port)', min: 0, max: 65535, default: 0 }),
     'sqs-port': Flags.integer({ description: 'local SQS and S3 port (default: any free port)', min: 0, max: 65535, default: 0 }),
-    'env-file': Flags.string({ description: 'also write the environment to this dotenv file' }),
+    // Not --env-file: Node 20 claims that name anywhere in argv and exits 9 when the file does not exist yet.
+    'write-env': Flags.string({ description: 'also write the environment to this dotenv file', aliases: ['env-file'], deprecateAliases: true }),
   };
 
   /** Replaced in tests. */
@@ -42,7 +43,7 @@ export default class Dev extends AwsCommand {
           appPort: flags['app-port'],
           progress: (report) => this.logToStderr(formatReport(report)),
           signal: stop.signal,
-          onReady: (ready) => this.ready(ready, flags['env-file']),
+          onReady: (ready) => this.ready(ready, flags['write-env']),
         },
         this.devDeps,
       );

@@ -30,6 +30,8 @@ export function worldEnv(input: WorldEnvInput): Record<string, string> {
     WORKFLOW_AWS_HOOKS_TABLE: input.names.tables.hooks,
     WORKFLOW_AWS_STREAMS_TABLE: input.names.tables.streams,
     WORKFLOW_AWS_BUCKET: input.names.bucket,
+    // The original spec's name for the bucket, so `cp .env.aws .env.local` serves apps written to the spec.
+    WORKFLOW_AWS_STREAM_BUCKET: input.names.bucket,
     WORKFLOW_AWS_WORKFLOW_QUEUE_URL: input.queueUrls.workflow,
     WORKFLOW_AWS_STEP_QUEUE_URL: input.queueUrls.step,
     WORKFLOW_AWS_CONSUMER: input.consumer,

@@ -72,3 +72,38 @@ function restore(key: string, value: string | undefined): void {
   if (value === undefined) delete process.env[key];
   else process.env[key] = value;
 }
+
+// Node 20 claims `--env-file <path>` anywhere in argv and exits 9 when the
+// file does not exist; the flag is --write-env, tried here in a real process.
+it('writes --write-env to a relative path that does not exist yet, in a real `aws-workflow dev` process', async () => {
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp, readFile, rm, stat } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join, resolve } = await import('node:path');
+  const cwd = await mkdtemp(join(tmpdir(), 'dev-write-env-'));
+  const bin = resolve('bin/run.js');
+  const child = spawn(process.execPath, [bin, 'dev', '--name', 'devfile', '--write-env', 'sub/dir/.env.dev'], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const file = join(cwd, 'sub', 'dir', '.env.dev');
+    const deadline = Date.now() + 45_000;
+    while (!(await stat(file).catch(() => undefined))) {
+      if (child.exitCode !== null) throw new Error(`dev exited ${child.exitCode} before writing the file: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`no ${file} after 45 s: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('WORKFLOW_AWS_NAME=devfile');
+    expect(text).toContain('WORKFLOW_AWS_STREAM_BUCKET=devfile-payloads');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await rm(cwd, { recursive: true, force: true });
+  }
+});

@@ -53,7 +53,7 @@ it('bootstrap, outputs and teardown leave nothing behind', async () => {
   const common = ['--name', 'itest', '--region', local.region];
   const envFile = join(dir, '.env.aws');
 
-  const boot = await runCommand(Bootstrap, [...common, '--env-file', envFile], inject);
+  const boot = await runCommand(Bootstrap, [...common, '--write-env', envFile], inject);
   expect(boot.exitCode).toBe(0);
   expect((await leftovers('itest-')).sort()).toEqual(
     ['itest-events', 'itest-hooks', 'itest-runs', 'itest-steps', 'itest-streams', 'itest-workflow', 'itest-workflow-dlq', 'itest-step', 'itest-step-dlq', 'itest-payloads'].sort(),
@@ -63,7 +63,7 @@ it('bootstrap, outputs and teardown leave nothing behind', async () => {
   expect(queueArns).toHaveLength(2);
   expect(queueArns.every((arn) => /:itest-(workflow|step)$/.test(arn))).toBe(true);
 
-  const again = await runCommand(Bootstrap, [...common, '--env-file', envFile, '--json'], inject);
+  const again = await runCommand(Bootstrap, [...common, '--write-env', envFile, '--json'], inject);
   expect(JSON.parse(again.stdout).resources.every((r: { status: string }) => r.status === 'present')).toBe(true);
 
   const out = await runCommand(Outputs, [...common, '--json'], inject);

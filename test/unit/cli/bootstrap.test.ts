@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 const run = (cloud: FakeCloud, extra: string[] = []) =>
-  runCommand(Bootstrap, ['--name', 'shop', '--region', cloud.region, '--env-file', envFile, ...extra], { factory: cloud.aws.factory, sleep: noSleep });
+  runCommand(Bootstrap, ['--name', 'shop', '--region', cloud.region, '--write-env', envFile, ...extra], { factory: cloud.aws.factory, sleep: noSleep });
 
 function parseDotenv(text: string): Record<string, string> {
   const env: Record<string, string> = {};

@@ -22,7 +22,7 @@ afterEach(async () => {
 
 const common = (cloud: FakeCloud) => ['--name', 'shop', '--region', cloud.region];
 const inject = (cloud: FakeCloud) => ({ factory: cloud.aws.factory, sleep: noSleep });
-const bootstrapInto = (cloud: FakeCloud) => runCommand(Bootstrap, [...common(cloud), '--env-file', join(dir, '.env.aws')], inject(cloud));
+const bootstrapInto = (cloud: FakeCloud) => runCommand(Bootstrap, [...common(cloud), '--write-env', join(dir, '.env.aws')], inject(cloud));
 
 /** Runs teardown with a scripted answer to its confirmation. */
 async function teardownWith(cloud: FakeCloud, argv: string[], answer?: boolean) {
@@ -58,6 +58,7 @@ describe('outputs', () => {
     expect(result.resources.filter((r) => r.kind === 'event-source-mapping')).toHaveLength(2);
     expect(result.resources.every((r) => r.exists)).toBe(true);
     expect(result.env.WORKFLOW_AWS_BUCKET).toBe('shop-payloads');
+    expect(result.env.WORKFLOW_AWS_STREAM_BUCKET).toBe('shop-payloads'); // the spec's name, same bucket
   });
 
   it('says the installation is not bootstrapped when its resources are missing', async () => {
