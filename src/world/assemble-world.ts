@@ -18,6 +18,7 @@ import type { Logger } from '../ports/logger.js';
 import type { MessageQueue } from '../ports/message-queue.js';
 import type { RunKeySource } from '../ports/run-key-source.js';
 import type { StreamStore } from '../ports/stream-store.js';
+import { deliveryTargetCheck } from './delivery-target-check.js';
 
 /** The spec version this world implements: CBOR-capable transport and runInput in the first message. */
 export const WORLD_SPEC_VERSION = 3;
@@ -66,6 +67,7 @@ export function assembleWorld(container: Container): AwsWorld {
   });
 
   const runKeys = container.get<RunKeySource>(TOKENS.RunKeySource);
+  const deliveryTarget = deliveryTargetCheck(config);
 
   const world: AwsWorld = {
     ...storage,
@@ -77,13 +79,16 @@ export function assembleWorld(container: Container): AwsWorld {
     listStreamsByRunId: streamer.listStreamsByRunId,
     getStreamChunks: streamer.getStreamChunks,
     getStreamInfo: streamer.getStreamInfo,
-    queue: queue.queue,
+    queue: deliveryTarget.guard(queue.queue),
     createQueueHandler: queue.createQueueHandler,
     getDeploymentId: queue.getDeploymentId,
     specVersion: WORLD_SPEC_VERSION,
     // Every overload resolves to the run id, so all processes agree on the key.
     getEncryptionKeyForRun: (runOrId: string | { runId: string }) => runKeys.keyForRun(typeof runOrId === 'string' ? runOrId : runOrId.runId),
-    start: () => queue.consumer.start(),
+    start: async () => {
+      deliveryTarget.assert();
+      await queue.consumer.start();
+    },
     close: async () => {
       await queue.consumer.close();
       await streamer.close();
