@@ -1,18 +1,17 @@
 // Runs each example's end-to-end script (examples/*/test/e2e.mjs) in its own
-// process, after installing both examples' dependencies side by side.
+// process; each script installs its example's dependencies first (npm ci, one
+// at a time: two at once corrupt each other's reads of npm's cache).
 // Part of `npm test`; needs `npm run build` first.
 //   node scripts/test-examples.mjs [server] [nextjs]
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { installExample, ROOT } from './lib/example-harness.mjs';
+import { ROOT } from './lib/example-harness.mjs';
 
 const ALL = ['server', 'nextjs'];
 const selected = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 for (const name of selected) if (!ALL.includes(name)) throw new Error(`unknown example "${name}"; known: ${ALL.join(', ')}`);
 
 const startedAt = Date.now();
-// The installs are mostly I/O: doing them together saves most of one.
-await Promise.all(selected.map((name) => installExample(join(ROOT, 'examples', name), `example:${name}`)));
 
 const results = [];
 for (const name of selected) {
