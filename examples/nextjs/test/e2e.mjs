@@ -28,7 +28,6 @@ import {
   waitForHttp,
   waitForRun,
 } from '../../../scripts/lib/example-harness.mjs';
-import { ensureChromium, checkPageInBrowser } from './browser.mjs';
 
 const APP = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(APP, 'test-results');
@@ -49,6 +48,8 @@ const useBrowser = process.env.EXAMPLE_BROWSER !== '0';
 
 await mkdir(RESULTS, { recursive: true });
 await timed('install', () => installExample(APP, 'example:nextjs'));
+// After the install: browser.mjs imports playwright-core from the example's node_modules.
+const { ensureChromium, checkPageInBrowser } = await import('./browser.mjs');
 const chromium = useBrowser ? await timed('chromium', () => ensureChromium((line) => say(line))) : undefined;
 await timed('next build', () =>
   run(process.execPath, [NEXT, 'build'], { cwd: APP, env: { ...nextEnv, WORKFLOW_TARGET_WORLD: '@workflow/world-aws' }, maxBuffer: 64 * 1024 * 1024 }).catch(
