@@ -1,9 +1,7 @@
 import { getWorld } from 'workflow/runtime';
 
-type StartableWorld = ReturnType<typeof getWorld> & { start?(): Promise<void>; close?(): Promise<void> };
-
 export async function startWorld(): Promise<void> {
-  const world = getWorld() as StartableWorld;
+  const world = getWorld();
   await world.start?.();
   // `next start` exits on SIGTERM at once unless NEXT_MANUAL_SIG_HANDLE is set
   // (see package.json): then this closes the world first, so in-flight
