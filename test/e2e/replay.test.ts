@@ -35,7 +35,7 @@ function recordingProxy(upstream: () => string, captured: Captured[]): Promise<{
       for (const [name, value] of Object.entries(req.headers)) {
         if (typeof value === 'string' && !['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) headers[name] = value;
       }
-      const response = await fetch(`${upstream()}${req.url}`, { method: req.method, headers, body });
+      const response = await fetch(`${upstream()}${req.url}`, { method: req.method, headers, body: new Uint8Array(body) });
       const text = await response.text();
       if (req.url?.endsWith('/step')) captured.push({ path: req.url, headers, body, status: response.status });
       res.writeHead(response.status, { 'content-type': response.headers.get('content-type') ?? 'application/json' }).end(text);
@@ -79,7 +79,7 @@ function recordingProxy(upstream: () => string, captured: Captured[]): Promise<{
     expect((await readFile(stepLog, 'utf8')).split('\n').filter(Boolean)).toEqual(['first']);
 
     // The same bytes again, straight to the app, well within the 300 s tolerance.
-    const replay = await fetch(`${app.baseUrl}${ran!.path}`, { method: 'POST', headers: ran!.headers, body: ran!.body });
+    const replay = await fetch(`${app.baseUrl}${ran!.path}`, { method: 'POST', headers: ran!.headers, body: new Uint8Array(ran!.body) });
     expect(replay.status).toBe(409);
     expect(await replay.json()).toEqual({ error: 'Replayed delivery' });
     // Give a wrongly accepted replay time to run before counting again.

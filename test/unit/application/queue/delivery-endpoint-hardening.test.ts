@@ -63,6 +63,12 @@ function countingBody(total: number, chunk = 4096): { stream: ReadableStream<Uin
   return { stream, pulled: () => pulled };
 }
 
+function headersOf(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => (out[name] = value));
+  return out;
+}
+
 function streamingRequest(headers: Record<string, string>, body: ReadableStream<Uint8Array>): Request {
   return new Request(FLOW_URL, { method: 'POST', headers, body, duplex: 'half' } as RequestInit & { duplex: 'half' });
 }
@@ -101,7 +107,7 @@ describe('the body size cap', () => {
   it('answers a signed body over the cap with 413 before reading it', async () => {
     const big = buildDeliveryRequest(envelope({ runId: 'wrun_1', pad: 'p'.repeat(4096) }), 1, SECRET, h.clock.now());
     const body = countingBody(big.body.length);
-    const res = await handlerWith({ maxBodyBytes: 2048 })(streamingRequest(Object.fromEntries(big.headers), body.stream));
+    const res = await handlerWith({ maxBodyBytes: 2048 })(streamingRequest(headersOf(big.headers), body.stream));
     expect(res.status).toBe(413);
     expect((await res.json()).error).toContain('WORKFLOW_AWS_MAX_DELIVERY_BYTES');
     expect(body.pulled()).toBeLessThanOrEqual(4096);
@@ -112,7 +118,7 @@ describe('the body size cap', () => {
     const small = buildDeliveryRequest(envelope(), 1, SECRET, h.clock.now());
     const body = countingBody(10 * MiB);
     const res = await handlerWith({ maxBodyBytes: 4096 })(
-      streamingRequest({ ...Object.fromEntries(small.headers), 'content-length': String(10 * MiB) }, body.stream),
+      streamingRequest({ ...headersOf(small.headers), 'content-length': String(10 * MiB) }, body.stream),
     );
     expect(res.status).toBe(413);
     expect(body.pulled()).toBeLessThanOrEqual(4096);
@@ -121,7 +127,7 @@ describe('the body size cap', () => {
   it('stops reading a body longer than the signed length and refuses it', async () => {
     const small = buildDeliveryRequest(envelope(), 1, SECRET, h.clock.now());
     const body = countingBody(64 * MiB);
-    const res = await handlerWith()(streamingRequest(Object.fromEntries(small.headers), body.stream));
+    const res = await handlerWith()(streamingRequest(headersOf(small.headers), body.stream));
     expect(res.status).toBe(401);
     expect(body.pulled()).toBeLessThanOrEqual(small.body.length + 8192);
     expect(runs).toBe(0);
