@@ -201,3 +201,24 @@ describe('replays', () => {
     expect(runs).toBe(1);
   });
 });
+
+describe('the cap as configured', () => {
+  it('comes from WORKFLOW_AWS_MAX_DELIVERY_BYTES, defaults just above the SQS maximum, and names the variable when bad', async () => {
+    const { ConfigError, resolveWorldConfig } = await import('../../../../src/config/world-config.js');
+    expect(resolveWorldConfig({}, {}).maxDeliveryBodyBytes).toBe(1024 * 1024 + 64 * 1024);
+    expect(resolveWorldConfig({}, { WORKFLOW_AWS_MAX_DELIVERY_BYTES: '4096' }).maxDeliveryBodyBytes).toBe(4096);
+    expect(() => resolveWorldConfig({}, { WORKFLOW_AWS_MAX_DELIVERY_BYTES: 'lots' })).toThrow(ConfigError);
+    expect(() => resolveWorldConfig({}, { WORKFLOW_AWS_MAX_DELIVERY_BYTES: 'lots' })).toThrow(/WORKFLOW_AWS_MAX_DELIVERY_BYTES/);
+  });
+
+  it("reaches the world's queue handler: a signed body over maxDeliveryBodyBytes gets 413", async () => {
+    const { createWorld } = await import('../../../../src/world/create-world.js');
+    const world = createWorld({ adapters: 'memory', consumer: 'none', signingSecret: SECRET, maxDeliveryBodyBytes: 1024 });
+    const handler = world.createQueueHandler('__wkf_workflow_' as never, runtimeHandler);
+    const big = buildDeliveryRequest(envelope({ pad: 'p'.repeat(2048) }), 1, SECRET, Date.now());
+    const res = await handler(new Request(FLOW_URL, { method: 'POST', headers: big.headers, body: big.body }));
+    expect(res.status).toBe(413);
+    expect(runs).toBe(0);
+    await world.close?.();
+  });
+});
