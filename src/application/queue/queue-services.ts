@@ -157,7 +157,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       signingSecret: config.signingSecret,
       signatureToleranceSeconds: options.signatureToleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
       maxBodyBytes: config.maxDeliveryBodyBytes ?? DEFAULT_MAX_DELIVERY_BODY_BYTES,
-      replayStore: deps.idempotencyStore,
+      // In Lambda mode no delivery ever crosses a network, so there is none to capture and replay: no write per message.
+      replayStore: config.consumer === 'lambda' ? undefined : deps.idempotencyStore,
       clock,
       logger,
       registry,

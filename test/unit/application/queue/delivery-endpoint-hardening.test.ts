@@ -222,3 +222,33 @@ describe('the cap as configured', () => {
     await world.close?.();
   });
 });
+
+describe('durable replay claims by consumer mode', () => {
+  it('are written where HTTP deliveries exist, and skipped in Lambda mode where none crosses a network', async () => {
+    const { createQueueServices } = await import('../../../../src/application/queue/queue-services.js');
+    const { baseConfig, fakeRuns } = await import('./harness.js');
+    const claims: string[] = [];
+    const store: IdempotencyStore = { claim: async (key) => (claims.push(key), true) };
+    const deliverOnce = async (consumer: 'process' | 'lambda') => {
+      const services = createQueueServices({
+        config: { ...baseConfig, consumer, delivery: 'http', signingSecret: SECRET },
+        messageQueue: h.queue,
+        blobStore: h.blobs,
+        idempotencyStore: store,
+        clock: h.clock,
+        ids: h.ids,
+        logger: h.logger,
+        runs: fakeRuns([]),
+        options: { registry: h.registry, recoverActiveRuns: false },
+      });
+      const handler = services.createQueueHandler('__wkf_workflow_' as never, runtimeHandler);
+      const d = buildDeliveryRequest(envelope(), 1, SECRET, h.clock.now());
+      expect((await handler(new Request(FLOW_URL, { method: 'POST', headers: d.headers, body: d.body }))).status).toBe(200);
+      await services.consumer.close();
+    };
+    await deliverOnce('process');
+    expect(claims).toEqual([expect.stringMatching(/^delivery-nonce:[0-9a-f]{64}$/)]);
+    await deliverOnce('lambda');
+    expect(claims).toHaveLength(1);
+  });
+});
