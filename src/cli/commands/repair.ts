@@ -22,7 +22,7 @@ export default class Repair extends AwsCommand {
   async run(): Promise<RepairResult> {
     const { flags } = await this.parse(Repair);
     const ctx = await this.createContext(flags);
-    const endpoints = ctx.clientOptions.endpoints ?? {};
+    const endpoints = ctx.clientOptions.endpoints;
     // The world takes credentials from the default chain: point it at the same profile.
     if (flags.profile) process.env.AWS_PROFILE = flags.profile;
     const world = createWorld({
@@ -30,8 +30,9 @@ export default class Repair extends AwsCommand {
       region: ctx.region,
       resources: ctx.names,
       consumer: 'none',
-      endpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs, s3: endpoints.s3 },
-      ...(endpoints.s3 ? { s3ForcePathStyle: true } : {}),
+      // Only --endpoint-url overrides: otherwise the world reads AWS_ENDPOINT_URL_* like the app does.
+      ...(endpoints ? { endpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs, s3: endpoints.s3 } } : {}),
+      ...(endpoints?.s3 ? { s3ForcePathStyle: true } : {}),
     });
     try {
       const result = await repairActiveRuns(world, { dryRun: flags['dry-run'], idleSeconds: flags['idle-seconds'], note: ctx.note });
