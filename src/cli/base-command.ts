@@ -2,6 +2,7 @@
 // injectable factory, progress lines on stderr, and failures as one line.
 import { Command, Errors, type Interfaces } from '@oclif/core';
 import { resourceNames, type ResourceNames } from '../adapters/aws/resources.js';
+import { defaultBucketName } from './aws/bucket-name.js';
 import { createAwsClients, destroyClients, sameEndpoint, type AwsClients, type ClientFactory, type ClientOptions } from './aws/clients.js';
 import { realSleep, type Sleep } from './aws/retry.js';
 import { describeError } from './errors.js';
@@ -49,7 +50,7 @@ export abstract class AwsCommand extends Command {
     const region = await this.clients.lambda.config.region();
     this.regionForErrors = region;
     const names = resourceNames(flags.name);
-    if (flags.bucket) names.bucket = flags.bucket;
+    names.bucket = flags.bucket ?? (await defaultBucketName(this.clients, flags.name, region, clientOptions));
     return {
       name: flags.name,
       region,

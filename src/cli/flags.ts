@@ -1,6 +1,7 @@
 // Flags every command shares. Environment fallbacks match what the world
 // itself reads, so `set -a; . ./.env.aws` configures the CLI too.
 import { Errors, Flags } from '@oclif/core';
+import { bucketNameProblem, installationNameProblem } from '../adapters/aws/provisioning/names.js';
 
 /** Lowercase, digits and hyphens: valid in every resource name (the bucket is the strictest). */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
@@ -11,9 +12,10 @@ export const sharedFlags = {
     env: 'WORKFLOW_AWS_NAME',
     default: 'workflow',
     parse: async (value) => {
-      if (!NAME_PATTERN.test(value)) {
+      const problem = installationNameProblem(value);
+      if (problem || !NAME_PATTERN.test(value)) {
         // A CLIError keeps oclif's usage-error handling (exit 2, the hint to --help).
-        throw new Errors.CLIError(`--name must be 2-40 characters of a-z, 0-9 and "-", starting with a letter; got "${value}"`);
+        throw new Errors.CLIError(`--name "${value}" ${problem ?? 'must be 2-40 characters of a-z, 0-9 and "-", starting with a letter'}`);
       }
       return value;
     },
@@ -22,8 +24,13 @@ export const sharedFlags = {
   profile: Flags.string({ description: 'AWS shared-config profile (default: AWS_PROFILE)' }),
   'endpoint-url': Flags.string({ description: 'send every AWS call to this endpoint (a local AWS emulator)' }),
   bucket: Flags.string({
-    description: 'payload bucket name, when the default "<name>-payloads" is taken (bucket names are global)',
+    description: 'payload bucket name, instead of the default (unique per account and region, see docs/cli.md)',
     env: 'WORKFLOW_AWS_BUCKET',
+    parse: async (value) => {
+      const problem = bucketNameProblem(value);
+      if (problem) throw new Errors.CLIError(`--bucket "${value}" ${problem}`);
+      return value;
+    },
   }),
   yes: Flags.boolean({ char: 'y', description: 'answer yes to confirmations', default: false }),
   debug: Flags.boolean({ description: 'show the stack trace of a failure', default: false }),

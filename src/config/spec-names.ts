@@ -71,6 +71,7 @@ const OPTION_KEYS = {
   runRetentionDays: true,
   idempotencyWindowSeconds: true,
   preconditionGuard: true,
+  maxDeliveryBodyBytes: true,
   encryptionKey: true,
   queueUrl: true,
   runsTable: true,

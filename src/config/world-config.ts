@@ -43,6 +43,8 @@ export interface WorldConfig {
   maxHandlerSeconds: number;
   /** Largest queue message body before it goes to S3. */
   maxMessageBytes: number;
+  /** Largest HTTP delivery body the queue handler accepts (413 above it, unread). */
+  maxDeliveryBodyBytes: number;
   /** Inline payload limit inside a DynamoDB item before it goes to S3. */
   maxInlinePayloadBytes: number;
   /** Days to keep terminal runs (DynamoDB TTL); undefined keeps them forever. */
@@ -113,6 +115,9 @@ export function resolveWorldConfig(options: WorldConfigInput = {}, rawEnv: Env =
     visibilitySeconds: input.visibilitySeconds ?? int('WORKFLOW_AWS_VISIBILITY_SECONDS', env.WORKFLOW_AWS_VISIBILITY_SECONDS, 60, 1, 43200),
     maxHandlerSeconds: input.maxHandlerSeconds ?? int('WORKFLOW_AWS_MAX_HANDLER_SECONDS', env.WORKFLOW_AWS_MAX_HANDLER_SECONDS, 900, 1, 43200),
     maxMessageBytes: input.maxMessageBytes ?? int('WORKFLOW_AWS_MAX_MESSAGE_BYTES', env.WORKFLOW_AWS_MAX_MESSAGE_BYTES, 256 * 1024, 1024, 1024 * 1024),
+    maxDeliveryBodyBytes:
+      input.maxDeliveryBodyBytes ??
+      int('WORKFLOW_AWS_MAX_DELIVERY_BYTES', env.WORKFLOW_AWS_MAX_DELIVERY_BYTES, 1024 * 1024 + 64 * 1024, 1024, 64 * 1024 * 1024),
     maxInlinePayloadBytes:
       input.maxInlinePayloadBytes ?? int('WORKFLOW_AWS_MAX_INLINE_BYTES', env.WORKFLOW_AWS_MAX_INLINE_BYTES, 64 * 1024, 0, 350 * 1024),
     runRetentionDays: input.runRetentionDays ?? optionalInt('WORKFLOW_AWS_RUN_RETENTION_DAYS', env.WORKFLOW_AWS_RUN_RETENTION_DAYS),

@@ -5,8 +5,11 @@ export interface StoredChunk {
 }
 
 export interface StreamStore {
-  /** Appends chunks as consecutive data indexes, in order, in one call. */
-  append(name: string, runId: string, chunks: Uint8Array[]): Promise<void>;
+  /**
+   * Appends chunks as consecutive data indexes, in order, in one call.
+   * Resolves 'closed' (nothing written) when the stream already has its EOF.
+   */
+  append(name: string, runId: string, chunks: Uint8Array[]): Promise<void | 'closed'>;
   /** Appends the EOF marker. Idempotent: the first EOF wins. */
   close(name: string, runId: string): Promise<void>;
   /**

@@ -138,7 +138,9 @@ export const QUEUES: QueueDefinition = {
   // messages the runtime never got to see (undecodable, or lost payloads).
   maxReceiveCount: 50,
   dlqRetentionSeconds: 14 * 24 * 3600,
-  messageRetentionSeconds: 4 * 24 * 3600,
+  // The SQS maximum: a consumer outage shorter than this loses no wake-up
+  // (longer ones are recovered by `aws-workflow repair`, docs/cli.md).
+  messageRetentionSeconds: 14 * 24 * 3600,
 };
 
 export interface BucketDefinition {

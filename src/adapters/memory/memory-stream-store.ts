@@ -14,9 +14,9 @@ interface MemoryStream {
 export class MemoryStreamStore implements StreamStore {
   private readonly streams = new Map<string, MemoryStream>();
 
-  async append(name: string, runId: string, chunks: Uint8Array[]): Promise<void> {
+  async append(name: string, runId: string, chunks: Uint8Array[]): Promise<void | 'closed'> {
     const stream = this.open(name, runId);
-    if (stream.eofAt !== undefined) return;
+    if (stream.eofAt !== undefined) return 'closed';
     for (const chunk of chunks) stream.chunks.push(chunk.slice());
   }
 

@@ -3,7 +3,7 @@
 // deliverer and the queue handler, so both ends agree by construction.
 import { parseQueueName, type ValidQueueName } from '@workflow/world';
 import { encodeEnvelope, type Envelope } from './envelope.js';
-import { signDelivery } from './signature.js';
+import { processDeliveryKey, signDelivery } from './signature.js';
 
 export const DELIVERY_HEADERS = {
   /** 1-based receive count of this delivery. */
@@ -54,10 +54,9 @@ export function buildDeliveryRequest(envelope: Envelope, attempt: number, signin
   }
   headers.set('content-type', 'application/json');
   headers.set(DELIVERY_HEADERS.attempt, String(attempt));
-  if (signingSecret) {
-    headers.set(DELIVERY_HEADERS.timestamp, String(now));
-    headers.set(DELIVERY_HEADERS.signature, signDelivery(signingSecret, now, attempt, body));
-  }
+  // Always signed: with no shared secret, by this process's private key (signature.ts).
+  headers.set(DELIVERY_HEADERS.timestamp, String(now));
+  headers.set(DELIVERY_HEADERS.signature, signDelivery(signingSecret || processDeliveryKey(), now, attempt, body));
   return { route: routeOf(envelope.queueName), headers, body };
 }
 

@@ -3,9 +3,10 @@
 // slow; the consumer keeps the message leased meanwhile.
 import { createNodeHttpAgents, destroyNodeHttpAgents, nodeHttpFetch, type NodeHttpAgents } from '@workflow/world/node-http.js';
 import type { Clock } from '../../ports/clock.js';
-import { resolveDeliveryBaseUrl, type BaseUrlConfig } from './base-url.js';
+import { BaseUrlError, resolveDeliveryBaseUrl, type BaseUrlConfig } from './base-url.js';
 import { buildDeliveryRequest, readDeliveryResponse, workflowRouteUrl } from './delivery-protocol.js';
 import { errorMessage, type Deliverer } from './deliverer.js';
+import { isLoopbackUrl } from './loopback.js';
 
 export interface HttpDelivererDeps {
   config: BaseUrlConfig & { signingSecret?: string };
@@ -14,11 +15,13 @@ export interface HttpDelivererDeps {
 }
 
 export function createHttpDeliverer(deps: HttpDelivererDeps): Deliverer {
+  assertSignedUnlessLoopback(deps.config);
   let agents: NodeHttpAgents | undefined;
   return {
     async deliver(envelope, attempt) {
       try {
         const url = resolveDeliveryBaseUrl(deps.config, deps.env);
+        assertSignedUnlessLoopback({ ...deps.config, baseUrl: url });
         const request = buildDeliveryRequest(envelope, attempt, deps.config.signingSecret, deps.clock.now());
         agents ??= createNodeHttpAgents({ maxSockets: Infinity, keepAliveMs: 30_000 });
         const response = await nodeHttpFetch(workflowRouteUrl(url, request.route), {
@@ -37,4 +40,12 @@ export function createHttpDeliverer(deps: HttpDelivererDeps): Deliverer {
       agents = undefined;
     },
   };
+}
+
+/** Without a shared secret the app can only verify this process's own deliveries, so they must stay on this host. */
+function assertSignedUnlessLoopback(config: { baseUrl?: string; signingSecret?: string }): void {
+  if (config.signingSecret || config.baseUrl === undefined || isLoopbackUrl(config.baseUrl)) return;
+  throw new BaseUrlError(
+    `Refusing to deliver queue messages unsigned to ${new URL(config.baseUrl).origin}: set WORKFLOW_AWS_SIGNING_SECRET (the same value on every process), or deliver to a loopback address`,
+  );
 }

@@ -11,6 +11,7 @@ import type { MessageQueue } from '../../ports/message-queue.js';
 import { sendTransportBody, toTransportBody } from './claim-check.js';
 import { ENVELOPE_VERSION, channelOf } from './envelope.js';
 import { newMessageId } from './message-id.js';
+import { assertValidQueueHeaders } from './validate-headers.js';
 
 export interface ProducerDeps {
   queue: MessageQueue;
@@ -42,6 +43,7 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
       throw new WorkflowWorldError('Invalid idempotencyKey: expected a non-empty string', { status: 400 });
     }
 
+    assertValidQueueHeaders(opts?.headers);
     const now = deps.clock.now();
     const id = newMessageId(deps.clock, deps.ids);
     const dueAt = dueAtAfter(delaySeconds, now);

@@ -3,32 +3,58 @@
 // call also registers the handler process-wide for in-process delivery.
 import type { MessageId, Queue } from '@workflow/world';
 import type { Clock } from '../../ports/clock.js';
+import type { IdempotencyStore } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { DELIVERY_HEADERS } from './delivery-protocol.js';
 import { EnvelopeError, decodeEnvelope, hasPayloadRef, type Envelope } from './envelope.js';
 import type { Dispatch, DispatchOutcome, HandlerRegistry } from './handler-registry.js';
-import { verifyDelivery } from './signature.js';
+import { createReplayGuard, type ReplayGuard } from './replay-guard.js';
+import { discardBody, readSignedBody, type SignedBodyResult } from './signed-body.js';
+import { bodyTagHmac, processDeliveryKey, verifyDeliveryHeaders, type SignatureVerdict } from './signature.js';
 
 export type CreateQueueHandler = Queue['createQueueHandler'];
 export type RuntimeHandler = Parameters<CreateQueueHandler>[1];
 
 export interface QueueHandlerDeps {
-  /** Without a secret, unsigned deliveries are accepted (see docs/queue-protocol.md). */
+  /** Shared secret; without one, only this process's own deliveries verify (signature.ts, processDeliveryKey). */
   signingSecret?: string;
   signatureToleranceSeconds: number;
+  /** Largest body accepted; larger ones get 413 unread. Default DEFAULT_MAX_DELIVERY_BODY_BYTES. */
+  maxBodyBytes?: number;
+  /** Durable replay claims, used when a shared secret lets other processes verify the same deliveries. */
+  replayStore?: IdempotencyStore;
   clock: Clock;
   logger: Logger;
   registry: HandlerRegistry;
 }
 
+/** Default body cap: SQS's 1 MiB message maximum plus room for the envelope; larger payloads travel through S3. */
+export const DEFAULT_MAX_DELIVERY_BODY_BYTES = 1024 * 1024 + 64 * 1024;
+
+interface Gate {
+  secret: string;
+  shared: boolean;
+  replays: ReplayGuard;
+  unsignedWarned: boolean;
+}
+
 export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandler {
-  // Once per world (the runtime serves its routes from one instance): the
-  // warning is about the deployment, not about each request.
-  const unsigned = { warned: false };
+  // Once per world (the runtime serves its routes from one instance).
+  const shared = Boolean(deps.signingSecret);
+  const gate: Gate = {
+    secret: deps.signingSecret || processDeliveryKey(),
+    shared,
+    replays: createReplayGuard({
+      clock: deps.clock,
+      toleranceSeconds: deps.signatureToleranceSeconds,
+      store: shared ? deps.replayStore : undefined,
+    }),
+    unsignedWarned: false,
+  };
   return (prefix, handler) => {
     const dispatch = createDispatch(prefix, handler);
     deps.registry.register(prefix, dispatch);
-    return (req) => handleDelivery(req, dispatch, deps, unsigned);
+    return (req) => handleDelivery(req, dispatch, deps, gate);
   };
 }
 
@@ -48,32 +74,53 @@ export function createDispatch(prefix: string, handler: RuntimeHandler): Dispatc
   };
 }
 
-async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandlerDeps, unsigned: { warned: boolean }): Promise<Response> {
-  const body = await req.text();
+async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandlerDeps, gate: Gate): Promise<Response> {
   const attemptHeader = req.headers.get(DELIVERY_HEADERS.attempt);
-
-  if (deps.signingSecret) {
-    const verdict = verifyDelivery(
-      deps.signingSecret,
-      {
-        timestamp: req.headers.get(DELIVERY_HEADERS.timestamp),
-        attempt: attemptHeader,
-        signature: req.headers.get(DELIVERY_HEADERS.signature),
-        body,
-      },
-      deps.clock.now(),
-      deps.signatureToleranceSeconds,
-    );
-    if (verdict !== 'valid') {
-      deps.logger.warn('Rejected a queue delivery with an invalid signature', { verdict });
-      return Response.json({ error: 'Invalid signature' }, { status: 401 });
-    }
-  } else if (!unsigned.warned) {
-    unsigned.warned = true;
-    deps.logger.warn(
-      'Queue deliveries are unauthenticated (no WORKFLOW_AWS_SIGNING_SECRET): the workflow routes must only be reachable on loopback',
-    );
+  // Everything below up to readSignedBody looks at headers only: a forged or
+  // oversized request is answered without reading its body.
+  const headers = verifyDeliveryHeaders(
+    gate.secret,
+    { timestamp: req.headers.get(DELIVERY_HEADERS.timestamp), attempt: attemptHeader, signature: req.headers.get(DELIVERY_HEADERS.signature) },
+    deps.clock.now(),
+    deps.signatureToleranceSeconds,
+  );
+  if (headers.verdict !== 'valid') {
+    discardBody(req.body);
+    return refuse(deps, gate, headers.verdict);
   }
+  const declared = contentLength(req.headers);
+  const limit = deps.maxBodyBytes ?? DEFAULT_MAX_DELIVERY_BODY_BYTES;
+  if (headers.bodyBytes > limit || (declared !== undefined && declared > limit)) {
+    discardBody(req.body);
+    deps.logger.warn('Refused a queue delivery over the body size limit', { bodyBytes: headers.bodyBytes, limit });
+    return Response.json({ error: `Delivery body exceeds ${limit} bytes (WORKFLOW_AWS_MAX_DELIVERY_BYTES)` }, { status: 413 });
+  }
+  if (declared !== undefined && declared !== headers.bodyBytes) {
+    discardBody(req.body);
+    return refuse(deps, gate, 'mismatch');
+  }
+  let read: SignedBodyResult;
+  try {
+    read = await readSignedBody(req.body, headers.bodyBytes, bodyTagHmac(gate.secret, headers.timestamp, headers.attempt, headers.bodyBytes), headers.bodyTag);
+  } catch {
+    return Response.json({ error: 'Could not read the delivery body' }, { status: 400 });
+  }
+  if (read.kind !== 'valid') return refuse(deps, gate, 'mismatch');
+  // Claimed before anything is decoded or run, so no later error path lets a replay through.
+  let fresh: boolean;
+  try {
+    fresh = await gate.replays.claim(headers.bodyTag, headers.sentAt);
+  } catch (error) {
+    deps.logger.warn('Could not record a delivery nonce; refusing the delivery until it can be', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return Response.json({ error: 'Replay check unavailable' }, { status: 503 });
+  }
+  if (!fresh) {
+    deps.logger.warn('Refused a replayed queue delivery');
+    return Response.json({ error: 'Replayed delivery' }, { status: 409 });
+  }
+  const body = read.text;
 
   let envelope: Envelope;
   try {
@@ -103,4 +150,27 @@ async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandl
     case 'done':
       return Response.json({ ok: true });
   }
+}
+
+function refuse(deps: QueueHandlerDeps, gate: Gate, verdict: Exclude<SignatureVerdict, 'valid'>): Response {
+  if (gate.shared) {
+    deps.logger.warn('Rejected a queue delivery with an invalid signature', { verdict });
+  } else if (!gate.unsignedWarned) {
+    // A Fetch Request carries no peer address (see docs/queue-protocol.md), so
+    // "loopback only" cannot be checked here: only this process's own
+    // deliveries, signed with its private key, are accepted.
+    gate.unsignedWarned = true;
+    deps.logger.warn(
+      'Refused a queue delivery not signed by this process: without WORKFLOW_AWS_SIGNING_SECRET only the consumer in this process can deliver; set the same WORKFLOW_AWS_SIGNING_SECRET on every process',
+      { verdict },
+    );
+  }
+  return Response.json({ error: 'Invalid signature' }, { status: 401 });
+}
+
+/** The Content-Length header as a number; undefined when absent. A malformed one counts as oversized. */
+function contentLength(headers: Headers): number | undefined {
+  const raw = headers.get('content-length');
+  if (raw === null) return undefined;
+  return /^[0-9]{1,16}$/.test(raw.trim()) ? Number(raw.trim()) : Number.POSITIVE_INFINITY;
 }

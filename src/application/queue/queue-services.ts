@@ -17,7 +17,7 @@ import { createHttpDeliverer } from './http-deliverer.js';
 import { createInProcessDeliverer } from './in-process-deliverer.js';
 import { createMessageProcessor, type MessageProcessor } from './message-processor.js';
 import { makeQueue } from './producer.js';
-import { makeCreateQueueHandler } from './queue-handler.js';
+import { DEFAULT_MAX_DELIVERY_BODY_BYTES, makeCreateQueueHandler } from './queue-handler.js';
 import { rememberLatestQueueServices } from './services-lookup.js';
 import { createRouteDeliverer, type WorkflowRoutes } from './route-deliverer.js';
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './signature.js';
@@ -39,7 +39,8 @@ export type QueueConfig = Pick<
   | 'maxHandlerSeconds'
   | 'maxMessageBytes'
   | 'idempotencyWindowSeconds'
->;
+> &
+  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes'>>;
 
 export interface QueueServicesDeps {
   config: QueueConfig;
@@ -155,6 +156,9 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     createQueueHandler: makeCreateQueueHandler({
       signingSecret: config.signingSecret,
       signatureToleranceSeconds: options.signatureToleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+      maxBodyBytes: config.maxDeliveryBodyBytes ?? DEFAULT_MAX_DELIVERY_BODY_BYTES,
+      // In Lambda mode no delivery ever crosses a network, so there is none to capture and replay: no write per message.
+      replayStore: config.consumer === 'lambda' ? undefined : deps.idempotencyStore,
       clock,
       logger,
       registry,

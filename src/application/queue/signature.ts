@@ -1,33 +1,81 @@
-// HMAC-SHA256 over "<timestamp>.<attempt>.<body>" so a delivery cannot be
-// forged, nor its attempt count altered, without the shared secret; the
-// timestamp bounds how long a captured delivery can be replayed.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Delivery signatures. One header value carries two HMAC-SHA256 tags:
+//   v2=<bodyBytes>.<headerTag>.<bodyTag>
+// headerTag covers "<timestamp>.<attempt>.<bodyBytes>", so a forged request is
+// refused, and the body's size known, before one byte of the body is read;
+// bodyTag covers the same fields plus the body and is computed while the body
+// streams in. The timestamp bounds how long a captured delivery can be
+// replayed; within that window the replay guard refuses it (replay-guard.ts).
+import { createHmac, randomBytes, timingSafeEqual, type Hmac } from 'node:crypto';
 
-export const SIGNATURE_SCHEME = 'v1';
+export const SIGNATURE_SCHEME = 'v2';
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
+
+const TAG_HEX_LENGTH = 64;
+const SIGNATURE_PATTERN = /^v2=(0|[1-9][0-9]{0,15})\.([0-9a-f]{64})\.([0-9a-f]{64})$/;
+const utf8 = new TextEncoder();
+
+function headerTag(secret: string, timestamp: string, attempt: string, bodyBytes: number): string {
+  return createHmac('sha256', secret).update(`h.${timestamp}.${attempt}.${bodyBytes}`).digest('hex');
+}
+
+/** The body tag, fed chunk by chunk. */
+export function bodyTagHmac(secret: string, timestamp: string, attempt: string, bodyBytes: number): Hmac {
+  return createHmac('sha256', secret).update(`b.${timestamp}.${attempt}.${bodyBytes}.`);
+}
 
 /** Signs the header values exactly as sent, so the verifier needs no canonical form. */
 export function signDelivery(secret: string, timestamp: number | string, attempt: number | string, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${timestamp}.${attempt}.${body}`).digest('hex');
-  return `${SIGNATURE_SCHEME}=${mac}`;
+  const bytes = utf8.encode(body);
+  const ts = String(timestamp);
+  const at = String(attempt);
+  const bodyTag = bodyTagHmac(secret, ts, at, bytes.byteLength).update(bytes).digest('hex');
+  return `${SIGNATURE_SCHEME}=${bytes.byteLength}.${headerTag(secret, ts, at, bytes.byteLength)}.${bodyTag}`;
 }
 
 export type SignatureVerdict = 'valid' | 'missing' | 'stale' | 'mismatch';
 
-export interface SignedDelivery {
+export interface SignedHeaders {
   timestamp: string | null;
   attempt: string | null;
   signature: string | null;
-  body: string;
 }
 
-export function verifyDelivery(secret: string, delivery: SignedDelivery, now: number, toleranceSeconds: number): SignatureVerdict {
-  const { timestamp, attempt, signature, body } = delivery;
-  if (!timestamp || !attempt || !signature) return 'missing';
+export type HeaderVerdict =
+  | { verdict: Exclude<SignatureVerdict, 'valid'> }
+  /** The headers are authentic: the body must be `bodyBytes` long and match `bodyTag`. */
+  | { verdict: 'valid'; timestamp: string; attempt: string; sentAt: number; bodyBytes: number; bodyTag: string };
+
+/** Everything that can be checked before the body is read. */
+export function verifyDeliveryHeaders(secret: string, headers: SignedHeaders, now: number, toleranceSeconds: number): HeaderVerdict {
+  const { timestamp, attempt, signature } = headers;
+  if (!timestamp || !attempt || !signature) return { verdict: 'missing' };
   const sentAt = Number(timestamp);
-  if (!Number.isSafeInteger(sentAt) || Math.abs(now - sentAt) > toleranceSeconds * 1000) return 'stale';
-  const expected = Buffer.from(signDelivery(secret, timestamp, attempt, body));
-  const given = Buffer.from(signature);
-  // timingSafeEqual needs equal lengths; the length itself reveals nothing secret.
-  return given.length === expected.length && timingSafeEqual(given, expected) ? 'valid' : 'mismatch';
+  if (!Number.isSafeInteger(sentAt) || Math.abs(now - sentAt) > toleranceSeconds * 1000) return { verdict: 'stale' };
+  const parts = SIGNATURE_PATTERN.exec(signature);
+  if (!parts) return { verdict: 'mismatch' };
+  const bodyBytes = Number(parts[1]);
+  if (!Number.isSafeInteger(bodyBytes)) return { verdict: 'mismatch' };
+  if (!tagsEqual(parts[2]!, headerTag(secret, timestamp, attempt, bodyBytes))) return { verdict: 'mismatch' };
+  return { verdict: 'valid', timestamp, attempt, sentAt, bodyBytes, bodyTag: parts[3]! };
+}
+
+/** Constant-time comparison of two hex tags. */
+export function tagsEqual(given: string, expected: string): boolean {
+  if (given.length !== TAG_HEX_LENGTH || expected.length !== TAG_HEX_LENGTH) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+const PROCESS_KEY = Symbol.for('@workflow/world-aws/process-delivery-key');
+
+/**
+ * With no WORKFLOW_AWS_SIGNING_SECRET, deliveries are signed with a random key
+ * that never leaves this process: the consumer and the routes of one process
+ * (the single-process set-up "unsigned mode" is for) still agree, and nothing
+ * from outside the process can forge or replay across a restart. Shared via
+ * globalThis so two copies of this module in one process agree too.
+ */
+export function processDeliveryKey(): string {
+  const holder = globalThis as { [PROCESS_KEY]?: string };
+  holder[PROCESS_KEY] ??= randomBytes(32).toString('hex');
+  return holder[PROCESS_KEY];
 }

@@ -13,6 +13,7 @@ import type { IdSource } from '../../ports/id-source.js';
 import type { Logger } from '../../ports/logger.js';
 import type { ClaimCheck } from './claim-check.js';
 import { serializeByRun } from './run-serializer.js';
+import { assertValidEventRequest } from './validate-request.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { loadSnapshot } from './snapshot-loader.js';
 
@@ -39,6 +40,7 @@ export class EventService {
   }
 
   async create(runId: string | null, request: AnyEventRequest, params?: CreateEventParams): Promise<EventResult> {
+    assertValidEventRequest(runId, request);
     return runId ? serializeByRun(runId, () => this.decideAndCommit(runId, request, params)) : this.decideAndCommit(runId, request, params);
   }
 

@@ -6,7 +6,7 @@ import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StreamStore } from '../../ports/stream-store.js';
-import { getChunkPage } from './chunk-pages.js';
+import { MAX_CHUNK_PAGE, getChunkPage } from './chunk-pages.js';
 import { ClaimCheck, type PreparedChunk } from './claim-check.js';
 import { DEFAULT_POLL, type PollOptions } from './poll-backoff.js';
 import { StreamNotifier } from './stream-notifier.js';
@@ -60,6 +60,19 @@ function assertName(name: string): void {
   }
 }
 
+/** Data written after closeStream would be silently lost: say so (a multi-chunk write lands whole or not at all). */
+function writeAfterClose(name: string): WorkflowWorldError {
+  return new WorkflowWorldError(`Cannot write to stream "${name}": it was closed with closeStream`, { status: 409, code: 'STREAM_CLOSED' });
+}
+
+/** As listings do: an integer from 1 to MAX_CHUNK_PAGE, or undefined for the default. */
+function assertChunkLimit(limit: unknown): void {
+  if (limit === undefined) return;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_CHUNK_PAGE) {
+    throw new WorkflowWorldError(`Invalid limit ${String(limit)}: use an integer from 1 to ${MAX_CHUNK_PAGE}`, { status: 400 });
+  }
+}
+
 /** Frames every chunk; if any upload fails, removes the ones that succeeded. */
 async function prepareAll(claimCheck: ClaimCheck, name: string, runId: string, bytes: Uint8Array[]): Promise<PreparedChunk[]> {
   const results = await Promise.allSettled(bytes.map((b) => claimCheck.prepare(name, runId, b)));
@@ -88,7 +101,7 @@ export function createStreamer(deps: StreamerDeps): WorldStreamer {
     return queue.run(name, async () => {
       const ready = await prepared;
       try {
-        await store.append(name, runId, ready.map((c) => c.stored));
+        if ((await store.append(name, runId, ready.map((c) => c.stored))) === 'closed') throw writeAfterClose(name);
       } catch (error) {
         await claimCheck.discard(ready);
         throw error;
@@ -139,8 +152,9 @@ export function createStreamer(deps: StreamerDeps): WorldStreamer {
       return store.listByRun(runId);
     },
 
-    getStreamChunks(name: string, _runId: string, options?: GetChunksOptions): Promise<StreamChunksResponse> {
+    async getStreamChunks(name: string, _runId: string, options?: GetChunksOptions): Promise<StreamChunksResponse> {
       assertName(name);
+      assertChunkLimit(options?.limit);
       return getChunkPage(store, claimCheck, name, options);
     },
 

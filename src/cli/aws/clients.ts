@@ -5,6 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { annotateFailedCommand } from './annotate-errors.js';
 
 export interface AwsClients {
@@ -13,6 +14,8 @@ export interface AwsClients {
   s3: S3Client;
   lambda: LambdaClient;
   iam: IAMClient;
+  /** GetCallerIdentity only: the account id for the default bucket name and the trust policy. */
+  sts: STSClient;
 }
 
 /** Per-service endpoints: the embedded local AWS runs DynamoDB and SQS/S3 on different ports. */
@@ -49,6 +52,7 @@ export const createAwsClients: ClientFactory = (options) => {
     s3: new S3Client({ ...base(e.s3), ...(e.s3 ? { forcePathStyle: true } : {}) }),
     lambda: new LambdaClient(base(e.lambda)),
     iam: new IAMClient(base(e.iam)),
+    sts: new STSClient(base(undefined)),
   };
   for (const client of Object.values(clients)) annotateFailedCommand(client);
   return clients;

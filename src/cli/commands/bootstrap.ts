@@ -14,10 +14,16 @@ export default class Bootstrap extends AwsCommand {
     { description: 'Bootstrap the default installation in your profile\'s region', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'A second installation (stage) in the same account', command: '<%= config.bin %> <%= command.id %> --name staging --region eu-west-1' },
     { description: 'With point-in-time recovery on every table', command: '<%= config.bin %> <%= command.id %> --name prod --point-in-time-recovery' },
+    { description: 'Without point-in-time recovery on the events table (on by default)', command: '<%= config.bin %> <%= command.id %> --no-events-point-in-time-recovery' },
     { description: 'Only tables, queues and bucket, on a local emulator', command: '<%= config.bin %> <%= command.id %> --endpoint-url http://127.0.0.1:4566 --no-lambda' },
   ];
   static override flags = {
     'point-in-time-recovery': Flags.boolean({ description: 'enable DynamoDB point-in-time recovery on every table', default: false }),
+    'events-point-in-time-recovery': Flags.boolean({
+      description: 'enable point-in-time recovery on the events table, the log every other table can be rebuilt from (README: cost)',
+      default: true,
+      allowNo: true,
+    }),
     lambda: Flags.boolean({ description: 'create the worker role, function and event-source mappings', default: true, allowNo: true }),
     // Not --env-file: Node 20 claims that name anywhere in argv and exits 9 when the file does not exist yet.
     'write-env': Flags.string({
@@ -37,7 +43,7 @@ export default class Bootstrap extends AwsCommand {
     const endpoint = flags['endpoint-url'];
     const result = await bootstrap(ctx, {
       lambda: flags.lambda,
-      pointInTimeRecovery: flags['point-in-time-recovery'],
+      pointInTimeRecovery: flags['point-in-time-recovery'] ? true : flags['events-point-in-time-recovery'] ? 'events' : false,
       envFile: resolve(flags['write-env']),
       functionSecrets,
       ...(endpoint ? { endpoints: { dynamodb: endpoint, sqs: endpoint, s3: endpoint } } : {}),

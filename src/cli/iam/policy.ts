@@ -2,6 +2,8 @@
 // actions and exact ARNs; the only wildcards are the object suffix of the one
 // bucket and the stream suffix of the function's own log group, which AWS
 // requires to address objects and log streams at all.
+import { BUCKET } from '../../adapters/aws/resources.js';
+import { QUEUE_BLOB_PREFIX } from '../../application/queue/claim-check.js';
 import type { InstallationArns } from './arns.js';
 
 export interface PolicyStatement {
@@ -9,7 +11,11 @@ export interface PolicyStatement {
   Effect: 'Allow';
   Action: string[];
   Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
+
+/** Every key prefix the world writes under (payload, stream-chunk and queue claim checks). */
+export const WORLD_KEY_PREFIXES = [BUCKET.payloadPrefix, QUEUE_BLOB_PREFIX] as const;
 
 export interface PolicyDocument {
   Version: '2012-10-17';
@@ -18,10 +24,21 @@ export interface PolicyDocument {
 
 export const LAMBDA_POLICY_NAME = 'workflow-world';
 
-export function lambdaTrustPolicy(): object {
+/**
+ * Only the Lambda service, and only on behalf of this account (aws:SourceAccount,
+ * AWS's confused-deputy guard): another account's function cannot be given this role.
+ */
+export function lambdaTrustPolicy(accountId: string): object {
   return {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      },
+    ],
   };
 }
 
@@ -71,8 +88,18 @@ export function lambdaPermissionPolicy(arns: InstallationArns): PolicyDocument {
         ],
         Resource: [arns.objects],
       },
-      // Without ListBucket a missing key answers 403 instead of 404.
-      { Sid: 'WorldPayloadListing', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [arns.bucket] },
+      // Without ListBucket a missing key answers 403 instead of 404, and the
+      // queue reads a 404 as "payload already discarded". S3's existence check
+      // for GetObject carries no s3:prefix, so the prefix condition is
+      // ...IfExists: it keeps that 404, and limits real listings to the
+      // world's own prefixes.
+      {
+        Sid: 'WorldPayloadListing',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [arns.bucket],
+        Condition: { StringLikeIfExists: { 's3:prefix': WORLD_KEY_PREFIXES.map((p) => `${p}*`) } },
+      },
       {
         Sid: 'FunctionLogs',
         Effect: 'Allow',

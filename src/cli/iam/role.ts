@@ -10,8 +10,10 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
   PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
   waitUntilRoleExists,
   type IAMClient,
+  type Role,
 } from '@aws-sdk/client-iam';
 import type { Progress } from '../output/progress.js';
 import { errorName } from '../aws/retry.js';
@@ -21,26 +23,36 @@ export const INSTALLATION_TAG = 'workflow:installation';
 
 /** Returns the role ARN, or undefined when the role does not exist. */
 export async function findRole(iam: IAMClient, roleName: string): Promise<string | undefined> {
+  return (await getRole(iam, roleName))?.Arn;
+}
+
+async function getRole(iam: IAMClient, roleName: string): Promise<Role | undefined> {
   try {
-    const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
-    return Role?.Arn;
+    return (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
   } catch (error) {
     if (errorName(error) === 'NoSuchEntity' || errorName(error) === 'NoSuchEntityException') return undefined;
     throw error;
   }
 }
 
-/** Creates the role if missing and returns its ARN. */
-export async function ensureRole(iam: IAMClient, roleName: string, installation: string, progress: Progress): Promise<string> {
-  const existing = await findRole(iam, roleName);
-  if (existing) {
-    progress({ kind: 'role', name: roleName, status: 'present' });
-    return existing;
+/** Creates the role if missing (or brings its trust policy up to date) and returns its ARN. */
+export async function ensureRole(iam: IAMClient, roleName: string, installation: string, progress: Progress, accountId: string): Promise<string> {
+  const trust = lambdaTrustPolicy(accountId);
+  const existing = await getRole(iam, roleName);
+  if (existing?.Arn) {
+    // A role made by an older version trusts Lambda without aws:SourceAccount.
+    if (samePolicy(existing.AssumeRolePolicyDocument, trust)) {
+      progress({ kind: 'role', name: roleName, status: 'present' });
+    } else {
+      await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }));
+      progress({ kind: 'role', name: roleName, status: 'updated' });
+    }
+    return existing.Arn;
   }
   const { Role } = await iam.send(
     new CreateRoleCommand({
       RoleName: roleName,
-      AssumeRolePolicyDocument: JSON.stringify(lambdaTrustPolicy()),
+      AssumeRolePolicyDocument: JSON.stringify(trust),
       Description: `Workflow world worker for installation ${installation}`,
       Tags: [{ Key: INSTALLATION_TAG, Value: installation }],
     }),

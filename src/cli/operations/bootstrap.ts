@@ -4,6 +4,7 @@
 // run after a partial failure) only adds what is missing.
 import { provisionResources } from '../../adapters/aws/provisioning/index.js';
 import type { CliContext } from '../base-command.js';
+import { callerAccountId } from '../aws/bucket-name.js';
 import { CliFailure } from '../errors.js';
 import { accountIdFromArn, installationArns, partitionOf } from '../iam/arns.js';
 import { lambdaPermissionPolicy } from '../iam/policy.js';
@@ -36,7 +37,8 @@ export function functionSecretsFrom(env: Record<string, string | undefined>): Re
 export interface BootstrapOptions {
   /** Create the role, function and mappings (off for the embedded local AWS, which has no Lambda). */
   lambda: boolean;
-  pointInTimeRecovery: boolean;
+  /** true: every table; 'events': the event log only (the default); false: none. */
+  pointInTimeRecovery: boolean | 'events';
   /** Where to write the dotenv file; undefined writes none. */
   envFile?: string;
   /** Local endpoints to put in the env (embedded local AWS). */
@@ -58,14 +60,19 @@ export interface BootstrapResult {
 export async function bootstrap(ctx: CliContext, options: BootstrapOptions): Promise<BootstrapResult> {
   const { clients, names } = ctx;
   const { progress, reports } = recording(ctx.progress);
-  const { queues } = await provisionResources(clients, names, { onProgress: progress, pointInTimeRecovery: options.pointInTimeRecovery });
+  const { queues } = await provisionResources(clients, names, {
+    onProgress: progress,
+    onNote: ctx.note,
+    sleep: ctx.sleep,
+    pointInTimeRecovery: options.pointInTimeRecovery,
+  });
   const queueUrls = { workflow: queues.workflow.url, step: queues.step.url };
   const envInput = { name: ctx.name, region: ctx.region, names, queueUrls, endpoints: options.endpoints };
 
   let roleArn: string | undefined;
   let functionArn: string | undefined;
   if (options.lambda) {
-    roleArn = await ensureRole(clients.iam, names.lambdaRole, ctx.name, progress);
+    roleArn = await ensureRole(clients.iam, names.lambdaRole, ctx.name, progress, await callerAccountId(clients));
     const arns = installationArns(names, { partition: partitionOf(ctx.region), region: ctx.region, accountId: accountIdFromArn(roleArn) });
     await ensureRolePolicy(clients.iam, names.lambdaRole, lambdaPermissionPolicy(arns), progress);
     functionArn = await ensureFunction(

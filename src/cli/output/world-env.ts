@@ -75,6 +75,7 @@ export function tunableDefaults(name: string): Record<string, string> {
     WORKFLOW_AWS_VISIBILITY_SECONDS: String(c.visibilitySeconds),
     WORKFLOW_AWS_MAX_HANDLER_SECONDS: String(c.maxHandlerSeconds),
     WORKFLOW_AWS_MAX_MESSAGE_BYTES: String(c.maxMessageBytes),
+    WORKFLOW_AWS_MAX_DELIVERY_BYTES: String(c.maxDeliveryBodyBytes),
     WORKFLOW_AWS_MAX_INLINE_BYTES: String(c.maxInlinePayloadBytes),
     WORKFLOW_AWS_RUN_RETENTION_DAYS: '30',
     WORKFLOW_AWS_IDEMPOTENCY_WINDOW_SECONDS: String(c.idempotencyWindowSeconds),

@@ -65,7 +65,8 @@ origin = `http://127.0.0.1:${port}`;
 // which happens while the bundles load, so set it first.
 process.env.PORT = String(port);
 process.env.WORKFLOW_LOCAL_BASE_URL = origin;
-process.env.WORKFLOW_AWS_BASE_URL = origin;
+// E2E_DELIVERY_BASE_URL: a test's recording proxy in front of this server.
+process.env.WORKFLOW_AWS_BASE_URL = process.env.E2E_DELIVERY_BASE_URL ?? origin;
 
 const loaded = await loadWorkflowBundles(appDir);
 const api = await import('workflow/api');

@@ -45,14 +45,17 @@ describe('bootstrap', () => {
 
     const writes = cloud.writes();
     expect(sorted(writes.filter((w) => w.startsWith('dynamodb:')))).toEqual(
-      sorted([...Array(5)].flatMap(() => ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive'])),
+      // Point-in-time recovery on the event log by default (--no-events-point-in-time-recovery turns it off).
+      sorted([...[...Array(5)].flatMap(() => ['dynamodb:CreateTable', 'dynamodb:UpdateTimeToLive']), 'dynamodb:UpdateContinuousBackups']),
     );
+    expect([...cloud.tables].filter(([, t]) => t.pitr).map(([name]) => name)).toEqual(['shop-events']);
     expect(writes.filter((w) => w.startsWith('sqs:'))).toEqual(['sqs:CreateQueue', 'sqs:CreateQueue', 'sqs:CreateQueue', 'sqs:CreateQueue']);
     expect(writes.filter((w) => w.startsWith('s3:'))).toEqual([
       's3:CreateBucket',
       's3:PutPublicAccessBlock',
       's3:PutBucketEncryption',
       's3:PutBucketLifecycleConfiguration',
+      's3:PutBucketPolicy',
     ]);
     // IAM and Lambda run after the data resources, in this order.
     expect(writes.filter((w) => w.startsWith('iam:') || w.startsWith('lambda:'))).toEqual([
@@ -66,7 +69,8 @@ describe('bootstrap', () => {
     const names = resourceNames('shop');
     expect([...cloud.tables.keys()].sort()).toEqual(Object.values(names.tables).sort());
     expect([...cloud.queues.keys()].sort()).toEqual([names.stepQueue, names.stepDlq, names.workflowQueue, names.workflowDlq].sort());
-    expect([...cloud.buckets.keys()]).toEqual([names.bucket]);
+    // Bucket names are global: the default carries the account and region.
+    expect([...cloud.buckets.keys()]).toEqual(['shop-123456789012-eu-west-1']);
     expect([...cloud.mappings.values()].map((m) => m.sourceArn).sort()).toEqual([
       `arn:aws:sqs:eu-west-1:${ACCOUNT}:shop-step`,
       `arn:aws:sqs:eu-west-1:${ACCOUNT}:shop-workflow`,
@@ -91,7 +95,7 @@ describe('bootstrap', () => {
     expect(second.exitCode).toBe(0);
     const newWrites = cloud.writes().slice(before);
     // The bucket's settings are re-put as-is by design (that completes a half-made bucket); nothing is created or changed.
-    expect(newWrites).toEqual(['s3:PutPublicAccessBlock', 's3:PutBucketEncryption', 's3:PutBucketLifecycleConfiguration']);
+    expect(newWrites).toEqual(['s3:PutPublicAccessBlock', 's3:PutBucketEncryption', 's3:PutBucketLifecycleConfiguration', 's3:PutBucketPolicy']);
     const result = JSON.parse(second.stdout) as BootstrapResult;
     expect(result.resources).toHaveLength(15);
     expect(result.resources.every((r) => r.status === 'present')).toBe(true);
@@ -130,14 +134,23 @@ describe('bootstrap', () => {
     expect(cloud.mappings.size).toBe(2);
   });
 
-  it('enables point-in-time recovery only when asked', async () => {
+  it('enables point-in-time recovery on the events table by default, on none with the flag off, on all when asked', async () => {
+    const off = fakeCloud();
+    await run(off, ['--no-events-point-in-time-recovery']);
+    expect([...off.tables.values()].some((t) => t.pitr)).toBe(false);
     const cloud = fakeCloud();
     await run(cloud);
-    expect([...cloud.tables.values()].some((t) => t.pitr)).toBe(false);
+    expect([...cloud.tables].filter(([, t]) => t.pitr).map(([name]) => name)).toEqual(['shop-events']);
     const again = await run(cloud, ['--point-in-time-recovery', '--json']);
     expect([...cloud.tables.values()].every((t) => t.pitr)).toBe(true);
     const tables = (JSON.parse(again.stdout) as BootstrapResult).resources.filter((r) => r.kind === 'table');
-    expect(tables.map((t) => t.status)).toEqual(['updated', 'updated', 'updated', 'updated', 'updated']);
+    expect(Object.fromEntries(tables.map((t) => [t.name, t.status]))).toEqual({
+      'shop-runs': 'updated',
+      'shop-steps': 'updated',
+      'shop-events': 'present',
+      'shop-hooks': 'updated',
+      'shop-streams': 'updated',
+    });
   });
 
   it('writes a .env.aws from which the world resolves exactly this installation, with no secrets', async () => {
@@ -168,7 +181,7 @@ describe('bootstrap', () => {
     const env = cloud.functions.get('shop-worker')!.env;
     expect(env.AWS_REGION).toBeUndefined();
     expect(env).toMatchObject({ WORKFLOW_AWS_NAME: 'shop', WORKFLOW_AWS_CONSUMER: 'lambda', WORKFLOW_AWS_DELIVERY: 'in-process' });
-    expect(resolveWorldConfig({}, { ...env, AWS_REGION: 'us-east-1' }).resources).toEqual(resourceNames('shop'));
+    expect(resolveWorldConfig({}, { ...env, AWS_REGION: 'us-east-1' }).resources).toEqual({ ...resourceNames('shop'), bucket: 'shop-123456789012-us-east-1' });
   });
 
   it('gives the function the payload encryption key without printing or writing it, and keeps it on later runs', async () => {

@@ -66,7 +66,7 @@ describe('command failures', () => {
     const aws = mockAws();
     const run = await runCommand(Deploy, ['--name', 'Bad_Name', '--region', 'us-east-1'], { factory: aws.factory });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('--name must be');
+    expect(run.stderr).toContain('--name "Bad_Name" may contain only lowercase letters');
     expect(aws.calls()).toEqual([]);
   });
 });

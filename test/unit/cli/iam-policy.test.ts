@@ -61,13 +61,35 @@ describe('lambda permission policy', () => {
     expect(logs.Resource).toEqual([`arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/shop-worker:*`]);
   });
 
-  it('trusts only the Lambda service', () => {
-    expect(JSON.stringify(lambdaTrustPolicy())).toBe(
+  it('trusts only the Lambda service, and only for this account (aws:SourceAccount)', () => {
+    expect(JSON.stringify(lambdaTrustPolicy('123456789012'))).toBe(
       JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'lambda.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+          },
+        ],
       }),
     );
+    // No wildcard anywhere in the trust policy either.
+    expect(JSON.stringify(lambdaTrustPolicy('123456789012'))).not.toContain('*');
+  });
+
+  it('limits bucket listings to the world\'s own key prefixes, keeping the 404 for missing keys (IfExists)', () => {
+    const listing = statements.find((s) => s.Sid === 'WorldPayloadListing')!;
+    expect(listing.Action).toEqual(['s3:ListBucket']);
+    expect(listing.Resource).toEqual([`arn:aws:s3:::${names.bucket}`]);
+    expect(listing.Condition).toEqual({ StringLikeIfExists: { 's3:prefix': ['payloads/*', 'queue/*'] } });
+    // Every condition value is a prefix of ours followed by "*": no bare wildcard.
+    for (const statement of statements) {
+      for (const values of Object.values(statement.Condition ?? {})) {
+        for (const value of Object.values(values).flat()) expect(value).not.toBe('*');
+      }
+    }
   });
 });
 

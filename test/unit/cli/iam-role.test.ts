@@ -11,10 +11,11 @@ import {
   ListRolePoliciesCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { resourceNames } from '../../../src/adapters/aws/resources.js';
 import { installationArns } from '../../../src/cli/iam/arns.js';
-import { lambdaPermissionPolicy } from '../../../src/cli/iam/policy.js';
+import { lambdaPermissionPolicy, lambdaTrustPolicy } from '../../../src/cli/iam/policy.js';
 import { deleteRole, ensureRole, ensureRolePolicy } from '../../../src/cli/iam/role.js';
 import type { ResourceReport } from '../../../src/cli/output/progress.js';
 import { commandsOf, mockAws } from './helpers/mock-clients.js';
@@ -33,21 +34,35 @@ describe('ensureRole', () => {
     aws.iam.on(GetRoleCommand).rejectsOnce(noSuchEntity()).resolves({ Role: { Arn: ROLE_ARN } as never });
     aws.iam.on(CreateRoleCommand).resolves({ Role: { Arn: ROLE_ARN } as never });
 
-    await expect(ensureRole(aws.clients.iam, 'shop-worker-role', 'shop', progress)).resolves.toBe(ROLE_ARN);
+    await expect(ensureRole(aws.clients.iam, 'shop-worker-role', 'shop', progress, '123456789012')).resolves.toBe(ROLE_ARN);
     expect(commandsOf(aws.iam)).toEqual(['GetRole', 'CreateRole', 'GetRole']);
     const input = aws.iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
     expect(input.RoleName).toBe('shop-worker-role');
     expect(JSON.parse(input.AssumeRolePolicyDocument!).Statement[0].Principal).toEqual({ Service: 'lambda.amazonaws.com' });
+    expect(JSON.parse(input.AssumeRolePolicyDocument!).Statement[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
     expect(input.Tags).toEqual([{ Key: 'workflow:installation', Value: 'shop' }]);
     expect(reports).toEqual([{ kind: 'role', name: 'shop-worker-role', status: 'created' }]);
   });
 
   it('reports an existing role present without creating it', async () => {
     const aws = mockAws();
-    aws.iam.on(GetRoleCommand).resolves({ Role: { Arn: ROLE_ARN } as never });
-    await ensureRole(aws.clients.iam, 'shop-worker-role', 'shop', progress);
+    const trust = encodeURIComponent(JSON.stringify(lambdaTrustPolicy('123456789012')));
+    aws.iam.on(GetRoleCommand).resolves({ Role: { Arn: ROLE_ARN, AssumeRolePolicyDocument: trust } as never });
+    await ensureRole(aws.clients.iam, 'shop-worker-role', 'shop', progress, '123456789012');
     expect(commandsOf(aws.iam)).toEqual(['GetRole']);
     expect(reports[0]!.status).toBe('present');
+  });
+
+  it('adds aws:SourceAccount to the trust policy of a role made without it', async () => {
+    const aws = mockAws();
+    const old = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }));
+    aws.iam.on(GetRoleCommand).resolves({ Role: { Arn: ROLE_ARN, AssumeRolePolicyDocument: old } as never });
+    aws.iam.on(UpdateAssumeRolePolicyCommand).resolves({});
+    await ensureRole(aws.clients.iam, 'shop-worker-role', 'shop', progress, '123456789012');
+    expect(commandsOf(aws.iam)).toEqual(['GetRole', 'UpdateAssumeRolePolicy']);
+    const input = aws.iam.commandCalls(UpdateAssumeRolePolicyCommand)[0]!.args[0].input;
+    expect(JSON.parse(input.PolicyDocument!)).toEqual(lambdaTrustPolicy('123456789012'));
+    expect(reports[0]!.status).toBe('updated');
   });
 });
 

@@ -57,8 +57,8 @@ describe('outputs', () => {
     const result = JSON.parse(run.stdout) as OutputsResult;
     expect(result.resources.filter((r) => r.kind === 'event-source-mapping')).toHaveLength(2);
     expect(result.resources.every((r) => r.exists)).toBe(true);
-    expect(result.env.WORKFLOW_AWS_BUCKET).toBe('shop-payloads');
-    expect(result.env.WORKFLOW_AWS_STREAM_BUCKET).toBe('shop-payloads'); // the spec's name, same bucket
+    expect(result.env.WORKFLOW_AWS_BUCKET).toBe('shop-123456789012-us-east-1');
+    expect(result.env.WORKFLOW_AWS_STREAM_BUCKET).toBe('shop-123456789012-us-east-1'); // the spec's name, same bucket
   });
 
   it('says the installation is not bootstrapped when its resources are missing', async () => {
@@ -74,7 +74,7 @@ describe('teardown', () => {
   it('removes everything bootstrap made, emptying the bucket first', async () => {
     const cloud = fakeCloud();
     await bootstrapInto(cloud);
-    cloud.buckets.get('shop-payloads')!.push('payloads/run-1/a', 'deployments/shop-worker/x.zip');
+    cloud.buckets.get('shop-123456789012-us-east-1')!.push('payloads/run-1/a', 'deployments/shop-worker/x.zip');
     const before = cloud.writes().length;
     const run = await teardownWith(cloud, ['--yes', '--json']);
     expect(run.exitCode).toBe(0);
@@ -116,7 +116,7 @@ describe('teardown', () => {
       'table shop-runs': 'deleted',
       'queue shop-step': 'absent',
       'queue shop-workflow': 'deleted',
-      'bucket shop-payloads': 'deleted',
+      'bucket shop-123456789012-us-east-1': 'deleted',
     });
   });
 
@@ -126,7 +126,7 @@ describe('teardown', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('nothing of "shop" was left to remove in us-east-1');
     expect(run.stderr).toMatch(/absent\s+function\s+shop-worker/);
-    expect(run.stderr).toMatch(/absent\s+bucket\s+shop-payloads/);
+    expect(run.stderr).toMatch(/absent\s+bucket\s+shop-123456789012-us-east-1/);
     expect(run.stderr).not.toMatch(/deleted/);
   });
 
@@ -146,6 +146,6 @@ describe('teardown', () => {
     const run = await teardownWith(cloud, [], true);
     expect(run.exitCode).toBe(0);
     expect(isEmpty(cloud)).toBe(true);
-    expect(run.stderr).toMatch(/deleted\s+bucket\s+shop-payloads/);
+    expect(run.stderr).toMatch(/deleted\s+bucket\s+shop-123456789012-us-east-1/);
   });
 });

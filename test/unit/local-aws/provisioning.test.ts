@@ -71,7 +71,7 @@ describe('queue attributes', () => {
   it('encrypts both queues and redrives to the DLQ after maxReceiveCount deliveries', () => {
     expect(sourceQueueAttributes('arn:dlq')).toEqual({
       VisibilityTimeout: '960',
-      MessageRetentionPeriod: String(4 * 24 * 3600),
+      MessageRetentionPeriod: String(14 * 24 * 3600),
       SqsManagedSseEnabled: 'true',
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:dlq', maxReceiveCount: 50 }),
     });
@@ -90,7 +90,7 @@ describe('provisionBucket', () => {
   });
 
   it('creates a missing bucket with its region and puts all three settings', async () => {
-    s3.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
+    s3.on(HeadBucketCommand).rejectsOnce(s3Error('NotFound', 404)).resolves({});
     s3.on(CreateBucketCommand).resolves({});
     const report = await provisionBucket(new S3Client({ region: 'eu-west-1' }), names);
     expect(report).toEqual({ kind: 'bucket', name: 'unit-payloads', status: 'created' });
@@ -124,7 +124,7 @@ describe('provisionBucket', () => {
   });
 
   it('sends no LocationConstraint in us-east-1', async () => {
-    s3.on(HeadBucketCommand).rejects(s3Error('NotFound', 404));
+    s3.on(HeadBucketCommand).rejectsOnce(s3Error('NotFound', 404)).resolves({});
     s3.on(CreateBucketCommand).resolves({});
     await provisionBucket(new S3Client({ region: 'us-east-1' }), names);
     expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({ Bucket: 'unit-payloads' });

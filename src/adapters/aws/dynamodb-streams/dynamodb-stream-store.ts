@@ -45,10 +45,10 @@ export class DynamoDbStreamStore implements StreamStore {
     this.logger = options.logger;
   }
 
-  async append(name: string, runId: string, chunks: Uint8Array[]): Promise<void> {
+  async append(name: string, runId: string, chunks: Uint8Array[]): Promise<void | 'closed'> {
     for (const run of transactionRuns(name, runId, chunks)) {
       const first = await this.writeAtEnd(name, (at) => putChunks(this.client, this.table, name, runId, at, run));
-      if (first === undefined) return; // closed: data after the first EOF is ignored
+      if (first === undefined) return 'closed'; // nothing lands after the first EOF
       this.ends.set(name, { next: first + run.length, closed: false });
     }
   }

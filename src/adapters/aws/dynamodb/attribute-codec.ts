@@ -5,7 +5,8 @@
 //   numbers it would print in exponent form, `undefined` inside arrays) are
 //   written as a tagged map `{ "$t": <kind>, ... }`;
 // - object keys that could be mistaken for the tag are escaped: `''` → `'$'`
-//   and `'$x'` → `'$$x'`, so a user map can never contain the key `$t`.
+//   and `'$x'` → `'$$x'`, so a user map can never contain the key `$t`
+//   (and `'__proto__'` → `'$__proto__'`, which the SDK's parser would drop).
 // Maps and lists nest at most 32 levels in DynamoDB; deeper plain-JSON subtrees
 // are stored as a tagged JSON string.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -40,7 +41,7 @@ export function encodeValue(value: unknown, depth = 0): AttributeValue {
   if (!isPlainObject(value)) throw new TypeError(`cannot store an instance of ${value.constructor?.name ?? 'unknown'}`);
   const map: Record<string, AttributeValue> = {};
   for (const [key, field] of Object.entries(value)) {
-    if (field !== undefined) map[escapeKey(key)] = encodeValue(field, depth + 1);
+    if (field !== undefined) setOwn(map, escapeKey(key), encodeValue(field, depth + 1));
   }
   return { M: map };
 }
@@ -56,7 +57,7 @@ export function decodeValue(attribute: AttributeValue): unknown {
     const map = attribute.M;
     if (map[TAG_KEY] !== undefined) return decodeTagged(map);
     const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(map)) out[unescapeKey(key)] = decodeValue(field);
+    for (const [key, field] of Object.entries(map)) setOwn(out, unescapeKey(key), decodeValue(field));
     return out;
   }
   throw new TypeError('unexpected DynamoDB attribute type');
@@ -103,11 +104,18 @@ function required(map: Record<string, AttributeValue>, key: string): AttributeVa
 }
 
 export function escapeKey(key: string): string {
-  return key === '' || key.startsWith('$') ? `$${key}` : key;
+  // "__proto__" too: the SDK rebuilds maps by assignment, which would drop it.
+  return key === '' || key.startsWith('$') || key === '__proto__' ? `$${key}` : key;
 }
 
 export function unescapeKey(key: string): string {
   return key.startsWith('$') ? key.slice(1) : key;
+}
+
+/** `obj[key] = value`, except that a "__proto__" key stays an own data property (as JSON.parse makes it). */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 function isPlainObject(value: object): value is Record<string, unknown> {

@@ -41,3 +41,32 @@ export function lifecycleConfiguration(bucket: BucketDefinition): BucketLifecycl
     ],
   };
 }
+
+/** aws, aws-cn or aws-us-gov, from the region name (bucket ARNs carry the partition). */
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * One statement: every request not made over TLS is denied, whoever makes it
+ * (AWS's recommended aws:SecureTransport guard). A Deny-only policy grants
+ * nothing, so BlockPublicPolicy accepts it.
+ */
+export function bucketPolicy(bucket: string, region: string): string {
+  const arn = `arn:${partitionOf(region)}:s3:::${bucket}`;
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  });
+}

@@ -12,22 +12,51 @@ import {
   ListObjectVersionsCommand,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
+  PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
+  waitUntilBucketExists,
   type BucketLocationConstraint,
   type ObjectIdentifier,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { BUCKET, type ResourceNames } from '../resources.js';
 import { hasErrorName, httpStatus, isMissingBucket } from './aws-errors.js';
-import { DEFAULT_ENCRYPTION, lifecycleConfiguration, PUBLIC_ACCESS_BLOCK } from './bucket-config.js';
-import type { ProgressListener, ResourceReport, ResourceState } from './types.js';
+import { bucketPolicy, DEFAULT_ENCRYPTION, lifecycleConfiguration, PUBLIC_ACCESS_BLOCK } from './bucket-config.js';
+import { retryWhile } from './retry-while.js';
+import type { ProgressListener, ProvisionOptions, ResourceReport, ResourceState } from './types.js';
 
-export async function provisionBucket(client: S3Client, names: ResourceNames, options: { onProgress?: ProgressListener } = {}): Promise<ResourceReport> {
+/** S3 documents bucket configuration as eventually consistent: right after CreateBucket it may still answer NoSuchBucket. */
+export const BUCKET_SETTLE = { waitSeconds: 120, minDelaySeconds: 2, retryDelayMs: 2_000, retryMaxWaitMs: 60_000 };
+
+export async function provisionBucket(
+  client: S3Client,
+  names: ResourceNames,
+  options: Pick<ProvisionOptions, 'onProgress' | 'onNote' | 'sleep'> & { bucketWaitMinDelaySeconds?: number } = {},
+): Promise<ResourceReport> {
   const bucket = names.bucket;
   const status = (await bucketExists(client, bucket)) ? 'present' : await createBucket(client, bucket);
-  await client.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCK }));
-  await client.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: DEFAULT_ENCRYPTION }));
-  await client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: lifecycleConfiguration(BUCKET) }));
+  if (status === 'created') {
+    await waitUntilBucketExists(
+      { client, maxWaitTime: BUCKET_SETTLE.waitSeconds, minDelay: options.bucketWaitMinDelaySeconds ?? BUCKET_SETTLE.minDelaySeconds },
+      { Bucket: bucket },
+    );
+  }
+  const region = await client.config.region();
+  // Even after HeadBucket sees it, a configuration call may still meet NoSuchBucket for a moment.
+  const settled = <T>(call: () => Promise<T>, what: string) =>
+    retryWhile(call, (err) => hasErrorName(err, 'NoSuchBucket'), {
+      delayMs: BUCKET_SETTLE.retryDelayMs,
+      maxWaitMs: BUCKET_SETTLE.retryMaxWaitMs,
+      sleep: options.sleep,
+      onWait: () => options.onNote?.(`bucket ${bucket}: not visible to ${what} yet (new bucket); retrying in ${BUCKET_SETTLE.retryDelayMs / 1000} s`),
+    });
+  await settled(() => client.send(new PutPublicAccessBlockCommand({ Bucket: bucket, PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCK })), 'PutPublicAccessBlock');
+  await settled(() => client.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: DEFAULT_ENCRYPTION })), 'PutBucketEncryption');
+  await settled(
+    () => client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: lifecycleConfiguration(BUCKET) })),
+    'PutBucketLifecycleConfiguration',
+  );
+  await settled(() => client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: bucketPolicy(bucket, region) })), 'PutBucketPolicy');
   const report: ResourceReport = { kind: 'bucket', name: bucket, status };
   options.onProgress?.(report);
   return report;

@@ -11,9 +11,11 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { QUEUES, type ResourceNames } from '../resources.js';
-import { isMissingQueue } from './aws-errors.js';
+import { hasErrorName, isMissingQueue } from './aws-errors.js';
+import { pollUntil } from './poll.js';
+import { retryWhile } from './retry-while.js';
 import { allSettled } from './settle.js';
-import type { ProgressListener, ProvisionedQueues, QueueAddress, ResourceKind, ResourceReport, ResourceState } from './types.js';
+import type { ProgressListener, ProvisionedQueues, ProvisionOptions, QueueAddress, ResourceKind, ResourceReport, ResourceState } from './types.js';
 
 type QueueAttributes = Partial<Record<QueueAttributeName, string>>;
 
@@ -44,7 +46,7 @@ export function sourceQueueAttributes(dlqArn: string, maxReceiveCount = QUEUES.m
 export async function provisionQueues(
   client: SQSClient,
   names: ResourceNames,
-  options: { onProgress?: ProgressListener; maxReceiveCount?: number } = {},
+  options: Pick<ProvisionOptions, 'onProgress' | 'maxReceiveCount' | 'onNote' | 'sleep'> = {},
 ): Promise<{ reports: ResourceReport[]; queues: ProvisionedQueues }> {
   const reports: ResourceReport[] = [];
   const settle = (report: ResourceReport) => {
@@ -53,8 +55,8 @@ export async function provisionQueues(
   };
   const pairs = await allSettled(
     queuePairs(names).map(async ({ queue, dlq }) => {
-      const dead = await ensureQueue(client, dlq, 'dlq', () => dlqAttributes(), settle);
-      const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn, options.maxReceiveCount), settle);
+      const dead = await ensureQueue(client, dlq, 'dlq', () => dlqAttributes(), settle, options);
+      const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn, options.maxReceiveCount), settle, options);
       return { source, dead };
     }),
   );
@@ -93,11 +95,26 @@ async function ensureQueue(
   kind: ResourceKind,
   attributes: () => QueueAttributes,
   settle: (report: ResourceReport) => void,
+  options: Pick<ProvisionOptions, 'onNote' | 'sleep'>,
 ): Promise<QueueAddress> {
   let url = await queueUrl(client, name);
   const status = url ? 'present' : 'created';
   // CreateQueue returns the existing URL when another run made the same queue first.
-  url ??= (await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes() }))).QueueUrl;
+  // Within 60 s of a DeleteQueue of the same name, SQS refuses it: wait that out.
+  url ??= (
+    await retryWhile(
+      () => client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes() })),
+      (err) => hasErrorName(err, 'QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently'),
+      {
+        ...QUEUE_RECREATE_RETRY,
+        sleep: options.sleep,
+        onWait: (waited) =>
+          options.onNote?.(
+            `queue ${name} was deleted less than 60 s ago and SQS refuses the name until then; retrying in ${QUEUE_RECREATE_RETRY.delayMs / 1000} s (waited ${Math.round(waited / 1000)} s)`,
+          ),
+      },
+    )
+  ).QueueUrl;
   if (!url) throw new Error(`CreateQueue returned no URL for ${name}`);
   const arn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
   if (!arn) throw new Error(`GetQueueAttributes returned no QueueArn for ${name}`);
@@ -114,15 +131,25 @@ async function queueUrl(client: SQSClient, name: string): Promise<string | undef
   }
 }
 
-/** AWS then refuses a queue of the same name for 60 seconds (QueueDeletedRecently). */
+/** SQS documents "up to 60 seconds" for both the deletion and the name's quarantine; a little more covers both. */
+export const QUEUE_RECREATE_RETRY = { delayMs: 5_000, maxWaitMs: 90_000 };
+const QUEUE_GONE_WAIT_MS = 90_000;
+
+/**
+ * Waits until the queue's URL no longer resolves: during the deletion (up to
+ * 60 s) SQS still answers for it, and a bootstrap then would wire up a queue
+ * that is about to vanish. A bootstrap after this meets QueueDeletedRecently
+ * instead, which it waits out.
+ */
 async function deleteQueue(client: SQSClient, name: string): Promise<'deleted' | 'absent'> {
   const url = await queueUrl(client, name);
   if (!url) return 'absent';
   try {
     await client.send(new DeleteQueueCommand({ QueueUrl: url }));
-    return 'deleted';
   } catch (err) {
     if (isMissingQueue(err)) return 'absent';
     throw err;
   }
+  await pollUntil(async () => ((await queueUrl(client, name)) === undefined ? true : undefined), `queue ${name} to be deleted`, QUEUE_GONE_WAIT_MS);
+  return 'deleted';
 }

@@ -16,6 +16,7 @@ import {
 import { TABLE_ROLES, TABLES, type ResourceNames, type TableDefinition } from '../resources.js';
 import { hasErrorName, isMissingTable } from './aws-errors.js';
 import { DEFAULT_TABLE_WAIT_MS, pollUntil } from './poll.js';
+import { retryWhile } from './retry-while.js';
 import { allSettled } from './settle.js';
 import { createTableInput, schemaMismatch } from './table-schema.js';
 import type { ProvisionOptions, ResourceReport, ResourceState } from './types.js';
@@ -61,7 +62,8 @@ async function provisionTable(client: DynamoDBClient, definition: TableDefinitio
   }
   await waitUntilActive(client, name, waitMs);
   const ttlChanged = definition.ttlAttribute ? await ensureTimeToLive(client, name, definition.ttlAttribute) : false;
-  const pitrChanged = options.pointInTimeRecovery ? await ensurePointInTimeRecovery(client, name) : false;
+  const pitr = options.pointInTimeRecovery === true || (options.pointInTimeRecovery === 'events' && definition.role === 'events');
+  const pitrChanged = pitr ? await ensurePointInTimeRecovery(client, name, options) : false;
   return created ? 'created' : ttlChanged || pitrChanged ? 'updated' : 'present';
 }
 
@@ -112,11 +114,28 @@ async function ensureTimeToLive(client: DynamoDBClient, name: string, attribute:
   return true;
 }
 
+/** Continuous backups of a new table are enabled asynchronously; until then UpdateContinuousBackups fails with this. */
+const BACKUPS_UNAVAILABLE = 'ContinuousBackupsUnavailableException';
+export const PITR_RETRY = { delayMs: 5_000, maxWaitMs: 5 * 60_000 };
+
 /** True when point-in-time recovery had to be switched on. */
-async function ensurePointInTimeRecovery(client: DynamoDBClient, name: string): Promise<boolean> {
-  const backups = await client.send(new DescribeContinuousBackupsCommand({ TableName: name }));
+async function ensurePointInTimeRecovery(client: DynamoDBClient, name: string, options: ProvisionOptions): Promise<boolean> {
+  const backups = await client.send(new DescribeContinuousBackupsCommand({ TableName: name })).catch((err: unknown) => {
+    // Real DynamoDB always has the operation; an emulator may not.
+    if (!hasErrorName(err, 'UnknownOperationException')) throw err;
+    throw new Error(`Table ${name}: this endpoint does not support point-in-time recovery; bootstrap with --no-events-point-in-time-recovery`);
+  });
   if (backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED') return false;
-  await client.send(new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
+  await retryWhile(
+    () => client.send(new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })),
+    (err) => hasErrorName(err, BACKUPS_UNAVAILABLE),
+    {
+      ...PITR_RETRY,
+      sleep: options.sleep,
+      onWait: (waited) =>
+        options.onNote?.(`table ${name}: continuous backups not available yet (new table); retrying point-in-time recovery in ${PITR_RETRY.delayMs / 1000} s (waited ${Math.round(waited / 1000)} s)`),
+    },
+  );
   return true;
 }
 

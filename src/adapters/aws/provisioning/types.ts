@@ -29,8 +29,16 @@ export interface ProvisioningClients {
 
 export interface ProvisionOptions {
   onProgress?: ProgressListener;
-  /** Enables DynamoDB point-in-time recovery on every table (real AWS only: emulators lack it). */
-  pointInTimeRecovery?: boolean;
+  /**
+   * DynamoDB point-in-time recovery: true on every table, 'events' on the
+   * events table only (the event log is the one table the others can be
+   * rebuilt from), false/undefined on none. Emulators may lack it.
+   */
+  pointInTimeRecovery?: boolean | 'events';
+  /** A human-facing line about a wait in progress (QueueDeletedRecently, a bucket or backups not ready yet). */
+  onNote?: (line: string) => void;
+  /** Injectable pause for the waits above (tests). */
+  sleep?: (ms: number) => Promise<void>;
   /** Longest wait for a table (and its indexes) to become ACTIVE or to disappear. Default 10 minutes. */
   tableWaitMs?: number;
   /** Receives before SQS moves a message to its DLQ. Default QUEUES.maxReceiveCount. */

@@ -3,6 +3,7 @@ import { ValidQueueName } from '@workflow/world';
 import { DELIVERY_HEADERS, buildDeliveryRequest } from '../../../../src/application/queue/delivery-protocol.js';
 import { ENVELOPE_VERSION, encodeEnvelope, type Envelope } from '../../../../src/application/queue/envelope.js';
 import { makeCreateQueueHandler, type RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
+import { processDeliveryKey, signDelivery } from '../../../../src/application/queue/signature.js';
 import { createHarness, type Harness } from './harness.js';
 
 const SECRET = 'test-signing-secret';
@@ -41,6 +42,16 @@ function handlerWith(secret: string | undefined, prefix = '__wkf_workflow_') {
 function request(e: Envelope, attempt: number, secret: string | undefined, signedAt = h.clock.now()): Request {
   const { headers, body } = buildDeliveryRequest(e, attempt, secret, signedAt);
   return new Request(FLOW_URL, { method: 'POST', headers, body });
+}
+
+/** A request whose raw body is signed as a deliverer would sign it. */
+function signedRaw(body: string, attempt: string, secret: string): Request {
+  const now = String(h.clock.now());
+  return new Request(FLOW_URL, {
+    method: 'POST',
+    headers: { [DELIVERY_HEADERS.attempt]: attempt, [DELIVERY_HEADERS.timestamp]: now, [DELIVERY_HEADERS.signature]: signDelivery(secret, now, attempt, body) },
+    body,
+  });
 }
 
 beforeEach(() => {
@@ -115,31 +126,41 @@ describe('routing and validation', () => {
     expect(res.status).toBe(400);
   });
 
-  it('answers an undecodable body or a missing attempt with 400', async () => {
+  it('answers an undecodable body or an invalid attempt with 400', async () => {
     const handler = handlerWith(undefined);
-    const bad = await handler(new Request(FLOW_URL, { method: 'POST', headers: { [DELIVERY_HEADERS.attempt]: '1' }, body: '{"v":9}' }));
+    const bad = await handler(signedRaw('{"v":9}', '1', processDeliveryKey()));
     expect(bad.status).toBe(400);
-    const noAttempt = await handler(new Request(FLOW_URL, { method: 'POST', body: encodeEnvelope(envelope()) }));
-    expect(noAttempt.status).toBe(400);
+    const badAttempt = await handler(signedRaw(encodeEnvelope(envelope()), '0', processDeliveryKey()));
+    expect(badAttempt.status).toBe(400);
     expect(calls).toHaveLength(0);
   });
 
   it('refuses a body that still carries a payload reference', async () => {
     const { payload: _payload, ...fields } = envelope();
     const body = encodeEnvelope({ ...fields, payloadRef: { key: 'queue/x', byteLength: 3 } });
-    const res = await handlerWith(undefined)(new Request(FLOW_URL, { method: 'POST', headers: { [DELIVERY_HEADERS.attempt]: '1' }, body }));
+    const res = await handlerWith(undefined)(signedRaw(body, '1', processDeliveryKey()));
     expect(res.status).toBe(400);
   });
 });
 
 describe('without a signing secret', () => {
-  it('accepts unsigned deliveries and warns once that they are unauthenticated', async () => {
+  it("accepts this process's own deliveries, signed with its private key", async () => {
     const handler = handlerWith(undefined);
-    expect((await handler(request(envelope(), 1, undefined))).status).toBe(200);
+    const own = request(envelope(), 1, undefined);
+    expect(own.headers.get(DELIVERY_HEADERS.signature)).toMatch(/^v2=/);
+    expect((await handler(own)).status).toBe(200);
     expect((await handler(request(envelope(), 2, undefined))).status).toBe(200);
-    const warnings = h.logger.at('warn').filter((w) => w.message.includes('unauthenticated'));
+    expect(calls).toHaveLength(2);
+  });
+
+  it('refuses unsigned or foreign-signed requests (the peer is unknown) and says once which variable to set', async () => {
+    const handler = handlerWith(undefined);
+    const unsigned = new Request(FLOW_URL, { method: 'POST', headers: { [DELIVERY_HEADERS.attempt]: '1' }, body: encodeEnvelope(envelope()) });
+    expect((await handler(unsigned)).status).toBe(401);
+    expect((await handler(request(envelope(), 1, 'some-other-secret'))).status).toBe(401);
+    expect(calls).toHaveLength(0);
+    const warnings = h.logger.at('warn').filter((w) => w.message.includes('WORKFLOW_AWS_SIGNING_SECRET'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.message).toContain('loopback');
   });
 });
 

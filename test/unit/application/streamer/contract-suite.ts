@@ -94,12 +94,14 @@ export function streamerContract(label: string, setup: () => ContractEnv): void 
     });
 
     describe('closeStream', () => {
-      it('first EOF wins: data written after it is ignored by every reader', async () => {
+      it('first EOF wins: a write after it is refused (409) and stored nowhere', async () => {
         const name = uniqueName();
         await streamer.writeToStream(name, runId, 'kept');
         await streamer.closeStream(name, runId);
-        await streamer.writeToStream(name, runId, 'ignored');
-        await streamer.writeToStreamMulti(name, runId, ['ignored too', 'and this']);
+        await expect(streamer.writeToStream(name, runId, 'refused')).rejects.toMatchObject({ status: 409, message: expect.stringContaining('closed') });
+        await expect(streamer.writeToStreamMulti(name, runId, ['refused too', 'and this'])).rejects.toMatchObject({ status: 409 });
+        // A write from another streamer (another process) is refused by the store's own EOF.
+        await expect(env.streamer().writeToStream(name, runId, 'elsewhere')).rejects.toMatchObject({ status: 409 });
         await streamer.closeStream(name, runId);
         expect(texts(await readAll(await streamer.readFromStream(name)))).toEqual(['kept']);
         expect(await streamer.getStreamInfo(name, runId)).toEqual({ tailIndex: 0, done: true });

@@ -245,7 +245,7 @@ describe('writes', () => {
 });
 
 describe('getStreamChunks limits', () => {
-  it('clamps the page size to 1..1000', async () => {
+  it('reads one more than the page size, and refuses a limit outside 1..1000 as listings do', async () => {
     const calls: number[] = [];
     class Recording extends MemoryStreamStore {
       override async read(name: string, fromIndex: number, limit: number) {
@@ -255,8 +255,10 @@ describe('getStreamChunks limits', () => {
     }
     const store: StreamStore = new Recording();
     const streamer = createStreamer({ store, blobs: new MapBlobStore(), clock: new FakeClock(), maxInlineBytes: 4 });
-    await streamer.getStreamChunks('s', runId, { limit: 5000 });
-    await streamer.getStreamChunks('s', runId, { limit: 0 });
+    await expect(streamer.getStreamChunks('s', runId, { limit: 5000 })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('limit') });
+    await expect(streamer.getStreamChunks('s', runId, { limit: 0 })).rejects.toMatchObject({ status: 400 });
+    await streamer.getStreamChunks('s', runId, { limit: 1000 });
+    await streamer.getStreamChunks('s', runId, { limit: 1 });
     await streamer.getStreamChunks('s', runId);
     expect(calls).toEqual([1001, 2, 101]);
   });

@@ -22,6 +22,7 @@ import {
   ListRolePoliciesCommand,
   NoSuchEntityException,
   PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
   CreateEventSourceMappingCommand,
@@ -46,6 +47,7 @@ import {
   NotFound,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
+  PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import {
@@ -65,7 +67,7 @@ export interface FakeCloud {
   tables: Map<string, { input: CreateTableCommandInput; ttl: boolean; pitr: boolean }>;
   queues: Map<string, { url: string; arn: string }>;
   buckets: Map<string, string[]>;
-  roles: Map<string, { arn: string; policies: Map<string, string> }>;
+  roles: Map<string, { arn: string; policies: Map<string, string>; trust?: string }>;
   functions: Map<string, { arn: string; role: string; env: Record<string, string> }>;
   mappings: Map<string, { functionName: string; sourceArn: string; responseTypes: string[] }>;
   /** Makes the next call of `command` fail with `error` (once). */
@@ -220,6 +222,7 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
   s.on(PutPublicAccessBlockCommand).callsFake(fake(PutPublicAccessBlockCommand, () => ({})));
   s.on(PutBucketEncryptionCommand).callsFake(fake(PutBucketEncryptionCommand, () => ({})));
   s.on(PutBucketLifecycleConfigurationCommand).callsFake(fake(PutBucketLifecycleConfigurationCommand, () => ({})));
+  s.on(PutBucketPolicyCommand).callsFake(fake(PutBucketPolicyCommand, () => ({})));
   s.on(ListObjectsV2Command).callsFake(
     fake(ListObjectsV2Command, ({ Bucket }: { Bucket: string }) => ({ Contents: (cloud.buckets.get(Bucket) ?? []).map((Key) => ({ Key })), IsTruncated: false })),
   );
@@ -247,12 +250,24 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     if (!r) throw iamMissing();
     return r;
   };
-  i.on(GetRoleCommand).callsFake(fake(GetRoleCommand, ({ RoleName }: { RoleName: string }) => ({ Role: { RoleName, Arn: role(RoleName).arn } })));
+  i.on(GetRoleCommand).callsFake(
+    fake(GetRoleCommand, ({ RoleName }: { RoleName: string }) => {
+      const r = role(RoleName);
+      // IAM returns the trust policy URL-encoded.
+      return { Role: { RoleName, Arn: r.arn, AssumeRolePolicyDocument: r.trust === undefined ? undefined : encodeURIComponent(r.trust) } };
+    }),
+  );
   i.on(CreateRoleCommand).callsFake(
-    fake(CreateRoleCommand, ({ RoleName }: { RoleName: string }) => {
+    fake(CreateRoleCommand, ({ RoleName, AssumeRolePolicyDocument }: { RoleName: string; AssumeRolePolicyDocument: string }) => {
       const arn = `arn:aws:iam::${ACCOUNT}:role/${RoleName}`;
-      cloud.roles.set(RoleName, { arn, policies: new Map() });
+      cloud.roles.set(RoleName, { arn, policies: new Map(), trust: AssumeRolePolicyDocument });
       return { Role: { RoleName, Arn: arn } };
+    }),
+  );
+  i.on(UpdateAssumeRolePolicyCommand).callsFake(
+    fake(UpdateAssumeRolePolicyCommand, ({ RoleName, PolicyDocument }: { RoleName: string; PolicyDocument: string }) => {
+      role(RoleName).trust = PolicyDocument;
+      return {};
     }),
   );
   i.on(GetRolePolicyCommand).callsFake(

@@ -5,6 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { AwsClients, ClientFactory } from '../../../../src/cli/aws/clients.js';
 
@@ -15,12 +16,15 @@ export interface MockedAws {
   s3: AwsClientStub<S3Client>;
   lambda: AwsClientStub<LambdaClient>;
   iam: AwsClientStub<IAMClient>;
+  /** Answers GetCallerIdentity with MOCK_ACCOUNT; kept out of calls() (it is bookkeeping, not provisioning). */
+  sts: AwsClientStub<STSClient>;
   factory: ClientFactory;
   /** Every mocked call as "Service:Command" in order, across clients. */
   calls(): string[];
 }
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const MOCK_ACCOUNT = '123456789012';
 
 export function mockAws(region = 'us-east-1'): MockedAws {
   const clients: AwsClients = {
@@ -29,7 +33,10 @@ export function mockAws(region = 'us-east-1'): MockedAws {
     s3: new S3Client({ region, credentials }),
     lambda: new LambdaClient({ region, credentials }),
     iam: new IAMClient({ region, credentials }),
+    sts: new STSClient({ region, credentials }),
   };
+  const sts = mockClient(clients.sts);
+  sts.on(GetCallerIdentityCommand).resolves({ Account: MOCK_ACCOUNT, Arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/test`, UserId: 'AIDTEST' });
   const mocks = {
     dynamodb: mockClient(clients.dynamodb),
     sqs: mockClient(clients.sqs),
@@ -40,6 +47,7 @@ export function mockAws(region = 'us-east-1'): MockedAws {
   return {
     clients,
     ...mocks,
+    sts,
     factory: () => clients,
     calls: () =>
       Object.entries(mocks)
