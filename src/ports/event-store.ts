@@ -58,4 +58,10 @@ export interface EventStore {
   listHooks(runId: string | undefined, page: PageRequest): Promise<Page<Hook>>;
   /** All of a run's hooks and waits, for disposal when the run ends. */
   listRunChildren(runId: string): Promise<{ hooks: Hook[]; waits: Wait[] }>;
+
+  /**
+   * Stores that write derived state after a commit (projections) finish that
+   * work now; for shutdown. Reads never depend on it.
+   */
+  flush?(): Promise<void>;
 }

@@ -1,0 +1,153 @@
+// The commit record: what the last event item of a commit carries besides
+// its event, so the log alone can rebuild every projection. The run's
+// sequencing fields (`v`, `at`, `xs`; the sequence is the sort key), how far
+// projections are known to be written (`p`), how many events the commit
+// appended (`ne`, when more than one) and its entity effects (`fx`): the
+// run, steps and waits as the commit left them. Payload fields equal to one
+// of the commit's event fields are stored as a reference to it (`rf`), so a
+// payload is stored once per item; an effect that does not create its entity
+// leaves out `input`, which never changes after creation.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Event, Step, Wait, WorkflowRun } from '@workflow/world';
+import type { Commit, RunRecord } from '../../../domain/model.js';
+import { decodeValue } from './attribute-codec.js';
+import { decodeFields, encodeFields, itemToEvent, RUN_DATES, STEP_DATES, WAIT_DATES, type Item } from './item-mappers.js';
+import { seqOf } from './keys.js';
+
+export interface EntityEffect<T> {
+  entity: T;
+  /** Whether `entity` has every field (it was created in this commit); otherwise `input` is absent. */
+  full: boolean;
+}
+
+export interface CommitRecord {
+  /** Sequence number of the commit's last event (= the run's eventCount after it). */
+  seq: number;
+  /** Sequence number of its first event. */
+  firstSeq: number;
+  head: Omit<RunRecord, 'run'>;
+  /** Every commit up to this sequence number had its projections written when this one was made. */
+  projected: number;
+  expiresAt?: number;
+  run?: EntityEffect<WorkflowRun>;
+  steps: EntityEffect<Step>[];
+  waits: Wait[];
+  deletedWaits: Wait[];
+}
+
+const PAYLOAD_FIELDS = ['input', 'output', 'error', 'metadata'] as const;
+const N = (value: number): AttributeValue => ({ N: String(value) });
+
+/** The record of a domain commit about to be written. */
+export function recordOf(commit: Commit, projected: number, expiresAt?: number): CommitRecord {
+  const seq = commit.run.eventCount;
+  const created = new Set(commit.events.filter((e) => e.eventType === 'step_created').map((e) => e.correlationId));
+  const deleted = new Set(commit.deleteWaits.map((w) => w.waitId));
+  const { run: _run, ...head } = commit.run;
+  return {
+    seq,
+    firstSeq: seq - commit.events.length + 1,
+    head,
+    projected,
+    expiresAt,
+    run: commit.runChanged || commit.expectRun.kind === 'absent' ? { entity: commit.run.run, full: commit.expectRun.kind === 'absent' } : undefined,
+    steps: lastById(commit.putSteps, (s) => s.stepId).map((step) => ({ entity: step, full: created.has(step.stepId) })),
+    waits: lastById(commit.putWaits, (w) => w.waitId).filter((w) => !deleted.has(w.waitId)),
+    deletedWaits: lastById(commit.deleteWaits, (w) => w.waitId),
+  };
+}
+
+/** Attributes added to the commit's last event item. */
+export function encodeRecord(record: CommitRecord, events: Event[]): Item {
+  const item: Item = { v: N(record.head.version), at: N(record.head.lastEventAt), p: N(record.projected) };
+  if (record.head.externalStateAt !== undefined) item.xs = N(record.head.externalStateAt);
+  if (events.length > 1) item.ne = N(events.length);
+  const fx: Record<string, AttributeValue> = {};
+  if (record.run) fx.r = encodeEffect(record.run, RUN_DATES, events);
+  if (record.steps.length) fx.s = { L: record.steps.map((step) => encodeEffect(step, STEP_DATES, events)) };
+  if (record.waits.length) fx.w = { L: record.waits.map((wait) => ({ M: encodeFields(wait, WAIT_DATES) })) };
+  if (record.deletedWaits.length) fx.dw = { L: record.deletedWaits.map((wait) => ({ M: encodeFields(wait, WAIT_DATES) })) };
+  if (Object.keys(fx).length) item.fx = { M: fx };
+  return item;
+}
+
+/** Whether an event item closes a commit (carries its record). */
+export const isCommitEnd = (item: Item): boolean => item.v !== undefined;
+
+/**
+ * Decodes a commit from its event items (ascending; the last carries the
+ * record). Payload references resolve against those events.
+ */
+export function decodeRecord(items: Item[]): CommitRecord {
+  const last = items[items.length - 1]!;
+  const events = items.map(itemToEvent);
+  const seq = seqOf(last.sk!.S!);
+  const fx = last.fx?.M ?? {};
+  const head: Omit<RunRecord, 'run'> = {
+    version: Number(last.v!.N),
+    lastEventId: events[events.length - 1]!.eventId,
+    lastEventAt: Number(last.at!.N),
+    eventCount: seq,
+  };
+  if (last.xs?.N !== undefined) head.externalStateAt = Number(last.xs.N);
+  const record: CommitRecord = {
+    seq,
+    firstSeq: seq - Number(last.ne?.N ?? 1) + 1,
+    head,
+    projected: Number(last.p?.N ?? 0),
+    steps: (fx.s?.L ?? []).map((a) => decodeEffect<Step>(a, STEP_DATES, events)),
+    waits: (fx.w?.L ?? []).map((a) => decodeFields(a.M ?? {}, WAIT_DATES) as unknown as Wait),
+    deletedWaits: (fx.dw?.L ?? []).map((a) => decodeFields(a.M ?? {}, WAIT_DATES) as unknown as Wait),
+  };
+  if (last.expiresAt?.N !== undefined) record.expiresAt = Number(last.expiresAt.N);
+  if (fx.r) record.run = decodeEffect<WorkflowRun>(fx.r, RUN_DATES, events);
+  return record;
+}
+
+function encodeEffect<T extends object>(effect: EntityEffect<T>, dates: ReadonlySet<string>, events: Event[]): AttributeValue {
+  const fields: Record<string, unknown> = { ...(effect.entity as Record<string, unknown>) };
+  if (!effect.full) delete fields.input;
+  const refs: Record<string, AttributeValue> = {};
+  for (const name of PAYLOAD_FIELDS) {
+    const value = fields[name];
+    // Identity for objects and bytes; equal strings are interchangeable anyway.
+    if (value === undefined || value === null || (typeof value !== 'object' && typeof value !== 'string')) continue;
+    const ref = referenceTo(value, events);
+    if (ref === undefined) continue;
+    refs[name] = { S: ref };
+    delete fields[name];
+  }
+  const out: Record<string, AttributeValue> = { e: { M: encodeFields(fields, dates) } };
+  if (effect.full) out.f = { BOOL: true };
+  if (Object.keys(refs).length) out.rf = { M: refs };
+  return { M: out };
+}
+
+function decodeEffect<T>(attribute: AttributeValue, dates: ReadonlySet<string>, events: Event[]): EntityEffect<T> {
+  const map = attribute.M ?? {};
+  const entity = decodeFields(map.e?.M ?? {}, dates);
+  for (const [name, ref] of Object.entries(map.rf?.M ?? {})) entity[name] = resolveReference(String(decodeValue(ref)), events);
+  return { entity: entity as T, full: map.f?.BOOL === true };
+}
+
+/** `<event index>.<eventData field>` of the event field holding this very value (same object), if any. */
+function referenceTo(value: unknown, events: Event[]): string | undefined {
+  for (let i = 0; i < events.length; i++) {
+    const data = (events[i] as { eventData?: Record<string, unknown> }).eventData;
+    if (!data) continue;
+    for (const [field, candidate] of Object.entries(data)) if (candidate === value) return `${i}.${field}`;
+  }
+  return undefined;
+}
+
+function resolveReference(ref: string, events: Event[]): unknown {
+  const dot = ref.indexOf('.');
+  const event = events[Number(ref.slice(0, dot))] as { eventData?: Record<string, unknown> } | undefined;
+  return event?.eventData?.[ref.slice(dot + 1)];
+}
+
+function lastById<T>(items: T[], idOf: (item: T) => string): T[] {
+  const byId = new Map<string, T>();
+  for (const item of items) byId.set(idOf(item), item);
+  return [...byId.values()];
+}
