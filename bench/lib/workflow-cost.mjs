@@ -1,7 +1,7 @@
 // Request cost of whole workflow runs (seq20, fanout50) as the runtime drives
 // them: the app server's DynamoDB, SQS and S3 endpoints are metering/counting
 // proxies, completion is watched by a second world that talks to the local
-// AWS directly, and everything from start() to completion + 0.5 s is counted
+// AWS directly, and everything from start() to completion + 1.5 s is counted
 // (commits, projections, queue claims, replays, long polls). Reported per
 // step, priced with cost-model.mjs, next to the figures measured on the
 // previous schema (bench/cost-baseline.json) and Step Functions Standard.
@@ -80,7 +80,8 @@ export async function meteredWorkflowCosts({ cases = WORKFLOW_COST_CASES, log = 
         await sleep(20);
       }
       const ms = now() - t0;
-      await sleep(500);
+      // Projections are written up to 1 s after their commits (projection-log.ts): count them too.
+      await sleep(1500);
       const cost = aggregate(await meter.take());
       const sqsCounts = sqs.take();
       const s3Counts = s3.take();

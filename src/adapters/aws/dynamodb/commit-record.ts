@@ -35,8 +35,15 @@ export interface CommitRecord {
   deletedWaits: Wait[];
 }
 
-const PAYLOAD_FIELDS = ['input', 'output', 'error', 'metadata'] as const;
 const N = (value: number): AttributeValue => ({ N: String(value) });
+
+/** Fields fixed when an entity is created: an effect that does not create it leaves them out. */
+export const IMMUTABLE = {
+  run: ['runId', 'deploymentId', 'workflowName', 'specVersion', 'executionContext', 'input', 'createdAt'],
+  step: ['runId', 'stepName', 'input', 'createdAt', 'specVersion'],
+} as const;
+/** Values this short are stored as they are, not as references. */
+const MIN_REFERENCED_LENGTH = 16;
 
 /** The record of a domain commit about to be written. */
 export function recordOf(commit: Commit, projected: number, expiresAt?: number): CommitRecord {
@@ -59,12 +66,14 @@ export function recordOf(commit: Commit, projected: number, expiresAt?: number):
 
 /** Attributes added to the commit's last event item. */
 export function encodeRecord(record: CommitRecord, events: Event[]): Item {
-  const item: Item = { v: N(record.head.version), at: N(record.head.lastEventAt), p: N(record.projected) };
+  // lastEventAt is the last event's createdAt: not repeated.
+  const item: Item = { v: N(record.head.version), p: N(record.projected) };
   if (record.head.externalStateAt !== undefined) item.xs = N(record.head.externalStateAt);
   if (events.length > 1) item.ne = N(events.length);
   const fx: Record<string, AttributeValue> = {};
-  if (record.run) fx.r = encodeEffect(record.run, RUN_DATES, events);
-  if (record.steps.length) fx.s = { L: record.steps.map((step) => encodeEffect(step, STEP_DATES, events)) };
+  const at = record.head.lastEventAt;
+  if (record.run) fx.r = encodeEffect(record.run, IMMUTABLE.run, RUN_DATES, events, at);
+  if (record.steps.length) fx.s = { L: record.steps.map((step) => encodeEffect(step, IMMUTABLE.step, STEP_DATES, events, at)) };
   if (record.waits.length) fx.w = { L: record.waits.map((wait) => ({ M: encodeFields(wait, WAIT_DATES) })) };
   if (record.deletedWaits.length) fx.dw = { L: record.deletedWaits.map((wait) => ({ M: encodeFields(wait, WAIT_DATES) })) };
   if (Object.keys(fx).length) item.fx = { M: fx };
@@ -83,36 +92,45 @@ export function decodeRecord(items: Item[]): CommitRecord {
   const events = items.map(itemToEvent);
   const seq = seqOf(last.sk!.S!);
   const fx = last.fx?.M ?? {};
-  const head: Omit<RunRecord, 'run'> = {
-    version: Number(last.v!.N),
-    lastEventId: events[events.length - 1]!.eventId,
-    lastEventAt: Number(last.at!.N),
-    eventCount: seq,
-  };
+  const lastEvent = events[events.length - 1]!;
+  const at = new Date(lastEvent.createdAt).getTime();
+  const head: Omit<RunRecord, 'run'> = { version: Number(last.v!.N), lastEventId: lastEvent.eventId, lastEventAt: at, eventCount: seq };
   if (last.xs?.N !== undefined) head.externalStateAt = Number(last.xs.N);
   const record: CommitRecord = {
     seq,
     firstSeq: seq - Number(last.ne?.N ?? 1) + 1,
     head,
     projected: Number(last.p?.N ?? 0),
-    steps: (fx.s?.L ?? []).map((a) => decodeEffect<Step>(a, STEP_DATES, events)),
+    steps: (fx.s?.L ?? []).map((a) => decodeEffect<Step>(a, STEP_DATES, events, at)),
     waits: (fx.w?.L ?? []).map((a) => decodeFields(a.M ?? {}, WAIT_DATES) as unknown as Wait),
     deletedWaits: (fx.dw?.L ?? []).map((a) => decodeFields(a.M ?? {}, WAIT_DATES) as unknown as Wait),
   };
   if (last.expiresAt?.N !== undefined) record.expiresAt = Number(last.expiresAt.N);
-  if (fx.r) record.run = decodeEffect<WorkflowRun>(fx.r, RUN_DATES, events);
+  if (fx.r) record.run = decodeEffect<WorkflowRun>(fx.r, RUN_DATES, events, at);
   return record;
 }
 
-function encodeEffect<T extends object>(effect: EntityEffect<T>, dates: ReadonlySet<string>, events: Event[]): AttributeValue {
+/**
+ * An entity as its effect stores it: without `runId` (the partition key),
+ * without its creation-time fields unless the commit created it, without
+ * `updatedAt` when it is the commit's time, and with any long value equal to
+ * one of the commit's event fields as a reference to that field.
+ */
+function encodeEffect<T extends object>(
+  effect: EntityEffect<T>,
+  immutable: readonly string[],
+  dates: ReadonlySet<string>,
+  events: Event[],
+  at: number,
+): AttributeValue {
   const fields: Record<string, unknown> = { ...(effect.entity as Record<string, unknown>) };
-  if (!effect.full) delete fields.input;
+  delete fields.runId;
+  if (!effect.full) for (const name of immutable) delete fields[name];
+  if (fields.updatedAt instanceof Date && fields.updatedAt.getTime() === at) delete fields.updatedAt;
   const refs: Record<string, AttributeValue> = {};
-  for (const name of PAYLOAD_FIELDS) {
-    const value = fields[name];
-    // Identity for objects and bytes; equal strings are interchangeable anyway.
-    if (value === undefined || value === null || (typeof value !== 'object' && typeof value !== 'string')) continue;
-    const ref = referenceTo(value, events);
+  for (const [name, value] of Object.entries(fields)) {
+    const long = typeof value === 'string' ? value.length >= MIN_REFERENCED_LENGTH : value !== null && typeof value === 'object' && !(value instanceof Date);
+    const ref = long ? referenceTo(value, events) : undefined;
     if (ref === undefined) continue;
     refs[name] = { S: ref };
     delete fields[name];
@@ -123,10 +141,12 @@ function encodeEffect<T extends object>(effect: EntityEffect<T>, dates: Readonly
   return { M: out };
 }
 
-function decodeEffect<T>(attribute: AttributeValue, dates: ReadonlySet<string>, events: Event[]): EntityEffect<T> {
+function decodeEffect<T>(attribute: AttributeValue, dates: ReadonlySet<string>, events: Event[], at: number): EntityEffect<T> {
   const map = attribute.M ?? {};
   const entity = decodeFields(map.e?.M ?? {}, dates);
   for (const [name, ref] of Object.entries(map.rf?.M ?? {})) entity[name] = resolveReference(String(decodeValue(ref)), events);
+  entity.runId = events[0]!.runId;
+  entity.updatedAt ??= new Date(at);
   return { entity: entity as T, full: map.f?.BOOL === true };
 }
 

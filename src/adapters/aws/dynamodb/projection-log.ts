@@ -19,8 +19,10 @@ export interface ProjectionWriter {
 }
 
 export interface ProjectionLogOptions {
-  /** How long a commit waits for others to coalesce with (ms). */
+  /** Quiet time after a run's last commit before its projections are written (ms). */
   delayMs?: number;
+  /** Longest a commit waits for its projections to be written (ms). */
+  maxWaitMs?: number;
   /** Write at once when this many commits of one run are waiting. */
   maxPending?: number;
   /** A reader adopts tail commits older than this: their writer has probably died (ms). */
@@ -40,6 +42,8 @@ interface RunState {
   /** Commits above `projected` whose projections this process wrote: first seq → last seq. */
   written: Map<number, number>;
   timer?: ReturnType<typeof setTimeout>;
+  /** When the oldest waiting commit arrived. */
+  waitingSince?: number;
   flushing?: Promise<void>;
   writer?: ProjectionWriter;
   failures: number;
@@ -48,15 +52,17 @@ interface RunState {
 export class ProjectionLog {
   private readonly runs = new Map<string, RunState>();
   private readonly delayMs: number;
+  private readonly maxWaitMs: number;
   private readonly maxPending: number;
   private readonly staleAfterMs: number;
   private readonly maxRuns: number;
   private readonly now: () => number;
 
   constructor(private readonly options: ProjectionLogOptions = {}) {
-    this.delayMs = options.delayMs ?? 100;
-    this.maxPending = options.maxPending ?? 16;
-    this.staleAfterMs = options.staleAfterMs ?? 2000;
+    this.delayMs = options.delayMs ?? 1000;
+    this.maxWaitMs = options.maxWaitMs ?? 1000;
+    this.maxPending = options.maxPending ?? 32;
+    this.staleAfterMs = options.staleAfterMs ?? 5000;
     this.maxRuns = options.maxRuns ?? 10_000;
     this.now = options.now ?? Date.now;
   }
@@ -130,8 +136,12 @@ export class ProjectionLog {
       void this.flush(runId);
       return;
     }
-    if (state.timer) return;
-    const delay = this.delayMs * 2 ** Math.min(state.failures, 6);
+    // Debounced: each commit of the run pushes the write back, up to maxWaitMs after the first.
+    const now = Date.now();
+    state.waitingSince ??= now;
+    if (state.timer) clearTimeout(state.timer);
+    const delay =
+      state.failures > 0 ? this.delayMs * 2 ** Math.min(state.failures, 6) : Math.max(0, Math.min(this.delayMs, state.waitingSince + this.maxWaitMs - now));
     state.timer = setTimeout(() => {
       state.timer = undefined;
       void this.flush(runId);
@@ -150,6 +160,7 @@ export class ProjectionLog {
     }
     if (state.timer) clearTimeout(state.timer);
     state.timer = undefined;
+    state.waitingSince = undefined;
     const writer = state.writer;
     if (!writer || (state.pending.size === 0 && state.written.size === 0)) return;
     state.flushing = this.writeAndAdvance(runId, state, writer).finally(() => (state.flushing = undefined));

@@ -6,7 +6,7 @@
 import { PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Step, Wait, WorkflowRun } from '@workflow/world';
 import { awsErrorName, toWorldError } from '../aws-errors.js';
-import type { CommitRecord, EntityEffect } from './commit-record.js';
+import { IMMUTABLE, type CommitRecord, type EntityEffect } from './commit-record.js';
 import { runToItem, stepToItem, waitToItem, waitTombstone, type Item } from './item-mappers.js';
 import type { EventStoreTables } from './tables.js';
 
@@ -30,18 +30,25 @@ export function coalesce(records: CommitRecord[]): ProjectionBatch {
   const batch: ProjectionBatch = { steps: new Map(), waits: new Map() };
   for (const record of records) {
     const { seq, expiresAt } = record;
-    if (record.run) batch.run = { ...merge(batch.run, record.run), seq, expiresAt };
-    for (const step of record.steps) batch.steps.set(step.entity.stepId, { ...merge(batch.steps.get(step.entity.stepId), step), seq, expiresAt });
+    if (record.run) batch.run = { ...merge(batch.run, record.run, IMMUTABLE.run), seq, expiresAt };
+    for (const step of record.steps) {
+      batch.steps.set(step.entity.stepId, { ...merge(batch.steps.get(step.entity.stepId), step, IMMUTABLE.step), seq, expiresAt });
+    }
     for (const wait of record.waits) batch.waits.set(wait.waitId, { wait, gone: false, seq, expiresAt });
     for (const wait of record.deletedWaits) batch.waits.set(wait.waitId, { wait, gone: true, seq, expiresAt });
   }
   return batch;
 }
 
-/** A later effect without `input` keeps the input of an earlier full one. */
-export function merge<T extends object>(earlier: EntityEffect<T> | undefined, later: EntityEffect<T>): EntityEffect<T> {
+/** A later effect without the creation-time fields keeps those of an earlier full one. */
+export function merge<T extends object>(earlier: EntityEffect<T> | undefined, later: EntityEffect<T>, immutable: readonly string[]): EntityEffect<T> {
   if (later.full || !earlier?.full) return later;
-  return { entity: { ...later.entity, input: (earlier.entity as { input?: unknown }).input }, full: true };
+  const kept: Record<string, unknown> = {};
+  for (const name of immutable) {
+    const value = (earlier.entity as Record<string, unknown>)[name];
+    if (value !== undefined) kept[name] = value;
+  }
+  return { entity: { ...later.entity, ...kept }, full: true };
 }
 
 export async function writeProjections(client: DynamoDBClient, tables: EventStoreTables, batch: ProjectionBatch): Promise<void> {

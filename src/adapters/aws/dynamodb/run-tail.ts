@@ -9,7 +9,7 @@
 import { QueryCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { Step, Wait, WorkflowRun } from '@workflow/world';
 import { toWorldError } from '../aws-errors.js';
-import { decodeRecord, isCommitEnd, type CommitRecord, type EntityEffect } from './commit-record.js';
+import { decodeRecord, IMMUTABLE, isCommitEnd, type CommitRecord, type EntityEffect } from './commit-record.js';
 import { itemToRun, itemToStep, itemToWait, type Item } from './item-mappers.js';
 import { seqOf, seqSk } from './keys.js';
 import { merge } from './projection-writes.js';
@@ -23,7 +23,7 @@ export interface RunTail {
 }
 
 /** Items in the first page: the newest commit and usually the whole tail. */
-const FIRST_PAGE = 3;
+const FIRST_PAGE = 8;
 const NEXT_PAGE = 25;
 
 export async function readTail(client: DynamoDBClient, table: string, runId: string): Promise<RunTail> {
@@ -101,12 +101,12 @@ async function query(client: DynamoDBClient, input: QueryCommandInput) {
 
 export function currentRun(item: Item | undefined, tail: RunTail): WorkflowRun | undefined {
   const base = item && { entity: itemToRun(item), seq: Number(item.seq?.N ?? 0) };
-  return overlay(base, tail.commits.map((c) => c.run && { seq: c.seq, effect: c.run }));
+  return overlay(base, tail.commits.map((c) => c.run && { seq: c.seq, effect: c.run }), IMMUTABLE.run);
 }
 
 export function currentStep(item: Item | undefined, tail: RunTail, stepId: string): Step | undefined {
   const base = item && { entity: itemToStep(item), seq: Number(item.seq?.N ?? 0) };
-  return overlay(base, tail.commits.map((c) => stepEffect(c, stepId)));
+  return overlay(base, tail.commits.map((c) => stepEffect(c, stepId)), IMMUTABLE.step);
 }
 
 export function currentWait(item: Item | undefined, tail: RunTail, waitId: string): Wait | undefined {
@@ -136,9 +136,10 @@ const stepEffect = (commit: CommitRecord, stepId: string) => {
 function overlay<T extends object>(
   base: { entity: T; seq: number } | undefined,
   effects: Array<{ seq: number; effect: EntityEffect<T> } | undefined>,
+  immutable: readonly string[],
 ): T | undefined {
   let current: EntityEffect<T> | undefined = base && { entity: base.entity, full: true };
   const from = base?.seq ?? 0;
-  for (const change of effects) if (change && change.seq > from) current = merge(current, change.effect);
+  for (const change of effects) if (change && change.seq > from) current = merge(current, change.effect, immutable);
   return current?.entity;
 }
