@@ -80,6 +80,19 @@ export function encodeRecord(record: CommitRecord, events: Event[]): Item {
   return item;
 }
 
+/** The run's sequencing fields after the commit whose last event item this is. */
+export function headOf(last: Item): Omit<RunRecord, 'run'> {
+  const event = itemToEvent(last);
+  const head: Omit<RunRecord, 'run'> = {
+    version: Number(last.v!.N),
+    lastEventId: event.eventId,
+    lastEventAt: new Date(event.createdAt).getTime(),
+    eventCount: seqOf(last.sk!.S!),
+  };
+  if (last.xs?.N !== undefined) head.externalStateAt = Number(last.xs.N);
+  return head;
+}
+
 /** Whether an event item closes a commit (carries its record). */
 export const isCommitEnd = (item: Item): boolean => item.v !== undefined;
 
@@ -92,10 +105,8 @@ export function decodeRecord(items: Item[]): CommitRecord {
   const events = items.map(itemToEvent);
   const seq = seqOf(last.sk!.S!);
   const fx = last.fx?.M ?? {};
-  const lastEvent = events[events.length - 1]!;
-  const at = new Date(lastEvent.createdAt).getTime();
-  const head: Omit<RunRecord, 'run'> = { version: Number(last.v!.N), lastEventId: lastEvent.eventId, lastEventAt: at, eventCount: seq };
-  if (last.xs?.N !== undefined) head.externalStateAt = Number(last.xs.N);
+  const head = headOf(last);
+  const at = head.lastEventAt;
   const record: CommitRecord = {
     seq,
     firstSeq: seq - Number(last.ne?.N ?? 1) + 1,

@@ -94,15 +94,15 @@ export class DynamoDbEventStore implements EventStore {
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const tail = await this.tail(runId);
-    if (!tail.latest) return undefined;
+    if (!tail.head) return undefined;
     const run = currentRun(await this.getItem(this.tables.runs, runKey(runId)), tail);
     // Only while TTL removes a run can its log outlive its run item.
-    return run && { run, ...tail.latest.head };
+    return run && { run, ...tail.head };
   }
 
   async getRunEntity(runId: string): Promise<WorkflowRun | undefined> {
     const tail = await this.tail(runId);
-    if (!tail.latest) return undefined;
+    if (!tail.head) return undefined;
     return currentRun(await this.getItem(this.tables.runs, runKey(runId)), tail);
   }
 
@@ -113,7 +113,7 @@ export class DynamoDbEventStore implements EventStore {
       return owner === undefined ? undefined : this.getStep(owner, stepId);
     }
     const tail = await this.tail(runId);
-    if (!tail.latest) return undefined;
+    if (!tail.head) return undefined;
     return currentStep(await this.getItem(this.tables.steps, stepKey(runId, stepId)), tail, stepId);
   }
 
@@ -132,7 +132,7 @@ export class DynamoDbEventStore implements EventStore {
 
   async getWait(runId: string, waitId: string): Promise<Wait | undefined> {
     const tail = await this.tail(runId);
-    if (!tail.latest) return undefined;
+    if (!tail.head) return undefined;
     return currentWait(await this.getItem(this.tables.steps, waitKey(runId, waitId)), tail, waitId);
   }
 

@@ -63,7 +63,7 @@ export class EventStoreListings {
    */
   async listSteps(runId: string, page: PageRequest): Promise<Page<Step>> {
     const tail = await this.tailOf(runId);
-    if (!tail.latest) return emptyPage();
+    if (!tail.head) return emptyPage();
     const list = listQuery(
       { TableName: this.tables.steps, ConsistentRead: true },
       'pk = :partition',

@@ -81,7 +81,7 @@ export class ProjectionLog {
 
   /** A tail this process read: learn how far projections are, and take over commits whose writer seems gone. */
   observed(runId: string, tail: RunTail, writer: ProjectionWriter): void {
-    if (!tail.latest) return;
+    if (!tail.head) return;
     const state = this.state(runId, tail.projected);
     this.raise(state, tail.projected);
     const staleBefore = this.now() - this.staleAfterMs;

@@ -9,14 +9,15 @@
 import { QueryCommand, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { Step, Wait, WorkflowRun } from '@workflow/world';
 import { toWorldError } from '../aws-errors.js';
-import { decodeRecord, IMMUTABLE, isCommitEnd, type CommitRecord, type EntityEffect } from './commit-record.js';
+import type { RunRecord } from '../../../domain/model.js';
+import { decodeRecord, headOf, IMMUTABLE, isCommitEnd, type CommitRecord, type EntityEffect } from './commit-record.js';
 import { itemToRun, itemToStep, itemToWait, type Item } from './item-mappers.js';
 import { seqOf, seqSk } from './keys.js';
 import { merge } from './projection-writes.js';
 
 export interface RunTail {
-  /** The newest commit; undefined when the run has no events. */
-  latest?: CommitRecord;
+  /** The run's sequencing fields after its newest commit; undefined when the run has no events. */
+  head?: Omit<RunRecord, 'run'>;
   /** Commits after `projected`, oldest first. */
   commits: CommitRecord[];
   projected: number;
@@ -29,6 +30,7 @@ const NEXT_PAGE = 25;
 export async function readTail(client: DynamoDBClient, table: string, runId: string): Promise<RunTail> {
   const newestFirst: Item[] = [];
   let projected: number | undefined;
+  let head: RunTail['head'];
   let startKey: Item | undefined;
   for (let page = 0; ; page++) {
     const output = await query(client, {
@@ -41,12 +43,16 @@ export async function readTail(client: DynamoDBClient, table: string, runId: str
       ExclusiveStartKey: startKey,
     });
     for (const item of output.Items ?? []) {
-      projected ??= Number(item.p?.N ?? 0);
-      if (seqOf(item.sk!.S!) <= projected) return tailOf(newestFirst, projected);
+      // The newest item always ends a commit (a commit's events are written together).
+      if (projected === undefined) {
+        projected = Number(item.p?.N ?? 0);
+        head = headOf(item);
+      }
+      if (seqOf(item.sk!.S!) <= projected) return tailOf(head, newestFirst, projected);
       newestFirst.push(item);
     }
     startKey = output.LastEvaluatedKey;
-    if (!startKey) return tailOf(newestFirst, projected ?? 0);
+    if (!startKey) return tailOf(head, newestFirst, projected ?? 0);
   }
 }
 
@@ -68,9 +74,8 @@ export async function readCommits(client: DynamoDBClient, table: string, runId: 
   return group(items);
 }
 
-function tailOf(newestFirst: Item[], projected: number): RunTail {
-  const commits = group(newestFirst.reverse());
-  return { latest: commits.at(-1), commits, projected };
+function tailOf(head: RunTail['head'], newestFirst: Item[], projected: number): RunTail {
+  return { head, commits: group(newestFirst.reverse()), projected };
 }
 
 /** Event items (oldest first) → commits; a leading partial commit (cut by the range) is dropped. */
