@@ -45,6 +45,19 @@ describe('getRun', () => {
     expect(found!.run.startedAt).toBeInstanceOf(Date);
   });
 
+  it('reads the run item only after the tail has answered (the projection must be read after the newest commit)', async () => {
+    let answerTail!: () => void;
+    ddb.on(QueryCommand).callsFake(() => new Promise((resolve) => (answerTail = () => resolve({ Items: logItems(startedCommit, 2) }))));
+    ddb.on(GetItemCommand).resolves({ Item: runToItem(running, 2) });
+    const reading = store.getRun(RUN_ID);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+    answerTail();
+    expect((await reading)!.run).toEqual(running);
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(1);
+  });
+
   it('a run item behind the log is brought up to date from the tail (input kept from the item)', async () => {
     const pending = run('pending', { input: running.input });
     ddb.on(QueryCommand).resolves({ Items: logItems(startedCommit, 1) });
