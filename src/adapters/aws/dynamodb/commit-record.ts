@@ -136,6 +136,8 @@ function encodeEffect<T extends object>(
 ): AttributeValue {
   const fields: Record<string, unknown> = { ...(effect.entity as Record<string, unknown>) };
   delete fields.runId;
+  // A step event's step is the one its correlation id names.
+  if (fields.stepId !== undefined && fields.stepId === events.at(-1)?.correlationId) delete fields.stepId;
   if (!effect.full) for (const name of immutable) delete fields[name];
   if (fields.updatedAt instanceof Date && fields.updatedAt.getTime() === at) delete fields.updatedAt;
   const refs: Record<string, AttributeValue> = {};
@@ -158,6 +160,7 @@ function decodeEffect<T>(attribute: AttributeValue, dates: ReadonlySet<string>, 
   for (const [name, ref] of Object.entries(map.rf?.M ?? {})) entity[name] = resolveReference(String(decodeValue(ref)), events);
   entity.runId = events[0]!.runId;
   entity.updatedAt ??= new Date(at);
+  if (dates === STEP_DATES) entity.stepId ??= events.at(-1)?.correlationId;
   return { entity: entity as T, full: map.f?.BOOL === true };
 }
 
