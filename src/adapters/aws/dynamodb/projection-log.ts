@@ -194,6 +194,8 @@ export class ProjectionLog {
   /** Moves `projected` over written commits; repairs a gap below them. */
   private async advance(runId: string, state: RunState, writer: ProjectionWriter): Promise<void> {
     for (;;) {
+      // Readers may have learnt meanwhile that others wrote past these.
+      for (const first of [...state.written.keys()]) if (first <= state.projected) state.written.delete(first);
       const next = state.projected + 1;
       const end = state.written.get(next);
       if (end !== undefined) {
