@@ -100,6 +100,12 @@ export class DynamoDbEventStore implements EventStore {
     return run && { run, ...tail.head };
   }
 
+  /** The newest event item alone (one consistent Query of one item): its commit record holds the version. */
+  async runVersion(runId: string): Promise<number | undefined> {
+    const newest = await this.newestItem(runId);
+    return newest?.v?.N === undefined ? undefined : Number(newest.v.N);
+  }
+
   async getRunEntity(runId: string): Promise<WorkflowRun | undefined> {
     const tail = await this.tail(runId);
     if (!tail.head) return undefined;
@@ -186,6 +192,10 @@ export class DynamoDbEventStore implements EventStore {
   private async projectedOf(runId: string): Promise<number> {
     const known = this.projections.projected(runId);
     if (known !== undefined) return known;
+    return Number((await this.newestItem(runId))?.p?.N ?? 0);
+  }
+
+  private async newestItem(runId: string): Promise<Item | undefined> {
     const output = await this.client
       .send(
         new QueryCommand({
@@ -200,7 +210,7 @@ export class DynamoDbEventStore implements EventStore {
       .catch((error: unknown) => {
         throw toWorldError(error, 'DynamoDB.Query');
       });
-    return Number(output.Items?.[0]?.p?.N ?? 0);
+    return output.Items?.[0];
   }
 
   /** TTL stamp for a commit that leaves the run terminal, when retention is configured. */

@@ -94,6 +94,17 @@ describe('getRun', () => {
   });
 });
 
+describe('runVersion', () => {
+  it('reads the newest event item alone (one consistent Query, Limit 1): its commit record holds the version', async () => {
+    ddb.on(QueryCommand).resolves({ Items: logItems(startedCommit, 1).slice(0, 1) });
+    expect(await store.runVersion(RUN_ID)).toBe(2);
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input)).toEqual([{ ...tailQuery, Limit: 1 }]);
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    expect(await store.runVersion(RUN_ID)).toBeUndefined();
+  });
+});
+
 describe('entity reads', () => {
   it('getStep with a run id: the tail, then one consistent GetItem; a newer state in the tail wins', async () => {
     const s = step('step_1', 'running', { attempt: 1, startedAt: at(4) });
