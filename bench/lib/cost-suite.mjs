@@ -23,8 +23,9 @@ export function aggregate(records) {
   const indexes = {};
   const byOp = {};
   for (const r of records) {
-    const o = (byOp[r.detail ?? r.op] ??= { n: 0, wcu: 0, rcu: 0 });
+    const o = (byOp[r.detail ?? r.op] ??= { n: 0, failed: 0, wcu: 0, rcu: 0 });
     o.n++;
+    if (!r.ok) o.failed++;
     o.wcu += r.computed.base;
     o.rcu += r.computed.read;
     requests[r.op] = (requests[r.op] ?? 0) + 1;
