@@ -51,21 +51,31 @@ export function merge<T extends object>(earlier: EntityEffect<T> | undefined, la
   return { entity: { ...later.entity, ...kept }, full: true };
 }
 
+/** Projection writes in flight per batch: background work must not take the client's sockets from commits. */
+const PARALLEL_WRITES = 4;
+
 export async function writeProjections(client: DynamoDBClient, tables: EventStoreTables, batch: ProjectionBatch): Promise<void> {
-  const writes: Array<Promise<void>> = [];
+  const writes: Array<() => Promise<void>> = [];
   if (batch.run) {
     const { entity, full, seq, expiresAt } = batch.run;
-    writes.push(project(client, tables.runs, runToItem(entity, seq, expiresAt), full, RUN_OPTIONAL));
+    writes.push(() => project(client, tables.runs, runToItem(entity, seq, expiresAt), full, RUN_OPTIONAL));
   }
   for (const { entity, full, seq, expiresAt } of batch.steps.values()) {
-    writes.push(project(client, tables.steps, stepToItem(entity, seq, expiresAt), full, STEP_OPTIONAL));
+    writes.push(() => project(client, tables.steps, stepToItem(entity, seq, expiresAt), full, STEP_OPTIONAL));
   }
   for (const { wait, gone, seq, expiresAt } of batch.waits.values()) {
-    writes.push(project(client, tables.steps, gone ? waitTombstone(wait, seq, expiresAt) : waitToItem(wait, seq, expiresAt), true, []));
+    writes.push(() => project(client, tables.steps, gone ? waitTombstone(wait, seq, expiresAt) : waitToItem(wait, seq, expiresAt), true, []));
   }
-  const results = await Promise.allSettled(writes);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (next < writes.length) {
+      const write = writes[next++]!;
+      await write().catch((error: unknown) => (failure ??= error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, writes.length) }, worker));
+  if (failure !== undefined) throw failure;
 }
 
 /**
