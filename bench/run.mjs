@@ -17,6 +17,7 @@ import { startBenchLocalAws } from './lib/local-aws-process.mjs';
 import { costTable, e2eTable, gapsTable, machine, probesTable, storageTable } from './lib/report.mjs';
 import { quickOptions, runStorageSuite, runWithStartedSteps } from './lib/storage-suite.mjs';
 import { runStreamsBenchmark } from './lib/streams-runner.mjs';
+import { meteredWorkflowCosts, readBaseline, workflowCostTable } from './lib/workflow-cost.mjs';
 
 // The SDK's once-per-process Node 22 notice would repeat for every child process.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -111,6 +112,7 @@ if (wants('e2e')) results.e2e = await e2eAll();
 if (wants('cost') && !quick) {
   log('cost: whole runs through the runtime (metered)');
   results.runCosts = await meteredRunCosts({ log }).catch((error) => ({ error: String(error?.message ?? error).slice(0, 2000) }));
+  results.workflowCosts = await meteredWorkflowCosts({ log }).catch((error) => ({ error: String(error?.message ?? error).slice(0, 2000) }));
 }
 if (wants('streams') && process.env.BENCH_SKIP_STREAMS !== '1' && !quick) {
   log('streams: bench/streams.*');
@@ -131,6 +133,10 @@ if (columns.length) {
 if (results.aws?.cost) print('DynamoDB capacity per operation (measured = dynalite, base tables; computed = AWS sizing rules incl. GSIs)', costTable(results.aws.cost));
 if (results.runCosts && !results.runCosts.error) print('DynamoDB capacity per workflow run (local AWS, app process metered, caller polling excluded)', costTable({ perEvent: results.runCosts }));
 else if (results.runCosts) print('DynamoDB capacity per workflow run', results.runCosts.error);
+if (results.workflowCosts) {
+  const title = 'request cost per step, whole runs (computed rules incl. GSIs; on-demand us-east-1 prices, bench/lib/cost-model.mjs)';
+  print(title, results.workflowCosts.error ?? workflowCostTable(results.workflowCosts, await readBaseline()));
+}
 if (results.e2e) {
   print('end to end (official runtime, harness server)', e2eTable(results.e2e));
   for (const [name, c] of Object.entries(results.e2e.aws?.cases ?? {})) if (c.gaps) print(`local AWS, where the time goes: ${name}`, gapsTable(c.gaps));

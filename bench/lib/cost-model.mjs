@@ -104,3 +104,20 @@ export function itemReadUnits(found, requested, { consistent = true, transaction
 export function queryReadUnits(items, { consistent = true } = {}) {
   return (consistent ? 1 : 0.5) * Math.max(1, Math.ceil(items.reduce((a, i) => a + itemSize(i), 0) / 4096));
 }
+
+// On-demand list prices, us-east-1 (USD per request or unit), as of
+// November 2024 (DynamoDB's on-demand price cut); prices differ by region.
+export const PRICES = {
+  dynamoWriteUnit: 0.625e-6,
+  dynamoReadUnit: 0.125e-6,
+  sqsRequest: 0.4e-6,
+  s3Tier1Request: 5e-6, // PUT, COPY, POST, LIST
+  s3Tier2Request: 0.4e-6, // GET, HEAD and others
+  stepFunctionsTransition: 25e-6, // Standard workflows, per state transition
+};
+
+/** Request cost of one unit of work (per step) in USD per million. */
+export function costPerMillion({ wcu = 0, rcu = 0, sqs = 0, s3Tier1 = 0, s3Tier2 = 0 }) {
+  const usd = wcu * PRICES.dynamoWriteUnit + rcu * PRICES.dynamoReadUnit + sqs * PRICES.sqsRequest + s3Tier1 * PRICES.s3Tier1Request + s3Tier2 * PRICES.s3Tier2Request;
+  return usd * 1e6;
+}

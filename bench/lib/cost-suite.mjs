@@ -21,7 +21,13 @@ export function aggregate(records) {
   let base = 0;
   let read = 0;
   const indexes = {};
+  const byOp = {};
   for (const r of records) {
+    const o = (byOp[r.detail ?? r.op] ??= { n: 0, failed: 0, wcu: 0, rcu: 0 });
+    o.n++;
+    if (!r.ok) o.failed++;
+    o.wcu += r.computed.base;
+    o.rcu += r.computed.read;
     requests[r.op] = (requests[r.op] ?? 0) + 1;
     if (r.measured === undefined) measuredMissing = true;
     if (WRITE_OPS.has(r.op)) measuredWrite += r.measured ?? 0;
@@ -34,7 +40,7 @@ export function aggregate(records) {
   return {
     requests: Object.fromEntries(Object.entries(requests).sort(([a], [b]) => a.localeCompare(b))),
     measured: { wcu: round(measuredWrite), rcu: round(measuredRead), complete: !measuredMissing },
-    computed: { baseWcu: round(base), indexWcu: round(indexTotal), totalWcu: round(base + indexTotal), rcu: round(read), indexes },
+    computed: { baseWcu: round(base), indexWcu: round(indexTotal), totalWcu: round(base + indexTotal), rcu: round(read), indexes, byOp },
   };
 }
 

@@ -146,6 +146,8 @@ function tableNamesOf(op, body) {
 /** One request's measured and computed units. */
 function price(op, body, response, ok, touched, before, after, tables) {
   const record = { op, ok, measured: ok ? measuredUnits(response) : undefined, computed: { base: 0, indexes: {}, read: 0 } };
+  // Which kind of request, for the per-request breakdown (table or index, newest-first queries).
+  if (body) record.detail = `${op} ${body.IndexName ?? String(body.TableName ?? '').replace(/^.*-/, '')}${body.ScanIndexForward === false ? ' desc' : ''}${body.Limit ? ` limit` : ''}`;
   if (!ok || !body) return record;
   touched.forEach((t, i) => {
     const transactional = Boolean(t.transactional);

@@ -2,7 +2,7 @@
 // connect on first use, so building a world needs no network or credentials.
 import type { Container } from 'inversify';
 import type { WorldConfig } from '../config/world-config.js';
-import { createDynamoDbClient, DynamoDbEventStore, DynamoDbIdempotencyStore } from '../adapters/aws/dynamodb/index.js';
+import { createDynamoDbClient, DynamoDbEventStore, DynamoDbIdempotencyStore, ProjectionLog } from '../adapters/aws/dynamodb/index.js';
 import { DynamoDbStreamStore } from '../adapters/aws/dynamodb-streams/index.js';
 import { createS3Client, S3BlobStore } from '../adapters/aws/s3/index.js';
 import { createSqsClient, queueTargets } from '../adapters/aws/sqs/sqs-client.js';
@@ -14,6 +14,17 @@ import { TOKENS } from './tokens.js';
 
 const DYNAMODB_CLIENT = Symbol.for('world-aws.DynamoDBClient');
 const SNAPSHOT_CACHES = Symbol.for('world-aws.snapshot-caches');
+const PROJECTION_LOGS = Symbol.for('world-aws.projection-logs');
+
+/** Like the snapshot cache: one per process and installation, so the worlds of a process agree on what is projected. */
+function sharedProjectionLog(config: WorldConfig, clock: Clock, logger: Logger): ProjectionLog {
+  const global = globalThis as { [PROJECTION_LOGS]?: Map<string, ProjectionLog> };
+  const logs = (global[PROJECTION_LOGS] ??= new Map());
+  const scope = [config.region, config.endpoints.dynamodb ?? '', config.resources.tables.events].join('|');
+  let log = logs.get(scope);
+  if (!log) logs.set(scope, (log = new ProjectionLog({ logger, now: () => clock.now() })));
+  return log;
+}
 
 /** One cache per process and installation: the runtime builds several worlds per process. */
 function sharedSnapshotCache(config: WorldConfig, clock: Clock): SnapshotCache {
@@ -35,10 +46,12 @@ export function bindAwsAdapters(container: Container, config: WorldConfig): void
     .toDynamicValue(
       () => {
         const clock = container.get<Clock>(TOKENS.Clock);
+        const logger = container.get<Logger>(TOKENS.Logger);
         return new DynamoDbEventStore(dynamodb(), tables, {
           runRetentionDays: config.runRetentionDays,
-          logger: container.get<Logger>(TOKENS.Logger),
+          logger,
           now: () => clock.now(),
+          projections: sharedProjectionLog(config, clock, logger),
         });
       },
     )

@@ -1,6 +1,7 @@
 // Claim-check routing: which payloads stay inline and which go to the blob
 // store. Decided from exact encoded sizes so an item or message never hits
 // the service limit at write time.
+import { BlobPointer } from './model.js';
 
 /** DynamoDB's hard item limit (names + values). */
 export const DYNAMODB_ITEM_LIMIT_BYTES = 400 * 1024;
@@ -17,6 +18,59 @@ export function encodedSize(value: unknown): number {
   if (value instanceof Uint8Array) return value.byteLength;
   if (typeof value === 'string') return utf8.encode(value).byteLength;
   return utf8.encode(JSON.stringify(value) ?? '').byteLength;
+}
+
+/**
+ * Size of a payload once stored as a DynamoDB attribute value, by AWS's item
+ * size rules (what the 400 KB item limit counts), mirroring the event store's
+ * attribute codec: strings are UTF-8 bytes, bytes are binary, numbers take
+ * ⌈significant digits / 2⌉ + 1 bytes, booleans and null 1 byte, lists and maps
+ * 3 bytes plus 1 byte per element (map keys count like attribute names), and
+ * values DynamoDB cannot hold natively become small tagged maps. JSON length
+ * understates lists and maps of short values by up to half.
+ */
+export function dynamoDbSize(value: unknown, depth = 0): number {
+  if (value === null) return 1;
+  switch (typeof value) {
+    case 'undefined':
+      return tagged(0);
+    case 'string':
+      return utf8.encode(value).byteLength;
+    case 'boolean':
+      return 1;
+    case 'number':
+      return numberSize(value);
+    case 'object':
+      break;
+    default:
+      return utf8.encode(String(value)).byteLength;
+  }
+  if (value instanceof Uint8Array) return value.byteLength;
+  if (value instanceof BlobPointer) return tagged(1 + utf8.encode(value.blobKey).byteLength + 1 + 1 + numberSize(value.byteLength) + 1);
+  if (value instanceof Date) return tagged(1 + numberSize(value.getTime()) + 1);
+  if (depth >= MAX_CODEC_DEPTH) return tagged(1 + utf8.encode(JSON.stringify(value) ?? '').byteLength + 1);
+  if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + dynamoDbSize(item, depth + 1) + 1, LIST_OR_MAP_OVERHEAD);
+  let size = LIST_OR_MAP_OVERHEAD;
+  for (const [key, field] of Object.entries(value)) {
+    if (field === undefined) continue;
+    const stored = key === '' || key.startsWith('$') ? `$${key}` : key;
+    size += utf8.encode(stored).byteLength + dynamoDbSize(field, depth + 1) + 1;
+  }
+  return size;
+}
+
+const LIST_OR_MAP_OVERHEAD = 3;
+/** The codec stores deeper plain JSON as a tagged string (DynamoDB nests 32 levels). */
+const MAX_CODEC_DEPTH = 30;
+/** A tagged map `{ "$t": <kind>, …fields }`: overhead, the tag entry, and `fieldBytes`. */
+const tagged = (fieldBytes: number): number => LIST_OR_MAP_OVERHEAD + 2 + 5 + 1 + fieldBytes;
+
+function numberSize(n: number): number {
+  const text = String(n);
+  // Stored as a tagged string when DynamoDB cannot hold the number.
+  if (!Number.isFinite(n) || Object.is(n, -0) || /e/i.test(text)) return tagged(1 + text.length + 1);
+  const digits = text.replace('-', '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  return Math.ceil(Math.max(1, digits.length) / 2) + 1 + (n < 0 ? 1 : 0);
 }
 
 export interface PayloadField {

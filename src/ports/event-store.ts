@@ -37,6 +37,11 @@ export interface EventStore {
 
   /** Strongly consistent, with the run's sequence: what a decision needs. */
   getRun(runId: string): Promise<RunRecord | undefined>;
+  /**
+   * Strongly consistent: the run's current version alone, cheaper than
+   * `getRun`. Confirms that a cached run is still current. Optional.
+   */
+  runVersion?(runId: string): Promise<number | undefined>;
   /** Strongly consistent, the entity alone: for reads that decide nothing (one item). */
   getRunEntity(runId: string): Promise<WorkflowRun | undefined>;
   /** `runId` may be unknown: steps are findable by id alone. */
@@ -58,4 +63,10 @@ export interface EventStore {
   listHooks(runId: string | undefined, page: PageRequest): Promise<Page<Hook>>;
   /** All of a run's hooks and waits, for disposal when the run ends. */
   listRunChildren(runId: string): Promise<{ hooks: Hook[]; waits: Wait[] }>;
+
+  /**
+   * Stores that write derived state after a commit (projections) finish that
+   * work now; for shutdown. Reads never depend on it.
+   */
+  flush?(): Promise<void>;
 }

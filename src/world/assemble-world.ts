@@ -37,8 +37,9 @@ export function assembleWorld(container: Container): AwsWorld {
   const logger = container.get<Logger>(TOKENS.Logger);
   const blobs = container.get<BlobStore>(TOKENS.BlobStore);
 
+  const store = container.get<EventStore>(TOKENS.EventStore);
   const storage = createStorage({
-    store: container.get<EventStore>(TOKENS.EventStore),
+    store,
     blobs,
     clock,
     ids,
@@ -92,6 +93,7 @@ export function assembleWorld(container: Container): AwsWorld {
     close: async () => {
       await queue.consumer.close();
       await streamer.close();
+      await store.flush?.();
     },
   };
   return attachQueueServices(world, queue);

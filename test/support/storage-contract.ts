@@ -17,6 +17,24 @@ function expectSameBytes(actual: unknown, expected: Uint8Array): void {
 }
 const newRunId = () => newUlid('wrun_', Date.now(), randomBytes(10));
 
+/**
+ * Index-backed reads (runs.list, steps.get without a run, listByCorrelationId
+ * across runs) are eventually consistent on DynamoDB: GSIs lag their table,
+ * and the items they index are projections written just after the commit.
+ * Such assertions are retried for a few seconds.
+ */
+async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 async function rejection(promise: Promise<unknown>): Promise<Error & { status?: number }> {
   try {
     await promise;
@@ -190,8 +208,10 @@ export function describeStorageContract(label: string, setup: () => Promise<Cont
         expect(early.name).toBe('TooEarlyError');
         expect((early as { retryAfter?: number }).retryAfter).toBeGreaterThanOrEqual(59);
         expect((early as { retryAfter?: number }).retryAfter).toBeLessThanOrEqual(60);
-        const stored = await world.steps.get(undefined, stepId);
-        expect(stored.startedAt!.getTime()).toBe(first.step!.startedAt!.getTime());
+        await eventually(async () => {
+          const stored = await world.steps.get(undefined, stepId);
+          expect(stored.startedAt!.getTime()).toBe(first.step!.startedAt!.getTime());
+        });
         expect((await rejection(create(runId, { eventType: 'step_started', correlationId: 'step_missing' }))).status).toBe(404);
       });
 
@@ -345,8 +365,10 @@ export function describeStorageContract(label: string, setup: () => Promise<Cont
         expect(steps.data.map((s) => s.stepId)).toEqual(['step_p4', 'step_p3', 'step_p2', 'step_p1', 'step_p0']);
         const byCorrelation = await world.events.listByCorrelationId({ correlationId: 'step_p1', runId });
         expect(byCorrelation.data.map((e) => e.eventType)).toEqual(['step_created']);
-        const acrossRuns = await world.events.listByCorrelationId({ correlationId: 'step_p1' });
-        expect(acrossRuns.data.length).toBeGreaterThanOrEqual(1);
+        await eventually(async () => {
+          const acrossRuns = await world.events.listByCorrelationId({ correlationId: 'step_p1' });
+          expect(acrossRuns.data.length).toBeGreaterThanOrEqual(1);
+        });
         const error = await rejection(world.events.list({ runId, pagination: { cursor: 'bogus' } }));
         expect(error.status).toBe(400);
       });
@@ -360,10 +382,12 @@ export function describeStorageContract(label: string, setup: () => Promise<Cont
           await create(runId, { eventType: 'run_created', eventData: { deploymentId: 'd', workflowName: name, input: bytes(i) } });
         }
         await create(ids[0]!, { eventType: 'run_started' });
-        const listed = await world.runs.list({ workflowName: name });
-        expect(listed.data.map((r) => r.runId)).toEqual([...ids].reverse());
-        const running = await world.runs.list({ workflowName: name, status: 'running' });
-        expect(running.data.map((r) => r.runId)).toEqual([ids[0]]);
+        await eventually(async () => {
+          const listed = await world.runs.list({ workflowName: name });
+          expect(listed.data.map((r) => r.runId)).toEqual([...ids].reverse());
+          const running = await world.runs.list({ workflowName: name, status: 'running' });
+          expect(running.data.map((r) => r.runId)).toEqual([ids[0]]);
+        });
         const all = await world.runs.list({ pagination: { limit: 2 } });
         expect(all.data).toHaveLength(2);
         expect(all.hasMore).toBe(true);

@@ -48,23 +48,22 @@ export const TABLES: Record<TableRole, TableDefinition> = {
   },
   steps: {
     role: 'steps',
-    // pk = runId; sk = `S#<stepId>` for steps, `W#<waitId>` for waits.
+    // pk = runId; sk = `S#<stepId>` for steps, `W#<waitId>` for waits, `K#<hookId>` for hook markers.
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
-    // steps.get(undefined, stepId): sparse, only step items carry `stepId`.
-    indexes: [{ indexName: 'byStepId', partitionKey: { name: 'stepId', type: 'S' }, projection: 'KEYS_ONLY' }],
+    // steps.get(undefined, stepId) and listByCorrelationId without a run: which run has this
+    // correlation id. Keys only, and `cid` never changes, so only an item's first write costs an index write.
+    indexes: [{ indexName: 'byCorrelation', partitionKey: { name: 'cid', type: 'S' }, projection: 'KEYS_ONLY' }],
     ttlAttribute: 'expiresAt',
   },
   events: {
     role: 'events',
-    // pk = runId; sk = eventId (monotonic per run), plus one `#head` item per run
-    // that sequences appends.
+    // pk = runId; sk = the event's sequence number in the run, zero-padded: the
+    // commit point (a commit puts the next number if it is free). No index: an
+    // event write is one item and nothing more.
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
-    // listByCorrelationId: sparse, only events with a correlationId.
-    indexes: [
-      { indexName: 'byCorrelation', partitionKey: { name: 'correlationId', type: 'S' }, sortKey: { name: 'sk', type: 'S' }, projection: 'ALL' },
-    ],
+    indexes: [],
     ttlAttribute: 'expiresAt',
   },
   hooks: {

@@ -56,6 +56,10 @@ export class MemoryEventStore implements EventStore {
     return cloneValue(this.runs.get(runId));
   }
 
+  async runVersion(runId: string): Promise<number | undefined> {
+    return this.runs.get(runId)?.version;
+  }
+
   async getRunEntity(runId: string): Promise<WorkflowRun | undefined> {
     return cloneValue(this.runs.get(runId)?.run);
   }

@@ -3,7 +3,7 @@
 import type { Event } from '@workflow/world';
 import { EVENT_DATA_REF_FIELDS } from '@workflow/world';
 import { BlobPointer, type Commit, isBlobPointer } from '../../domain/model.js';
-import { encodedSize, fieldsToOffload, payloadBlobKey } from '../../domain/payload-routing.js';
+import { dynamoDbSize, fieldsToOffload, payloadBlobKey } from '../../domain/payload-routing.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 
 /** Entity fields that may carry user payloads. */
@@ -45,7 +45,8 @@ export class ClaimCheck {
       const values = record as Record<string, unknown>;
       const candidates = fields
         .filter((name) => values[name] !== undefined && !isBlobPointer(values[name]))
-        .map((name) => ({ name, byteLength: encodedSize(values[name]) }));
+        // Sized as DynamoDB counts the item (names + values), not as JSON.
+        .map((name) => ({ name, byteLength: dynamoDbSize(values[name]) }));
       const moved = fieldsToOffload(candidates, this.options.maxInlineBytes);
       if (moved.length === 0) return record;
       const copy: Record<string, unknown> = { ...values };

@@ -51,9 +51,10 @@ export class EventService {
     for (let attempt = 1; ; attempt++) {
       const { snapshot, fromCache } = await loadSnapshot(store, needs, useCache ? cache : undefined);
       const decision = decide({ runId, request, params, snapshot, ctx: this.context() });
-      if (decision.type !== 'commit' && fromCache) {
+      if (decision.type !== 'commit' && fromCache && !(await this.stillCurrent(needs.runId, snapshot.run?.version))) {
         // Only a commit proves the cached state current (it is conditioned
-        // on the run's version); an answer without one is given from fresh reads.
+        // on the run's version); an answer without one is given from fresh
+        // reads, unless the run's version shows nobody has written it since.
         useCache = false;
         attempt--;
         continue;
@@ -90,6 +91,13 @@ export class EventService {
       await claimCheck.committed(prepared.uploadedKeys);
       return this.toResult(decision.result, params);
     }
+  }
+
+  /** Whether the run is still at the cached version (one small strongly consistent read). */
+  private async stillCurrent(runId: string, cachedVersion: number | undefined): Promise<boolean> {
+    const { store } = this.deps;
+    if (!runId || cachedVersion === undefined || !store.runVersion) return false;
+    return (await store.runVersion(runId)) === cachedVersion;
   }
 
   private context(): DecisionContext {

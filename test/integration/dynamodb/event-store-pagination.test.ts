@@ -42,6 +42,8 @@ describe('DynamoDbEventStore on local DynamoDB: pagination', () => {
       runIds.push(runId);
       await store.commit(appendOne(runId, undefined, newRun(runId, { workflowName: workflowOf(i), status: statusOf(i) })).commit);
     }
+    // Listings read indexes of the run projections: write them first.
+    await local.flush();
   });
 
   it.each(['asc', 'desc'] as const)('runs.list() across shards, %s', async (order) => {

@@ -53,7 +53,7 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
     expect(record).toEqual({ run, version: 1, lastEventId: event.eventId, lastEventAt: event.createdAt.getTime(), eventCount: 1 });
     expect(record!.run.createdAt).toBeInstanceOf(Date);
     expect(Array.from(record!.run.input as Uint8Array)).toEqual([1, 2, 3]);
-    expect(await store.listEvents(runId, { limit: 10, order: 'asc' })).toEqual({ items: [event], lastKey: event.eventId, hasMore: false });
+    expect(await store.listEvents(runId, { limit: 10, order: 'asc' })).toEqual({ items: [event], lastKey: '000000000001', hasMore: false });
     expect(await store.getEvent(runId, event.eventId)).toEqual(event);
     expect(await store.getEvent(runId, '#head')).toBeUndefined();
   });
@@ -98,6 +98,8 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
     const done = { ...step, status: 'completed' as const, attempt: 1, startedAt: new Date(), completedAt: new Date(), output: new Uint8Array([42]) };
     await store.commit(appendOne(runId, current, run, { eventType: 'step_completed', correlationId: step.stepId, putSteps: [done] }).commit);
     expect(await store.getStep(runId, step.stepId)).toEqual(done);
+    // Lookups without the run go through the correlation index, fed by the step's projection.
+    await local.flush();
     expect(await store.getStep(undefined, step.stepId)).toEqual(done);
     expect(await store.getStep(undefined, 'step_unknown')).toBeUndefined();
     expect((await store.listSteps(runId, { limit: 10, order: 'desc' })).items).toEqual([done]);
@@ -144,7 +146,7 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
     expect((await b.store.listHooks(b.runId, { limit: 10, order: 'asc' })).items).toEqual([hookB]);
   });
 
-  it('a hook created just before its run completes is disposed with it: no hook, no marker, no token claim', async () => {
+  it('a hook created just before its run completes is disposed with it: no hook, no token claim (the marker stays, for correlation lookups)', async () => {
     const { store, runId, run } = await createRun();
     const token = `tok-last-${runId}`;
     const h = hookOf(runId, `hook_last_${runId}`, token);
@@ -156,7 +158,7 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
         tokenClaims: [{ token, hookId: h.hookId, runId, expect: { kind: 'absent' } }],
       }).commit,
     );
-    expect(await rawGet('steps', runId, `K#${h.hookId}`)).toEqual({ pk: { S: runId }, sk: { S: `K#${h.hookId}` }, hookId: { S: h.hookId } });
+    expect(await rawGet('steps', runId, `K#${h.hookId}`)).toEqual({ pk: { S: runId }, sk: { S: `K#${h.hookId}` }, hookId: { S: h.hookId }, cid: { S: h.hookId } });
 
     // Disposal as the domain does it: from listRunChildren, read right after the hook's commit.
     const children = await store.listRunChildren(runId);
@@ -171,7 +173,7 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
       }).commit,
     );
     expect(await rawGet('hooks', `H#${h.hookId}`)).toBeUndefined();
-    expect(await rawMarkers(runId)).toEqual([]);
+    expect(await rawMarkers(runId)).toHaveLength(1);
     expect(await rawGet('hooks', claimPk(token))).toBeUndefined();
     expect(await store.getHookByToken(token)).toBeUndefined();
     expect(await store.listRunChildren(runId)).toEqual({ hooks: [], waits: [] });
@@ -240,7 +242,8 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
       }).commit,
     );
     expect(await store.listRunChildren(runId)).toEqual({ hooks: [], waits: [] });
-    expect(await rawMarkers(runId)).toEqual([]);
+    await local.flush();
+    expect(await store.listRunChildren(runId)).toEqual({ hooks: [], waits: [] });
     for (const h of [hooks[0]!, hooks[30]!, hooks[59]!]) expect(await store.getHookByToken(h.token)).toBeUndefined();
     expect((await store.getRun(runId))!.run.status).toBe('failed');
   });
@@ -251,6 +254,7 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
     const store = local.store({ runRetentionDays: 3, now: () => now });
     const done = { ...run, status: 'cancelled', completedAt: new Date() } as typeof run;
     await store.commit(appendOne(runId, await store.getRun(runId), done, { eventType: 'run_cancelled', runChanged: true }).commit);
+    await local.flush();
     const raw = await local.client.send(new GetItemCommand({ TableName: local.aws.names.tables.runs, Key: { pk: { S: runId } }, ConsistentRead: true }));
     expect(raw.Item?.expiresAt).toEqual({ N: String(now / 1000 + 3 * 86_400) });
     expect((await store.getRun(runId))!.run.status).toBe('cancelled');

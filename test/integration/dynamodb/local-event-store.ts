@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
-import { DynamoDbEventStore, type DynamoDbEventStoreOptions } from '../../../src/adapters/aws/dynamodb/index.js';
+import { DynamoDbEventStore, ProjectionLog, type DynamoDbEventStoreOptions } from '../../../src/adapters/aws/dynamodb/index.js';
 import { startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
 import { EVENT_ID_PREFIX, newUlid, nextUlid, RUN_ID_PREFIX } from '../../../src/domain/ids.js';
 import type { Commit, RunRecord } from '../../../src/domain/model.js';
@@ -12,18 +12,31 @@ import { CommitConflict } from '../../../src/ports/event-store.js';
 export interface LocalEventStore {
   aws: LocalAws;
   client: DynamoDBClient;
+  /** Stores share one projection log (as the stores of one process do) unless given their own. */
   store(options?: DynamoDbEventStoreOptions): DynamoDbEventStore;
+  /** Writes every projection still waiting, so index-backed reads see it. */
+  flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startLocalEventStore(): Promise<LocalEventStore> {
   const aws = await startLocalAws({ name: `it${process.pid}` });
   const client = new DynamoDBClient({ endpoint: aws.endpoints.dynamodb, region: aws.region, credentials: aws.credentials });
+  const projections = new ProjectionLog();
+  const logs = new Set<ProjectionLog>([projections]);
   return {
     aws,
     client,
-    store: (options = {}) => new DynamoDbEventStore(client, aws.names.tables, options),
+    store: (options = {}) => {
+      if (options.projections) logs.add(options.projections);
+      return new DynamoDbEventStore(client, aws.names.tables, { projections, ...options });
+    },
+    flush: async () => {
+      await Promise.all([...logs].map((log) => log.flushAll()));
+    },
     stop: async () => {
+      // The emulator must not be stopped under a write in flight.
+      await Promise.all([...logs].map((log) => log.flushAll()));
       client.destroy();
       await aws.stop();
     },

@@ -1,24 +1,26 @@
-// Turns one domain Commit into one TransactWriteItems request. The run's head
-// item carries the optimistic-concurrency condition; every other action only
-// guards what the head cannot (event ids, hook ids across runs, token claims).
+// Turns one domain Commit into its write. The commit point is the event item
+// at the run's next sequence number, put only if that position is free
+// (`attribute_not_exists`): a decision made on the run at sequence N lands
+// only if nobody else appended N+1 meanwhile. A commit of one event that
+// touches no hook is that single conditional PutItem. Items that must change
+// together with the event go in one TransactWriteItems with it:
+// - several events of one commit (resilient start: run_created + run_started);
+// - hooks, their markers and token claims/releases: hook ids and tokens are
+//   global, so a claim must not outlive a lost commit nor a commit land
+//   without its claim.
+// Runs, steps and waits are projections written after the commit
+// (projection-writes.ts); their new state travels in the commit record.
 // `roles` runs parallel to `actions` so a cancellation reason (reported by
 // request index) can be mapped back to what failed.
-import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import type { Hook, Step, Wait } from '@workflow/world';
+import type { Put, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { Hook } from '@workflow/world';
 import { WorkflowWorldError } from '@workflow/errors';
 import type { Commit, TokenClaim, TokenRelease } from '../../../domain/model.js';
 import { CommitConflict } from '../../../ports/event-store.js';
-import {
-  eventToItem,
-  headToItem,
-  hookMarkerToItem,
-  hookToItem,
-  runToItem,
-  stepToItem,
-  tokenClaimToItem,
-  waitToItem,
-} from './item-mappers.js';
-import { hookKey, hookMarkerKey, tokenKey, waitKey, type Key } from './keys.js';
+import { encodeRecord, type CommitRecord } from './commit-record.js';
+import { eventToItem, hookMarkerToItem, hookToItem, tokenClaimToItem } from './item-mappers.js';
+import { assertWritable } from './item-size.js';
+import { hookKey, tokenKey, type Key } from './keys.js';
 import { MAX_TRANSACTION_ACTIONS, type EventStoreTables } from './tables.js';
 
 export type ActionRole = 'head' | 'token' | 'entity';
@@ -35,31 +37,28 @@ export interface OverflowTokenRelease {
 }
 
 export interface CommitPlan {
+  /** One conditional put (no transaction needed), or the transaction's actions. */
+  single?: Put;
   actions: TransactWriteItem[];
   roles: ActionRole[];
   /** Deletes that did not fit in the 100-action transaction, applied once it has committed. */
   overflow: { deletes: OverflowDelete[]; tokenReleases: OverflowTokenRelease[] };
 }
 
-const N = (value: number) => ({ N: String(value) });
 const S = (value: string) => ({ S: value });
 
 /** `expiresAt` (epoch seconds) is stamped on every item written when the run is terminal and retention is on. */
-export function planCommit(commit: Commit, tables: EventStoreTables, expiresAt?: number): CommitPlan {
+export function planCommit(commit: Commit, record: CommitRecord, tables: EventStoreTables, expiresAt?: number): CommitPlan {
   const required: Array<[TransactWriteItem, ActionRole]> = [];
   const optional: Array<[TransactWriteItem, ActionRole, OverflowDelete | OverflowTokenRelease]> = [];
-  const { runId } = commit;
+  const overflow: CommitPlan['overflow'] = { deletes: [], tokenReleases: [] };
 
-  required.push([headPut(commit, tables, expiresAt), 'head']);
-  if (commit.runChanged || commit.expectRun.kind === 'absent') {
-    required.push([{ Put: { TableName: tables.runs, Item: runToItem(commit.run.run, expiresAt) } }, 'entity']);
-  }
-  for (const event of commit.events) {
-    required.push([
-      { Put: { TableName: tables.events, Item: eventToItem(event, expiresAt), ConditionExpression: 'attribute_not_exists(pk)' } },
-      'entity',
-    ]);
-  }
+  const eventPuts: Put[] = commit.events.map((event, i) => {
+    const last = i === commit.events.length - 1;
+    const Item = { ...eventToItem(event, record.firstSeq + i, expiresAt), ...(last ? encodeRecord(record, commit.events) : {}) };
+    return { TableName: tables.events, Item, ConditionExpression: 'attribute_not_exists(pk)' };
+  });
+  for (const put of eventPuts) required.push([{ Put: put }, 'head']);
 
   // One transaction may touch an item once: a release and a claim of the same
   // token become one conditional Put (the memory store's release-then-claim).
@@ -68,15 +67,7 @@ export function planCommit(commit: Commit, tables: EventStoreTables, expiresAt?:
     required.push([claimPut(claim, releases.get(claim.token), tables, expiresAt), 'token']);
     releases.delete(claim.token);
   }
-
   const deletedHooks = new Set(commit.deleteHooks.map((hook) => hook.hookId));
-  const deletedWaits = new Set(commit.deleteWaits.map((wait) => wait.waitId));
-  for (const step of lastById(commit.putSteps, (s: Step) => s.stepId)) {
-    required.push([{ Put: { TableName: tables.steps, Item: stepToItem(step, expiresAt) } }, 'entity']);
-  }
-  for (const wait of lastById(commit.putWaits, (w: Wait) => w.waitId)) {
-    if (!deletedWaits.has(wait.waitId)) required.push([{ Put: { TableName: tables.steps, Item: waitToItem(wait, expiresAt) } }, 'entity']);
-  }
   for (const hook of lastById(commit.putHooks, (h: Hook) => h.hookId)) {
     if (deletedHooks.has(hook.hookId)) continue;
     required.push([
@@ -86,37 +77,28 @@ export function planCommit(commit: Commit, tables: EventStoreTables, expiresAt?:
           Item: hookToItem(hook, expiresAt),
           // Hook ids are global keys: never overwrite another run's hook.
           ConditionExpression: 'attribute_not_exists(pk) OR runId = :runId',
-          ExpressionAttributeValues: { ':runId': S(runId) },
+          ExpressionAttributeValues: { ':runId': S(commit.runId) },
         },
       },
       'entity',
     ]);
-    // Lives and dies with the hook, so disposal can list a run's hooks consistently (byRun lags).
+    // Lets disposal list a run's hooks consistently (byRun lags); kept after the hook.
     required.push([{ Put: { TableName: tables.steps, Item: hookMarkerToItem(hook.runId, hook.hookId, expiresAt) } }, 'entity']);
   }
-
   // Releases first: a claim left behind blocks the token, a hook left behind does not.
   for (const release of releases.values()) {
     const key = tokenKey(release.token);
     optional.push([releaseDelete(key, release.hookId, tables), 'token', { table: tables.hooks, key, hookId: release.hookId }]);
   }
-  const hooksToDelete = lastById(commit.deleteHooks, (h: Hook) => h.hookId);
-  for (const { hookId } of hooksToDelete) {
+  for (const { hookId } of lastById(commit.deleteHooks, (h: Hook) => h.hookId)) {
     const key = hookKey(hookId);
     optional.push([{ Delete: { TableName: tables.hooks, Key: key } }, 'entity', { table: tables.hooks, key }]);
   }
-  // Markers after all hooks, here and in the overflow cleanup: no hook is left
-  // without its marker, so a repeated disposal still finds it. A marker is keyed
-  // by its hook's run: a takeover deletes the hook of another (terminal) run.
-  for (const { runId: hookRunId, hookId } of hooksToDelete) {
-    const key = hookMarkerKey(hookRunId, hookId);
-    optional.push([{ Delete: { TableName: tables.steps, Key: key } }, 'entity', { table: tables.steps, key }]);
-  }
-  for (const wait of lastById(commit.deleteWaits, (w: Wait) => w.waitId)) {
-    const key = waitKey(wait.runId, wait.waitId);
-    optional.push([{ Delete: { TableName: tables.steps, Key: key } }, 'entity', { table: tables.steps, key }]);
-  }
 
+  if (required.length === 1 && optional.length === 0) {
+    assertWritable([{ what: `event ${commit.events[0]!.eventType}`, item: eventPuts[0]!.Item! }], false);
+    return { single: eventPuts[0]!, actions: [], roles: [], overflow };
+  }
   if (required.length > MAX_TRANSACTION_ACTIONS) {
     throw new WorkflowWorldError(`commit needs ${required.length} writes; one transaction holds ${MAX_TRANSACTION_ACTIONS}`, {
       status: 400,
@@ -125,28 +107,14 @@ export function planCommit(commit: Commit, tables: EventStoreTables, expiresAt?:
   }
   const room = MAX_TRANSACTION_ACTIONS - required.length;
   const inline = optional.slice(0, room);
-  const overflow: CommitPlan['overflow'] = { deletes: [], tokenReleases: [] };
   for (const [, , later] of optional.slice(room)) {
     if ('hookId' in later) overflow.tokenReleases.push(later);
     else overflow.deletes.push(later);
   }
   const all = [...required, ...inline];
+  const puts = all.flatMap(([action], i) => (action.Put ? [{ what: `${all[i]![1] === 'head' ? 'event' : 'item'} in ${action.Put.TableName}`, item: action.Put.Item! }] : []));
+  assertWritable(puts, true);
   return { actions: all.map(([action]) => action), roles: all.map(([, role]) => role), overflow };
-}
-
-function headPut(commit: Commit, tables: EventStoreTables, expiresAt: number | undefined): TransactWriteItem {
-  const Item = headToItem(commit.runId, commit.run, expiresAt);
-  if (commit.expectRun.kind === 'absent') {
-    return { Put: { TableName: tables.events, Item, ConditionExpression: 'attribute_not_exists(pk)' } };
-  }
-  return {
-    Put: {
-      TableName: tables.events,
-      Item,
-      ConditionExpression: 'version = :expected',
-      ExpressionAttributeValues: { ':expected': N(commit.expectRun.version) },
-    },
-  };
 }
 
 function claimPut(claim: TokenClaim, release: TokenRelease | undefined, tables: EventStoreTables, expiresAt?: number): TransactWriteItem {

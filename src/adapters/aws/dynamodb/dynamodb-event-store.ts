@@ -1,21 +1,28 @@
-// The production EventStore on DynamoDB. Schema and costs: docs/dynamodb-schema.md.
-// Each commit is one TransactWriteItems conditioned on the run's head item, so
-// appends to one run are serialised; reads of base tables are strongly
-// consistent because replay depends on seeing the latest commit.
-import { GetItemCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// The production EventStore on DynamoDB, log first. Schema, costs and the
+// reasoning: docs/dynamodb-schema.md.
+// - The event item at the run's next sequence number is the commit point: a
+//   conditional PutItem, so appends to a run are serialised by the log itself
+//   (a transaction only where hooks and tokens must change with it).
+// - Runs, steps and waits are projections written after the commit
+//   (projection-log.ts). Reads that must be current read the log tail first,
+//   then the projection, and apply the tail (run-tail.ts).
+import { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Event, Hook, Step, Wait, WorkflowRun, WorkflowRunStatus } from '@workflow/world';
 import type { Commit, RunRecord } from '../../../domain/model.js';
-import type { EventStore, Page, PageRequest, RunQuery } from '../../../ports/event-store.js';
+import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQuery } from '../../../ports/event-store.js';
 import type { Logger } from '../../../ports/logger.js';
-import { toWorldError } from '../aws-errors.js';
-import { batchGetAll, DEFAULT_BATCH_RETRY, type BatchRetry } from './batch.js';
+import { awsErrorName, toWorldError } from '../aws-errors.js';
+import { DEFAULT_BATCH_RETRY, type BatchRetry } from './batch.js';
 import { commitFailure } from './commit-errors.js';
+import { recordOf } from './commit-record.js';
 import { planCommit } from './commit-transaction.js';
-import { itemToEvent, itemToHead, itemToHook, itemToRun, itemToStep, itemToWait, type Item } from './item-mappers.js';
-import { eventKey, HEAD_SK, headKey, hookKey, runKey, stepKey, tokenKey, waitKey } from './keys.js';
+import { itemToHook, type Item } from './item-mappers.js';
+import { hookKey, runKey, stepKey, tokenKey, waitKey } from './keys.js';
 import { EventStoreListings } from './listings.js';
 import { applyOverflow } from './overflow-cleanup.js';
-import { queryAll } from './query-pages.js';
+import { ProjectionLog, type ProjectionWriter } from './projection-log.js';
+import { writeProjections } from './projection-writes.js';
+import { currentRun, currentStep, currentWait, readCommits, readTail, type RunTail } from './run-tail.js';
 import type { EventStoreTables } from './tables.js';
 
 export interface DynamoDbEventStoreOptions {
@@ -23,9 +30,11 @@ export interface DynamoDbEventStoreOptions {
   runRetentionDays?: number;
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
-  /** Warnings about post-commit cleanup; fields are ids and counts only. */
+  /** Warnings about post-commit writes; fields are ids and counts only. */
   logger?: Logger;
   batchRetry?: BatchRetry;
+  /** Shared by the stores of one process (several worlds per process share their runs). */
+  projections?: ProjectionLog;
 }
 
 const TERMINAL: ReadonlySet<WorkflowRunStatus> = new Set(['completed', 'failed', 'cancelled']);
@@ -35,6 +44,10 @@ export class DynamoDbEventStore implements EventStore {
   private readonly now: () => number;
   private readonly retry: BatchRetry;
   private readonly listings: EventStoreListings;
+  readonly projections: ProjectionLog;
+  private readonly writer: ProjectionWriter;
+  /** Tail reads in flight, shared by the reads of one decision. */
+  private readonly tails = new Map<string, Promise<RunTail>>();
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -43,57 +56,71 @@ export class DynamoDbEventStore implements EventStore {
   ) {
     this.now = options.now ?? Date.now;
     this.retry = options.batchRetry ?? DEFAULT_BATCH_RETRY;
-    this.listings = new EventStoreListings(client, tables, this.retry);
+    this.projections = options.projections ?? new ProjectionLog({ logger: options.logger, now: this.now });
+    this.writer = {
+      write: (batch) => writeProjections(client, tables, batch),
+      readCommits: (runId, from, to) => readCommits(client, tables.events, runId, from, to),
+    };
+    this.listings = new EventStoreListings(client, tables, this.retry, (runId) => this.tail(runId));
   }
 
   async commit(commit: Commit): Promise<void> {
-    const plan = planCommit(commit, this.tables, this.expiresAt(commit));
-    try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: plan.actions }));
-    } catch (error) {
-      throw commitFailure(error, plan.roles);
+    const expiresAt = this.expiresAt(commit);
+    const projected = commit.expectRun.kind === 'absent' ? 0 : await this.projectedOf(commit.runId);
+    const record = recordOf(commit, projected, expiresAt);
+    const plan = planCommit(commit, record, this.tables, expiresAt);
+    if (plan.single) {
+      try {
+        await this.client.send(new PutItemCommand(plan.single));
+      } catch (error) {
+        if (awsErrorName(error) === 'ConditionalCheckFailedException') throw new CommitConflict('run');
+        throw toWorldError(error, 'DynamoDB.PutItem');
+      }
+    } else {
+      try {
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: plan.actions }));
+      } catch (error) {
+        throw commitFailure(error, plan.roles);
+      }
     }
+    this.projections.committed(commit.runId, record, this.writer);
     await applyOverflow(this.client, commit.runId, plan.overflow, this.retry, this.options.logger);
   }
 
+  /** Writes every projection still waiting in this process. */
+  flush(): Promise<void> {
+    return this.projections.flushAll();
+  }
+
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    // Run item and head item in one round trip, both strongly consistent.
-    const found = await batchGetAll(
-      this.client,
-      {
-        [this.tables.runs]: { Keys: [runKey(runId)], ConsistentRead: true },
-        [this.tables.events]: { Keys: [headKey(runId)], ConsistentRead: true },
-      },
-      this.retry,
-    );
-    const runItem = found[this.tables.runs]?.[0];
-    const headItem = found[this.tables.events]?.[0];
-    // Written together; one without the other only happens while TTL removes a run.
-    if (runItem === undefined || headItem === undefined) return undefined;
-    return { run: itemToRun(runItem), ...itemToHead(headItem) };
+    const tail = await this.tail(runId);
+    if (!tail.head) return undefined;
+    const run = currentRun(await this.getItem(this.tables.runs, runKey(runId)), tail);
+    // Only while TTL removes a run can its log outlive its run item.
+    return run && { run, ...tail.head };
+  }
+
+  /** The newest event item alone (one consistent Query of one item): its commit record holds the version. */
+  async runVersion(runId: string): Promise<number | undefined> {
+    const newest = await this.newestItem(runId);
+    return newest?.v?.N === undefined ? undefined : Number(newest.v.N);
   }
 
   async getRunEntity(runId: string): Promise<WorkflowRun | undefined> {
-    const item = await this.getItem(this.tables.runs, runKey(runId));
-    return item && itemToRun(item);
+    const tail = await this.tail(runId);
+    if (!tail.head) return undefined;
+    return currentRun(await this.getItem(this.tables.runs, runKey(runId)), tail);
   }
 
   async getStep(runId: string | undefined, stepId: string): Promise<Step | undefined> {
-    if (runId !== undefined) {
-      const item = await this.getItem(this.tables.steps, stepKey(runId, stepId));
-      return item && itemToStep(item);
+    if (runId === undefined) {
+      // The correlation index is eventually consistent: it only locates the step's run.
+      const owner = await this.listings.stepOwner(stepId);
+      return owner === undefined ? undefined : this.getStep(owner, stepId);
     }
-    // byStepId is KEYS_ONLY and eventually consistent: it only locates the step.
-    const [keys] = await queryAll(this.client, {
-      TableName: this.tables.steps,
-      IndexName: 'byStepId',
-      KeyConditionExpression: 'stepId = :stepId',
-      ExpressionAttributeValues: { ':stepId': { S: stepId } },
-      Limit: 1,
-    });
-    if (keys?.pk === undefined || keys.sk === undefined) return undefined;
-    const item = await this.getItem(this.tables.steps, { pk: keys.pk, sk: keys.sk });
-    return item && itemToStep(item);
+    const tail = await this.tail(runId);
+    if (!tail.head) return undefined;
+    return currentStep(await this.getItem(this.tables.steps, stepKey(runId, stepId)), tail, stepId);
   }
 
   async getHook(hookId: string): Promise<Hook | undefined> {
@@ -110,14 +137,13 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async getWait(runId: string, waitId: string): Promise<Wait | undefined> {
-    const item = await this.getItem(this.tables.steps, waitKey(runId, waitId));
-    return item && itemToWait(item);
+    const tail = await this.tail(runId);
+    if (!tail.head) return undefined;
+    return currentWait(await this.getItem(this.tables.steps, waitKey(runId, waitId)), tail, waitId);
   }
 
-  async getEvent(runId: string, eventId: string): Promise<Event | undefined> {
-    if (eventId === HEAD_SK) return undefined;
-    const item = await this.getItem(this.tables.events, eventKey(runId, eventId));
-    return item && itemToEvent(item);
+  getEvent(runId: string, eventId: string): Promise<Event | undefined> {
+    return this.listings.findEvent(runId, eventId);
   }
 
   listRuns(query: RunQuery): Promise<Page<WorkflowRun>> {
@@ -142,6 +168,49 @@ export class DynamoDbEventStore implements EventStore {
 
   listRunChildren(runId: string): Promise<{ hooks: Hook[]; waits: Wait[] }> {
     return this.listings.listRunChildren(runId);
+  }
+
+  /**
+   * The run's log tail. Reads started in the same tick (one decision's run,
+   * step and wait reads) share one Query; a later read never reuses an older
+   * answer, so one reader's reads never go backwards.
+   */
+  private tail(runId: string): Promise<RunTail> {
+    let pending = this.tails.get(runId);
+    if (!pending) {
+      pending = readTail(this.client, this.tables.events, runId).then((tail) => {
+        this.projections.observed(runId, tail, this.writer);
+        return tail;
+      });
+      this.tails.set(runId, pending);
+      queueMicrotask(() => this.tails.delete(runId));
+    }
+    return pending;
+  }
+
+  /** The `p` for a commit decided without a read in this store (another world of the process read it). */
+  private async projectedOf(runId: string): Promise<number> {
+    const known = this.projections.projected(runId);
+    if (known !== undefined) return known;
+    return Number((await this.newestItem(runId))?.p?.N ?? 0);
+  }
+
+  private async newestItem(runId: string): Promise<Item | undefined> {
+    const output = await this.client
+      .send(
+        new QueryCommand({
+          TableName: this.tables.events,
+          KeyConditionExpression: 'pk = :runId',
+          ExpressionAttributeValues: { ':runId': { S: runId } },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: 1,
+        }),
+      )
+      .catch((error: unknown) => {
+        throw toWorldError(error, 'DynamoDB.Query');
+      });
+    return output.Items?.[0];
   }
 
   /** TTL stamp for a commit that leaves the run terminal, when retention is configured. */

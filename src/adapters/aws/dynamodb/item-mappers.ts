@@ -5,26 +5,31 @@
 // TTL) are added on write and dropped on read.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
-import type { RunRecord } from '../../../domain/model.js';
 import { decodeValue, encodeValue } from './attribute-codec.js';
-import { HEAD_SK, hookMarkerKey, hookPk, hookShard, runShard, runStatusShard, stepSk, tokenPk, waitSk } from './keys.js';
+import { hookMarkerKey, hookPk, hookShard, runShard, runStatusShard, seqSk, stepSk, tokenPk, waitSk } from './keys.js';
 
 export type Item = Record<string, AttributeValue>;
-export type RunHead = Omit<RunRecord, 'run'>;
 
-const BOOKKEEPING = new Set(['pk', 'sk', 'shard', 'statusShard', 'expiresAt']);
+/**
+ * Attributes that are not entity fields: keys, index keys, TTL, a
+ * projection's applied sequence (`seq`), its correlation id (`cid`) and
+ * tombstone mark (`gone`), and the commit record on an event item (see
+ * commit-record.ts).
+ */
+const BOOKKEEPING = new Set(['pk', 'sk', 'shard', 'statusShard', 'expiresAt', 'seq', 'cid', 'gone', 'v', 'at', 'xs', 'p', 'ne', 'fx']);
 
-const RUN_DATES = new Set(['createdAt', 'updatedAt', 'startedAt', 'completedAt', 'expiredAt']);
-const STEP_DATES = new Set(['createdAt', 'updatedAt', 'startedAt', 'completedAt', 'retryAfter']);
-const WAIT_DATES = new Set(['createdAt', 'updatedAt', 'resumeAt', 'completedAt']);
+export const RUN_DATES = new Set(['createdAt', 'updatedAt', 'startedAt', 'completedAt', 'expiredAt']);
+export const STEP_DATES = new Set(['createdAt', 'updatedAt', 'startedAt', 'completedAt', 'retryAfter']);
+export const WAIT_DATES = new Set(['createdAt', 'updatedAt', 'resumeAt', 'completedAt']);
 const HOOK_DATES = new Set(['createdAt']);
-const EVENT_DATES = new Set(['createdAt', 'occurredAt']);
+export const EVENT_DATES = new Set(['createdAt', 'occurredAt']);
 
 const S = (value: string): AttributeValue => ({ S: value });
 const N = (value: number): AttributeValue => ({ N: String(value) });
 const ttl = (expiresAt: number | undefined): Item => (expiresAt === undefined ? {} : { expiresAt: N(expiresAt) });
 
-export function runToItem(run: WorkflowRun, expiresAt?: number): Item {
+/** `seq`: the commit whose state this projection holds. */
+export function runToItem(run: WorkflowRun, seq: number, expiresAt?: number): Item {
   const fields = encodeFields(run, RUN_DATES);
   // An index key attribute may not be an empty string: leave it out (the run then is not listed by name).
   if (run.workflowName === '') delete fields.workflowName;
@@ -33,6 +38,7 @@ export function runToItem(run: WorkflowRun, expiresAt?: number): Item {
     pk: S(run.runId),
     shard: S(runShard(run.runId)),
     statusShard: S(runStatusShard(run.status, run.runId)),
+    seq: N(seq),
     ...ttl(expiresAt),
   };
 }
@@ -42,49 +48,42 @@ export function itemToRun(item: Item): WorkflowRun {
   return { ...fields, workflowName: fields.workflowName ?? '' } as WorkflowRun;
 }
 
-export function headToItem(runId: string, head: RunHead, expiresAt?: number): Item {
-  const item: Item = {
-    pk: S(runId),
-    sk: S(HEAD_SK),
-    version: N(head.version),
-    lastEventAt: N(head.lastEventAt),
-    eventCount: N(head.eventCount),
-    ...ttl(expiresAt),
-  };
-  if (head.lastEventId !== null) item.lastEventId = S(head.lastEventId);
-  if (head.externalStateAt !== undefined) item.externalStateAt = N(head.externalStateAt);
-  return item;
+/** The run's `seq`-th event; `runId` is the partition key, not repeated. */
+export function eventToItem(event: Event, seq: number, expiresAt?: number): Item {
+  const { runId, ...fields } = event;
+  const item = encodeFields(fields, EVENT_DATES);
+  // Stored without an empty correlationId (read back as absent), as before.
+  if (event.correlationId === '') delete item.correlationId;
+  return { ...item, pk: S(runId), sk: S(seqSk(seq)), ...ttl(expiresAt) };
 }
 
-export function itemToHead(item: Item): RunHead {
-  const head: RunHead = {
-    version: Number(item.version?.N),
-    lastEventId: item.lastEventId?.S ?? null,
-    lastEventAt: Number(item.lastEventAt?.N),
-    eventCount: Number(item.eventCount?.N),
-  };
-  if (item.externalStateAt?.N !== undefined) head.externalStateAt = Number(item.externalStateAt.N);
-  return head;
-}
+export const itemToEvent = (item: Item): Event => {
+  const { eventId, ...rest } = decodeFields(item, EVENT_DATES);
+  return { eventId, runId: item.pk?.S ?? '', ...rest } as Event;
+};
 
-export function eventToItem(event: Event, expiresAt?: number): Item {
-  const fields = encodeFields(event, EVENT_DATES);
-  // The byCorrelation index is sparse; an empty correlationId cannot be an index key.
-  if (event.correlationId === '') delete fields.correlationId;
-  return { ...fields, pk: S(event.runId), sk: S(event.eventId), ...ttl(expiresAt) };
-}
-
-export const itemToEvent = (item: Item): Event => decodeFields(item, EVENT_DATES) as Event;
-
-export function stepToItem(step: Step, expiresAt?: number): Item {
-  return { ...encodeFields(step, STEP_DATES), pk: S(step.runId), sk: S(stepSk(step.stepId)), ...ttl(expiresAt) };
+export function stepToItem(step: Step, seq: number, expiresAt?: number): Item {
+  return { ...encodeFields(step, STEP_DATES), pk: S(step.runId), sk: S(stepSk(step.stepId)), cid: S(step.stepId), seq: N(seq), ...ttl(expiresAt) };
 }
 
 export const itemToStep = (item: Item): Step => decodeFields(item, STEP_DATES) as Step;
 
-export function waitToItem(wait: Wait, expiresAt?: number): Item {
-  return { ...encodeFields(wait, WAIT_DATES), pk: S(wait.runId), sk: S(waitSk(wait.waitId)), ...ttl(expiresAt) };
+export function waitToItem(wait: Wait, seq: number, expiresAt?: number): Item {
+  return { ...encodeFields(wait, WAIT_DATES), pk: S(wait.runId), sk: S(waitSk(wait.waitId)), cid: S(waitCorrelationId(wait)), seq: N(seq), ...ttl(expiresAt) };
 }
+
+/**
+ * A deleted wait: kept as a marker with the deleting commit's `seq`, so a
+ * slower writer of an older state cannot bring it back (its condition
+ * `seq < :seq` fails). Reads skip it; TTL removes it with the run.
+ */
+export function waitTombstone(wait: Wait, seq: number, expiresAt?: number): Item {
+  return { pk: S(wait.runId), sk: S(waitSk(wait.waitId)), cid: S(waitCorrelationId(wait)), seq: N(seq), gone: { BOOL: true }, ...ttl(expiresAt) };
+}
+
+/** Wait ids are `<runId>-<correlationId>` (domain/state-machine/wait.ts). */
+const waitCorrelationId = (wait: Wait): string =>
+  wait.waitId.startsWith(`${wait.runId}-`) ? wait.waitId.slice(wait.runId.length + 1) : wait.waitId;
 
 export const itemToWait = (item: Item): Wait => decodeFields(item, WAIT_DATES) as Wait;
 
@@ -96,11 +95,11 @@ export const itemToHook = (item: Item): Hook => decodeFields(item, HOOK_DATES) a
 
 /**
  * Marks `hookId` as a hook of `runId` in the run's steps-table partition,
- * written and deleted with the hook. Deliberately has no `stepId`, so markers
- * stay out of the sparse byStepId index.
+ * written with the hook and kept after it (`cid` finds the hook's run for
+ * listByCorrelationId once the hook is gone).
  */
 export function hookMarkerToItem(runId: string, hookId: string, expiresAt?: number): Item {
-  return { ...hookMarkerKey(runId, hookId), hookId: S(hookId), ...ttl(expiresAt) };
+  return { ...hookMarkerKey(runId, hookId), hookId: S(hookId), cid: S(hookId), ...ttl(expiresAt) };
 }
 
 /**
@@ -111,7 +110,7 @@ export function tokenClaimToItem(token: string, hookId: string, runId: string, e
   return { pk: S(tokenPk(token)), hookId: S(hookId), holderRunId: S(runId), ...ttl(expiresAt) };
 }
 
-function encodeFields(entity: object, dates: ReadonlySet<string>): Item {
+export function encodeFields(entity: object, dates: ReadonlySet<string>): Item {
   const item: Item = {};
   for (const [name, value] of Object.entries(entity)) {
     if (value === undefined || BOOKKEEPING.has(name)) continue;
@@ -120,7 +119,7 @@ function encodeFields(entity: object, dates: ReadonlySet<string>): Item {
   return item;
 }
 
-function decodeFields(item: Item, dates: ReadonlySet<string>): Record<string, unknown> {
+export function decodeFields(item: Item, dates: ReadonlySet<string>): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [name, attribute] of Object.entries(item)) {
     if (BOOKKEEPING.has(name)) continue;

@@ -6,8 +6,8 @@ import { RUN_LIST_SHARDS } from '../resources.js';
 
 export type Key = Record<string, AttributeValue>;
 
-/** Sort key of the per-run sequencing item; `#` sorts before every event id. */
-export const HEAD_SK = '#head';
+/** Digits of an event's sequence number in its sort key: fixed width, so string order is number order. */
+const SEQ_DIGITS = 12;
 export const STEP_PREFIX = 'S#';
 export const WAIT_PREFIX = 'W#';
 export const HOOK_PREFIX = 'H#';
@@ -20,8 +20,10 @@ export const IDEMPOTENCY_SK = 'I';
 const s = (value: string): AttributeValue => ({ S: value });
 
 export const runKey = (runId: string): Key => ({ pk: s(runId) });
-export const headKey = (runId: string): Key => ({ pk: s(runId), sk: s(HEAD_SK) });
-export const eventKey = (runId: string, eventId: string): Key => ({ pk: s(runId), sk: s(eventId) });
+/** Sort key of a run's n-th event (1-based): the log position a commit claims. */
+export const seqSk = (seq: number): string => String(seq).padStart(SEQ_DIGITS, '0');
+export const seqOf = (sk: string): number => Number(sk);
+export const eventKey = (runId: string, seq: number): Key => ({ pk: s(runId), sk: s(seqSk(seq)) });
 export const stepSk = (stepId: string): string => `${STEP_PREFIX}${stepId}`;
 export const waitSk = (waitId: string): string => `${WAIT_PREFIX}${waitId}`;
 export const stepKey = (runId: string, stepId: string): Key => ({ pk: s(runId), sk: s(stepSk(stepId)) });

@@ -1,6 +1,6 @@
 // A cancelled transaction names its failing actions by request index; the
 // store must turn that into the port's CommitConflict or the contract's errors.
-import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { ThrottleError, WorkflowWorldError } from '@workflow/errors';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbEventStore } from '../../../../src/adapters/aws/dynamodb/dynamodb-event-store.js';
@@ -10,7 +10,7 @@ import { commit, event, eventId, hook, record, RUN_ID, run, TABLES } from './fix
 const ddb = mockClient(DynamoDBClient);
 const store = new DynamoDbEventStore(new DynamoDBClient({ region: 'us-east-1' }), TABLES);
 
-// Actions: 0 head, 1 event, 2 token claim, 3 hook put, 4 hook marker put.
+// Actions: 0 event (the commit point), 1 token claim, 2 hook put, 3 hook marker put.
 const hookCommit = commit({
   expectRun: { kind: 'version', version: 5 },
   run: record(run('running'), 6, eventId(6)),
@@ -29,6 +29,7 @@ function cancelled(...codes: string[]) {
 
 async function failureFor(error: Error): Promise<unknown> {
   ddb.reset();
+  ddb.on(QueryCommand).resolves({ Items: [] });
   ddb.on(TransactWriteItemsCommand).rejects(error);
   return store.commit(hookCommit).then(
     () => undefined,
@@ -38,16 +39,15 @@ async function failureFor(error: Error): Promise<unknown> {
 
 describe('commit failures', () => {
   it.each([
-    [['ConditionalCheckFailed', 'None', 'None', 'None', 'None'], 'run'],
-    [['None', 'None', 'ConditionalCheckFailed', 'None', 'None'], 'token'],
-    [['None', 'ConditionalCheckFailed', 'None', 'None', 'None'], 'entity'],
-    [['None', 'None', 'None', 'ConditionalCheckFailed', 'None'], 'entity'],
-    [['None', 'None', 'ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'], 'token'],
-    [['ConditionalCheckFailed', 'None', 'ConditionalCheckFailed', 'None', 'None'], 'run'],
-    [['TransactionConflict', 'None', 'None', 'None', 'None'], 'run'],
-    [['None', 'None', 'TransactionConflict', 'None', 'None'], 'token'],
-    [['None', 'None', 'None', 'TransactionConflict', 'None'], 'entity'],
-    [['None', 'None', 'None', 'None', 'TransactionConflict'], 'entity'],
+    [['ConditionalCheckFailed', 'None', 'None', 'None'], 'run'],
+    [['None', 'ConditionalCheckFailed', 'None', 'None'], 'token'],
+    [['None', 'None', 'ConditionalCheckFailed', 'None'], 'entity'],
+    [['None', 'ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'], 'token'],
+    [['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None'], 'run'],
+    [['TransactionConflict', 'None', 'None', 'None'], 'run'],
+    [['None', 'TransactionConflict', 'None', 'None'], 'token'],
+    [['None', 'None', 'TransactionConflict', 'None'], 'entity'],
+    [['None', 'None', 'None', 'TransactionConflict'], 'entity'],
   ])('%j → CommitConflict(%s)', async (codes, reason) => {
     const error = await failureFor(cancelled(...codes));
     expect(error).toBeInstanceOf(CommitConflict);
@@ -55,16 +55,16 @@ describe('commit failures', () => {
   });
 
   it('the cases above line up with the actions sent, the marker last', async () => {
-    await failureFor(cancelled('None', 'None', 'None', 'None', 'ConditionalCheckFailed'));
+    await failureFor(cancelled('None', 'None', 'None', 'ConditionalCheckFailed'));
     const actions = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
     expect(actions.map((a) => [a.Put!.TableName, a.Put!.Item!.pk!.S!.slice(0, 2)])).toEqual([
-      ['t-events', 'wr'],
       ['t-events', 'wr'],
       ['t-hooks', 'T#'],
       ['t-hooks', 'H#'],
       ['t-steps', 'wr'],
     ]);
-    expect(actions[4]!.Put!.Item!.sk).toEqual({ S: 'K#hook_1' });
+    expect(actions[0]!.Put!.Item!.sk).toEqual({ S: '000000000006' });
+    expect(actions[3]!.Put!.Item!.sk).toEqual({ S: 'K#hook_1' });
   });
 
   it('throttled actions → ThrottleError (429)', async () => {

@@ -3,11 +3,9 @@ import { createHash } from 'node:crypto';
 import { BlobPointer } from '../../../../src/domain/model.js';
 import {
   eventToItem,
-  headToItem,
   hookMarkerToItem,
   hookToItem,
   itemToEvent,
-  itemToHead,
   itemToHook,
   itemToRun,
   itemToStep,
@@ -16,6 +14,7 @@ import {
   stepToItem,
   tokenClaimToItem,
   waitToItem,
+  waitTombstone,
 } from '../../../../src/adapters/aws/dynamodb/item-mappers.js';
 import { idempotencyKey, runShard, shardOf } from '../../../../src/adapters/aws/dynamodb/keys.js';
 import { at, bytes, event, hook, RUN_ID, run, step, T0, wait } from './fixtures.js';
@@ -39,11 +38,12 @@ describe('keys', () => {
 describe('run items', () => {
   it('carry the index attributes and dates as epoch ms', () => {
     const r = run('running', { startedAt: at(5), input: new BlobPointer('payloads/r/input.bin', 99_000) });
-    const item = runToItem(r, 1_800_000_000);
+    const item = runToItem(r, 7, 1_800_000_000);
     expect(item).toEqual({
       pk: { S: RUN_ID },
       shard: { S: shard },
       statusShard: { S: `running#${shard}` },
+      seq: { N: '7' },
       expiresAt: { N: '1800000000' },
       runId: { S: RUN_ID },
       status: { S: 'running' },
@@ -63,75 +63,56 @@ describe('run items', () => {
   });
 
   it('leave out an empty workflowName (not a valid index key) and restore it', () => {
-    const item = runToItem(run('pending', { workflowName: '' }));
+    const item = runToItem(run('pending', { workflowName: '' }), 1);
     expect(item.workflowName).toBeUndefined();
     expect(itemToRun(item).workflowName).toBe('');
   });
 
   it('round-trip a failed run with its structured error', () => {
     const r = run('failed', { completedAt: at(9), error: { message: 'boom', stack: 'at x', code: 'USER_ERROR' } });
-    expect(itemToRun(runToItem(r))).toEqual(r);
-  });
-});
-
-describe('head items', () => {
-  it('hold only the sequencing fields', () => {
-    const head = { version: 4, lastEventId: 'evnt_4', lastEventAt: T0 + 4, eventCount: 4, externalStateAt: T0 + 2 };
-    const item = headToItem(RUN_ID, head);
-    expect(item).toEqual({
-      pk: { S: RUN_ID },
-      sk: { S: '#head' },
-      version: { N: '4' },
-      lastEventId: { S: 'evnt_4' },
-      lastEventAt: { N: String(T0 + 4) },
-      eventCount: { N: '4' },
-      externalStateAt: { N: String(T0 + 2) },
-    });
-    expect(itemToHead(item)).toEqual(head);
-    expect(itemToHead(headToItem(RUN_ID, { version: 0, lastEventId: null, lastEventAt: 0, eventCount: 0 }))).toEqual({
-      version: 0,
-      lastEventId: null,
-      lastEventAt: 0,
-      eventCount: 0,
-    });
+    expect(itemToRun(runToItem(r, 3))).toEqual(r);
   });
 });
 
 describe('entity items', () => {
-  it('events: sk = eventId, correlationId for the sparse index, nested dates restored', () => {
+  it('events: sk = the sequence number, zero-padded; runId only as the key; nested dates restored', () => {
     const e = event(3, 'wait_created', { correlationId: 'wait_1', eventData: { resumeAt: at(60_000) } });
-    const item = eventToItem(e);
+    const item = eventToItem(e, 3);
     expect(item.pk).toEqual({ S: RUN_ID });
-    expect(item.sk).toEqual({ S: e.eventId });
+    expect(item.sk).toEqual({ S: '000000000003' });
+    expect(item.runId).toBeUndefined();
+    expect(item.eventId).toEqual({ S: e.eventId });
     expect(item.correlationId).toEqual({ S: 'wait_1' });
     expect(item.createdAt).toEqual({ N: String(T0 + 3) });
     const back = itemToEvent(item) as typeof e & { eventData: { resumeAt: Date } };
     expect(back).toEqual(e);
     expect(back.eventData.resumeAt).toBeInstanceOf(Date);
-    expect(eventToItem(event(4, 'run_started')).correlationId).toBeUndefined();
+    expect(eventToItem(event(4, 'run_started'), 4).correlationId).toBeUndefined();
   });
 
   it('events: payload bytes come back byte for byte', () => {
     const e = event(5, 'hook_received', { correlationId: 'hook_1', eventData: { payload: bytes(0, 1, 254, 255) } });
-    const back = itemToEvent(eventToItem(e)) as typeof e & { eventData: { payload: Uint8Array } };
+    const back = itemToEvent(eventToItem(e, 5)) as typeof e & { eventData: { payload: Uint8Array } };
     expect(Array.from(back.eventData.payload)).toEqual([0, 1, 254, 255]);
   });
 
-  it('steps: sk S#<stepId> and the stepId attribute for byStepId', () => {
+  it('steps: sk S#<stepId>, cid for the correlation index, seq of the commit they show', () => {
     const s = step('step_1', 'pending', { retryAfter: at(30_000), error: { message: 'retry' } });
-    const item = stepToItem(s);
+    const item = stepToItem(s, 4);
     expect(item.sk).toEqual({ S: 'S#step_1' });
-    expect(item.stepId).toEqual({ S: 'step_1' });
+    expect(item.cid).toEqual({ S: 'step_1' });
+    expect(item.seq).toEqual({ N: '4' });
     expect(item.retryAfter).toEqual({ N: String(T0 + 30_000) });
     expect(itemToStep(item)).toEqual(s);
   });
 
-  it('waits: sk W#<waitId> and no stepId attribute', () => {
+  it('waits: sk W#<waitId>, cid = the correlation id; a deleted wait leaves a tombstone with its seq', () => {
     const w = wait('wait_1', 'completed', { completedAt: at(61_000) });
-    const item = waitToItem(w);
+    const item = waitToItem(w, 6);
     expect(item.sk).toEqual({ S: `W#${RUN_ID}-wait_1` });
-    expect(item.stepId).toBeUndefined();
+    expect(item.cid).toEqual({ S: 'wait_1' });
     expect(itemToWait(item)).toEqual(w);
+    expect(waitTombstone(w, 9)).toEqual({ pk: { S: RUN_ID }, sk: { S: `W#${RUN_ID}-wait_1` }, cid: { S: 'wait_1' }, seq: { N: '9' }, gone: { BOOL: true } });
   });
 
   it('hooks: pk H#<hookId>, sharded, token kept for the API', () => {
@@ -143,8 +124,8 @@ describe('entity items', () => {
     expect(itemToHook(item)).toEqual(h);
   });
 
-  it('hook markers: in the run partition at K#<hookId>, no stepId (out of byStepId), TTL when given', () => {
-    expect(hookMarkerToItem(RUN_ID, 'hook_1')).toEqual({ pk: { S: RUN_ID }, sk: { S: 'K#hook_1' }, hookId: { S: 'hook_1' } });
+  it('hook markers: in the run partition at K#<hookId>, cid = hookId, TTL when given', () => {
+    expect(hookMarkerToItem(RUN_ID, 'hook_1')).toEqual({ pk: { S: RUN_ID }, sk: { S: 'K#hook_1' }, hookId: { S: 'hook_1' }, cid: { S: 'hook_1' } });
     expect(hookMarkerToItem(RUN_ID, 'hook_1', 1_900_000_000).expiresAt).toEqual({ N: '1900000000' });
   });
 

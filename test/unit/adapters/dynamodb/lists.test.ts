@@ -3,76 +3,82 @@
 import { BatchGetItemCommand, DynamoDBClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbEventStore } from '../../../../src/adapters/aws/dynamodb/dynamodb-event-store.js';
-import { eventToItem, headToItem, hookToItem, runToItem, stepToItem, waitToItem, type Item } from '../../../../src/adapters/aws/dynamodb/item-mappers.js';
+import { eventToItem, hookToItem, runToItem, stepToItem, waitToItem, type Item } from '../../../../src/adapters/aws/dynamodb/item-mappers.js';
 import { runShard } from '../../../../src/adapters/aws/dynamodb/keys.js';
 import { event, eventId, hook, RUN_ID, run, step, T0, TABLES, wait } from './fixtures.js';
 
 const ddb = mockClient(DynamoDBClient);
 const store = new DynamoDbEventStore(new DynamoDBClient({ region: 'us-east-1' }), TABLES);
 const queries = (): QueryCommandInput[] => ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+/** Queries other than the log-tail read (newest first on the events table). */
+const listingQueries = (): QueryCommandInput[] => queries().filter((q) => !(q.TableName === 't-events' && q.ScanIndexForward === false && q.Limit === 8));
+const seq = (n: number) => String(n).padStart(12, '0');
+/** The newest event item of a run whose projections are all written: an empty tail. */
+const projectedThrough = (n: number): Item => ({ ...eventToItem(event(n, 'step_completed'), n), v: { N: String(n) }, p: { N: String(n) } });
+const emptyTail = () => ddb.on(QueryCommand, { TableName: 't-events', ScanIndexForward: false, Limit: 8 }).resolves({ Items: [projectedThrough(9)] });
 
 beforeEach(() => ddb.reset());
 
 describe('listEvents', () => {
-  const events = [1, 2, 3].map((n) => eventToItem(event(n, 'step_created', { correlationId: `step_${n}` })));
+  const events = [1, 2, 3].map((n) => eventToItem(event(n, 'step_created', { correlationId: `step_${n}` }), n));
 
-  it('asc from the start: everything after #head, one item read ahead', async () => {
+  it('asc from the start: the whole partition in sequence order, one item read ahead', async () => {
     ddb.on(QueryCommand).resolves({ Items: events });
     const page = await store.listEvents(RUN_ID, { limit: 2, order: 'asc' });
     expect(queries()).toEqual([
       {
         TableName: 't-events',
         ConsistentRead: true,
-        KeyConditionExpression: 'pk = :partition AND sk > :floor',
-        ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':floor': { S: '#head' } },
+        KeyConditionExpression: 'pk = :partition',
+        ExpressionAttributeValues: { ':partition': { S: RUN_ID } },
         ScanIndexForward: true,
         Limit: 3,
       },
     ]);
     expect(page.items.map((e) => e.eventId)).toEqual([eventId(1), eventId(2)]);
-    expect(page).toMatchObject({ lastKey: eventId(2), hasMore: true });
+    // The cursor is the sort key: the sequence number.
+    expect(page).toMatchObject({ lastKey: seq(2), hasMore: true });
     expect(page.items[0]!.createdAt).toEqual(new Date(T0 + 1));
   });
 
   it('asc after a cursor: exclusive start; the last page keeps a non-null cursor', async () => {
     ddb.on(QueryCommand).resolves({ Items: [events[2]!] });
-    const page = await store.listEvents(RUN_ID, { limit: 2, order: 'asc', after: eventId(2) });
+    const page = await store.listEvents(RUN_ID, { limit: 2, order: 'asc', after: seq(2) });
     expect(queries()[0]).toMatchObject({
       KeyConditionExpression: 'pk = :partition AND sk > :after',
-      ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':after': { S: eventId(2) } },
+      ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':after': { S: seq(2) } },
     });
-    expect(page).toMatchObject({ lastKey: eventId(3), hasMore: false });
+    expect(page).toMatchObject({ lastKey: seq(3), hasMore: false });
   });
 
-  it('desc after a cursor: bounded below by #head, and both bounds dropped', async () => {
-    const head = headToItem(RUN_ID, { version: 3, lastEventId: eventId(3), lastEventAt: T0, eventCount: 3 });
-    ddb.on(QueryCommand).resolves({ Items: [events[2]!, events[1]!, events[0]!, head] });
-    const page = await store.listEvents(RUN_ID, { limit: 5, order: 'desc', after: eventId(3) });
+  it('desc after a cursor: exclusive', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [events[1]!, events[0]!] });
+    const page = await store.listEvents(RUN_ID, { limit: 5, order: 'desc', after: seq(3) });
     expect(queries()).toEqual([
       {
         TableName: 't-events',
         ConsistentRead: true,
-        KeyConditionExpression: 'pk = :partition AND sk BETWEEN :lower AND :after',
-        ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':lower': { S: '#head' }, ':after': { S: eventId(3) } },
+        KeyConditionExpression: 'pk = :partition AND sk < :after',
+        ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':after': { S: seq(3) } },
         ScanIndexForward: false,
-        Limit: 8,
+        Limit: 6,
       },
     ]);
     expect(page.items.map((e) => e.eventId)).toEqual([eventId(2), eventId(1)]);
-    expect(page).toMatchObject({ lastKey: eventId(1), hasMore: false });
+    expect(page).toMatchObject({ lastKey: seq(1), hasMore: false });
   });
 
   it('follows LastEvaluatedKey when DynamoDB returns a short page', async () => {
     ddb
       .on(QueryCommand)
-      .resolvesOnce({ Items: [events[0]!], LastEvaluatedKey: { pk: { S: RUN_ID }, sk: { S: eventId(1) } } })
+      .resolvesOnce({ Items: [events[0]!], LastEvaluatedKey: { pk: { S: RUN_ID }, sk: { S: seq(1) } } })
       .resolves({ Items: [events[1]!, events[2]!] });
     const page = await store.listEvents(RUN_ID, { limit: 3, order: 'asc' });
     expect(queries().map((q) => [q.Limit, q.ExclusiveStartKey])).toEqual([
       [4, undefined],
-      [3, { pk: { S: RUN_ID }, sk: { S: eventId(1) } }],
+      [3, { pk: { S: RUN_ID }, sk: { S: seq(1) } }],
     ]);
-    expect(page).toMatchObject({ lastKey: eventId(3), hasMore: false });
+    expect(page).toMatchObject({ lastKey: seq(3), hasMore: false });
     expect(page.items).toHaveLength(3);
   });
 
@@ -81,17 +87,15 @@ describe('listEvents', () => {
     expect(await store.listEvents(RUN_ID, { limit: 10, order: 'asc' })).toEqual({ items: [], lastKey: null, hasMore: false });
   });
 
-  it('a desc cursor at or below #head needs no request', async () => {
-    expect(await store.listEvents(RUN_ID, { limit: 10, order: 'desc', after: '#head' })).toEqual({ items: [], lastKey: null, hasMore: false });
-    expect(queries()).toHaveLength(0);
-  });
 });
 
 describe('listSteps', () => {
-  it('asc after a cursor stays inside the S# range', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [stepToItem(step('step_2', 'pending'))] });
+  it('asc after a cursor stays inside the S# range (after reading the log tail)', async () => {
+    emptyTail();
+    ddb.on(QueryCommand, { TableName: 't-steps' }).resolves({ Items: [stepToItem(step('step_2', 'pending'), 2)] });
     const page = await store.listSteps(RUN_ID, { limit: 10, order: 'asc', after: 'step_1' });
-    expect(queries()).toEqual([
+    expect(queries()[0]).toMatchObject({ TableName: 't-events', ScanIndexForward: false, ConsistentRead: true });
+    expect(listingQueries()).toEqual([
       {
         TableName: 't-steps',
         ConsistentRead: true,
@@ -105,9 +109,10 @@ describe('listSteps', () => {
   });
 
   it('desc from the start uses begins_with and reports the stepId as cursor', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [stepToItem(step('step_3', 'pending')), stepToItem(step('step_2', 'pending'))] });
+    emptyTail();
+    ddb.on(QueryCommand, { TableName: 't-steps' }).resolves({ Items: [stepToItem(step('step_3', 'pending'), 3), stepToItem(step('step_2', 'pending'), 2)] });
     const page = await store.listSteps(RUN_ID, { limit: 1, order: 'desc' });
-    expect(queries()[0]).toMatchObject({
+    expect(listingQueries()[0]).toMatchObject({
       KeyConditionExpression: 'pk = :partition AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':partition': { S: RUN_ID }, ':prefix': { S: 'S#' } },
       ScanIndexForward: false,
@@ -120,7 +125,7 @@ describe('listSteps', () => {
 
 describe('listRuns', () => {
   const ids = ['wrun_01A', 'wrun_01B', 'wrun_01C', 'wrun_01D', 'wrun_01E', 'wrun_01F'];
-  const runItem = (runId: string, status: 'running' | 'completed' = 'running') => runToItem({ ...run(status), runId } as ReturnType<typeof run>);
+  const runItem = (runId: string, status: 'running' | 'completed' = 'running') => runToItem({ ...run(status), runId } as ReturnType<typeof run>, 1);
 
   function byShard(status?: 'running') {
     ddb.on(QueryCommand).callsFake((input: QueryCommandInput) => {
@@ -204,29 +209,26 @@ describe('listRuns', () => {
 });
 
 describe('other listings', () => {
-  it('listEventsByCorrelationId across runs and within one run', async () => {
-    const e = eventToItem(event(4, 'step_completed', { correlationId: 'step_1' }));
-    ddb.on(QueryCommand).resolves({ Items: [e] });
-    await store.listEventsByCorrelationId('step_1', undefined, { limit: 10, order: 'asc' });
-    await store.listEventsByCorrelationId('step_1', RUN_ID, { limit: 10, order: 'asc', after: eventId(1) });
+  it('listEventsByCorrelationId: the run log filtered (consistent); across runs, the runs found on the correlation index', async () => {
+    const e1 = eventToItem(event(3, 'step_created', { correlationId: 'step_1' }), 3);
+    const e2 = eventToItem(event(4, 'step_completed', { correlationId: 'step_1' }), 4);
+    ddb.on(QueryCommand, { IndexName: 'byCorrelation' }).resolves({ Items: [{ pk: { S: RUN_ID }, sk: { S: 'S#step_1' }, cid: { S: 'step_1' } }] });
+    ddb.on(QueryCommand, { TableName: 't-events' }).resolves({ Items: [e1, e2] });
+    const across = await store.listEventsByCorrelationId('step_1', undefined, { limit: 1, order: 'asc' });
+    expect(across).toEqual({ items: [expect.objectContaining({ eventId: eventId(3) })], lastKey: eventId(3), hasMore: true });
+    const within = await store.listEventsByCorrelationId('step_1', RUN_ID, { limit: 10, order: 'asc', after: eventId(3) });
+    expect(within.items.map((e) => e.eventId)).toEqual([eventId(4)]);
+    const logQuery = {
+      TableName: 't-events',
+      ConsistentRead: true,
+      KeyConditionExpression: 'pk = :runId',
+      FilterExpression: 'correlationId = :cid',
+      ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':cid': { S: 'step_1' } },
+    };
     expect(queries()).toEqual([
-      {
-        TableName: 't-events',
-        IndexName: 'byCorrelation',
-        KeyConditionExpression: 'correlationId = :partition',
-        ExpressionAttributeValues: { ':partition': { S: 'step_1' } },
-        ScanIndexForward: true,
-        Limit: 11,
-      },
-      {
-        TableName: 't-events',
-        IndexName: 'byCorrelation',
-        FilterExpression: 'runId = :runId',
-        KeyConditionExpression: 'correlationId = :partition AND sk > :after',
-        ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':partition': { S: 'step_1' }, ':after': { S: eventId(1) } },
-        ScanIndexForward: true,
-        Limit: 100,
-      },
+      { TableName: 't-steps', IndexName: 'byCorrelation', KeyConditionExpression: 'cid = :cid', ExpressionAttributeValues: { ':cid': { S: 'step_1' } } },
+      logQuery,
+      logQuery,
     ]);
   });
 
@@ -260,6 +262,7 @@ describe('other listings', () => {
   });
 
   it('listRunChildren: hooks through their markers (consistent), read by key; every wait (consistent, W# prefix); all pages', async () => {
+    emptyTail();
     const w1 = wait('wait_1');
     const w2 = wait('wait_2', 'completed');
     const marker = (hookId: string) => ({ pk: { S: RUN_ID }, sk: { S: `K#${hookId}` }, hookId: { S: hookId } });
@@ -269,8 +272,8 @@ describe('other listings', () => {
       .resolves({ Items: [marker('hook_2'), marker('hook_3')] });
     ddb
       .on(QueryCommand, { TableName: 't-steps', ExpressionAttributeValues: { ':prefix': { S: 'W#' } } })
-      .resolvesOnce({ Items: [waitToItem(w1)], LastEvaluatedKey: { pk: { S: RUN_ID }, sk: { S: `W#${w1.waitId}` } } })
-      .resolves({ Items: [waitToItem(w2)] });
+      .resolvesOnce({ Items: [waitToItem(w1, 3)], LastEvaluatedKey: { pk: { S: RUN_ID }, sk: { S: `W#${w1.waitId}` } } })
+      .resolves({ Items: [waitToItem(w2, 4)] });
     // Out of order, hook_2 already deleted, hook_3's id reused by another run's hook.
     ddb.on(BatchGetItemCommand).resolves({
       Responses: { 't-hooks': [hookToItem(hook('hook_3', 't3', 'wrun_other')), hookToItem(hook('hook_1', 't1'))] },
@@ -285,10 +288,10 @@ describe('other listings', () => {
       ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':prefix': { S: prefix } },
       ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
     });
-    expect(queries()).toEqual(
+    expect(listingQueries()).toEqual(
       expect.arrayContaining([query('K#'), query('K#', marker('hook_1')), query('W#'), query('W#', { pk: { S: RUN_ID }, sk: { S: `W#${w1.waitId}` } })]),
     );
-    expect(queries()).toHaveLength(4);
+    expect(listingQueries()).toHaveLength(4);
     expect(queries().some((q) => q.IndexName !== undefined)).toBe(false);
     expect(ddb.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input)).toEqual([
       { RequestItems: { 't-hooks': { Keys: ['hook_1', 'hook_2', 'hook_3'].map((id) => ({ pk: { S: `H#${id}` } })), ConsistentRead: true } } },
@@ -298,7 +301,7 @@ describe('other listings', () => {
   it('listRunChildren: no markers, no BatchGetItem', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     expect(await store.listRunChildren(RUN_ID)).toEqual({ hooks: [], waits: [] });
-    expect(queries()).toHaveLength(2);
+    expect(listingQueries()).toHaveLength(2);
     expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(0);
   });
 });

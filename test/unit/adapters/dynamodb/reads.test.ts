@@ -1,102 +1,139 @@
-// Point reads: the exact requests, strongly consistent on base tables.
+// Point reads: the log tail first (newest first, strongly consistent), then
+// the projection, and the tail applied on top.
 import { createHash } from 'node:crypto';
-import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { Event } from '@workflow/world';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbEventStore } from '../../../../src/adapters/aws/dynamodb/dynamodb-event-store.js';
-import { eventToItem, headToItem, hookToItem, runToItem, stepToItem, waitToItem } from '../../../../src/adapters/aws/dynamodb/item-mappers.js';
-import { BlobPointer } from '../../../../src/domain/model.js';
-import { at, bytes, event, eventId, hook, RUN_ID, run, step, T0, TABLES, wait } from './fixtures.js';
+import { encodeRecord, recordOf } from '../../../../src/adapters/aws/dynamodb/commit-record.js';
+import { eventToItem, hookToItem, runToItem, stepToItem, waitToItem, waitTombstone, type Item } from '../../../../src/adapters/aws/dynamodb/item-mappers.js';
+import { BlobPointer, type Commit } from '../../../../src/domain/model.js';
+import { at, bytes, commit, event, eventId, hook, record, RUN_ID, run, step, T0, TABLES, wait } from './fixtures.js';
 
 const ddb = mockClient(DynamoDBClient);
 const store = new DynamoDbEventStore(new DynamoDBClient({ region: 'us-east-1' }), TABLES, { batchRetry: { attempts: 3, baseDelayMs: 0 } });
 
+/** The event items a commit writes, newest first (as the tail Query returns them). */
+function logItems(c: Commit, projected: number): Item[] {
+  const rec = recordOf(c, projected);
+  return c.events.map((e, i) => ({ ...eventToItem(e, rec.firstSeq + i), ...(i === c.events.length - 1 ? encodeRecord(rec, c.events) : {}) })).reverse();
+}
+const tailQuery = {
+  TableName: 't-events',
+  KeyConditionExpression: 'pk = :runId',
+  ExpressionAttributeValues: { ':runId': { S: RUN_ID } },
+  ScanIndexForward: false,
+  ConsistentRead: true,
+  Limit: 8,
+};
+
+const running = run('running', { startedAt: at(2), updatedAt: at(2), input: new BlobPointer('payloads/x/input.bin', 80_000) });
+const startedCommit = commit({ expectRun: { kind: 'version', version: 1 }, run: record(running, 2, eventId(2)), runChanged: true, events: [event(2, 'run_started')] });
+
 beforeEach(() => ddb.reset());
 
 describe('getRun', () => {
-  const r = run('running', { startedAt: at(2), input: new BlobPointer('payloads/x/input.bin', 80_000) });
-  const head = { version: 2, lastEventId: eventId(2), lastEventAt: T0 + 2, eventCount: 2 };
-  const request = {
-    RequestItems: {
-      't-runs': { Keys: [{ pk: { S: RUN_ID } }], ConsistentRead: true },
-      't-events': { Keys: [{ pk: { S: RUN_ID }, sk: { S: '#head' } }], ConsistentRead: true },
-    },
-  };
-
-  it('reads the run item and the head item in one consistent BatchGetItem', async () => {
-    ddb.on(BatchGetItemCommand).resolves({ Responses: { 't-runs': [runToItem(r)], 't-events': [headToItem(RUN_ID, head)] } });
+  it('reads the tail, then the run item, consistently; the run record comes from the newest commit', async () => {
+    // Projections written through 2: the tail is empty past the newest item.
+    ddb.on(QueryCommand).resolves({ Items: logItems(startedCommit, 2) });
+    ddb.on(GetItemCommand).resolves({ Item: runToItem(running, 2) });
     const found = await store.getRun(RUN_ID);
-    expect(ddb.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input)).toEqual([request]);
-    expect(found).toEqual({ run: r, ...head });
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input)).toEqual([tailQuery]);
+    expect(ddb.commandCalls(GetItemCommand).map((c) => c.args[0].input)).toEqual([{ TableName: 't-runs', Key: { pk: { S: RUN_ID } }, ConsistentRead: true }]);
+    expect(found).toEqual({ run: running, version: 2, lastEventId: eventId(2), lastEventAt: T0 + 2, eventCount: 2 });
     expect(found!.run.input).toBeInstanceOf(BlobPointer);
     expect(found!.run.startedAt).toBeInstanceOf(Date);
   });
 
-  it('retries unprocessed keys', async () => {
-    ddb
-      .on(BatchGetItemCommand)
-      .resolvesOnce({ Responses: { 't-runs': [runToItem(r)] }, UnprocessedKeys: { 't-events': request.RequestItems['t-events'] } })
-      .resolves({ Responses: { 't-events': [headToItem(RUN_ID, head)] } });
-    expect(await store.getRun(RUN_ID)).toEqual({ run: r, ...head });
-    expect(ddb.commandCalls(BatchGetItemCommand)[1]!.args[0].input).toEqual({ RequestItems: { 't-events': request.RequestItems['t-events'] } });
+  it('reads the run item only after the tail has answered (the projection must be read after the newest commit)', async () => {
+    let answerTail!: () => void;
+    ddb.on(QueryCommand).callsFake(() => new Promise((resolve) => (answerTail = () => resolve({ Items: logItems(startedCommit, 2) }))));
+    ddb.on(GetItemCommand).resolves({ Item: runToItem(running, 2) });
+    const reading = store.getRun(RUN_ID);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+    answerTail();
+    expect((await reading)!.run).toEqual(running);
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(1);
   });
 
-  it('gives up with a ThrottleError when keys stay unprocessed', async () => {
-    ddb.on(BatchGetItemCommand).resolves({ UnprocessedKeys: request.RequestItems });
-    await expect(store.getRun(RUN_ID)).rejects.toMatchObject({ name: 'ThrottleError' });
-    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(3);
+  it('a run item behind the log is brought up to date from the tail (input kept from the item)', async () => {
+    const pending = run('pending', { input: running.input });
+    ddb.on(QueryCommand).resolves({ Items: logItems(startedCommit, 1) });
+    ddb.on(GetItemCommand).resolves({ Item: runToItem(pending, 1) });
+    expect((await store.getRun(RUN_ID))!.run).toEqual(running);
   });
 
-  it('is undefined for an unknown run, or one whose items TTL is removing', async () => {
-    ddb.on(BatchGetItemCommand).resolves({ Responses: { 't-runs': [], 't-events': [] } });
+  it('a run whose item was never written is read from its creating commit', async () => {
+    const input = bytes(1, 2, 3);
+    const created = event(1, 'run_created', { eventData: { deploymentId: 'dpl_1', workflowName: 'wf//order', input } });
+    const r = run('pending', { createdAt: at(1), updatedAt: at(1), input });
+    delete (r as { executionContext?: unknown }).executionContext;
+    const c = commit({ expectRun: { kind: 'absent' }, run: { ...record(r, 1, eventId(1)), lastEventAt: T0 + 1 }, runChanged: true, events: [created] });
+    ddb.on(QueryCommand).resolves({ Items: logItems(c, 0) });
+    ddb.on(GetItemCommand).resolves({});
+    expect((await store.getRun(RUN_ID))!.run).toEqual(r);
+  });
+
+  it('is undefined for a run without events, with no entity read', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
     expect(await store.getRun(RUN_ID)).toBeUndefined();
-    ddb.on(BatchGetItemCommand).resolves({ Responses: { 't-runs': [runToItem(r)], 't-events': [] } });
-    expect(await store.getRun(RUN_ID)).toBeUndefined();
+    expect(await store.getRunEntity(RUN_ID)).toBeUndefined();
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+  });
+
+  it('reads of one decision started together share one tail Query', async () => {
+    ddb.on(QueryCommand).resolves({ Items: logItems(startedCommit, 2) });
+    ddb.on(GetItemCommand, { TableName: 't-runs' }).resolves({ Item: runToItem(running, 2) });
+    ddb.on(GetItemCommand, { TableName: 't-steps' }).resolves({});
+    await Promise.all([store.getRun(RUN_ID), store.getStep(RUN_ID, 'step_1')]);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
+    await store.getRun(RUN_ID);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(2);
   });
 });
 
-describe('getRunEntity', () => {
-  it('reads the run item alone: one consistent GetItem, no head', async () => {
-    const r = run('completed', { output: bytes(3), completedAt: at(5) });
-    ddb.on(GetItemCommand).resolves({ Item: runToItem(r) });
-    expect(await store.getRunEntity(RUN_ID)).toEqual(r);
-    expect(ddb.commandCalls(GetItemCommand).map((c) => c.args[0].input)).toEqual([{ TableName: 't-runs', Key: { pk: { S: RUN_ID } }, ConsistentRead: true }]);
-    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(0);
-  });
-
-  it('is undefined for an unknown run', async () => {
-    ddb.on(GetItemCommand).resolves({});
-    expect(await store.getRunEntity(RUN_ID)).toBeUndefined();
+describe('runVersion', () => {
+  it('reads the newest event item alone (one consistent Query, Limit 1): its commit record holds the version', async () => {
+    ddb.on(QueryCommand).resolves({ Items: logItems(startedCommit, 1).slice(0, 1) });
+    expect(await store.runVersion(RUN_ID)).toBe(2);
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input)).toEqual([{ ...tailQuery, Limit: 1 }]);
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    expect(await store.runVersion(RUN_ID)).toBeUndefined();
   });
 });
 
 describe('entity reads', () => {
-  it('getStep with a run id: one consistent GetItem', async () => {
-    const s = step('step_1', 'completed', { output: bytes(5), completedAt: at(4) });
-    ddb.on(GetItemCommand).resolves({ Item: stepToItem(s) });
-    expect(await store.getStep(RUN_ID, 'step_1')).toEqual(s);
+  it('getStep with a run id: the tail, then one consistent GetItem; a newer state in the tail wins', async () => {
+    const s = step('step_1', 'running', { attempt: 1, startedAt: at(4) });
+    const done = { ...s, status: 'completed' as const, output: bytes(5), completedAt: at(5), updatedAt: at(5) };
+    const e = event(5, 'step_completed', { correlationId: 'step_1', eventData: { result: done.output } });
+    ddb.on(QueryCommand).resolves({ Items: logItems(commit({ expectRun: { kind: 'version', version: 4 }, run: record(running, 5, eventId(5)), events: [e], putSteps: [done] }), 4) });
+    ddb.on(GetItemCommand).resolves({ Item: stepToItem(s, 4) });
+    expect(await store.getStep(RUN_ID, 'step_1')).toEqual(done);
     expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
       TableName: 't-steps',
       Key: { pk: { S: RUN_ID }, sk: { S: 'S#step_1' } },
       ConsistentRead: true,
     });
+    // A projection already at (or past) the tail's state is taken as it is.
+    ddb.on(GetItemCommand).resolves({ Item: stepToItem(done, 5) });
+    expect(await store.getStep(RUN_ID, 'step_1')).toEqual(done);
   });
 
-  it('getStep without a run id: locate on byStepId, then read consistently', async () => {
+  it('getStep without a run id: locate the run on the correlation index, then read it', async () => {
     const s = step('step_1', 'running', { attempt: 2, startedAt: at(3) });
-    ddb.on(QueryCommand).resolves({ Items: [{ pk: { S: RUN_ID }, sk: { S: 'S#step_1' }, stepId: { S: 'step_1' } }] });
-    ddb.on(GetItemCommand).resolves({ Item: stepToItem(s) });
+    ddb.on(QueryCommand, { IndexName: 'byCorrelation' }).resolves({ Items: [{ pk: { S: RUN_ID }, sk: { S: 'S#step_1' }, cid: { S: 'step_1' } }] });
+    ddb.on(QueryCommand, { TableName: 't-events' }).resolves({ Items: logItems(startedCommit, 2) });
+    ddb.on(GetItemCommand).resolves({ Item: stepToItem(s, 2) });
     expect(await store.getStep(undefined, 'step_1')).toEqual(s);
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
       TableName: 't-steps',
-      IndexName: 'byStepId',
-      KeyConditionExpression: 'stepId = :stepId',
-      ExpressionAttributeValues: { ':stepId': { S: 'step_1' } },
-      Limit: 1,
-    });
-    expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toEqual({
-      TableName: 't-steps',
-      Key: { pk: { S: RUN_ID }, sk: { S: 'S#step_1' } },
-      ConsistentRead: true,
+      IndexName: 'byCorrelation',
+      KeyConditionExpression: 'cid = :cid',
+      ExpressionAttributeValues: { ':cid': { S: 'step_1' } },
     });
   });
 
@@ -104,6 +141,15 @@ describe('entity reads', () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     expect(await store.getStep(undefined, 'step_x')).toBeUndefined();
     expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+  });
+
+  it('getWait: a tombstone is no wait', async () => {
+    const w = wait('wait_1');
+    ddb.on(QueryCommand).resolves({ Items: logItems(startedCommit, 2) });
+    ddb.on(GetItemCommand).resolves({ Item: waitToItem(w, 2) });
+    expect(await store.getWait(RUN_ID, w.waitId)).toEqual(w);
+    ddb.on(GetItemCommand).resolves({ Item: waitTombstone(w, 3) });
+    expect(await store.getWait(RUN_ID, w.waitId)).toBeUndefined();
   });
 
   it('getHookByToken: the claim by token hash, then the hook', async () => {
@@ -129,30 +175,25 @@ describe('entity reads', () => {
     expect(ddb.commandCalls(GetItemCommand)).toHaveLength(2);
   });
 
-  it('getHook, getWait and getEvent read their keys', async () => {
-    const h = hook('hook_1', 'tok-1');
-    const w = wait('wait_1');
-    const e = event(3, 'hook_received', { correlationId: 'hook_1', eventData: { payload: bytes(1) } });
-    ddb.on(GetItemCommand, { TableName: 't-hooks' }).resolves({ Item: hookToItem(h) });
-    ddb.on(GetItemCommand, { TableName: 't-steps' }).resolves({ Item: waitToItem(w) });
-    ddb.on(GetItemCommand, { TableName: 't-events' }).resolves({ Item: eventToItem(e) });
-    expect(await store.getHook('hook_1')).toEqual(h);
-    expect(await store.getWait(RUN_ID, w.waitId)).toEqual(w);
+  it('getEvent: the run log filtered by event id (events are keyed by sequence number)', async () => {
+    const e: Event = event(3, 'hook_received', { correlationId: 'hook_1', eventData: { payload: bytes(1) } });
+    ddb.on(QueryCommand).resolves({ Items: [eventToItem(e, 3)] });
     expect(await store.getEvent(RUN_ID, e.eventId)).toEqual(e);
-    expect(ddb.commandCalls(GetItemCommand).map((c) => c.args[0].input.Key)).toEqual([
-      { pk: { S: 'H#hook_1' } },
-      { pk: { S: RUN_ID }, sk: { S: `W#${w.waitId}` } },
-      { pk: { S: RUN_ID }, sk: { S: e.eventId } },
-    ]);
-  });
-
-  it('the head item is never an event', async () => {
+    expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input).toEqual({
+      TableName: 't-events',
+      ConsistentRead: true,
+      KeyConditionExpression: 'pk = :runId',
+      FilterExpression: 'eventId = :eventId',
+      ExpressionAttributeValues: { ':runId': { S: RUN_ID }, ':eventId': { S: e.eventId } },
+    });
+    ddb.on(QueryCommand).resolves({ Items: [] });
     expect(await store.getEvent(RUN_ID, '#head')).toBeUndefined();
-    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
   });
 
   it('maps read failures to the contract errors', async () => {
     ddb.on(GetItemCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     await expect(store.getHook('hook_1')).rejects.toMatchObject({ name: 'ThrottleError' });
+    ddb.on(QueryCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    await expect(store.getRun(RUN_ID)).rejects.toMatchObject({ name: 'ThrottleError' });
   });
 });

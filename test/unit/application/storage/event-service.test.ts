@@ -1,4 +1,5 @@
 import { ClaimCheck } from '../../../../src/application/storage/claim-check.js';
+import { SnapshotCache } from '../../../../src/application/storage/snapshot-cache.js';
 import { EventService } from '../../../../src/application/storage/event-service.js';
 import { serializeByRun } from '../../../../src/application/storage/run-serializer.js';
 import { MemoryBlobStore } from '../../../../src/adapters/memory/memory-blob-store.js';
@@ -71,6 +72,54 @@ describe('EventService', () => {
     );
     expect([...new Set(pointerKeys)].sort()).toEqual([...keys].sort());
     expect(await blobs.get(keys[0]!)).toEqual(big);
+  });
+});
+
+describe('EventService with the snapshot cache', () => {
+  /** Counts full run reads; `runVersion` is the cheap check. */
+  class CountingStore extends MemoryEventStore {
+    getRuns = 0;
+    versionChecks = 0;
+    override async getRun(runId: string) {
+      this.getRuns++;
+      return super.getRun(runId);
+    }
+    override async runVersion(runId: string) {
+      this.versionChecks++;
+      return super.runVersion(runId);
+    }
+  }
+  const withCache = (store: MemoryEventStore, cache: SnapshotCache) => {
+    const claimCheck = new ClaimCheck({ blobs: new MemoryBlobStore(), keyPrefix: 'payloads/', maxInlineBytes: 1024 });
+    return new EventService({ store, claimCheck, clock: new SystemClock(), ids: new CryptoIdSource(), logger: silent, preconditionGuard: true, cache });
+  };
+
+  it('answers a repeated run_started from the cache once the run version confirms it, without reading the run', async () => {
+    const store = new CountingStore();
+    const events = withCache(store, new SnapshotCache(() => Date.now()));
+    const runId = newRunId();
+    await events.create(runId, runCreated(new Uint8Array([1])));
+    await events.create(runId, { eventType: 'run_started' } as never);
+    const reads = store.getRuns;
+    const again = await events.create(runId, { eventType: 'run_started' } as never);
+    expect(again.run?.status).toBe('running');
+    expect(store.getRuns).toBe(reads);
+    expect(store.versionChecks).toBe(1);
+  });
+
+  it('decides again on fresh reads when another writer moved the run on', async () => {
+    const store = new CountingStore();
+    const cache = new SnapshotCache(() => Date.now());
+    const mine = withCache(store, cache);
+    const theirs = withCache(store, new SnapshotCache(() => Date.now()));
+    const runId = newRunId();
+    await mine.create(runId, runCreated(new Uint8Array([1])));
+    await mine.create(runId, { eventType: 'run_started' } as never);
+    await theirs.create(runId, { eventType: 'run_cancelled' } as never);
+    const reads = store.getRuns;
+    const error = await mine.create(runId, { eventType: 'run_started' } as never).catch((e: unknown) => e as Error);
+    expect((error as Error).name).toBe('RunExpiredError');
+    expect(store.getRuns).toBe(reads + 1);
   });
 });
 

@@ -1,0 +1,98 @@
+// When projections are written, and how far they are known written (`p`).
+import { jest } from '@jest/globals';
+import type { CommitRecord } from '../../../../src/adapters/aws/dynamodb/commit-record.js';
+import { ProjectionLog, type ProjectionWriter } from '../../../../src/adapters/aws/dynamodb/projection-log.js';
+import type { ProjectionBatch } from '../../../../src/adapters/aws/dynamodb/projection-writes.js';
+import { RUN_ID, step, T0 } from './fixtures.js';
+
+const rec = (seq: number, stepId = `step_${seq}`, at = T0): CommitRecord => ({
+  seq,
+  firstSeq: seq,
+  head: { version: seq, lastEventId: `evnt_${seq}`, lastEventAt: at, eventCount: seq },
+  projected: 0,
+  steps: [{ entity: step(stepId, 'running'), full: false }],
+  waits: [],
+  deletedWaits: [],
+});
+
+function fakeWriter(log: CommitRecord[] = []) {
+  const batches: ProjectionBatch[] = [];
+  const reads: Array<[number, number]> = [];
+  const writer: ProjectionWriter = {
+    write: async (batch) => void batches.push(batch),
+    readCommits: async (_runId, from, to) => {
+      reads.push([from, to]);
+      return log.filter((r) => r.seq >= from && r.seq <= to);
+    },
+  };
+  return { writer, batches, reads };
+}
+
+describe('ProjectionLog', () => {
+  it('coalesces a run\'s commits: each entity written once, in its newest state; p advances over them', async () => {
+    const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000 });
+    const { writer, batches } = fakeWriter();
+    log.committed(RUN_ID, rec(1, 'step_a'), writer);
+    log.committed(RUN_ID, rec(2, 'step_a'), writer);
+    log.committed(RUN_ID, rec(3, 'step_b'), writer);
+    expect(batches).toHaveLength(0);
+    await log.flushAll();
+    expect(batches).toHaveLength(1);
+    expect([...batches[0]!.steps.entries()].map(([id, s]) => [id, s.seq])).toEqual([
+      ['step_a', 2],
+      ['step_b', 3],
+    ]);
+    expect(log.projected(RUN_ID)).toBe(3);
+  });
+
+  it('writes at once when maxPending commits wait', async () => {
+    const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000, maxPending: 2 });
+    const { writer, batches } = fakeWriter();
+    log.committed(RUN_ID, rec(1), writer);
+    log.committed(RUN_ID, rec(2), writer);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toHaveLength(1);
+  });
+
+  it('repairs a gap left by another writer before advancing p past it', async () => {
+    const theirs = rec(2, 'step_theirs');
+    const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000 });
+    const { writer, batches, reads } = fakeWriter([theirs]);
+    log.committed(RUN_ID, rec(1), writer);
+    log.committed(RUN_ID, { ...rec(3), projected: 1 }, writer);
+    await log.flushAll();
+    expect(reads).toEqual([[2, 2]]);
+    expect(batches.map((b) => [...b.steps.keys()])).toEqual([['step_1', 'step_3'], ['step_theirs']]);
+    expect(log.projected(RUN_ID)).toBe(3);
+  });
+
+  it('a reader adopts only tail commits old enough that their writer seems gone', async () => {
+    const now = T0 + 10_000;
+    const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000, staleAfterMs: 5000, now: () => now });
+    const { writer, batches } = fakeWriter();
+    log.observed(RUN_ID, { head: rec(2).head, projected: 0, commits: [rec(1, 'step_old', T0), rec(2, 'step_recent', now - 100)] }, writer);
+    await log.flushAll();
+    expect(batches.map((b) => [...b.steps.keys()])).toEqual([['step_old']]);
+  });
+
+  it('learning a higher p from a read drops what it covers, without a bad range read', async () => {
+    const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000 });
+    const { writer, reads } = fakeWriter();
+    log.committed(RUN_ID, rec(1), writer);
+    log.committed(RUN_ID, { ...rec(3), projected: 1 }, writer);
+    log.observed(RUN_ID, { head: rec(5).head, projected: 5, commits: [] }, writer);
+    await log.flushAll();
+    expect(reads).toEqual([]);
+    expect(log.projected(RUN_ID)).toBe(5);
+  });
+
+  it('keeps failed writes for a retry, then leaves them to readers, logging ids and counts only', async () => {
+    const warn = jest.fn();
+    const log = new ProjectionLog({ delayMs: 0, maxWaitMs: 0, logger: { debug: jest.fn(), info: jest.fn(), warn, error: jest.fn() } });
+    const writer: ProjectionWriter = { write: async () => Promise.reject(Object.assign(new Error('down'), { code: 'InternalServerError' })), readCommits: async () => [] };
+    log.committed(RUN_ID, rec(1), writer);
+    await log.flushAll();
+    expect(warn).toHaveBeenCalledWith('dynamodb.projection.write_failed', { runId: RUN_ID, commits: 1, givingUp: false, error: 'InternalServerError' });
+    expect(log.projected(RUN_ID)).toBe(0);
+  });
+});
