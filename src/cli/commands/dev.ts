@@ -4,6 +4,7 @@ import { AwsCommand } from '../base-command.js';
 import { formatDotenv, writeDotenv } from '../output/dotenv.js';
 import { formatReport } from '../output/progress.js';
 import { dev, type DevDeps, type DevReady } from '../operations/dev.js';
+import { removeDevState, writeDevState } from '../local/dev-state.js';
 
 export default class Dev extends AwsCommand {
   static override summary = 'Run an embedded local AWS (DynamoDB, SQS, S3) with an installation in it, until Ctrl-C';
@@ -48,13 +49,29 @@ export default class Dev extends AwsCommand {
       );
       this.logToStderr('stopped; the local data is gone');
     } finally {
+      await removeDevState(flags.name).catch(() => undefined);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   }
 
+  /** Lets `--local` on other commands find this dev without copying ports. */
+  private async announce(ready: DevReady): Promise<void> {
+    const env = ready.env;
+    await writeDevState({
+      pid: process.pid,
+      name: env.WORKFLOW_AWS_NAME ?? 'workflow',
+      region: env.AWS_REGION ?? 'us-east-1',
+      endpoints: ready.endpoints,
+      queueUrls: { workflow: env.WORKFLOW_AWS_WORKFLOW_QUEUE_URL ?? '', step: env.WORKFLOW_AWS_STEP_QUEUE_URL ?? '' },
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' },
+      startedAt: new Date().toISOString(),
+    });
+  }
+
   private async ready(ready: DevReady, envFile: string | undefined): Promise<void> {
     if (envFile) await writeDotenv(resolve(envFile), ready.env, 'Written by `aws-workflow dev`: valid while it runs.');
+    await this.announce(ready);
     if (this.jsonEnabled()) {
       this.logJson(ready);
       return;
