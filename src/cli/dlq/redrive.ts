@@ -30,13 +30,14 @@ export type RedriveOutcome =
   | { channel: 'workflow' | 'step'; method: 'move-task'; taskHandle: string; status?: string; moved?: number; toMove?: number; failureReason?: string }
   | { channel: 'workflow' | 'step'; method: 'loop'; moved: DeadLetter[]; left: number; fallbackReason?: string };
 
-/** The endpoint does not implement message move tasks (emulators). */
+/**
+ * The endpoint does not implement message move tasks (emulators answer with an
+ * unknown action). SQS's own UnsupportedOperation (e.g. a source that is not a
+ * DLQ) is a real failure and is reported, not worked around.
+ */
 export function isMoveTaskUnsupported(error: unknown): boolean {
   const name = errorName(error) ?? '';
-  return (
-    ['InvalidAction', 'UnsupportedOperation', 'UnknownOperationException', 'AWS.SimpleQueueService.UnsupportedOperation'].includes(name) ||
-    /unknown action|not (implemented|supported)|unknown operation/i.test(errorMessage(error))
-  );
+  return ['InvalidAction', 'UnknownOperationException'].includes(name) || /unknown action|unknown operation|not implemented/i.test(errorMessage(error));
 }
 
 export async function startMoveTask(sqs: SQSClient, queue: DlqQueue, ratePerSecond?: number): Promise<string> {
