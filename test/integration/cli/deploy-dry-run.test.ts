@@ -32,14 +32,18 @@ it('builds with wf build, bundles, zips, and writes only build output', async ()
   const result = await deploy({ projectDir: project, outDir: join(project, '.aws-workflow'), build: true, dryRun: true, modules, note: (l) => notes.push(l) });
 
   expect(notes).toContain('building workflows with `wf build` (standalone)');
-  expect(result.source).toMatchObject({ built: true, flow: join(project, '.well-known', 'workflow', 'v1', 'flow.js') });
+  // wf build ran in a staging directory under the out directory, not in the project.
+  expect(result.source).toMatchObject({ built: true, flow: join(project, '.aws-workflow', 'wf', '.well-known', 'workflow', 'v1', 'flow.js') });
   const zip = unzipSync(new Uint8Array(await readFile(result.zip.path)));
   expect(Object.keys(zip)).toEqual(['index.mjs']);
   expect(result.zip.bytes).toBeLessThan(50 * 1024 * 1024);
-  // The app's sources are untouched; new files are wf build's output and ours.
+  expect(result.zip.unzippedBytes).toBeGreaterThan(result.zip.bytes);
+  // The app's sources are untouched; the only new entry is the out directory, which git-ignores itself.
   expect((await readFile(join(project, 'workflows', 'greet.ts'), 'utf8')).includes("'use workflow'")).toBe(true);
   const top = (await readdir(project)).sort();
-  expect(top).toEqual(['.aws-workflow', '.gitignore', '.swc', '.well-known', 'node_modules', 'package.json', 'workflows']);
+  expect(top).toEqual(['.aws-workflow', 'node_modules', 'package.json', 'workflows']);
+  expect(await readFile(join(project, '.aws-workflow', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+  expect(result.changes).toEqual(['no earlier deploy recorded in this out directory']);
 
   // The bundled Lambda loads with the world it was given and handles a batch.
   const saved = { consumer: process.env.WORKFLOW_AWS_CONSUMER, region: process.env.AWS_REGION };
