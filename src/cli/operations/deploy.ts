@@ -11,7 +11,7 @@ import { mergeSettings, readStoredSettings, storeSettings, type FunctionSettings
 import { uploadCode, type UploadResult } from '../deploy/upload.js';
 import { runStagedWfBuild, stagedOutputDir } from '../deploy/wf-build-staged.js';
 import { findFrameworkOutput, readOutputDir, STANDALONE_DIR, type WorkflowOutput } from '../deploy/workflow-output.js';
-import { writeZip, zipLambda } from '../deploy/zip.js';
+import { writeZip, zipLambdaFiles } from '../deploy/zip.js';
 import { untimed, type PhaseRunner, type PhaseTiming } from '../output/phases.js';
 
 export interface DeployOptions {
@@ -129,14 +129,14 @@ export async function deploy(options: DeployOptions, ctx?: CliContext): Promise<
   );
   const zipPath = join(options.outDir, 'lambda.zip');
   const zip = await phase('zip', 'zipping', async () => {
-    const z = zipLambda(bundle.code);
+    const z = zipLambdaFiles(bundle.files);
     await writeZip(zipPath, z);
     return z;
   });
   const previous = await readRecord(options.outDir);
   const base = {
     source: { dir: source.dir, flow: source.flow, step: source.step, built: source.built },
-    zip: { path: zipPath, bytes: zip.bytes.byteLength, unzippedBytes: bundle.code.byteLength, sha256: zip.sha256 },
+    zip: { path: zipPath, bytes: zip.bytes.byteLength, unzippedBytes: bundle.bytes, sha256: zip.sha256 },
     dryRun: options.dryRun,
     settings,
   };
@@ -164,7 +164,7 @@ export async function deploy(options: DeployOptions, ctx?: CliContext): Promise<
     architecture: settings.architecture,
   });
   await storeSettings(options.outDir, settings);
-  const record: DeployRecord = { codeSha256: zip.sha256, zipBytes: zip.bytes.byteLength, unzippedBytes: bundle.code.byteLength, version: upload.version, settings, at: new Date().toISOString() };
+  const record: DeployRecord = { codeSha256: zip.sha256, zipBytes: zip.bytes.byteLength, unzippedBytes: bundle.bytes, version: upload.version, settings, at: new Date().toISOString() };
   await writeFile(join(options.outDir, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
   note(changes.length === 0 ? 'nothing changed since the deployed version' : `changed: ${changes.join('; ')}`);
   return { ...base, functionName, upload, changes };

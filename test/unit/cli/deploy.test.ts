@@ -137,20 +137,21 @@ describe('deploy --dry-run', () => {
     expect(result.dryRun).toBe(true);
     expect(result.zip.path).toBe(join(project, '.aws-workflow', 'lambda.zip'));
     const files = unzipSync(new Uint8Array(await readFile(result.zip.path)));
-    expect(Object.keys(files)).toEqual(['index.mjs']);
+    expect(Object.keys(files)).toContain('index.mjs');
+    expect(Object.keys(files).filter((f) => f !== 'index.mjs').every((f) => f.startsWith('chunks/'))).toBe(true);
     const after = await tree(project);
     expect(after.filter((f) => !f.startsWith('.aws-workflow'))).toEqual(before);
 
     // The bundle runs: both CommonJS bundles were loaded as CommonJS despite "type": "module",
     // and the world was handed to the Workflow runtime before they loaded.
-    const mod = await import(join(project, '.aws-workflow', 'build', 'index.mjs'));
+    const mod = await import(join(project, '.aws-workflow', 'build', 'lambda', 'index.mjs'));
     await expect(mod.handler({})).resolves.toEqual({ world: 'test-world', routes: ['flow:function', 'step:function'], flowSaw: 'test-world' });
   });
 
   it('bundles a Next.js output, with server-only resolved to nothing', async () => {
     await nextOutput();
     const result = await deploy(options());
-    const code = new TextDecoder().decode(unzipSync(new Uint8Array(await readFile(result.zip.path)))['index.mjs']);
+    const code = Object.values(unzipSync(new Uint8Array(await readFile(result.zip.path)))).map((f) => new TextDecoder().decode(f)).join('\n');
     expect(code).toContain('new Response("step")');
   });
 
