@@ -22,7 +22,9 @@ let local;
 try {
   await cp(FIXTURE, project, { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
-  const result = await deploy({ projectDir: project, outDir: join(project, '.aws-workflow'), build: true, dryRun: true });
+  // BENCH_AWS_SDK=external leaves the SDK out of the zip (the Lambda runtime's copy; here node_modules').
+  const awsSdk = process.env.BENCH_AWS_SDK === 'external' ? 'external' : 'bundled';
+  const result = await deploy({ projectDir: project, outDir: join(project, '.aws-workflow'), build: true, dryRun: true, awsSdk });
   // Every file of the zip (the entry and its lazily loaded chunks), as Lambda unpacks it.
   const files = unzipSync(new Uint8Array(await readFile(result.zip.path)));
   const bundle = join(project, 'unzipped', 'index.mjs');
@@ -38,7 +40,7 @@ try {
   const stat = (key) => summarize(samples.map((s) => s[key]));
   const mib = (n) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
   console.log(`Lambda bundle: zip ${mib(result.zip.bytes)}, unzipped ${mib(unzipped)} in ${Object.keys(files).length} files (index.mjs ${mib(files['index.mjs'].byteLength)})`);
-  console.log(`cold starts: ${RUNS} fresh processes, embedded local AWS`);
+  console.log(`cold starts: ${RUNS} fresh processes, embedded local AWS, AWS SDK ${awsSdk}`);
   console.log(table([
     ['measure', 'median ms', 'min ms', 'max ms'],
     ['module load (import index.mjs)', ...stat('loadMs')],

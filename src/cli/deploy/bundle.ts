@@ -131,6 +131,12 @@ export async function bundleLambda(options: {
   outDir: string;
   output: WorkflowOutput;
   modules: EntryModules;
+  /**
+   * `external` leaves the AWS SDK out, for the copy the Lambda Node.js runtime
+   * ships (a version AWS picks). Default `bundled`: the versions this package
+   * was tested with, and measured no slower to load (docs/benchmarks.md).
+   */
+  awsSdk?: 'bundled' | 'external';
 }): Promise<BundleResult> {
   const buildDir = join(options.outDir, 'build');
   await mkdir(buildDir, { recursive: true });
@@ -162,6 +168,7 @@ export async function bundleLambda(options: {
     logLevel: 'silent',
     write: false,
     plugins: [workflowBundles(options.output), markerPackages],
+    ...(options.awsSdk === 'external' ? { external: ['@aws-sdk/*', '@smithy/*'] } : {}),
   }).catch((error: { errors?: { text: string; location?: { file: string } | null }[] }) => {
     const first = error.errors?.[0];
     throw new CliFailure(`Bundling the Lambda failed: ${first ? `${first.text}${first.location ? ` (${first.location.file})` : ''}` : String(error)}`);

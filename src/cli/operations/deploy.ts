@@ -28,6 +28,8 @@ export interface DeployOptions {
   note?: (line: string) => void;
   /** Shows and times each phase (default: silent). */
   phase?: PhaseRunner;
+  /** Bundle the AWS SDK (default) or use the Lambda runtime's copy. */
+  awsSdk?: 'bundled' | 'external';
   /** Settings given as flags; the rest come from the last deploy, then the defaults. */
   settings?: Partial<FunctionSettings>;
 }
@@ -125,7 +127,7 @@ export async function deploy(options: DeployOptions, ctx?: CliContext): Promise<
   const source = await phase('build', 'building workflows', () => locateWorkflows(options));
   const modules = options.modules ?? { handler: resolveOwnModule(LAMBDA_HANDLER_SPECIFIER), world: resolveOwnModule(WORLD_SPECIFIER) };
   const bundle = await phase('bundle', 'bundling the Lambda with esbuild', () =>
-    bundleLambda({ projectDir: options.projectDir, outDir: options.outDir, output: source, modules }),
+    bundleLambda({ projectDir: options.projectDir, outDir: options.outDir, output: source, modules, ...(options.awsSdk ? { awsSdk: options.awsSdk } : {}) }),
   );
   const zipPath = join(options.outDir, 'lambda.zip');
   const zip = await phase('zip', 'zipping', async () => {
