@@ -4,7 +4,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { CliFailure } from '../errors.js';
 import { LAMBDA_ENTRY_FILE } from '../lambda/settings.js';
 import type { WorkflowOutput } from './workflow-output.js';
@@ -116,6 +116,18 @@ function workflowBundles(output: WorkflowOutput): Plugin {
   };
 }
 
+/** esbuild is only needed by deploy, so the CLI's other commands load without it. */
+async function loadEsbuild(): Promise<typeof import('esbuild')> {
+  try {
+    return await import('esbuild');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+      throw new CliFailure('deploy bundles with esbuild, which is not installed: npm install --save-dev esbuild@0.28.2');
+    }
+    throw error;
+  }
+}
+
 export interface BundleResult {
   /** The entry (index.mjs). */
   file: string;
@@ -143,6 +155,7 @@ export async function bundleLambda(options: {
   const entry = join(buildDir, 'entry.mjs');
   await writeFile(join(buildDir, 'world.mjs'), worldSource(options.modules));
   await writeFile(entry, entrySource(options.modules, options.output));
+  const { build } = await loadEsbuild();
   const outdir = join(buildDir, 'lambda');
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
