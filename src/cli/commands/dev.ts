@@ -16,6 +16,7 @@ export default class Dev extends AwsCommand {
     { description: 'Local AWS; the app consumes its own queues', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Also consume here and deliver to a Next.js dev server', command: '<%= config.bin %> <%= command.id %> --app-port 3000' },
     { description: 'Fixed ports and an env file for the app', command: '<%= config.bin %> <%= command.id %> --dynamodb-port 8000 --sqs-port 4566 --env-file .env.local-aws' },
+    { description: 'Then, in another terminal: any command against it', command: '<%= config.bin %> status --local' },
   ];
   static override flags = {
     'app-port': Flags.integer({ description: 'consume the queues here and deliver to http://127.0.0.1:<port>', min: 1, max: 65535 }),
