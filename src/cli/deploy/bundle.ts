@@ -29,24 +29,19 @@ export interface EntryModules {
   world: string;
 }
 
-/** The globals `setWorld()` of `workflow/runtime` writes (workflow 4.8.9; a unit test checks they still match). */
-export const WORLD_CACHE_SYMBOLS = ['@workflow/world//cache', '@workflow/world//stubbedCache'] as const;
-
 /**
  * Sets the process's World before any route bundle loads. The bundles ask the
  * Workflow runtime for its world when they are imported; inside one Lambda
  * file the runtime cannot `require(WORKFLOW_TARGET_WORLD)` from node_modules,
- * so the world is built here and handed over the way the runtime's
- * `setWorld` does it. Importing `setWorld` itself would load the whole
- * runtime (undici, the Vercel and local worlds) before the first message,
- * though the route bundles carry their own copy.
+ * so the world is built here and handed over with the runtime's `setWorld`.
  */
 export function worldSource(modules: EntryModules): string {
   return [
     `import { createWorld } from ${JSON.stringify(modules.world)};`,
+    `import { setWorld } from 'workflow/runtime';`,
     '',
     'export const world = createWorld();',
-    ...WORLD_CACHE_SYMBOLS.map((symbol) => `globalThis[Symbol.for(${JSON.stringify(symbol)})] = world;`),
+    'setWorld(world);',
     '',
   ].join('\n');
 }

@@ -16,7 +16,6 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { unzipSync } from 'fflate';
 import { resourceNames } from '../../../src/adapters/aws/resources.js';
 import type { CliContext } from '../../../src/cli/base-command.js';
-import { WORLD_CACHE_SYMBOLS, worldSource } from '../../../src/cli/deploy/bundle.js';
 import { uploadCode } from '../../../src/cli/deploy/upload.js';
 import { zipLambda } from '../../../src/cli/deploy/zip.js';
 import { CliFailure, NotBootstrapped } from '../../../src/cli/errors.js';
@@ -260,20 +259,5 @@ describe('uploadCode', () => {
     expect(result).toMatchObject({ via: 's3', s3Key: put.Key, version: '2' });
     // The staged zip is removed once Lambda has taken the code.
     expect(aws.s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'shop-payloads', Key: put.Key });
-  });
-});
-
-describe('handing the world to the Workflow runtime', () => {
-  it('writes the same globals as workflow/runtime\'s setWorld, without importing the runtime', async () => {
-    // The module workflow/runtime re-exports setWorld from (importing workflow/runtime itself builds a world).
-    const { setWorld } = (await import(join(process.cwd(), 'node_modules', '@workflow', 'core', 'dist', 'runtime', 'world.js'))) as { setWorld(w: unknown): void };
-    const world = { kind: 'probe' };
-    setWorld(world);
-    try {
-      for (const symbol of WORLD_CACHE_SYMBOLS) expect((globalThis as Record<symbol, unknown>)[Symbol.for(symbol)]).toBe(world);
-    } finally {
-      setWorld(undefined);
-    }
-    expect(worldSource({ handler: 'h', world: 'w' })).not.toContain('workflow/runtime');
   });
 });
