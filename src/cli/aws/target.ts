@@ -72,9 +72,20 @@ export async function resolveTarget(flags: { local?: boolean; name: string; 'end
   if (fromEnv) {
     const { dynamodb, sqs, s3 } = fromEnv;
     const data = Object.fromEntries(Object.entries({ dynamodb, sqs, s3 }).filter(([, v]) => v));
-    // Data services local and no endpoint for Lambda/IAM: a local AWS without them (dev's env file).
-    const lambda = Boolean(fromEnv.lambda && fromEnv.iam) || Object.keys(data).length === 0;
+    // DynamoDB or SQS on this machine and no endpoint for Lambda/IAM: a local AWS without them (dev's env file).
+    // An endpoint elsewhere (say an S3-compatible store) says nothing about Lambda.
+    const localData = [dynamodb, sqs].some((url) => url !== undefined && isLoopback(url));
+    const lambda = Boolean(fromEnv.lambda && fromEnv.iam) || !localData;
     return { kind: 'env', endpoints: fromEnv, dataEndpoints: data, lambda };
   }
   return { kind: 'aws', lambda: true };
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
 }

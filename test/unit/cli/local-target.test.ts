@@ -61,6 +61,12 @@ describe('resolveTarget', () => {
     expect(t).toMatchObject({ kind: 'env', lambda: false, dataEndpoints: { dynamodb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', s3: 'http://127.0.0.1:2' } });
   });
 
+  it('keeps Lambda for endpoints that are not on this machine (an S3-compatible store, a remote emulator)', async () => {
+    expect((await resolveTarget({ name: 'x' }, { AWS_ENDPOINT_URL_S3: 'https://s3.example.com' })).lambda).toBe(true);
+    expect((await resolveTarget({ name: 'x' }, { AWS_ENDPOINT_URL_DYNAMODB: 'http://dynamo.internal:8000' })).lambda).toBe(true);
+    expect((await resolveTarget({ name: 'x' }, { AWS_ENDPOINT_URL_SQS: 'http://localhost:9324' })).lambda).toBe(false);
+  });
+
   it('keeps Lambda when its and IAM\'s endpoints are given too', async () => {
     const env = { AWS_ENDPOINT_URL_DYNAMODB: 'http://d', AWS_ENDPOINT_URL_LAMBDA: 'http://l', AWS_ENDPOINT_URL_IAM: 'http://i' };
     expect((await resolveTarget({ name: 'x' }, env)).lambda).toBe(true);
