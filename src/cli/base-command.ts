@@ -3,8 +3,9 @@
 import { Command, Errors, type Interfaces } from '@oclif/core';
 import { resourceNames, type ResourceNames } from '../adapters/aws/resources.js';
 import { defaultBucketName } from './aws/bucket-name.js';
-import { createAwsClients, destroyClients, sameEndpoint, type AwsClients, type ClientFactory, type ClientOptions } from './aws/clients.js';
+import { createAwsClients, destroyClients, type AwsClients, type ClientFactory, type ClientOptions } from './aws/clients.js';
 import { realSleep, type Sleep } from './aws/retry.js';
+import { LAMBDA_NOT_EMULATED, resolveTarget, type Target } from './aws/target.js';
 import { describeError } from './errors.js';
 import { sharedFlags } from './flags.js';
 import { formatReport, type Progress } from './output/progress.js';
@@ -20,6 +21,8 @@ export interface CliContext {
   clientOptions: ClientOptions;
   progress: Progress;
   sleep: Sleep;
+  /** Where the calls go, and whether Lambda and IAM are served there. */
+  target?: Target;
   /** A human-facing line on stderr (silent under --json). */
   note(line: string): void;
 }
@@ -39,28 +42,39 @@ export abstract class AwsCommand extends Command {
   protected async createContext(flags: SharedFlags, overrides: Partial<ClientOptions> = {}): Promise<CliContext> {
     this.debugEnabled = flags.debug;
     this.regionForErrors = flags.region;
+    const target = await resolveTarget(flags);
+    const region = flags.region ?? target.region;
     const clientOptions: ClientOptions = {
-      ...(flags.region ? { region: flags.region } : {}),
+      ...(region ? { region } : {}),
       ...(flags.profile ? { profile: flags.profile } : {}),
-      ...(flags['endpoint-url'] ? { endpoints: sameEndpoint(flags['endpoint-url']) } : {}),
+      ...(target.endpoints ? { endpoints: target.endpoints } : {}),
+      ...(target.credentials ? { credentials: target.credentials } : {}),
       ...overrides,
     };
     this.clients = this.clientFactory(clientOptions);
     // The SDK resolves the region from flags, env or the profile; ARNs and outputs need the result.
-    const region = await this.clients.lambda.config.region();
-    this.regionForErrors = region;
+    const resolvedRegion = await this.clients.lambda.config.region();
+    this.regionForErrors = resolvedRegion;
     const names = resourceNames(flags.name);
-    names.bucket = flags.bucket ?? (await defaultBucketName(this.clients, flags.name, region, clientOptions));
+    names.bucket = flags.bucket ?? (await defaultBucketName(this.clients, flags.name, resolvedRegion, clientOptions));
     return {
       name: flags.name,
-      region,
+      region: resolvedRegion,
       names,
       clients: this.clients,
-      clientOptions: { ...clientOptions, region },
+      clientOptions: { ...clientOptions, region: resolvedRegion },
       progress: (report) => this.logToStderr(formatReport(report)),
       sleep: this.sleep,
+      target,
       note: (line) => this.logToStderr(line),
     };
+  }
+
+  /** Whether to touch Lambda and IAM: asked for, and served by the target (says so once when not). */
+  protected useLambda(ctx: CliContext, wanted: boolean): boolean {
+    const served = ctx.target?.lambda ?? true;
+    if (wanted && !served) ctx.note(LAMBDA_NOT_EMULATED);
+    return wanted && served;
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {

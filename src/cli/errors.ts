@@ -79,10 +79,36 @@ export function describeError(error: unknown, context: { region?: string }): Des
   if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || /invalid region|not a valid region/i.test(message)) {
     return { message: `AWS region "${context.region ?? 'unknown'}" looks wrong (${name || message}): check --region / AWS_REGION.`, exitCode: EXIT.region };
   }
+  const wrongService = notThatService(error, name, message);
+  if (wrongService) return { message: wrongService, exitCode: EXIT.failure };
   const refused = /ECONNREFUSED\s+(\S+)/.exec(message)?.[1];
   if (refused) return { message: `Nothing answers at ${refused}: is the local AWS endpoint (--endpoint-url) running?`, exitCode: EXIT.failure };
   const prefix = name && name !== 'Error' && !message.startsWith(name) ? `${name}: ` : '';
   return { message: `${prefix}${message}`, exitCode: EXIT.failure };
+}
+
+const SERVICE_NAMES: Record<string, string> = { dynamodb: 'DynamoDB', sqs: 'SQS', s3: 'S3', lambda: 'Lambda', iam: 'IAM' };
+
+/**
+ * An endpoint that answers, but not as the service asked (an emulator for
+ * another service, or none for Lambda/IAM): the SDK reports a parse error or
+ * an unknown operation, which says nothing about the fix.
+ */
+function notThatService(error: unknown, name: string, message: string): string | undefined {
+  const garbled =
+    name === 'UnknownOperationException' ||
+    name === 'SyntaxError' ||
+    name === 'InvalidAction' ||
+    /XML parse error|Unexpected token|is not valid JSON|Deserialization error|UnknownOperation|Unknown action/i.test(message);
+  if (!garbled) return undefined;
+  const action = failedAction(error);
+  const service = action?.split(':')[0];
+  if (!service || !SERVICE_NAMES[service]) return undefined;
+  const what = `The ${SERVICE_NAMES[service]} endpoint did not answer as ${SERVICE_NAMES[service]} (${action}: ${message.slice(0, 80)})`;
+  if (service === 'lambda' || service === 'iam') {
+    return `${what}: the local AWS has no Lambda or IAM. Pass --no-lambda (or use --local / dev's env file, which skip them).`;
+  }
+  return `${what}: \`aws-workflow dev\` serves DynamoDB and SQS/S3 on different ports, so one --endpoint-url cannot reach both. Use --local, or load the env file dev writes (per-service AWS_ENDPOINT_URL_*).`;
 }
 
 /** "User: … is not authorized to perform: iam:CreateRole on resource: arn:… because …" */

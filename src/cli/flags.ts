@@ -23,6 +23,10 @@ export const sharedFlags = {
   region: Flags.string({ description: 'AWS region (default: AWS_REGION, then the profile\'s region)' }),
   profile: Flags.string({ description: 'AWS shared-config profile (default: AWS_PROFILE)' }),
   'endpoint-url': Flags.string({ description: 'send every AWS call to this endpoint (a local AWS emulator)' }),
+  local: Flags.boolean({
+    description: 'use the running `aws-workflow dev` (found by --name; no ports to copy). Lambda and IAM are skipped there',
+    default: false,
+  }),
   bucket: Flags.string({
     description: 'payload bucket name, instead of the default (unique per account and region, see docs/cli.md)',
     env: 'WORKFLOW_AWS_BUCKET',

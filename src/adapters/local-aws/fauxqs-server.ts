@@ -1,13 +1,17 @@
 // fauxqs (SQS and S3 on one port) with the object-tagging add-on, on loopback
 // only: its own startFauxqs() binds every interface.
-import { buildApp } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
 import { addObjectTagging } from './fauxqs/object-tagging.js';
+import { sqsStoreWithRequestHostUrls } from './fauxqs/resolvable-queue-urls.js';
 import type { RunningServer } from './running-server.js';
 
 /** `region` is what fauxqs assumes when a request's signature names none. */
 export async function startFauxqs(port = 0, region = 'us-east-1'): Promise<RunningServer> {
-  const app = buildApp({ logger: false, defaultRegion: region });
+  // Queue URLs on 127.0.0.1:<port>, which resolve, instead of sqs.<region>.localhost.
+  // Loaded on use: fauxqs is an optional (development) dependency.
+  const { buildApp } = await import('fauxqs');
+  const sqsStore = await sqsStoreWithRequestHostUrls();
+  const app = buildApp({ logger: false, defaultRegion: region, ...(sqsStore ? { stores: { sqsStore } as never } : {}) });
   addObjectTagging(app);
   await app.listen({ port, host: '127.0.0.1' });
   const actualPort = (app.server.address() as AddressInfo).port;

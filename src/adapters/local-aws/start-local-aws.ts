@@ -31,7 +31,7 @@ export interface LocalAws {
   /** Fixed dummy keys: the emulators only check that requests are signed. */
   credentials: { accessKeyId: string; secretAccessKey: string };
   names: ResourceNames;
-  /** As fauxqs names them; they only work with an SQS client given `endpoints.sqs` explicitly. */
+  /** On 127.0.0.1:<sqs port>, so they resolve; an SQS client may also be given `endpoints.sqs` explicitly. */
   queueUrls: { workflow: string; step: string; workflowDlq: string; stepDlq: string };
   /** The environment a world (or the SDK) needs to use this stack. */
   env: Record<string, string>;

@@ -16,6 +16,7 @@ export default class Bootstrap extends AwsCommand {
     { description: 'With point-in-time recovery on every table', command: '<%= config.bin %> <%= command.id %> --name prod --point-in-time-recovery' },
     { description: 'Without point-in-time recovery on the events table (on by default)', command: '<%= config.bin %> <%= command.id %> --no-events-point-in-time-recovery' },
     { description: 'Only tables, queues and bucket, on a local emulator', command: '<%= config.bin %> <%= command.id %> --endpoint-url http://127.0.0.1:4566 --no-lambda' },
+    { description: 'Into the running `aws-workflow dev` (Lambda and IAM are skipped there)', command: '<%= config.bin %> <%= command.id %> --local' },
   ];
   static override flags = {
     'point-in-time-recovery': Flags.boolean({ description: 'enable DynamoDB point-in-time recovery on every table', default: false }),
@@ -40,13 +41,14 @@ export default class Bootstrap extends AwsCommand {
     const functionSecrets = functionSecretsFrom(process.env);
     const ctx = await this.createContext(flags);
     ctx.note(`bootstrapping "${ctx.name}" in ${ctx.region}`);
-    const endpoint = flags['endpoint-url'];
+    const lambda = this.useLambda(ctx, flags.lambda);
+    const endpoints = ctx.target?.dataEndpoints;
     const result = await bootstrap(ctx, {
-      lambda: flags.lambda,
+      lambda,
       pointInTimeRecovery: flags['point-in-time-recovery'] ? true : flags['events-point-in-time-recovery'] ? 'events' : false,
       envFile: resolve(flags['write-env']),
       functionSecrets,
-      ...(endpoint ? { endpoints: { dynamodb: endpoint, sqs: endpoint, s3: endpoint } } : {}),
+      ...(endpoints ? { endpoints } : {}),
     });
     const changed = result.resources.filter((r) => r.status !== 'present').length;
     this.log(
@@ -55,7 +57,7 @@ export default class Bootstrap extends AwsCommand {
         : `"${result.name}" is ready: ${changed} of ${result.resources.length} resources created or updated.`,
     );
     this.log(`wrote ${flags['write-env']} (${Object.keys(result.env).length} variables)`);
-    if (flags.lambda) this.log('next: `aws-workflow deploy` to put your workflows on the function');
+    if (lambda) this.log('next: `aws-workflow deploy` to put your workflows on the function');
     return result;
   }
 }

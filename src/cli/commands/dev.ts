@@ -4,6 +4,7 @@ import { AwsCommand } from '../base-command.js';
 import { formatDotenv, writeDotenv } from '../output/dotenv.js';
 import { formatReport } from '../output/progress.js';
 import { dev, type DevDeps, type DevReady } from '../operations/dev.js';
+import { removeDevState, writeDevState } from '../local/dev-state.js';
 
 export default class Dev extends AwsCommand {
   static override summary = 'Run an embedded local AWS (DynamoDB, SQS, S3) with an installation in it, until Ctrl-C';
@@ -15,6 +16,7 @@ export default class Dev extends AwsCommand {
     { description: 'Local AWS; the app consumes its own queues', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Also consume here and deliver to a Next.js dev server', command: '<%= config.bin %> <%= command.id %> --app-port 3000' },
     { description: 'Fixed ports and an env file for the app', command: '<%= config.bin %> <%= command.id %> --dynamodb-port 8000 --sqs-port 4566 --write-env .env.local-aws' },
+    { description: 'Then, in another terminal: any command against it', command: '<%= config.bin %> status --local' },
   ];
   static override flags = {
     'app-port': Flags.integer({ description: 'consume the queues here and deliver to http://127.0.0.1:<port>', min: 1, max: 65535 }),
@@ -49,13 +51,29 @@ export default class Dev extends AwsCommand {
       );
       this.logToStderr('stopped; the local data is gone');
     } finally {
+      await removeDevState(flags.name).catch(() => undefined);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   }
 
+  /** Lets `--local` on other commands find this dev without copying ports. */
+  private async announce(ready: DevReady): Promise<void> {
+    const env = ready.env;
+    await writeDevState({
+      pid: process.pid,
+      name: env.WORKFLOW_AWS_NAME ?? 'workflow',
+      region: env.AWS_REGION ?? 'us-east-1',
+      endpoints: ready.endpoints,
+      queueUrls: { workflow: env.WORKFLOW_AWS_WORKFLOW_QUEUE_URL ?? '', step: env.WORKFLOW_AWS_STEP_QUEUE_URL ?? '' },
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' },
+      startedAt: new Date().toISOString(),
+    });
+  }
+
   private async ready(ready: DevReady, envFile: string | undefined): Promise<void> {
     if (envFile) await writeDotenv(resolve(envFile), ready.env, 'Written by `aws-workflow dev`: valid while it runs.');
+    await this.announce(ready);
     if (this.jsonEnabled()) {
       this.logJson(ready);
       return;

@@ -10,6 +10,7 @@ export default class Outputs extends AwsCommand {
     { description: 'Print the environment of the default installation', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Save another installation\'s environment', command: '<%= config.bin %> <%= command.id %> --name staging > .env.staging' },
     { description: 'Resources and environment as JSON', command: '<%= config.bin %> <%= command.id %> --json' },
+    { description: 'The running `aws-workflow dev`', command: '<%= config.bin %> <%= command.id %> --local --json' },
   ];
   static override flags = {
     lambda: Flags.boolean({ description: 'also look up the worker role, function and mappings', default: true, allowNo: true }),
@@ -18,10 +19,10 @@ export default class Outputs extends AwsCommand {
   async run(): Promise<OutputsResult> {
     const { flags } = await this.parse(Outputs);
     const ctx = await this.createContext(flags);
-    const endpoint = flags['endpoint-url'];
+    const endpoints = ctx.target?.dataEndpoints;
     const result = await outputs(ctx, {
-      lambda: flags.lambda,
-      ...(endpoint ? { endpoints: { dynamodb: endpoint, sqs: endpoint, s3: endpoint } } : {}),
+      lambda: this.useLambda(ctx, flags.lambda),
+      ...(endpoints ? { endpoints } : {}),
     });
     const header = [
       `aws-workflow installation "${result.name}" in ${result.region}`,

@@ -28,7 +28,7 @@ export default class Teardown extends AwsCommand {
       const question = `Delete installation "${ctx.name}" in ${ctx.region}, with all its workflow data and payloads?`;
       if (!(await this.confirm(question))) throw new CliFailure('Teardown cancelled; nothing was deleted.');
     }
-    const result = await teardown(ctx, { lambda: flags.lambda });
+    const result = await teardown(ctx, { lambda: this.useLambda(ctx, flags.lambda) });
     this.log(
       result.removed === 0 ? `nothing of "${result.name}" was left to remove in ${result.region}` : `removed ${result.removed} resources of "${result.name}" from ${result.region}`,
     );

@@ -1,10 +1,10 @@
 // Bundles one Lambda entry (our SQS handler + the app's flow and step bundles
 // + the world) into a single ESM file with esbuild. Everything is written
 // under the output directory; the project's own files are only read.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { dirname, join, relative, sep } from 'node:path';
+import type { Plugin } from 'esbuild';
 import { CliFailure } from '../errors.js';
 import { LAMBDA_ENTRY_FILE } from '../lambda/settings.js';
 import type { WorkflowOutput } from './workflow-output.js';
@@ -50,22 +50,33 @@ export function worldSource(modules: EntryModules): string {
  * The generated entry. Each bundle's POST is the route handler a framework
  * would mount at /.well-known/workflow/v1/{flow,step}; the Lambda handler
  * feeds SQS records to them in-process. `./world.mjs` is imported first so
- * it is evaluated before the bundles.
+ * it is evaluated before the bundles. The bundles are loaded on first use
+ * (each is a separate chunk): a cold start parses and runs only the one its
+ * first message needs, and a function that only ever sees step messages
+ * never loads the flow bundle.
  */
 export function entrySource(modules: EntryModules, output: WorkflowOutput): string {
   return [
     `import { world } from './world.mjs';`,
     `import { createLambdaHandler } from ${JSON.stringify(modules.handler)};`,
-    `import * as flow from ${JSON.stringify(output.flow)};`,
-    `import * as step from ${JSON.stringify(output.step)};`,
     '',
-    `const route = (mod, name) => {`,
-    `  const post = mod.POST ?? mod.default?.POST;`,
-    `  if (typeof post !== 'function') throw new Error(\`aws-workflow: the \${name} bundle exports no POST handler\`);`,
-    `  return post;`,
+    `const route = (load, name) => {`,
+    `  let post;`,
+    `  return async (request) => {`,
+    `    if (!post) {`,
+    `      const mod = await load();`,
+    `      post = mod.POST ?? mod.default?.POST;`,
+    `      if (typeof post !== 'function') throw new Error(\`aws-workflow: the \${name} bundle exports no POST handler\`);`,
+    `    }`,
+    `    return post(request);`,
+    `  };`,
     `};`,
     '',
-    `export const handler = createLambdaHandler({ flow: route(flow, 'flow'), step: route(step, 'step'), world });`,
+    `export const handler = createLambdaHandler({`,
+    `  flow: route(() => import(${JSON.stringify(output.flow)}), 'flow'),`,
+    `  step: route(() => import(${JSON.stringify(output.step)}), 'step'),`,
+    `  world,`,
+    `});`,
     '',
   ].join('\n');
 }
@@ -105,9 +116,26 @@ function workflowBundles(output: WorkflowOutput): Plugin {
   };
 }
 
+/** esbuild is only needed by deploy, so the CLI's other commands load without it. */
+async function loadEsbuild(): Promise<typeof import('esbuild')> {
+  try {
+    return await import('esbuild');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+      throw new CliFailure('deploy bundles with esbuild, which is not installed: npm install --save-dev esbuild@0.28.2');
+    }
+    throw error;
+  }
+}
+
 export interface BundleResult {
+  /** The entry (index.mjs). */
   file: string;
   code: Uint8Array;
+  /** Every output file, by its path in the zip: the entry and its lazily loaded chunks. */
+  files: Record<string, Uint8Array>;
+  /** Sum of all files: the unzipped size. */
+  bytes: number;
 }
 
 export async function bundleLambda(options: {
@@ -115,16 +143,28 @@ export async function bundleLambda(options: {
   outDir: string;
   output: WorkflowOutput;
   modules: EntryModules;
+  /**
+   * `external` leaves the AWS SDK out, for the copy the Lambda Node.js runtime
+   * ships (a version AWS picks). Default `bundled`: the versions this package
+   * was tested with, and measured no slower to load (docs/benchmarks.md).
+   */
+  awsSdk?: 'bundled' | 'external';
 }): Promise<BundleResult> {
   const buildDir = join(options.outDir, 'build');
   await mkdir(buildDir, { recursive: true });
   const entry = join(buildDir, 'entry.mjs');
   await writeFile(join(buildDir, 'world.mjs'), worldSource(options.modules));
   await writeFile(entry, entrySource(options.modules, options.output));
-  const outfile = join(buildDir, LAMBDA_ENTRY_FILE);
+  const { build } = await loadEsbuild();
+  const outdir = join(buildDir, 'lambda');
+  await rm(outdir, { recursive: true, force: true });
   const result = await build({
-    entryPoints: [entry],
-    outfile,
+    // index.mjs plus chunks/*.mjs: the two route bundles load on first use (code splitting needs ESM and an outdir).
+    entryPoints: { [LAMBDA_ENTRY_FILE.replace(/\.mjs$/, '')]: entry },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     absWorkingDir: options.projectDir,
     // `workflow/runtime` (world.mjs) comes from the project, even when --out-dir is outside it.
     nodePaths: [join(options.projectDir, 'node_modules')],
@@ -135,19 +175,25 @@ export async function bundleLambda(options: {
     banner: { js: BANNER },
     // Free __dirname/__filename in CommonJS code; module-local declarations are left alone.
     define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
-    minifyWhitespace: true,
-    minifySyntax: true,
+    minify: true,
     keepNames: true,
     legalComments: 'none',
     logLevel: 'silent',
     write: false,
     plugins: [workflowBundles(options.output), markerPackages],
+    ...(options.awsSdk === 'external' ? { external: ['@aws-sdk/*', '@smithy/*'] } : {}),
   }).catch((error: { errors?: { text: string; location?: { file: string } | null }[] }) => {
     const first = error.errors?.[0];
     throw new CliFailure(`Bundling the Lambda failed: ${first ? `${first.text}${first.location ? ` (${first.location.file})` : ''}` : String(error)}`);
   });
-  const file = result.outputFiles.find((f) => f.path === outfile) ?? result.outputFiles[0];
+  const outfile = join(outdir, LAMBDA_ENTRY_FILE);
+  const file = result.outputFiles.find((f) => f.path === outfile);
   if (!file) throw new CliFailure('Bundling the Lambda produced no output');
-  await writeFile(outfile, file.contents);
-  return { file: outfile, code: file.contents };
+  const files: Record<string, Uint8Array> = {};
+  for (const out of result.outputFiles) {
+    await mkdir(dirname(out.path), { recursive: true });
+    await writeFile(out.path, out.contents);
+    files[relative(outdir, out.path).split(sep).join('/')] = out.contents;
+  }
+  return { file: outfile, code: file.contents, files, bytes: Object.values(files).reduce((n, f) => n + f.byteLength, 0) };
 }

@@ -19,13 +19,14 @@ export function resolveWfBin(projectDir: string): string {
   return join(dirname(api), '..', 'bin', 'run.js');
 }
 
-export async function runWfBuild(projectDir: string, options: { timeoutMs?: number } = {}): Promise<{ output: string }> {
+/** `cwd`: where `wf build` runs and writes (default the project; deploy uses a staging directory). */
+export async function runWfBuild(projectDir: string, options: { timeoutMs?: number; cwd?: string } = {}): Promise<{ output: string }> {
   const bin = resolveWfBin(projectDir);
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
       [bin, 'build', '--target', 'standalone'],
-      { cwd: projectDir, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: options.cwd ?? projectDir, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const output = `${stdout}${stderr}`;
         if (!error) return done({ output });

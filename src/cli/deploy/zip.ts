@@ -15,7 +15,17 @@ export interface LambdaZip {
 }
 
 export function zipLambda(code: Uint8Array): LambdaZip {
-  const bytes = zipSync({ [LAMBDA_ENTRY_FILE]: [code, { level: 9, mtime: FIXED_MTIME }] });
+  return zipLambdaFiles({ [LAMBDA_ENTRY_FILE]: code });
+}
+
+/** Several files (the entry and its chunks), in name order so the zip is the same for the same files. */
+export function zipLambdaFiles(files: Record<string, Uint8Array>): LambdaZip {
+  const entries = Object.fromEntries(
+    Object.keys(files)
+      .sort()
+      .map((name) => [name, [files[name]!, { level: 9, mtime: FIXED_MTIME }] as [Uint8Array, { level: 9; mtime: Date }]]),
+  );
+  const bytes = zipSync(entries);
   return { bytes, sha256: createHash('sha256').update(bytes).digest('base64') };
 }
 

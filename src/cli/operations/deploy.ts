@@ -1,13 +1,18 @@
 // deploy: workflows → one Lambda bundle → zip → function code → new version.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { CliContext } from '../base-command.js';
 import { CliFailure, NotBootstrapped } from '../errors.js';
+import { listMappings } from '../lambda/event-sources.js';
 import { findFunction } from '../lambda/function.js';
+import { applyFunctionConfiguration, applyMappingSettings, settingsChanges } from '../deploy/apply-settings.js';
 import { bundleLambda, LAMBDA_HANDLER_SPECIFIER, resolveOwnModule, WORLD_SPECIFIER, type EntryModules } from '../deploy/bundle.js';
+import { mergeSettings, readStoredSettings, storeSettings, type FunctionSettings } from '../deploy/function-settings.js';
 import { uploadCode, type UploadResult } from '../deploy/upload.js';
-import { runWfBuild } from '../deploy/wf-build.js';
+import { runStagedWfBuild, stagedOutputDir } from '../deploy/wf-build-staged.js';
 import { findFrameworkOutput, readOutputDir, STANDALONE_DIR, type WorkflowOutput } from '../deploy/workflow-output.js';
-import { writeZip, zipLambda } from '../deploy/zip.js';
+import { writeZip, zipLambdaFiles } from '../deploy/zip.js';
+import { untimed, type PhaseRunner, type PhaseTiming } from '../output/phases.js';
 
 export interface DeployOptions {
   projectDir: string;
@@ -21,14 +26,51 @@ export interface DeployOptions {
   /** Modules to bundle as the handler and the world; default: this package's own. */
   modules?: EntryModules;
   note?: (line: string) => void;
+  /** Shows and times each phase (default: silent). */
+  phase?: PhaseRunner;
+  /** Bundle the AWS SDK (default) or use the Lambda runtime's copy. */
+  awsSdk?: 'bundled' | 'external';
+  /** Settings given as flags; the rest come from the last deploy, then the defaults. */
+  settings?: Partial<FunctionSettings>;
 }
 
 export interface DeployResult {
   functionName?: string;
   source: { dir: string; flow: string; step: string; built: boolean };
-  zip: { path: string; bytes: number; sha256: string };
+  zip: { path: string; bytes: number; unzippedBytes: number; sha256: string };
   dryRun: boolean;
   upload?: UploadResult;
+  settings: FunctionSettings;
+  /** What this deploy changes (or, for a dry run, would change) since the last one. */
+  changes: string[];
+  /** Elapsed time per phase (set by the command). */
+  timings?: PhaseTiming[];
+}
+
+/** What the last deploy from this out directory shipped, to say what changed. */
+interface DeployRecord {
+  codeSha256: string;
+  zipBytes: number;
+  unzippedBytes: number;
+  version?: string;
+  settings: FunctionSettings;
+  at: string;
+}
+
+const RECORD_FILE = 'last-deploy.json';
+
+async function readRecord(outDir: string): Promise<DeployRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(join(outDir, RECORD_FILE), 'utf8')) as DeployRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeOutDirIgnore(outDir: string): Promise<void> {
+  // Everything deploy writes is build output: the directory ignores itself, so git never sees it.
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, '.gitignore'), '# Written by aws-workflow: build output, not source.\n*\n');
 }
 
 export async function locateWorkflows(options: DeployOptions): Promise<WorkflowOutput & { built: boolean }> {
@@ -44,10 +86,15 @@ export async function locateWorkflows(options: DeployOptions): Promise<WorkflowO
     note(`using the framework's build output in ${relative(options.projectDir, framework.dir) || '.'} (rebuild the app first to refresh it)`);
     return { ...framework, built: false };
   }
-  const standaloneDir = join(options.projectDir, STANDALONE_DIR);
+  // `wf build` runs in a staging directory under the out directory, so its output stays out of the project.
+  const stagedDir = stagedOutputDir(options.outDir);
+  let standaloneDir = stagedDir;
   if (options.build) {
     note('building workflows with `wf build` (standalone)');
-    await runWfBuild(options.projectDir);
+    await runStagedWfBuild(options.projectDir, options.outDir);
+  } else if (!(await readOutputDir(stagedDir))) {
+    // An earlier `wf build` the user ran in the project.
+    standaloneDir = join(options.projectDir, STANDALONE_DIR);
   }
   const found = await readOutputDir(standaloneDir);
   if (!found) {
@@ -63,34 +110,72 @@ export async function locateWorkflows(options: DeployOptions): Promise<WorkflowO
 /** `ctx` is only needed (and only used) when actually deploying. */
 export async function deploy(options: DeployOptions, ctx?: CliContext): Promise<DeployResult> {
   const note = options.note ?? (() => {});
+  const phase = options.phase ?? untimed;
+  // Checked before any build, like the installation below.
+  const settings = mergeSettings(await readStoredSettings(options.outDir), options.settings ?? {});
+  let fn: Awaited<ReturnType<typeof findFunction>>;
   if (!options.dryRun) {
     if (!ctx) throw new Error('deploy needs an AWS context unless it is a dry run');
-    // Fail before a long build when the installation is not there.
-    if (!(await findFunction(ctx.clients.lambda, ctx.names.lambdaFunction))) {
-      throw new NotBootstrapped(ctx.name, ctx.region, `function ${ctx.names.lambdaFunction}`);
+    if (ctx.target && !ctx.target.lambda) {
+      throw new CliFailure('Lambda is not emulated by the local AWS, so there is nothing to deploy to: `deploy --dry-run` builds the zip without it.');
     }
+    // Fail before a long build when the installation is not there.
+    fn = await findFunction(ctx.clients.lambda, ctx.names.lambdaFunction);
+    if (!fn) throw new NotBootstrapped(ctx.name, ctx.region, `function ${ctx.names.lambdaFunction}`);
   }
-  const source = await locateWorkflows(options);
+  await writeOutDirIgnore(options.outDir);
+  const source = await phase('build', 'building workflows', () => locateWorkflows(options));
   const modules = options.modules ?? { handler: resolveOwnModule(LAMBDA_HANDLER_SPECIFIER), world: resolveOwnModule(WORLD_SPECIFIER) };
-  note('bundling the Lambda with esbuild');
-  const bundle = await bundleLambda({ projectDir: options.projectDir, outDir: options.outDir, output: source, modules });
-  const zip = zipLambda(bundle.code);
-  const zipPath = join(options.outDir, 'lambda.zip');
-  await writeZip(zipPath, zip);
-  const result: DeployResult = {
-    source: { dir: source.dir, flow: source.flow, step: source.step, built: source.built },
-    zip: { path: zipPath, bytes: zip.bytes.byteLength, sha256: zip.sha256 },
-    dryRun: options.dryRun,
-  };
-  if (options.dryRun || !ctx) return result;
-  note(`uploading ${formatBytes(zip.bytes.byteLength)} to ${ctx.names.lambdaFunction}`);
-  const upload = await uploadCode(
-    ctx.clients,
-    { functionName: ctx.names.lambdaFunction, bucket: ctx.names.bucket },
-    zip,
-    `aws-workflow deploy ${new Date().toISOString()}`,
+  const bundle = await phase('bundle', 'bundling the Lambda with esbuild', () =>
+    bundleLambda({ projectDir: options.projectDir, outDir: options.outDir, output: source, modules, ...(options.awsSdk ? { awsSdk: options.awsSdk } : {}) }),
   );
-  return { ...result, functionName: ctx.names.lambdaFunction, upload };
+  const zipPath = join(options.outDir, 'lambda.zip');
+  const zip = await phase('zip', 'zipping', async () => {
+    const z = zipLambdaFiles(bundle.files);
+    await writeZip(zipPath, z);
+    return z;
+  });
+  const previous = await readRecord(options.outDir);
+  const base = {
+    source: { dir: source.dir, flow: source.flow, step: source.step, built: source.built },
+    zip: { path: zipPath, bytes: zip.bytes.byteLength, unzippedBytes: bundle.bytes, sha256: zip.sha256 },
+    dryRun: options.dryRun,
+    settings,
+  };
+  if (options.dryRun || !ctx || !fn) {
+    const changes = !previous
+      ? ['no earlier deploy recorded in this out directory']
+      : [
+          ...(previous.codeSha256 === zip.sha256 ? [] : [`code ${formatBytes(previous.zipBytes)} → ${formatBytes(zip.bytes.byteLength)} zipped`]),
+          ...settingsDiff(previous.settings, settings),
+        ];
+    return { ...base, changes };
+  }
+  const functionName = ctx.names.lambdaFunction;
+  const mappings = await listMappings(ctx.clients.lambda, functionName);
+  const changes = [
+    ...(fn.CodeSha256 === zip.sha256 ? [] : [`code${fn.CodeSize !== undefined ? ` ${formatBytes(fn.CodeSize)} → ${formatBytes(zip.bytes.byteLength)} zipped` : ''}`]),
+    ...settingsChanges(fn, mappings, settings),
+  ];
+  await phase('configure', 'applying memory, timeout and mapping settings', async () => {
+    await applyFunctionConfiguration(ctx.clients.lambda, functionName, fn!, settings);
+    await applyMappingSettings(ctx.clients.lambda, functionName, settings, ctx.sleep);
+  });
+  const upload = await uploadCode(ctx.clients, { functionName, bucket: ctx.names.bucket }, zip, `aws-workflow deploy ${new Date().toISOString()}`, {
+    phase,
+    architecture: settings.architecture,
+  });
+  await storeSettings(options.outDir, settings);
+  const record: DeployRecord = { codeSha256: zip.sha256, zipBytes: zip.bytes.byteLength, unzippedBytes: bundle.bytes, version: upload.version, settings, at: new Date().toISOString() };
+  await writeFile(join(options.outDir, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  note(changes.length === 0 ? 'nothing changed since the deployed version' : `changed: ${changes.join('; ')}`);
+  return { ...base, functionName, upload, changes };
+}
+
+function settingsDiff(before: FunctionSettings, after: FunctionSettings): string[] {
+  return (Object.keys(after) as (keyof FunctionSettings)[])
+    .filter((k) => before[k] !== after[k])
+    .map((k) => `${k} ${String(before[k] ?? 'unset')} → ${String(after[k])}`);
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,8 +1,9 @@
 // dev: the embedded local AWS with one installation provisioned in it, the
 // environment an app needs to use it, and optionally the queue consumer in
 // this process delivering to the app over HTTP. Runs until `signal` aborts.
-import { startLocalAws, type LocalAws, type LocalAwsOptions } from '../../adapters/local-aws/index.js';
+import type { LocalAws, LocalAwsOptions } from '../../adapters/local-aws/index.js';
 import { createWorld, type CreateWorldOptions } from '../../world/create-world.js';
+import { CliFailure } from '../errors.js';
 import type { Progress } from '../output/progress.js';
 import { worldEnv } from '../output/world-env.js';
 
@@ -32,7 +33,16 @@ export interface DevDeps {
   createWorld(options: CreateWorldOptions): { start(): Promise<void>; close(): Promise<void> };
 }
 
-const defaultDeps: DevDeps = { startLocalAws, createWorld };
+const defaultDeps: DevDeps = {
+  // Loaded on use: the emulators are optional, and their absence should fail `dev` with the install command, not every command.
+  startLocalAws: async (options) => {
+    const local = await import('../../adapters/local-aws/index.js').catch((error: Error) => {
+      throw error.name === 'EmulatorsMissing' ? new CliFailure(error.message) : error;
+    });
+    return local.startLocalAws(options);
+  },
+  createWorld,
+};
 
 export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Promise<void> {
   const local = await deps.startLocalAws({

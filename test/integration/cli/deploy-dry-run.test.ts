@@ -2,9 +2,9 @@
 // file bundled from the app's flow/step bundles, this package's handler and
 // world, zipped. The bundle loads and answers an (empty) SQS batch.
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { jest } from '@jest/globals';
 import { unzipSync } from 'fflate';
 import { startLocalAws } from '../../../src/adapters/local-aws/index.js';
@@ -32,21 +32,28 @@ it('builds with wf build, bundles, zips, and writes only build output', async ()
   const result = await deploy({ projectDir: project, outDir: join(project, '.aws-workflow'), build: true, dryRun: true, modules, note: (l) => notes.push(l) });
 
   expect(notes).toContain('building workflows with `wf build` (standalone)');
-  expect(result.source).toMatchObject({ built: true, flow: join(project, '.well-known', 'workflow', 'v1', 'flow.js') });
+  // wf build ran in a staging directory under the out directory, not in the project.
+  expect(result.source).toMatchObject({ built: true, flow: join(project, '.aws-workflow', 'wf', '.well-known', 'workflow', 'v1', 'flow.js') });
   const zip = unzipSync(new Uint8Array(await readFile(result.zip.path)));
-  expect(Object.keys(zip)).toEqual(['index.mjs']);
+  // The entry, and the flow and step bundles as chunks it loads on first use.
+  const names = Object.keys(zip);
+  expect(names).toContain('index.mjs');
+  expect(names.filter((name) => name !== 'index.mjs').every((name) => /^chunks\/[\w-]+\.mjs$/.test(name))).toBe(true);
   expect(result.zip.bytes).toBeLessThan(50 * 1024 * 1024);
-  // The app's sources are untouched; new files are wf build's output and ours.
+  expect(result.zip.unzippedBytes).toBeGreaterThan(result.zip.bytes);
+  // The app's sources are untouched; the only new entry is the out directory, which git-ignores itself.
   expect((await readFile(join(project, 'workflows', 'greet.ts'), 'utf8')).includes("'use workflow'")).toBe(true);
   const top = (await readdir(project)).sort();
-  expect(top).toEqual(['.aws-workflow', '.gitignore', '.swc', '.well-known', 'node_modules', 'package.json', 'workflows']);
+  expect(top).toEqual(['.aws-workflow', 'node_modules', 'package.json', 'workflows']);
+  expect(await readFile(join(project, '.aws-workflow', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+  expect(result.changes).toEqual(['no earlier deploy recorded in this out directory']);
 
   // The bundled Lambda loads with the world it was given and handles a batch.
   const saved = { consumer: process.env.WORKFLOW_AWS_CONSUMER, region: process.env.AWS_REGION };
   process.env.WORKFLOW_AWS_CONSUMER = 'lambda';
   process.env.AWS_REGION = 'us-east-1';
   try {
-    const mod = (await import(join(project, '.aws-workflow', 'build', 'index.mjs'))) as { handler: (e: unknown) => Promise<unknown> };
+    const mod = (await import(join(project, '.aws-workflow', 'build', 'lambda', 'index.mjs'))) as { handler: (e: unknown) => Promise<unknown> };
     await expect(mod.handler({ Records: [] })).resolves.toEqual({ batchItemFailures: [] });
   } finally {
     restore('WORKFLOW_AWS_CONSUMER', saved.consumer);
@@ -66,7 +73,10 @@ it('the zip, unzipped and fed SQS events from the local AWS, completes a workflo
   const local = await startLocalAws({ name: 'zip-check' });
   try {
     const bundle = join(bundleDir, 'index.mjs');
-    await writeFile(bundle, files['index.mjs']!);
+    for (const [name, bytes] of Object.entries(files)) {
+      await mkdir(dirname(join(bundleDir, name)), { recursive: true });
+      await writeFile(join(bundleDir, name), bytes);
+    }
     const runner = join(process.cwd(), 'scripts', 'lib', 'lambda-zip-runner.mjs');
     const env = { ...process.env, ...local.env, WORKFLOW_TARGET_WORLD: join(process.cwd(), 'dist', 'index.js') };
     const stdout = await new Promise<string>((resolve, reject) =>

@@ -3,6 +3,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+  UpdateFunctionConfigurationCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   PublishVersionCommand,
@@ -134,20 +137,21 @@ describe('deploy --dry-run', () => {
     expect(result.dryRun).toBe(true);
     expect(result.zip.path).toBe(join(project, '.aws-workflow', 'lambda.zip'));
     const files = unzipSync(new Uint8Array(await readFile(result.zip.path)));
-    expect(Object.keys(files)).toEqual(['index.mjs']);
+    expect(Object.keys(files)).toContain('index.mjs');
+    expect(Object.keys(files).filter((f) => f !== 'index.mjs').every((f) => f.startsWith('chunks/'))).toBe(true);
     const after = await tree(project);
     expect(after.filter((f) => !f.startsWith('.aws-workflow'))).toEqual(before);
 
     // The bundle runs: both CommonJS bundles were loaded as CommonJS despite "type": "module",
     // and the world was handed to the Workflow runtime before they loaded.
-    const mod = await import(join(project, '.aws-workflow', 'build', 'index.mjs'));
+    const mod = await import(join(project, '.aws-workflow', 'build', 'lambda', 'index.mjs'));
     await expect(mod.handler({})).resolves.toEqual({ world: 'test-world', routes: ['flow:function', 'step:function'], flowSaw: 'test-world' });
   });
 
   it('bundles a Next.js output, with server-only resolved to nothing', async () => {
     await nextOutput();
     const result = await deploy(options());
-    const code = new TextDecoder().decode(unzipSync(new Uint8Array(await readFile(result.zip.path)))['index.mjs']);
+    const code = Object.values(unzipSync(new Uint8Array(await readFile(result.zip.path)))).map((f) => new TextDecoder().decode(f)).join('\n');
     expect(code).toContain('new Response("step")');
   });
 
@@ -156,7 +160,22 @@ describe('deploy --dry-run', () => {
     const first = await deploy(options());
     const second = await deploy(options());
     expect(second.zip.sha256).toBe(first.zip.sha256);
-  });
+  }, 30_000);
+
+  it('times each phase and rejects settings outside Lambda\'s limits before building', async () => {
+    await standaloneOutput();
+    const seen: string[] = [];
+    const phase = async <T>(name: string, _label: string, fn: () => Promise<T>) => {
+      seen.push(name);
+      return fn();
+    };
+    const result = await deploy(options({ phase }));
+    expect(seen).toEqual(['build', 'bundle', 'zip']);
+    expect(result.settings).toEqual({ memoryMb: 1024, timeoutSeconds: 900, architecture: 'arm64', batchSize: 10 });
+    await expect(deploy(options({ settings: { timeoutSeconds: 901 } }))).rejects.toThrow('--timeout must be 1–900 s; got 901');
+    await expect(deploy(options({ settings: { maxConcurrency: 1 } }))).rejects.toThrow(/--max-concurrency must be 2–1000/);
+    await expect(deploy(options({ settings: { batchSize: 11 } }))).rejects.toThrow(/--batch-size must be 1–10/);
+  }, 30_000);
 });
 
 describe('deploy', () => {
@@ -170,20 +189,55 @@ describe('deploy', () => {
   it('uploads the zip directly, waits for the update and publishes a version pinned to its hash', async () => {
     await standaloneOutput();
     const aws = mockAws();
-    aws.lambda.on(GetFunctionConfigurationCommand).resolves({ FunctionName: 'shop-worker' });
+    aws.lambda
+      .on(GetFunctionConfigurationCommand)
+      .resolves({ FunctionName: 'shop-worker', MemorySize: 1024, Timeout: 900, Architectures: ['arm64'], CodeSha256: 'old', CodeSize: 100 });
+    aws.lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [{ UUID: 'm1', BatchSize: 10, State: 'Enabled' }] });
     aws.lambda.on(GetFunctionCommand).resolves({ Configuration: { LastUpdateStatus: 'Successful' } });
     aws.lambda.on(UpdateFunctionCodeCommand).resolves({});
     aws.lambda.on(PublishVersionCommand).resolves({ Version: '7' });
 
     const result = await deploy(options({ dryRun: false }), context(aws));
-    expect(commandsOf(aws.lambda)).toEqual(['GetFunctionConfiguration', 'GetFunction', 'UpdateFunctionCode', 'GetFunction', 'PublishVersion']);
+    expect(commandsOf(aws.lambda)).toEqual(['GetFunctionConfiguration', 'ListEventSourceMappings', 'ListEventSourceMappings', 'GetFunction', 'UpdateFunctionCode', 'GetFunction', 'PublishVersion']);
+    expect(result.changes).toEqual(['code 100 B → ' + (result.zip.bytes / 1024).toFixed(1) + ' KiB zipped']);
     const update = aws.lambda.commandCalls(UpdateFunctionCodeCommand)[0]!.args[0].input;
     expect(update.FunctionName).toBe('shop-worker');
+    expect(update.Architectures).toEqual(['arm64']);
     expect(update.ZipFile!.byteLength).toBe(result.zip.bytes);
     expect(aws.lambda.commandCalls(PublishVersionCommand)[0]!.args[0].input).toMatchObject({ FunctionName: 'shop-worker', CodeSha256: result.zip.sha256 });
     expect(result.upload).toEqual({ via: 'direct', version: '7', codeSha256: result.zip.sha256 });
     expect(aws.s3.calls()).toHaveLength(0);
   });
+});
+
+describe('deploy settings', () => {
+  it('applies memory, timeout, architecture, batch size and max concurrency, and keeps them for the next deploy', async () => {
+    await standaloneOutput();
+    const aws = mockAws();
+    aws.lambda
+      .on(GetFunctionConfigurationCommand)
+      .resolves({ FunctionName: 'shop-worker', MemorySize: 1024, Timeout: 900, Architectures: ['x86_64'], CodeSha256: 'old' });
+    aws.lambda.on(ListEventSourceMappingsCommand).resolves({
+      EventSourceMappings: [{ UUID: 'm1', EventSourceArn: 'arn:aws:sqs:us-east-1:1:shop-step', BatchSize: 10, State: 'Enabled' }],
+    });
+    aws.lambda.on(GetFunctionCommand).resolves({ Configuration: { LastUpdateStatus: 'Successful' } });
+    aws.lambda.on(UpdateFunctionConfigurationCommand).resolves({});
+    aws.lambda.on(UpdateEventSourceMappingCommand).resolves({});
+    aws.lambda.on(UpdateFunctionCodeCommand).resolves({});
+    aws.lambda.on(PublishVersionCommand).resolves({ Version: '8' });
+
+    const settings = { memoryMb: 2048, timeoutSeconds: 300, architecture: 'x86_64' as const, batchSize: 5, maxConcurrency: 50 };
+    const result = await deploy(options({ dryRun: false, settings }), context(aws));
+    expect(aws.lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input).toEqual({ FunctionName: 'shop-worker', MemorySize: 2048, Timeout: 300 });
+    expect(aws.lambda.commandCalls(UpdateEventSourceMappingCommand)[0]!.args[0].input).toEqual({ UUID: 'm1', BatchSize: 5, ScalingConfig: { MaximumConcurrency: 50 } });
+    expect(aws.lambda.commandCalls(UpdateFunctionCodeCommand)[0]!.args[0].input.Architectures).toEqual(['x86_64']);
+    expect(result.changes).toEqual(['code', 'memory 1024 → 2048 MB', 'timeout 900 → 300 s', 'shop-step batch size 10 → 5', 'shop-step max concurrency unset → 50']);
+
+    // The next deploy, with no flags, keeps them.
+    const dry = await deploy(options());
+    expect(dry.settings).toEqual(settings);
+    expect(dry.changes).toEqual([]);
+  }, 30_000);
 });
 
 describe('uploadCode', () => {

@@ -8,6 +8,11 @@ import Deploy from '../../../src/cli/commands/deploy.js';
 import Dev from '../../../src/cli/commands/dev.js';
 import Outputs from '../../../src/cli/commands/outputs.js';
 import Teardown from '../../../src/cli/commands/teardown.js';
+import DlqList from '../../../src/cli/commands/dlq/list.js';
+import DlqPurge from '../../../src/cli/commands/dlq/purge.js';
+import DlqRedrive from '../../../src/cli/commands/dlq/redrive.js';
+import DlqShow from '../../../src/cli/commands/dlq/show.js';
+import Status from '../../../src/cli/commands/status.js';
 import { ROOT_EXAMPLES } from '../../../src/cli/help.js';
 import { formatDotenv } from '../../../src/cli/output/dotenv.js';
 import { NOT_DEPLOYED_MESSAGE, undeployedHandlerZip } from '../../../src/cli/lambda/undeployed-handler.js';
@@ -31,13 +36,13 @@ describe('not-yet-deployed handler function code', () => {
 });
 
 describe('help', () => {
-  it.each([Bootstrap, Deploy, Outputs, Teardown, Dev])('%p has a summary and examples', (command) => {
+  it.each([Bootstrap, Deploy, Outputs, Teardown, Dev, Status, DlqList, DlqShow, DlqRedrive, DlqPurge])('%p has a summary and examples', (command) => {
     expect(command.summary).toBeTruthy();
     expect(command.examples?.length).toBeGreaterThanOrEqual(2);
   });
 
   it('has root examples that use only real commands', () => {
-    const ids = new Set(['bootstrap', 'deploy', 'outputs', 'teardown', 'dev']);
+    const ids = new Set(['bootstrap', 'deploy', 'outputs', 'teardown', 'dev', 'status', 'dlq']);
     for (const [command] of ROOT_EXAMPLES) expect(ids.has(command.split(' ')[1]!)).toBe(true);
   });
 });

@@ -1,0 +1,45 @@
+import { Flags } from '@oclif/core';
+import { AwsCommand } from '../../base-command.js';
+import { channelsOf, dlqFlags } from '../../dlq/flags.js';
+import type { RedriveOutcome } from '../../dlq/redrive.js';
+import { redrive } from '../../operations/dlq.js';
+
+export default class DlqRedrive extends AwsCommand {
+  static override summary = 'Move dead letters back to the queue they came from: all of them, or one run\'s';
+  static override description =
+    'Fix the cause first (deploy the fix), or the messages come back. Without --run, uses SQS\'s StartMessageMoveTask ' +
+    '(messages go back to their source queue; where the endpoint has no move tasks, e.g. the local AWS, they are moved one by one). ' +
+    'With --run, only that run\'s messages are moved, one by one (a move task cannot filter); the others stay.';
+  static override examples = [
+    { description: 'Everything, with SQS\'s move task, waiting until it finishes', command: '<%= config.bin %> <%= command.id %> --wait' },
+    { description: 'Only the messages of two runs', command: '<%= config.bin %> <%= command.id %> --run wrun_01J… --run wrun_01K…' },
+    { description: 'The step DLQ on the running `aws-workflow dev`', command: '<%= config.bin %> <%= command.id %> --local --queue step' },
+  ];
+  static override flags = {
+    ...dlqFlags,
+    run: Flags.string({ description: 'only this run\'s messages (repeatable)', multiple: true }),
+    rate: Flags.integer({ description: 'messages per second for the move task (SQS max 500; default: SQS decides)', min: 1, max: 500 }),
+    wait: Flags.boolean({ description: 'wait until the move task finishes', default: false }),
+  };
+
+  async run(): Promise<{ outcomes: RedriveOutcome[] }> {
+    const { flags } = await this.parse(DlqRedrive);
+    const ctx = await this.createContext(flags);
+    const outcomes = await redrive(ctx, {
+      channels: channelsOf(flags.queue),
+      ...(flags.run ? { runIds: new Set(flags.run) } : {}),
+      max: flags.max,
+      ...(flags.rate ? { rate: flags.rate } : {}),
+      wait: flags.wait,
+      note: (line) => ctx.note(line),
+    });
+    for (const o of outcomes) {
+      this.log(
+        o.method === 'move-task'
+          ? `${o.channel}: move task ${o.status ?? 'started'}${o.moved !== undefined ? `, ${o.moved}${o.toMove !== undefined ? ` of ${o.toMove}` : ''} moved` : ''}${o.failureReason ? ` (${o.failureReason})` : ''}`
+          : `${o.channel}: moved ${o.moved.length} message(s) back${o.left ? `, left ${o.left} of other runs` : ''}`,
+      );
+    }
+    return { outcomes };
+  }
+}

@@ -1,0 +1,97 @@
+// Moving dead letters back to the queue they came from.
+// - Everything, on AWS: SQS's own StartMessageMoveTask (source = the DLQ, no
+//   destination = back to each message's source queue). It cannot filter.
+// - By run id, or where the endpoint has no move tasks (the local AWS): a
+//   receive → send → delete loop. A message is deleted from the DLQ only
+//   after it was sent, so a crash in between duplicates it (handlers are
+//   idempotent per message id) rather than losing it.
+import {
+  DeleteMessageCommand,
+  ListMessageMoveTasksCommand,
+  SendMessageCommand,
+  StartMessageMoveTaskCommand,
+  type Message,
+  type MessageAttributeValue,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { errorMessage, errorName } from '../aws/retry.js';
+import { receiveAll, release, type DeadLetter } from './dead-letters.js';
+
+export interface DlqQueue {
+  /** workflow or step */
+  channel: 'workflow' | 'step';
+  dlqName: string;
+  dlqUrl: string;
+  dlqArn: string;
+  sourceUrl: string;
+}
+
+export type RedriveOutcome =
+  | { channel: 'workflow' | 'step'; method: 'move-task'; taskHandle: string; status?: string; moved?: number; toMove?: number; failureReason?: string }
+  | { channel: 'workflow' | 'step'; method: 'loop'; moved: DeadLetter[]; left: number; fallbackReason?: string };
+
+/**
+ * The endpoint does not implement message move tasks (emulators answer with an
+ * unknown action). SQS's own UnsupportedOperation (e.g. a source that is not a
+ * DLQ) is a real failure and is reported, not worked around.
+ */
+export function isMoveTaskUnsupported(error: unknown): boolean {
+  const name = errorName(error) ?? '';
+  return ['InvalidAction', 'UnknownOperationException'].includes(name) || /unknown action|unknown operation|not implemented/i.test(errorMessage(error));
+}
+
+export async function startMoveTask(sqs: SQSClient, queue: DlqQueue, ratePerSecond?: number): Promise<string> {
+  const out = await sqs.send(
+    new StartMessageMoveTaskCommand({ SourceArn: queue.dlqArn, ...(ratePerSecond ? { MaxNumberOfMessagesPerSecond: ratePerSecond } : {}) }),
+  );
+  if (!out.TaskHandle) throw new Error(`StartMessageMoveTask returned no task handle for ${queue.dlqName}`);
+  return out.TaskHandle;
+}
+
+/** The most recent move task of a DLQ (ListMessageMoveTasks returns the newest first; default 1). */
+export async function latestMoveTask(sqs: SQSClient, dlqArn: string) {
+  const out = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn, MaxResults: 1 }));
+  return out.Results?.[0];
+}
+
+export async function redriveLoop(
+  sqs: SQSClient,
+  queue: DlqQueue,
+  filter: { runIds?: ReadonlySet<string> },
+  max: number,
+): Promise<{ moved: DeadLetter[]; left: number }> {
+  const received = await receiveAll(sqs, queue.dlqUrl, queue.dlqName, max);
+  const keep: Message[] = [];
+  const moved: DeadLetter[] = [];
+  try {
+    for (const { message, letter } of received) {
+      const wanted = !filter.runIds || (letter.runId !== undefined && filter.runIds.has(letter.runId));
+      if (!wanted) {
+        keep.push(message);
+        continue;
+      }
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.sourceUrl,
+          MessageBody: message.Body ?? '',
+          ...(message.MessageAttributes ? { MessageAttributes: sendable(message.MessageAttributes) } : {}),
+        }),
+      );
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queue.dlqUrl, ReceiptHandle: message.ReceiptHandle }));
+      moved.push(letter);
+    }
+  } finally {
+    await release(sqs, queue.dlqUrl, keep);
+  }
+  return { moved, left: keep.length };
+}
+
+/** Received attributes carry list fields SendMessage rejects when empty. */
+function sendable(attributes: Record<string, MessageAttributeValue>): Record<string, MessageAttributeValue> {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, v]) => [
+      name,
+      { DataType: v.DataType, ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}), ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}) },
+    ]),
+  );
+}

@@ -1,0 +1,26 @@
+// A world for one installation, built only to read it (runs, steps) through
+// the world's public Storage API, so the CLI does not depend on how the tables
+// lay runs out. It never consumes and never starts anything.
+import type { CliContext } from '../base-command.js';
+import { createWorld } from '../../world/create-world.js';
+import type { AwsWorld } from '../../world/assemble-world.js';
+
+export function installationWorld(ctx: CliContext, queueUrls?: { workflow?: string; step?: string }): AwsWorld {
+  // The world's clients use the default credential chain: hand it the CLI's choice.
+  if (ctx.clientOptions.credentials) {
+    process.env.AWS_ACCESS_KEY_ID = ctx.clientOptions.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = ctx.clientOptions.credentials.secretAccessKey;
+    delete process.env.AWS_SESSION_TOKEN;
+  }
+  if (ctx.clientOptions.profile) process.env.AWS_PROFILE = ctx.clientOptions.profile;
+  const endpoints = ctx.clientOptions.endpoints;
+  return createWorld({
+    name: ctx.name,
+    region: ctx.region,
+    resources: ctx.names,
+    consumer: 'none',
+    ...(endpoints ? { endpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs, s3: endpoints.s3 }, s3ForcePathStyle: Boolean(endpoints.s3) } : {}),
+    ...(queueUrls?.workflow ? { workflowQueueUrl: queueUrls.workflow } : {}),
+    ...(queueUrls?.step ? { stepQueueUrl: queueUrls.step } : {}),
+  });
+}

@@ -1,0 +1,168 @@
+// The DLQ round trip on the embedded local AWS, through the CLI's `--local`
+// target: a poison workflow message reaches the DLQ, `dlq list` shows it with
+// its run id, `dlq redrive --run` moves it back once the fault is fixed, and
+// the run completes. `status` sees the depths; `dlq purge --yes` empties it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import type { ValidQueueName } from '@workflow/world';
+import { startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
+import DlqList from '../../../src/cli/commands/dlq/list.js';
+import DlqPurge from '../../../src/cli/commands/dlq/purge.js';
+import DlqRedrive from '../../../src/cli/commands/dlq/redrive.js';
+import DlqShow from '../../../src/cli/commands/dlq/show.js';
+import Status from '../../../src/cli/commands/status.js';
+import type { DeadLetter } from '../../../src/cli/dlq/dead-letters.js';
+import { writeDevState } from '../../../src/cli/local/dev-state.js';
+import type { StatusResult } from '../../../src/cli/operations/status.js';
+import { createWorld } from '../../../src/index.js';
+import type { AwsWorld } from '../../../src/world/assemble-world.js';
+import { runCommand } from '../../unit/cli/helpers/run-command.js';
+
+jest.setTimeout(90_000);
+
+const NAME = 'dlqrt';
+let local: LocalAws;
+let world: AwsWorld;
+let stateDir: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  local = await startLocalAws({ name: NAME, maxReceiveCount: 2 });
+  // What `aws-workflow dev` writes when it is ready, so `--local` finds this stack.
+  stateDir = await mkdtemp(join(tmpdir(), 'aws-workflow-state-'));
+  process.env.AWS_WORKFLOW_STATE_DIR = stateDir;
+  await writeDevState({
+    pid: process.pid,
+    name: NAME,
+    region: local.region,
+    endpoints: local.endpoints,
+    queueUrls: { workflow: local.queueUrls.workflow, step: local.queueUrls.step },
+    credentials: local.credentials,
+    startedAt: new Date().toISOString(),
+  });
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: local.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey });
+  world = createWorld({
+    name: NAME,
+    region: local.region,
+    endpoints: local.endpoints,
+    s3ForcePathStyle: true,
+    workflowQueueUrl: local.queueUrls.workflow,
+    stepQueueUrl: local.queueUrls.step,
+    consumer: 'process',
+    delivery: 'in-process',
+    maxReceiveCount: 2,
+    retryBaseSeconds: 0,
+    retryMaxSeconds: 0,
+  });
+});
+
+afterAll(async () => {
+  await world?.close();
+  await local?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+  process.env = saved;
+});
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const local_ = ['--local', '--name', NAME, '--json'];
+
+it('a poison message reaches the DLQ, is listed with its run, is redriven after the fix, and its run completes', async () => {
+  const fault = { on: true };
+  const { run } = await world.events.create(null as never, {
+    eventType: 'run_created',
+    eventData: { deploymentId: 'dpl', workflowName: 'wf', input: new Uint8Array([1]) },
+  } as never);
+  const runId = run!.runId;
+  world.createQueueHandler('__wkf_workflow_', async (payload) => {
+    if (fault.on) throw new Error('poison: the deployed code cannot handle this run');
+    const id = (payload as { runId: string }).runId;
+    await world.events.create(id, { eventType: 'run_started' } as never);
+    await world.events.create(id, { eventType: 'run_completed', eventData: { output: new Uint8Array([2]) } } as never);
+  });
+  await world.queue('__wkf_workflow_wf' as ValidQueueName, { runId });
+
+  // Two failed deliveries, then SQS moves it to the DLQ.
+  const letters = await until(async () => {
+    const listed = await runCommand(DlqList, [...local_, '--queue', 'workflow']);
+    expect(listed.exitCode).toBe(0);
+    const messages = (listed.result as { messages: DeadLetter[] }).messages;
+    return messages.length > 0 ? messages : undefined;
+  }, 40_000);
+  expect(letters).toHaveLength(1);
+  expect(letters[0]).toMatchObject({ runId, channel: 'workflow', dlq: `${NAME}-workflow-dlq`, queueName: '__wkf_workflow_wf', payload: 'inline' });
+  expect(letters[0]!.receiveCount).toBeGreaterThanOrEqual(2);
+
+  const shown = await runCommand(DlqShow, [runId, ...local_]);
+  expect(shown.exitCode).toBe(0);
+  expect((shown.result as { messages: DeadLetter[] }).messages.map((m) => m.messageId)).toEqual([letters[0]!.messageId]);
+
+  const status = await runCommand(Status, local_);
+  expect(status.exitCode).toBe(0);
+  const s = status.result as StatusResult;
+  expect(s.queues.find((q) => q.role === 'workflowDlq')).toMatchObject({ exists: true, visible: 1 });
+  expect(s.runs?.byStatus.pending).toEqual({ count: 1, capped: false });
+  expect(s.runs?.oldestActive?.runId).toBe(runId);
+  expect(s.function).toBeUndefined();
+
+  fault.on = false;
+  const redriven = await runCommand(DlqRedrive, [...local_, '--run', runId]);
+  expect(redriven.exitCode).toBe(0);
+  expect((redriven.result as { outcomes: { channel: string; moved: DeadLetter[] }[] }).outcomes).toEqual([
+    expect.objectContaining({ channel: 'workflow', method: 'loop', left: 0, moved: [expect.objectContaining({ runId })] }),
+    expect.objectContaining({ channel: 'step', method: 'loop', left: 0, moved: [] }),
+  ]);
+
+  await until(async () => ((await world.runs.get(runId)).status === 'completed' ? true : undefined), 30_000);
+  const after = await runCommand(DlqList, local_);
+  expect((after.result as { messages: DeadLetter[] }).messages).toEqual([]);
+  const done = (await runCommand(Status, local_)).result as StatusResult;
+  expect(done.runs?.byStatus.completed.count).toBe(1);
+  expect(done.runs?.active.count).toBe(0);
+});
+
+it('redrive without --run falls back to moving one by one where SQS move tasks are missing, and purge needs --yes', async () => {
+  const { run } = await world.events.create(null as never, {
+    eventType: 'run_created',
+    eventData: { deploymentId: 'dpl', workflowName: 'wf', input: new Uint8Array([1]) },
+  } as never);
+  // Straight into the DLQ: what SQS does after maxReceiveCount.
+  const { SendMessageCommand, SQSClient } = await import('@aws-sdk/client-sqs');
+  const sqs = new SQSClient({ region: local.region, endpoint: local.endpoints.sqs, credentials: local.credentials });
+  const body = JSON.stringify({ v: 1, id: 'msg_01J0000000000000000000000X', queueName: '__wkf_step_step//./a//b', deploymentId: 'dpl', payload: { workflowName: 'wf', workflowRunId: run!.runId, workflowStartedAt: 1, stepId: 'step_x' } });
+  await sqs.send(new SendMessageCommand({ QueueUrl: local.queueUrls.stepDlq, MessageBody: body }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: local.queueUrls.stepDlq, MessageBody: 'not an envelope' }));
+
+  const listed = (await runCommand(DlqList, [...local_, '--queue', 'step'])).result as { messages: DeadLetter[] };
+  expect(listed.messages.map((m) => m.runId ?? m.undecodable).sort()).toEqual([run!.runId, 'message body is not tagged JSON: Unexpected token \'o\', "not an envelope" is not valid JSON'].sort());
+
+  const refused = await runCommand(DlqPurge, ['--local', '--name', NAME, '--queue', 'workflow']);
+  expect(refused.exitCode).toBe(1);
+
+  // Moving them back to the step queue, where the world would consume them: stop it first, then look there.
+  await world.close();
+  const redriven = await runCommand(DlqRedrive, [...local_, '--queue', 'step']);
+  expect(redriven.exitCode).toBe(0);
+  const [outcome] = (redriven.result as { outcomes: { method: string; fallbackReason?: string; moved: DeadLetter[] }[] }).outcomes;
+  expect(outcome).toMatchObject({ method: 'loop', fallbackReason: expect.stringContaining('no SQS message move tasks') });
+  expect(outcome!.moved).toHaveLength(2);
+  const s = (await runCommand(Status, [...local_, '--no-runs'])).result as StatusResult;
+  expect(s.queues.find((q) => q.role === 'step')?.visible).toBe(2);
+  expect(s.queues.find((q) => q.role === 'stepDlq')?.visible).toBe(0);
+
+  await sqs.send(new SendMessageCommand({ QueueUrl: local.queueUrls.stepDlq, MessageBody: 'again' }));
+  const purged = await runCommand(DlqPurge, ['--local', '--name', NAME, '--queue', 'step', '--yes', '--json']);
+  expect(purged.exitCode).toBe(0);
+  expect(purged.result).toEqual({ purged: [`${NAME}-step-dlq`] });
+  sqs.destroy();
+});
