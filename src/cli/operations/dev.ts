@@ -14,6 +14,8 @@ export interface DevOptions {
   sqsS3Port?: number;
   /** When set, this process consumes both queues and POSTs to http://127.0.0.1:<appPort>. */
   appPort?: number;
+  /** Shared with the app for --app-port deliveries. Default: WORKFLOW_AWS_SIGNING_SECRET. */
+  signingSecret?: string;
   progress: Progress;
   /** Aborting stops the consumer and the emulators. */
   signal: AbortSignal;
@@ -45,6 +47,13 @@ const defaultDeps: DevDeps = {
 };
 
 export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Promise<void> {
+  // The app is another process: without a shared secret its routes refuse this
+  // process's deliveries (an unset secret signs with a key private to one process).
+  if (options.appPort !== undefined && !(options.signingSecret ?? process.env.WORKFLOW_AWS_SIGNING_SECRET)) {
+    throw new CliFailure(
+      '--app-port delivers to another process, so both need the same secret: set WORKFLOW_AWS_SIGNING_SECRET in the environment of `aws-workflow dev` and of the app',
+    );
+  }
   const local = await deps.startLocalAws({
     name: options.name,
     region: options.region,

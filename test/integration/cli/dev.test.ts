@@ -53,8 +53,21 @@ it('provisions into the local AWS, prints the environment, and stops on SIGINT',
   dynamodb.destroy();
 });
 
+it('with --app-port and no signing secret refuses to start, naming the variable', async () => {
+  const saved = process.env.WORKFLOW_AWS_SIGNING_SECRET;
+  delete process.env.WORKFLOW_AWS_SIGNING_SECRET;
+  try {
+    const run = await runCommand(Dev, ['--name', 'devnosecret', '--app-port', '3999']);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain('WORKFLOW_AWS_SIGNING_SECRET');
+  } finally {
+    restore('WORKFLOW_AWS_SIGNING_SECRET', saved);
+  }
+});
+
 it('with --app-port runs the consumer here and tells the app not to consume', async () => {
-  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, signing: process.env.WORKFLOW_AWS_SIGNING_SECRET };
+  process.env.WORKFLOW_AWS_SIGNING_SECRET = 'dev-test-secret-0123456789abcdef';
   const app: Server = createServer((_req, res) => res.end());
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   try {
@@ -65,6 +78,7 @@ it('with --app-port runs the consumer here and tells the app not to consume', as
     await new Promise((resolve) => app.close(resolve));
     restore('AWS_ACCESS_KEY_ID', saved.id);
     restore('AWS_SECRET_ACCESS_KEY', saved.secret);
+    restore('WORKFLOW_AWS_SIGNING_SECRET', saved.signing);
   }
 });
 
