@@ -54,6 +54,10 @@ export function describeBadInput(label: string, setup: () => Promise<BadInputTar
       ['a circular value', () => runCreated(circular), /request\.eventData\.input\.self: circular reference/],
       ['nesting 3,000 deep', () => runCreated(deep), /request\.eventData\.input\.n\.n.*nested deeper than 512 levels/],
       ['a function', () => runCreated({ fn: () => 1 }), /request\.eventData\.input\.fn: a function/],
+      ['a Map', () => runCreated({ m: new Map([['k', 1]]) }), /request\.eventData\.input\.m: a Map cannot be stored/],
+      ['a Set', () => runCreated([new Set([1])]), /request\.eventData\.input\[0\]: a Set cannot be stored/],
+      ['a class instance', () => runCreated({ c: new (class Point { x = 1 })() }), /request\.eventData\.input\.c: a Point cannot be stored/],
+      ['a typed array other than Uint8Array', () => runCreated({ t: new Int16Array(2) }), /request\.eventData\.input\.t: a Int16Array cannot be stored/],
     ];
 
     it.each(cases)('refuses %s with a 400 naming the field, storing nothing', async (_label, request, field) => {
@@ -62,6 +66,16 @@ export function describeBadInput(label: string, setup: () => Promise<BadInputTar
       expect(error.status).toBe(400);
       expect(error.message).toMatch(field);
       expect(await runCount()).toBe(before);
+    });
+
+    it('keeps what a store can hold: Uint8Array (and Buffer) bytes, dates, null-prototype objects', async () => {
+      const input = { bytes: bytes(1, 2), buffer: Buffer.from([3]), at: new Date(0), bare: Object.assign(Object.create(null) as object, { k: 'v' }) };
+      const { run } = await create(null, runCreated(input));
+      const stored = (await world.runs.get(run!.runId)).input as Record<string, unknown>;
+      expect([...(stored.bytes as Uint8Array)]).toEqual([1, 2]);
+      expect([...(stored.buffer as Uint8Array)]).toEqual([3]);
+      expect((stored.at as Date).getTime()).toBe(0);
+      expect({ ...(stored.bare as object) }).toEqual({ k: 'v' });
     });
 
     it('refuses a null request on an existing run, and an empty runId, appending nothing', async () => {

@@ -44,8 +44,23 @@ export function createHttpDeliverer(deps: HttpDelivererDeps): Deliverer {
 
 /** Without a shared secret the app can only verify this process's own deliveries, so they must stay on this host. */
 function assertSignedUnlessLoopback(config: { baseUrl?: string; signingSecret?: string }): void {
+  if (config.baseUrl !== undefined) assertHttpUrl(config.baseUrl);
   if (config.signingSecret || config.baseUrl === undefined || isLoopbackUrl(config.baseUrl)) return;
   throw new BaseUrlError(
     `Refusing to deliver queue messages unsigned to ${new URL(config.baseUrl).origin}: set WORKFLOW_AWS_SIGNING_SECRET (the same value on every process), or deliver to a loopback address`,
   );
+}
+
+/** A base URL Node's HTTP client can reach; anything else would fail every delivery with a raw TypeError. */
+function assertHttpUrl(baseUrl: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(baseUrl).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'http:' || protocol === 'https:') return;
+  // The value itself is not echoed: a URL may carry credentials.
+  const got = protocol ? `a ${protocol} URL` : 'no URL';
+  throw new BaseUrlError(`WORKFLOW_AWS_BASE_URL (createWorld: baseUrl) must be an http:// or https:// URL, such as http://127.0.0.1:3000; got ${got}`);
 }

@@ -11,6 +11,7 @@ import type { MessageQueue } from '../../ports/message-queue.js';
 import { sendTransportBody, toTransportBody } from './claim-check.js';
 import { ENVELOPE_VERSION, channelOf } from './envelope.js';
 import { newMessageId } from './message-id.js';
+import { assertStorableValue } from '../storage/validate-request.js';
 import { assertValidQueueHeaders } from './validate-headers.js';
 
 export interface ProducerDeps {
@@ -44,6 +45,8 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     }
 
     assertValidQueueHeaders(opts?.headers);
+    // JSON would throw a raw TypeError/RangeError (BigInt, cycles, deep nesting) or turn a Map into {}.
+    assertStorableValue(payload, 'payload');
     const now = deps.clock.now();
     const id = newMessageId(deps.clock, deps.ids);
     const dueAt = dueAtAfter(delaySeconds, now);

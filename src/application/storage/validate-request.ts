@@ -2,7 +2,8 @@
 // store can hold (BigInt, functions, symbols, cycles, absurd nesting) and a
 // missing request, each as a 400 naming the field, so a caller bug gets a
 // clear answer instead of a TypeError/RangeError from deep inside a store,
-// and nothing is written. Bytes, dates and plain JSON pass untouched.
+// and nothing is written. Bytes (Uint8Array), dates and plain JSON pass
+// untouched; Maps, Sets and class instances are refused (no store keeps them).
 import { badRequest } from '../../domain/errors.js';
 
 /** Deeper values are refused: far above any runtime payload (those are bytes), far below the stack limit. */
@@ -45,7 +46,14 @@ export function assertStorableValue(value: unknown, root: string): void {
       default:
         continue;
     }
-    if (v === null || ArrayBuffer.isView(v) || v instanceof Date) continue;
+    const kind = Object.prototype.toString.call(v);
+    if (v === null || (ArrayBuffer.isView(v) && kind === '[object Uint8Array]') || kind === '[object Date]') continue;
+    // Other instances (Map, Set, class objects, other typed arrays) have no
+    // stored form: DynamoDB's codec refuses them and a copy would keep only
+    // their own enumerable fields, so a Map would come back as {}.
+    if (!Array.isArray(v) && !isPlainObject(v)) {
+      throw badRequest(`Invalid ${shortPath(path)}: ${instanceName(v)} cannot be stored; use plain objects, arrays, Uint8Array bytes or dates`);
+    }
     if (onPath.has(v)) throw badRequest(`Invalid ${shortPath(path)}: circular reference`);
     if (depth >= MAX_VALUE_DEPTH) throw badRequest(`Invalid ${shortPath(path)}: nested deeper than ${MAX_VALUE_DEPTH} levels`);
     onPath.add(v);
@@ -60,6 +68,17 @@ export function assertStorableValue(value: unknown, root: string): void {
       }
     }
   }
+}
+
+/** Object.prototype or null as prototype, from any realm (the runtime uses vm contexts). */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]');
+}
+
+function instanceName(value: object): string {
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a custom prototype';
 }
 
 /** Long paths (deep values) are cut in the middle so the message stays readable. */

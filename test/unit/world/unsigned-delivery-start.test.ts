@@ -43,3 +43,8 @@ it.each([
 ])('isLoopbackUrl(%s) is %s', (url, expected) => {
   expect(isLoopbackUrl(url)).toBe(expected);
 });
+
+it.each(['not a url', 'localhost:3000', 'ftp://127.0.0.1/'])('fails at start() naming WORKFLOW_AWS_BASE_URL for a base URL that is not http(s): %p', async (baseUrl) => {
+  await expect(world(baseUrl).start!()).rejects.toThrow(/WORKFLOW_AWS_BASE_URL \(createWorld: baseUrl\) must be an http:\/\/ or https:\/\/ URL/);
+  await expect(world(baseUrl, 'shared').start!()).rejects.toThrow(/must be an http:\/\/ or https:\/\/ URL/);
+});

@@ -1,0 +1,16 @@
+// docs/iam.md says its three JSON documents are the exact output of the code
+// with placeholders; this keeps them so when a policy changes.
+import { readFile } from 'node:fs/promises';
+import { resourceNames } from '../../../src/adapters/aws/resources.js';
+import { bucketPolicy } from '../../../src/adapters/aws/provisioning/bucket-config.js';
+import { installationArns } from '../../../src/cli/iam/arns.js';
+import { lambdaPermissionPolicy, lambdaTrustPolicy } from '../../../src/cli/iam/policy.js';
+
+it('docs/iam.md shows the trust, permission and bucket policies exactly as generated', async () => {
+  const doc = await readFile('docs/iam.md', 'utf8');
+  const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => match[1]!.trim());
+  const names = { ...resourceNames('NAME'), bucket: 'BUCKET' };
+  const arns = installationArns(names, { partition: 'aws', region: 'REGION', accountId: 'ACCOUNT' });
+  const generated = [lambdaTrustPolicy('ACCOUNT'), lambdaPermissionPolicy(arns), JSON.parse(bucketPolicy('BUCKET', 'us-east-1')) as object];
+  expect(blocks).toEqual(generated.map((document) => JSON.stringify(document, null, 2)));
+});
