@@ -16,7 +16,9 @@ import { processHandlerRegistry, type HandlerRegistry } from './handler-registry
 import { createHttpDeliverer } from './http-deliverer.js';
 import { createInProcessDeliverer } from './in-process-deliverer.js';
 import { createMessageProcessor, type MessageProcessor } from './message-processor.js';
+import { LocalCoordination, processCoordination } from './local-coordination.js';
 import { makeQueue } from './producer.js';
+import { createSendCoalescer } from './send-coalescer.js';
 import { makeCreateQueueHandler } from './queue-handler.js';
 import { rememberLatestQueueServices } from './services-lookup.js';
 import { createRouteDeliverer, type WorkflowRoutes } from './route-deliverer.js';
@@ -66,6 +68,12 @@ export interface QueueServicesOptions {
   registry?: HandlerRegistry;
   /** Whether start() re-enqueues pending/running runs. Default true. */
   recoverActiveRuns?: boolean;
+  /**
+   * What this process knows of its sends and deliveries. Default: shared by
+   * every world of this deployment in the process, or private when a private
+   * `registry` is given (a test simulating its own process).
+   */
+  coordination?: LocalCoordination;
 }
 
 export interface QueueConsumerControl {
@@ -93,6 +101,20 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   const env = options.env ?? process.env;
   const maxHopSeconds = Math.min(config.maxDelaySeconds, messageQueue.maxDelaySeconds);
   const maxMessageBytes = Math.min(config.maxMessageBytes, messageQueue.maxMessageBytes);
+  const local = options.coordination ?? (options.registry ? new LocalCoordination() : processCoordination(config.deploymentId));
+  const coalescer = createSendCoalescer({
+    store: deps.idempotencyStore,
+    local,
+    clock,
+    logger,
+    settings: {
+      // Shorter than half the lease of the delivery that sends (extended every half lease), so a crash
+      // between claim and send frees the key before that delivery is redelivered and re-queues it.
+      claimLeaseSeconds: Math.max(1, Math.floor(config.visibilitySeconds / 2)),
+      wakeupLeaseSeconds: config.visibilitySeconds,
+      idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+    },
+  });
 
   const processorWith = (deliverer: Deliverer, leaseSeconds?: number): MessageProcessor =>
     createMessageProcessor({
@@ -102,6 +124,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       deliverer,
       clock,
       logger,
+      local,
       random: options.random ?? Math.random,
       settings: {
         maxHopSeconds,
@@ -145,6 +168,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     deploymentId: config.deploymentId,
     maxHopSeconds,
     maxMessageBytes,
+    coalescer,
     // Nothing in the runtime calls start(): the first message this process
     // sends starts its consumer, as world-postgres does.
     afterSend: startPolling,
@@ -174,6 +198,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       },
       async close() {
         closed = true;
+        coalescer.close();
         if (!polling) return;
         await polling.consumer.close();
         await polling.deliverer.close();
