@@ -16,6 +16,7 @@ import { processHandlerRegistry, type HandlerRegistry } from './handler-registry
 import { createHttpDeliverer } from './http-deliverer.js';
 import { createInProcessDeliverer } from './in-process-deliverer.js';
 import { createMessageProcessor, type MessageProcessor } from './message-processor.js';
+import { DuplicatingMessageQueue } from './duplicating-message-queue.js';
 import { LocalCoordination, processCoordination } from './local-coordination.js';
 import { makeQueue } from './producer.js';
 import { createSendCoalescer } from './send-coalescer.js';
@@ -94,11 +95,16 @@ export interface QueueServices {
 
 const RECOVERY_LABEL = 'world-aws';
 
+/** Test-only: every message is sent this many times, as an at-least-once queue may deliver it. */
+const DUPLICATES_ENV = 'WORKFLOW_AWS_TEST_DUPLICATE_DELIVERIES';
+
 export function createQueueServices(deps: QueueServicesDeps): QueueServices {
-  const { config, messageQueue, blobStore, clock, logger } = deps;
+  const { config, blobStore, clock, logger } = deps;
   const options = deps.options ?? {};
   const registry = options.registry ?? processHandlerRegistry();
   const env = options.env ?? process.env;
+  const copies = Number(env[DUPLICATES_ENV] ?? 1);
+  const messageQueue = copies > 1 ? new DuplicatingMessageQueue(deps.messageQueue, copies) : deps.messageQueue;
   const maxHopSeconds = Math.min(config.maxDelaySeconds, messageQueue.maxDelaySeconds);
   const maxMessageBytes = Math.min(config.maxMessageBytes, messageQueue.maxMessageBytes);
   const local = options.coordination ?? (options.registry ? new LocalCoordination() : processCoordination(config.deploymentId));
