@@ -1,7 +1,8 @@
 // The polling consumer: long-polls both channels, runs at most `concurrency`
 // messages at a time through the shared processor, and applies its verdict
-// (ack, or hide for backoff). close() lets the current long polls return,
-// processes what they bring, and drains in-flight work.
+// (ack, or hide for backoff). close() aborts the long polls, hands messages
+// received but not started back to the queue (visibility 0, so another process
+// takes them at once) and drains the messages already being handled.
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
@@ -28,7 +29,7 @@ export interface PollingConsumerDeps {
 export interface PollingConsumer {
   /** Starts polling; idempotent, and a no-op once closed. */
   start(): void;
-  /** Stops polling after the current long polls return, and waits for in-flight messages. Idempotent. */
+  /** Aborts the long polls, releases received messages not yet started, and waits for those being handled. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -37,6 +38,8 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
   const stop = new AbortController();
   const slots = new Slots(deps.concurrency);
   const inFlight = new Set<Promise<void>>();
+  /** Received, waiting for a slot: released on close instead of started. */
+  const waiting = new Map<ReceivedMessage, QueueChannel>();
   let pollers: Promise<void>[] = [];
   let started = false;
 
@@ -61,11 +64,26 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
   }
 
   async function runWhenSlotFree(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+    waiting.set(message, channel);
     await slots.acquire();
     try {
+      if (!waiting.delete(message)) return; // released by close()
       await settle(channel, message);
     } finally {
       slots.release();
+    }
+  }
+
+  /** Makes a received message visible again at once, so a restarted or other process takes it without waiting out its lease. */
+  async function release(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+    try {
+      await queue.setVisibility(channel, message.receipt, 0);
+    } catch (error) {
+      logger.warn('Could not release a received message on close; it returns when its lease ends', {
+        channel,
+        transportMessageId: message.messageId,
+        error: errorMessage(error),
+      });
     }
   }
 
@@ -73,13 +91,14 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     while (await slots.waitForFree(stop.signal)) {
       let messages: ReceivedMessage[];
       try {
-        // Not aborted on close: SQS may hand messages to a long poll whose
-        // connection was dropped, hiding them for a whole visibility timeout.
-        // close() waits for the poll instead (at most pollWaitSeconds).
+        // Aborted on close, so close() is prompt. SQS may have handed messages
+        // to the aborted request: those stay hidden until their lease ends
+        // (visibilitySeconds), the price of not waiting up to 20 s.
         messages = await queue.receive(channel, {
           maxMessages: Math.min(RECEIVE_BATCH_MAX, slots.available || 1),
           waitSeconds: deps.pollWaitSeconds,
           visibilitySeconds: deps.visibilitySeconds,
+          signal: stop.signal,
         });
       } catch (error) {
         if (stop.signal.aborted) break;
@@ -87,9 +106,12 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
         await deps.clock.sleep(RECEIVE_ERROR_PAUSE_MS, stop.signal).catch(() => undefined);
         continue;
       }
-      // Messages received while closing are still processed: that is the drain.
       // Both pollers may receive at once, so a few messages can wait for a slot
       // (bounded by the free count); handlers never exceed `concurrency`.
+      if (stop.signal.aborted) {
+        for (const message of messages) track(release(channel, message));
+        break;
+      }
       for (const message of messages) track(runWhenSlotFree(channel, message));
     }
   }
@@ -104,6 +126,10 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     async close() {
       stop.abort();
       await Promise.all(pollers);
+      for (const [message, channel] of [...waiting]) {
+        waiting.delete(message);
+        track(release(channel, message));
+      }
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
