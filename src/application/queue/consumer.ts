@@ -24,6 +24,8 @@ export interface PollingConsumerDeps {
   visibilitySeconds: number;
   /** Long-poll wait per receive (SQS: at most 20). */
   pollWaitSeconds: number;
+  /** How long close() lets a long poll end by itself before aborting it. */
+  closeGraceMs: number;
 }
 
 export interface PollingConsumer {
@@ -36,6 +38,8 @@ export interface PollingConsumer {
 export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsumer {
   const { queue, processor, logger } = deps;
   const stop = new AbortController();
+  /** Aborts the long polls: close() gives them `closeGraceMs` to end by themselves first. */
+  const abortPolls = new AbortController();
   const slots = new Slots(deps.concurrency);
   const inFlight = new Set<Promise<void>>();
   /** Received, waiting for a slot: released on close instead of started. */
@@ -91,14 +95,14 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     while (await slots.waitForFree(stop.signal)) {
       let messages: ReceivedMessage[];
       try {
-        // Aborted on close, so close() is prompt. SQS may have handed messages
-        // to the aborted request: those stay hidden until their lease ends
-        // (visibilitySeconds), the price of not waiting up to 20 s.
+        // Aborted on close after a short grace, so close() is prompt. SQS may
+        // have handed messages to an aborted request: those stay hidden until
+        // their lease ends (visibilitySeconds), the price of not waiting 20 s.
         messages = await queue.receive(channel, {
           maxMessages: Math.min(RECEIVE_BATCH_MAX, slots.available || 1),
           waitSeconds: deps.pollWaitSeconds,
           visibilitySeconds: deps.visibilitySeconds,
-          signal: stop.signal,
+          signal: abortPolls.signal,
         });
       } catch (error) {
         if (stop.signal.aborted) break;
@@ -125,7 +129,10 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     },
     async close() {
       stop.abort();
+      const grace = setTimeout(() => abortPolls.abort(), deps.closeGraceMs);
       await Promise.all(pollers);
+      clearTimeout(grace);
+      abortPolls.abort();
       for (const [message, channel] of [...waiting]) {
         waiting.delete(message);
         track(release(channel, message));

@@ -64,6 +64,8 @@ export interface QueueServicesOptions {
   env?: Record<string, string | undefined>;
   /** Long-poll wait per receive. Default 20 (the SQS maximum). */
   pollWaitSeconds?: number;
+  /** How long close() lets a long poll end by itself before aborting it. Default 500 ms. */
+  closeGraceMs?: number;
   signatureToleranceSeconds?: number;
   /** Default: the process-wide registry shared by every world instance. */
   registry?: HandlerRegistry;
@@ -94,6 +96,8 @@ export interface QueueServices {
 }
 
 const RECOVERY_LABEL = 'world-aws';
+/** close() must return within 1 s while idle: half of it for the polls to end by themselves. */
+const DEFAULT_CLOSE_GRACE_MS = 500;
 
 /** Test-only: every message is sent this many times, as an at-least-once queue may deliver it. */
 const DUPLICATES_ENV = 'WORKFLOW_AWS_TEST_DUPLICATE_DELIVERIES';
@@ -160,6 +164,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         concurrency: config.concurrency,
         visibilitySeconds: config.visibilitySeconds,
         pollWaitSeconds: options.pollWaitSeconds ?? 20,
+        closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       });
       polling = { consumer, deliverer };
     }

@@ -43,7 +43,7 @@ function world(config: Partial<QueueConfig> = {}, runs: Storage['runs'] = fakeRu
     ids: h.ids,
     logger: h.logger,
     runs,
-    options: { registry: h.registry, pollWaitSeconds: 1, random: () => 0 },
+    options: { registry: h.registry, pollWaitSeconds: 1, closeGraceMs: 0, random: () => 0 },
   });
   worlds.push(services);
   return services;
