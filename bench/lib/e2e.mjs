@@ -71,11 +71,11 @@ async function eventGaps(readLog, runIds) {
   return Object.fromEntries(Object.entries(gaps).map(([k, v]) => [k, summarize(v)]));
 }
 
-function ourWorld(env) {
+export function ourWorld(env) {
   return { WORKFLOW_TARGET_WORLD: WORLD, WORKFLOW_AWS_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env };
 }
 
-async function startServer(env) {
+export async function startServer(env) {
   const child = spawn(process.execPath, [SERVER], { cwd: APP, env: { ...process.env, ...env, E2E_EXIT_ON_STDIN_EOF: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
   const tail = [];
   const port = await new Promise((resolve, reject) => {
@@ -103,7 +103,7 @@ async function startServer(env) {
   return { base: `http://127.0.0.1:${port}/__e2e/`, stop, logTail: () => tail.join('\n') };
 }
 
-async function call(base, method, path, body, timeoutMs = 90_000) {
+export async function call(base, method, path, body, timeoutMs = 90_000) {
   const res = await fetch(base + path, {
     method,
     headers: body ? { 'content-type': 'application/json' } : undefined,
