@@ -90,8 +90,8 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     };
   }
 
-  async function deliver(channel: QueueChannel, message: ReceivedMessage, envelope: Envelope, attempt: number, key: string | undefined) {
-    const run = () => deps.deliverer.deliver(envelope, attempt);
+  /** Runs `run` while the message (and its key) stay leased: also while it waits for its run's earlier replay. */
+  async function leased<T>(channel: QueueChannel, message: ReceivedMessage, envelope: Envelope, key: string | undefined, run: () => Promise<T>) {
     if (settings.leaseSeconds === undefined) return run();
     const leaseSeconds = settings.leaseSeconds;
     const target = {
@@ -196,12 +196,12 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
         local.begun.set(id, true);
         // Cleared before the replay reads the log: a wake-up committed after this point sends a new message.
         if (runId && envelope.wake) await deps.idempotencyStore.clearWakeup(runId, id);
-        return deliver(channel, message, envelope, attempt, key);
+        return deps.deliverer.deliver(envelope, attempt);
       };
       let result: DeliveryResult;
       try {
         // One replay of a run at a time in this process.
-        result = runId ? await local.serialized(runId, run) : await run();
+        result = await leased(channel, message, envelope, key, () => (runId ? local.serialized(runId, run) : run()));
       } catch (error) {
         return retry(message, channel, `could not clear the run's wake-up mark: ${errorMessage(error)}`, fields);
       }

@@ -118,9 +118,9 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     clock,
     logger,
     settings: {
-      // Shorter than half the lease of the delivery that sends (extended every half lease), so a crash
+      // Well under half the lease of the delivery that sends (extended every half lease), so a crash
       // between claim and send frees the key before that delivery is redelivered and re-queues it.
-      claimLeaseSeconds: Math.max(1, Math.floor(config.visibilitySeconds / 2)),
+      claimLeaseSeconds: Math.max(1, Math.floor(config.visibilitySeconds / 3)),
       wakeupLeaseSeconds: config.visibilitySeconds,
       idempotencyWindowSeconds: config.idempotencyWindowSeconds,
     },
