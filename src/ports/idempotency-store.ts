@@ -30,6 +30,8 @@ export interface IdempotencyStore {
   claimSend(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<SendClaim>;
   /** Records that `messageId` was sent, so its claim no longer lapses. No-op if the key moved on. */
   markSent(key: string, messageId: string): Promise<void>;
+  /** Gives up a claim whose send failed, so a re-queue sends at once. No-op if the key moved on. */
+  abandonClaim(key: string, messageId: string): Promise<void>;
   /**
    * Takes the delivery lease of `key` for `messageId`. A message whose key was
    * never claimed (sent by an older version) claims it here.

@@ -31,6 +31,16 @@ export function idempotencyStoreContract(fixture: () => StoreFixture): void {
     expect(await f.store.claimSend(sent, 'msg-2', 30, 3600)).toEqual({ won: false, holderId: 'msg-1' });
   });
 
+  it('an abandoned claim frees the key at once; abandoning someone else’s claim changes nothing', async () => {
+    const { store } = fixture();
+    const key = fresh('k');
+    await store.claimSend(key, 'msg-1', 30, 3600);
+    await store.abandonClaim(key, 'msg-0');
+    expect(await store.claimSend(key, 'msg-2', 30, 3600)).toEqual({ won: false, holderId: 'msg-1' });
+    await store.abandonClaim(key, 'msg-1');
+    expect(await store.claimSend(key, 'msg-2', 30, 3600)).toEqual({ won: true });
+  });
+
   it('a delivering key is never claimable by a send, even after its lease lapsed', async () => {
     const f = fixture();
     const key = fresh('k');

@@ -45,6 +45,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     if (held?.messageId === messageId && held.state === 'claimed') held.state = 'sent';
   }
 
+  async abandonClaim(key: string, messageId: string): Promise<void> {
+    const held = this.keys.get(key);
+    if (held?.messageId === messageId && held.state === 'claimed') this.keys.delete(key);
+  }
+
   async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {
     const now = this.tick();
     const held = this.keys.get(key);

@@ -70,7 +70,14 @@ export function createSendCoalescer(deps: {
         settle(true);
         return entry.messageId;
       }
-      await send();
+      try {
+        await send();
+      } catch (error) {
+        // The caller fails and its delivery is retried, re-queueing the key: that must send, not coalesce
+        // with a message that does not exist. If this release fails, the claim lease still lapses.
+        await store.abandonClaim(key, messageId).catch(() => undefined);
+        throw error;
+      }
     } catch (error) {
       if (local.keys.get(key) === entry) local.keys.delete(key);
       settle(false);

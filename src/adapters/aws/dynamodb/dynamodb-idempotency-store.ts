@@ -75,6 +75,10 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     });
   }
 
+  async abandonClaim(key: string, messageId: string): Promise<void> {
+    await this.deleteIf(keyItemKey(key), 'mid = :m AND st = :claimed', { ':m': s(messageId), ':claimed': s(CLAIMED) });
+  }
+
   async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {
     const now = this.now();
     let attempt = 1;
@@ -163,17 +167,17 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   async clearWakeup(runId: string, messageId: string): Promise<void> {
+    await this.deleteIf(wakeupKey(runId), 'mid = :m', { ':m': s(messageId) });
+  }
+
+  /** A conditional delete; a lost condition (the record moved on) is not an error. */
+  private async deleteIf(key: Item, condition: string, values: Item): Promise<void> {
     try {
       await this.client.send(
-        new DeleteItemCommand({
-          TableName: this.table,
-          Key: wakeupKey(runId),
-          ConditionExpression: 'mid = :m',
-          ExpressionAttributeValues: { ':m': s(messageId) },
-        }),
+        new DeleteItemCommand({ TableName: this.table, Key: key, ConditionExpression: condition, ExpressionAttributeValues: values }),
       );
     } catch (error) {
-      if (awsErrorName(error) === 'ConditionalCheckFailedException') return; // a newer mark: leave it
+      if (awsErrorName(error) === 'ConditionalCheckFailedException') return;
       throw toWorldError(error, 'DynamoDB.DeleteItem');
     }
   }

@@ -61,10 +61,18 @@ describe('keyed step messages', () => {
     expect(sends).toEqual(['msg-1']);
   });
 
-  it('a failed send frees the key in this process and the claim lapses, so a later re-queue sends', async () => {
+  it('a failed send gives up its claim, so the retried re-queue sends at once', async () => {
     const { coalescer } = process_();
     await expect(coalescer.sendKeyed('step_1', 'msg-1', async () => Promise.reject(new Error('SQS down')))).rejects.toThrow('SQS down');
-    // Another process within the claim lease: held (the send might still be under way).
+    expect(await coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-2');
+    expect(await process_().coalescer.sendKeyed('step_1', 'msg-3', send('msg-3'))).toBe('msg-2');
+    expect(sends).toEqual(['msg-2']);
+  });
+
+  it('if giving up the claim fails too, the claim lapses after its lease', async () => {
+    const { coalescer } = process_();
+    jest.spyOn(store, 'abandonClaim').mockRejectedValueOnce(new Error('DynamoDB down'));
+    await expect(coalescer.sendKeyed('step_1', 'msg-1', async () => Promise.reject(new Error('SQS down')))).rejects.toThrow('SQS down');
     expect(await process_().coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-1');
     await clock.advance(CLAIM_LEASE * 1000 + 1);
     expect(await coalescer.sendKeyed('step_1', 'msg-3', send('msg-3'))).toBe('msg-3');
