@@ -59,7 +59,7 @@ export class SqsMessageQueue implements MessageQueue {
     const senders = (channel: QueueChannel) =>
       new RequestBatcher<OutgoingMessage, { messageId: string }>({
         maxEntries: SQS_MAX_BATCH_ENTRIES,
-        // A batch's total payload is limited like one message: the queue's maximum message size.
+        // SQS allows 1 MiB per batch; the queue's maximum message size (never more) keeps us within it.
         maxBytes: this.maxMessageBytes,
         sizeOf: messageSize,
         maxInFlight: MAX_BATCHES_IN_FLIGHT,
