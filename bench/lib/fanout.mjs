@@ -4,6 +4,7 @@
 // wake-up marks: items whose pk starts with `Q#`). world-postgres runs the
 // same scenarios side by side when it and PostgreSQL are installed
 // (fanout1000 only with BENCH_PG_FANOUT1000=1; BENCH_SKIP_POSTGRES=1 skips it).
+// BENCH_FANOUT=seq20,fanout200 picks scenarios.
 //
 // Counting: the app server talks to SQS and DynamoDB through counting proxies
 // (HTTP, JSON protocol: the operation is the X-Amz-Target header); handler
@@ -26,7 +27,7 @@ const QUEUE_RECORD_PREFIX = 'Q#';
 const sumOfSquares = (n) => ((n - 1) * n * (2 * n - 1)) / 6;
 
 /** name, workflow, args, steps (step bodies per run), check(value), runs. */
-export function fanoutScenarios({ quick = false } = {}) {
+export function fanoutScenarios({ quick = false, only = process.env.BENCH_FANOUT?.split(',') } = {}) {
   const fan = (n, runs) => ({
     name: `fanout${n}`,
     workflow: 'countedFanOut',
@@ -36,8 +37,8 @@ export function fanoutScenarios({ quick = false } = {}) {
     runs,
   });
   const seq = { name: 'seq20', workflow: 'sequentialSteps', args: () => [20], steps: 20, check: (v) => v === 20, runs: quick ? 1 : 3 };
-  if (quick) return [seq, fan(50, 1)];
-  return [seq, fan(50, 3), fan(200, 3), fan(1000, 1)];
+  const all = quick ? [seq, fan(50, 1)] : [seq, fan(50, 3), fan(200, 3), fan(1000, 1)];
+  return only ? all.filter((s) => only.includes(s.name)) : all;
 }
 
 /** An HTTP proxy that hands every JSON-protocol exchange to `observe(op, request, response, status)`. */
@@ -151,14 +152,22 @@ function perStep(scenario, samples) {
   };
 }
 
+const describeError = (error) => `${error?.message ?? error}${error?.cause ? ` (${error.cause.code ?? error.cause.message ?? error.cause})` : ''}`;
+
 async function runScenarios(server, scenarios, counters, log, label) {
   const out = {};
   await runOnce(server, { ...scenarios[0], runs: 1 }, 'warm', counters); // warm-up: lazy init, JIT
   for (const scenario of scenarios) {
     log(`  fan-out ${label}: ${scenario.name} × ${scenario.runs}…`);
-    const samples = [];
-    for (let i = 0; i < scenario.runs; i++) samples.push(await runOnce(server, scenario, i, counters));
-    out[scenario.name] = perStep(scenario, samples);
+    try {
+      const samples = [];
+      for (let i = 0; i < scenario.runs; i++) samples.push(await runOnce(server, scenario, i, counters));
+      out[scenario.name] = perStep(scenario, samples);
+      log(`    p50 ${Math.round(out[scenario.name].totalMs.p50)} ms, per step ${JSON.stringify(out[scenario.name].perStep)}`);
+    } catch (error) {
+      out[scenario.name] = { error: describeError(error) };
+      log(`    failed: ${out[scenario.name].error}`);
+    }
   }
   return out;
 }
@@ -212,7 +221,7 @@ async function onPostgres(scenarios, log) {
 export async function runFanoutBench({ quick = false, log = () => {} } = {}) {
   await ensureWorkflowsBuilt(APP);
   const scenarios = fanoutScenarios({ quick });
-  const aws = await onLocalAws(scenarios, log).catch((error) => ({ error: String(error?.message ?? error).slice(0, 3000) }));
+  const aws = await onLocalAws(scenarios, log).catch((error) => ({ error: describeError(error).slice(0, 3000) }));
   const postgres = process.env.BENCH_SKIP_POSTGRES === '1' ? { skipped: 'BENCH_SKIP_POSTGRES=1' } : await onPostgres(scenarios, log);
   return { scenarios: scenarios.map((s) => ({ name: s.name, steps: s.steps, runs: s.runs })), aws, postgres };
 }
@@ -224,25 +233,29 @@ export function fanoutTable({ scenarios, aws, postgres }) {
   for (const s of scenarios) {
     const a = aws?.[s.name];
     const p = postgres?.[s.name];
-    const ratio = a && p ? a.totalMs.p50 / p.totalMs.p50 : undefined;
+    const ratio = a?.totalMs && p?.totalMs ? a.totalMs.p50 / p.totalMs.p50 : undefined;
     rows.push([
       s.name,
       String(s.steps),
-      fmt(a?.totalMs.p50, 0),
-      fmt(p?.totalMs.p50, 0),
+      a?.error ? 'failed' : fmt(a?.totalMs?.p50, 0),
+      p?.error ? 'failed' : fmt(p?.totalMs?.p50, 0),
       fmt(ratio),
-      fmt(a?.perStep.sqsMessagesSent),
-      fmt(a?.perStep.sqsRequests),
-      fmt(a?.perStep.handlerCalls),
-      fmt(a?.perStep.workflowReplays),
-      fmt(p?.perStep.workflowReplays),
-      fmt(a?.perStep.queueRecordWcu),
-      fmt(a?.perStep.queueRecordRcu),
+      fmt(a?.perStep?.sqsMessagesSent),
+      fmt(a?.perStep?.sqsRequests),
+      fmt(a?.perStep?.handlerCalls),
+      fmt(a?.perStep?.workflowReplays),
+      fmt(p?.perStep?.workflowReplays),
+      fmt(a?.perStep?.queueRecordWcu),
+      fmt(a?.perStep?.queueRecordRcu),
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((c, i) => c.padStart(widths[i])).join('  '));
   if (aws?.error) lines.push(`world-aws failed: ${aws.error.split('\n')[0]}`);
+  for (const s of scenarios) {
+    if (aws?.[s.name]?.error) lines.push(`world-aws ${s.name} failed: ${aws[s.name].error}`);
+    if (postgres?.[s.name]?.error) lines.push(`world-postgres ${s.name} failed: ${postgres[s.name].error}`);
+  }
   if (postgres?.skipped) lines.push(`world-postgres skipped: ${postgres.skipped}`);
   if (postgres?.error) lines.push(`world-postgres failed: ${postgres.error.split('\n')[0]}`);
   return lines.join('\n');
