@@ -13,6 +13,12 @@ import { Slots } from './slots.js';
 /** SQS returns at most 10 messages per receive. */
 const RECEIVE_BATCH_MAX = 10;
 const RECEIVE_ERROR_PAUSE_MS = 1000;
+/**
+ * Messages are received with this short lease and extended to the full one at
+ * once: a message that SQS hands to a long poll aborted by close() (or by a
+ * dying process) is back on the queue after this, not after a whole lease.
+ */
+const RECEIVE_LEASE_SECONDS = 5;
 const CHANNELS: readonly QueueChannel[] = ['workflow', 'step'];
 
 export interface PollingConsumerDeps {
@@ -78,6 +84,16 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     }
   }
 
+  /** Extends the short receive lease to the full one (one batch request for the whole receive). */
+  async function takeLease(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+    try {
+      await queue.setVisibility(channel, message.receipt, deps.visibilitySeconds);
+    } catch (error) {
+      // It reappears after the short lease; the copy is recognised and hidden again then.
+      logger.warn('Could not extend the lease of a received message', { channel, transportMessageId: message.messageId, error: errorMessage(error) });
+    }
+  }
+
   /** Makes a received message visible again at once, so a restarted or other process takes it without waiting out its lease. */
   async function release(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
     try {
@@ -101,7 +117,7 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
         messages = await queue.receive(channel, {
           maxMessages: Math.min(RECEIVE_BATCH_MAX, slots.available || 1),
           waitSeconds: deps.pollWaitSeconds,
-          visibilitySeconds: deps.visibilitySeconds,
+          visibilitySeconds: Math.min(RECEIVE_LEASE_SECONDS, deps.visibilitySeconds),
           signal: abortPolls.signal,
         });
       } catch (error) {
@@ -116,6 +132,7 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
         for (const message of messages) track(release(channel, message));
         break;
       }
+      if (deps.visibilitySeconds > RECEIVE_LEASE_SECONDS) await Promise.all(messages.map((message) => takeLease(channel, message)));
       for (const message of messages) track(runWhenSlotFree(channel, message));
     }
   }

@@ -1,7 +1,7 @@
 // MessageQueue on two SQS standard queues (workflow, step). Each redrives to
 // its own DLQ after maxReceiveCount receives, which bootstrap configures.
 import {
-  ChangeMessageVisibilityCommand,
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -46,6 +46,7 @@ export class SqsMessageQueue implements MessageQueue {
   private readonly urls: Record<QueueChannel, QueueUrlResolver>;
   private readonly senders: Record<QueueChannel, RequestBatcher<OutgoingMessage, { messageId: string }>>;
   private readonly deleters: Record<QueueChannel, RequestBatcher<string, void>>;
+  private readonly leasers: Record<QueueChannel, RequestBatcher<{ receipt: string; seconds: number }, void>>;
 
   constructor(
     private readonly client: SQSClient,
@@ -73,7 +74,16 @@ export class SqsMessageQueue implements MessageQueue {
         maxInFlight: MAX_BATCHES_IN_FLIGHT,
         run: (receipts) => this.deleteBatch(channel, receipts),
       });
+    const leasers = (channel: QueueChannel) =>
+      new RequestBatcher<{ receipt: string; seconds: number }, void>({
+        maxEntries: SQS_MAX_BATCH_ENTRIES,
+        maxBytes: SQS_MAX_BATCH_ENTRIES * RECEIPT_SIZE,
+        sizeOf: () => RECEIPT_SIZE,
+        maxInFlight: MAX_BATCHES_IN_FLIGHT,
+        run: (entries) => this.visibilityBatch(channel, entries),
+      });
     this.senders = { workflow: senders('workflow'), step: senders('step') };
+    this.leasers = { workflow: leasers('workflow'), step: leasers('step') };
     this.deleters = { workflow: deleters('workflow'), step: deleters('step') };
   }
 
@@ -163,14 +173,28 @@ export class SqsMessageQueue implements MessageQueue {
     return this.deleters[channel].add(receipt);
   }
 
+  /** Changed with the other lease changes of this moment in one ChangeMessageVisibilityBatch. */
   async setVisibility(channel: QueueChannel, receipt: string, seconds: number): Promise<void> {
     assertSeconds('visibilitySeconds', seconds, 0, SQS_MAX_VISIBILITY_SECONDS);
+    return this.leasers[channel].add({ receipt, seconds });
+  }
+
+  private async visibilityBatch(channel: QueueChannel, entries: Array<{ receipt: string; seconds: number }>): Promise<EntryResult<void>[]> {
+    const operation = `SQS.ChangeMessageVisibilityBatch(${channel})`;
     try {
-      await this.client.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: await this.urls[channel].url(), ReceiptHandle: receipt, VisibilityTimeout: seconds }),
+      const out = await this.client.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: await this.urls[channel].url(),
+          Entries: entries.map((entry, i) => ({ Id: String(i), ReceiptHandle: entry.receipt, VisibilityTimeout: entry.seconds })),
+        }),
+      );
+      const changed = new Set((out.Successful ?? []).map((entry) => entry.Id));
+      const failed = new Map((out.Failed ?? []).map((entry) => [entry.Id, entry]));
+      return entries.map((_, i): EntryResult<void> =>
+        changed.has(String(i)) ? { ok: true, value: undefined } : { ok: false, error: entryError(failed.get(String(i)), operation) },
       );
     } catch (error) {
-      throw toWorldError(error, `SQS.ChangeMessageVisibility(${channel})`);
+      throw toWorldError(error, operation);
     }
   }
 }

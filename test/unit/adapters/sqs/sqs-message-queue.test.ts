@@ -1,6 +1,6 @@
 // The exact SQS requests the adapter makes, and how it maps the replies and failures.
 import {
-  ChangeMessageVisibilityCommand,
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
@@ -212,13 +212,21 @@ describe('ack and setVisibility', () => {
     expect(second).toMatchObject({ status: 'rejected', reason: { status: 400, code: 'ReceiptHandleIsInvalid' } });
   });
 
-  it('changes visibility with ChangeMessageVisibility', async () => {
-    sqs.on(ChangeMessageVisibilityCommand).resolves({});
-    await queue().setVisibility('workflow', 'r-1', 0);
-    await queue().setVisibility('workflow', 'r-1', 43_200);
-    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
-      { QueueUrl: WORKFLOW_URL, ReceiptHandle: 'r-1', VisibilityTimeout: 0 },
-      { QueueUrl: WORKFLOW_URL, ReceiptHandle: 'r-1', VisibilityTimeout: 43_200 },
+  it('changes visibility with ChangeMessageVisibilityBatch, the changes of one moment in one request', async () => {
+    sqs.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries: Array<{ Id: string }> }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id })),
+      Failed: [],
+    }));
+    const q = queue();
+    await Promise.all([q.setVisibility('workflow', 'r-1', 0), q.setVisibility('workflow', 'r-2', 43_200)]);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        QueueUrl: WORKFLOW_URL,
+        Entries: [
+          { Id: '0', ReceiptHandle: 'r-1', VisibilityTimeout: 0 },
+          { Id: '1', ReceiptHandle: 'r-2', VisibilityTimeout: 43_200 },
+        ],
+      },
     ]);
   });
 
@@ -281,8 +289,13 @@ describe('error mapping', () => {
   });
 
   it('keeps a client error’s status, e.g. an expired receipt', async () => {
-    sqs.on(ChangeMessageVisibilityCommand).rejects(awsError('InvalidParameterValue', 400));
+    sqs.on(ChangeMessageVisibilityBatchCommand).rejects(awsError('InvalidParameterValue', 400));
     await expect(queue().setVisibility('workflow', 'r', 10)).rejects.toMatchObject({ status: 400, code: 'InvalidParameterValue' });
+  });
+
+  it('reports a failed visibility entry with its own error', async () => {
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', SenderFault: true, Code: 'MessageNotInflight' }] });
+    await expect(queue().setVisibility('workflow', 'r', 10)).rejects.toMatchObject({ status: 400, code: 'MessageNotInflight' });
   });
 
   it('does not turn a non-abort failure into an empty receive', async () => {
