@@ -49,12 +49,13 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
   const slots = new Slots(deps.concurrency);
   const inFlight = new Set<Promise<void>>();
   /** Received, waiting for a slot: released on close instead of started. */
-  const waiting = new Map<ReceivedMessage, QueueChannel>();
+  const waiting = new Map<ReceivedMessage, { channel: QueueChannel; leased: Promise<void> }>();
   let pollers: Promise<void>[] = [];
   let started = false;
 
-  async function settle(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+  async function settle(channel: QueueChannel, message: ReceivedMessage, leased: Promise<void>): Promise<void> {
     const disposition = await processor.process(channel, message);
+    await leased;
     try {
       if (disposition.kind === 'ack') {
         await queue.ack(channel, message.receipt);
@@ -73,12 +74,12 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     void work.finally(() => inFlight.delete(work));
   }
 
-  async function runWhenSlotFree(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
-    waiting.set(message, channel);
+  async function runWhenSlotFree(channel: QueueChannel, message: ReceivedMessage, leased: Promise<void>): Promise<void> {
+    waiting.set(message, { channel, leased });
     await slots.acquire();
     try {
-      if (!waiting.delete(message)) return; // released by close()
-      await settle(channel, message);
+      if (!waiting.delete(message)) return leased; // released by close()
+      await settle(channel, message, leased);
     } finally {
       slots.release();
     }
@@ -132,8 +133,11 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
         for (const message of messages) track(release(channel, message));
         break;
       }
-      if (deps.visibilitySeconds > RECEIVE_LEASE_SECONDS) await Promise.all(messages.map((message) => takeLease(channel, message)));
-      for (const message of messages) track(runWhenSlotFree(channel, message));
+      for (const message of messages) {
+        // The full lease is taken while the message starts; its verdict waits for it, so the two never race.
+        const leased = deps.visibilitySeconds > RECEIVE_LEASE_SECONDS ? takeLease(channel, message) : Promise.resolve();
+        track(runWhenSlotFree(channel, message, leased));
+      }
     }
   }
 
@@ -150,9 +154,10 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
       await Promise.all(pollers);
       clearTimeout(grace);
       abortPolls.abort();
-      for (const [message, channel] of [...waiting]) {
+      for (const [message, { channel, leased }] of [...waiting]) {
         waiting.delete(message);
-        track(release(channel, message));
+        // After the full lease was taken, or that change would hide the released message again.
+        track(leased.then(() => release(channel, message)));
       }
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },

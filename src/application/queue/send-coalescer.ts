@@ -63,20 +63,28 @@ export function createSendCoalescer(deps: {
     const entry = { messageId, sent: new Promise<boolean>((resolve) => (settle = resolve)), expiresAt: clock.now() + settings.idempotencyWindowSeconds * 1000 };
     local.keys.set(key, entry);
     try {
-      const claim = await store.claimSend(key, messageId, settings.claimLeaseSeconds, settings.idempotencyWindowSeconds);
+      // Claim and send at once, so the claim adds no round trip to the send. A lost claim (another
+      // process holds the key) leaves this message superseded: it is dropped on delivery.
+      const sending = send().then(
+        () => true,
+        (error: unknown) => error,
+      );
+      const claim = await store.claimSend(key, messageId, settings.claimLeaseSeconds, settings.idempotencyWindowSeconds).catch(async (error: unknown) => {
+        await sending;
+        throw error;
+      });
+      const sent = await sending;
       if (!claim.won) {
         // Held elsewhere: remember the holder, whose message exists or whose claim lease will lapse.
         entry.messageId = claim.holderId || messageId;
         settle(true);
         return entry.messageId;
       }
-      try {
-        await send();
-      } catch (error) {
+      if (sent !== true) {
         // The caller fails and its delivery is retried, re-queueing the key: that must send, not coalesce
         // with a message that does not exist. If this release fails, the claim lease still lapses.
         await store.abandonClaim(key, messageId).catch(() => undefined);
-        throw error;
+        throw sent;
       }
     } catch (error) {
       if (local.keys.get(key) === entry) local.keys.delete(key);
