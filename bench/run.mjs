@@ -2,7 +2,7 @@
 // @workflow/world-aws on the in-memory adapters and the embedded local AWS,
 // from the built package (dist/). Prints tables; writes bench/results/latest.json.
 //
-//   node bench/run.mjs [--quick] [--only=storage,cost,e2e,streams]
+//   node bench/run.mjs [--quick] [--only=storage,cost,e2e,fanout,streams]
 //   BENCH_LOCAL_AWS=in-process   run dynalite/fauxqs in this process (default: a child process)
 //   BENCH_SKIP_STREAMS=1         skip the streams benchmark (bench/streams.*)
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { crossProcessContention } from './lib/contention-worker.mjs';
 import { runCostSuite } from './lib/cost-suite.mjs';
 import { startDynamoMeter } from './lib/ddb-meter.mjs';
 import { meteredRunCosts, runE2e } from './lib/e2e.mjs';
+import { fanoutTable, runFanoutBench } from './lib/fanout.mjs';
 import { startBenchLocalAws } from './lib/local-aws-process.mjs';
 import { costTable, e2eTable, gapsTable, machine, probesTable, storageTable } from './lib/report.mjs';
 import { quickOptions, runStorageSuite, runWithStartedSteps } from './lib/storage-suite.mjs';
@@ -114,6 +115,10 @@ if (wants('cost') && !quick) {
   results.runCosts = await meteredRunCosts({ log }).catch((error) => ({ error: String(error?.message ?? error).slice(0, 2000) }));
   results.workflowCosts = await meteredWorkflowCosts({ log }).catch((error) => ({ error: String(error?.message ?? error).slice(0, 2000) }));
 }
+if (wants('fanout')) {
+  log('fan-out: seq20, fanout50/200/1000 on local AWS (and world-postgres when installed)');
+  results.fanout = await runFanoutBench({ quick, log }).catch((error) => ({ error: String(error?.message ?? error).slice(0, 2000) }));
+}
 if (wants('streams') && process.env.BENCH_SKIP_STREAMS !== '1' && !quick) {
   log('streams: bench/streams.*');
   results.streams = await runStreamsBenchmark();
@@ -141,6 +146,7 @@ if (results.e2e) {
   print('end to end (official runtime, harness server)', e2eTable(results.e2e));
   for (const [name, c] of Object.entries(results.e2e.aws?.cases ?? {})) if (c.gaps) print(`local AWS, where the time goes: ${name}`, gapsTable(c.gaps));
 }
+if (results.fanout) print('fan-out and sequential runs, per step (local AWS; world-postgres side by side)', results.fanout.error ?? fanoutTable(results.fanout));
 if (results.streams) print('streams (bench/streams.*)', results.streams.output ?? results.streams.error ?? results.streams.skipped);
 
 const outDir = join(ROOT, 'bench', 'results');

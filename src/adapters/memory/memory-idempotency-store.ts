@@ -1,34 +1,117 @@
-// Idempotency claims in a Map, expiring by the injected clock.
+// Send claims, delivery leases and wake-up marks in Maps, expiring by the
+// injected clock; the same rules as the DynamoDB adapter's conditions.
 import type { Clock } from '../../ports/clock.js';
-import type { IdempotencyStore } from '../../ports/idempotency-store.js';
+import type { DeliveryStart, IdempotencyStore, SendClaim } from '../../ports/idempotency-store.js';
 
-interface Claim {
-  ownerId: string;
+type KeyState = 'claimed' | 'sent' | 'delivering';
+
+interface KeyRecord {
+  messageId: string;
+  state: KeyState;
+  /** Lease end (claimed, delivering), epoch ms. */
+  until: number;
+  attempts: number;
+  /** End of the idempotency window, epoch ms. */
   expiresAt: number;
 }
 
-/** Expired claims are swept after this many claims so the map does not grow without bound. */
+interface WakeupMark {
+  messageId: string;
+  until: number;
+}
+
+/** Expired records are swept after this many writes so the maps do not grow without bound. */
 const SWEEP_EVERY = 1000;
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
-  private readonly claims = new Map<string, Claim>();
+  private readonly keys = new Map<string, KeyRecord>();
+  private readonly wakeups = new Map<string, WakeupMark>();
+  private readonly nonces = new Map<string, number>();
   private sinceSweep = 0;
 
   constructor(private readonly clock: Clock) {}
 
-  async claim(key: string, ownerId: string, ttlSeconds: number): Promise<boolean> {
-    const now = this.clock.now();
-    this.sweep(now);
-    const held = this.claims.get(key);
-    if (held && held.expiresAt > now && held.ownerId !== ownerId) return false;
-    // Free, expired, or a redelivery of the owner's message: (re)claim for a fresh window.
-    this.claims.set(key, { ownerId, expiresAt: now + ttlSeconds * 1000 });
+  async claimNonce(nonce: string, ttlSeconds: number): Promise<boolean> {
+    const now = this.tick();
+    const until = this.nonces.get(nonce);
+    if (until !== undefined && until > now) return false;
+    this.nonces.set(nonce, now + ttlSeconds * 1000);
     return true;
   }
 
-  private sweep(now: number): void {
-    if (++this.sinceSweep < SWEEP_EVERY) return;
-    this.sinceSweep = 0;
-    for (const [key, claim] of this.claims) if (claim.expiresAt <= now) this.claims.delete(key);
+  async claimSend(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<SendClaim> {
+    const now = this.tick();
+    const held = this.keys.get(key);
+    if (held && held.expiresAt > now && held.messageId !== messageId && !(held.state === 'claimed' && held.until <= now)) {
+      return { won: false, holderId: held.messageId };
+    }
+    this.keys.set(key, { messageId, state: 'claimed', until: now + leaseSeconds * 1000, attempts: 0, expiresAt: now + windowSeconds * 1000 });
+    return { won: true };
+  }
+
+  async markSent(key: string, messageId: string): Promise<void> {
+    const held = this.keys.get(key);
+    if (held?.messageId === messageId && held.state === 'claimed') held.state = 'sent';
+  }
+
+  async abandonClaim(key: string, messageId: string): Promise<void> {
+    const held = this.keys.get(key);
+    if (held?.messageId === messageId && held.state === 'claimed') this.keys.delete(key);
+  }
+
+  async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {
+    const now = this.tick();
+    const held = this.keys.get(key);
+    if (!held || held.expiresAt <= now) {
+      this.keys.set(key, { messageId, state: 'delivering', until: now + leaseSeconds * 1000, attempts: 1, expiresAt: now + windowSeconds * 1000 });
+      return { kind: 'start', attempt: 1 };
+    }
+    if (held.messageId !== messageId) return { kind: 'superseded' };
+    if (held.state === 'delivering' && held.until > now) return { kind: 'busy', leaseEndsAt: held.until };
+    held.state = 'delivering';
+    held.until = now + leaseSeconds * 1000;
+    held.attempts += 1;
+    return { kind: 'start', attempt: held.attempts };
+  }
+
+  async extendDelivery(key: string, messageId: string, leaseSeconds: number): Promise<void> {
+    const held = this.keys.get(key);
+    if (held?.messageId === messageId && held.state === 'delivering') held.until = this.clock.now() + leaseSeconds * 1000;
+  }
+
+  async releaseDelivery(key: string, messageId: string, resetAttempts: boolean): Promise<void> {
+    const held = this.keys.get(key);
+    if (held?.messageId !== messageId || held.state !== 'delivering') return;
+    held.state = 'sent';
+    held.until = 0;
+    if (resetAttempts) held.attempts = 0;
+  }
+
+  async markWakeup(runId: string, messageId: string, leaseSeconds: number): Promise<SendClaim> {
+    const now = this.tick();
+    const held = this.wakeups.get(runId);
+    if (held && held.until > now && held.messageId !== messageId) return { won: false, holderId: held.messageId };
+    this.wakeups.set(runId, { messageId, until: now + leaseSeconds * 1000 });
+    return { won: true };
+  }
+
+  async pendingWakeup(runId: string): Promise<string | undefined> {
+    const held = this.wakeups.get(runId);
+    return held && held.until > this.clock.now() ? held.messageId : undefined;
+  }
+
+  async clearWakeup(runId: string, messageId: string): Promise<void> {
+    if (this.wakeups.get(runId)?.messageId === messageId) this.wakeups.delete(runId);
+  }
+
+  private tick(): number {
+    const now = this.clock.now();
+    if (++this.sinceSweep >= SWEEP_EVERY) {
+      this.sinceSweep = 0;
+      for (const [key, record] of this.keys) if (record.expiresAt <= now) this.keys.delete(key);
+      for (const [runId, mark] of this.wakeups) if (mark.until <= now) this.wakeups.delete(runId);
+      for (const [nonce, until] of this.nonces) if (until <= now) this.nonces.delete(nonce);
+    }
+    return now;
   }
 }

@@ -1,7 +1,8 @@
 // The polling consumer: long-polls both channels, runs at most `concurrency`
 // messages at a time through the shared processor, and applies its verdict
-// (ack, or hide for backoff). close() lets the current long polls return,
-// processes what they bring, and drains in-flight work.
+// (ack, or hide for backoff). close() aborts the long polls, hands messages
+// received but not started back to the queue (visibility 0, so another process
+// takes them at once) and drains the messages already being handled.
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
@@ -12,6 +13,12 @@ import { Slots } from './slots.js';
 /** SQS returns at most 10 messages per receive. */
 const RECEIVE_BATCH_MAX = 10;
 const RECEIVE_ERROR_PAUSE_MS = 1000;
+/**
+ * Messages are received with this short lease and extended to the full one at
+ * once: a message that SQS hands to a long poll aborted by close() (or by a
+ * dying process) is back on the queue after this, not after a whole lease.
+ */
+const RECEIVE_LEASE_SECONDS = 5;
 const CHANNELS: readonly QueueChannel[] = ['workflow', 'step'];
 
 export interface PollingConsumerDeps {
@@ -23,25 +30,32 @@ export interface PollingConsumerDeps {
   visibilitySeconds: number;
   /** Long-poll wait per receive (SQS: at most 20). */
   pollWaitSeconds: number;
+  /** How long close() lets a long poll end by itself before aborting it. */
+  closeGraceMs: number;
 }
 
 export interface PollingConsumer {
   /** Starts polling; idempotent, and a no-op once closed. */
   start(): void;
-  /** Stops polling after the current long polls return, and waits for in-flight messages. Idempotent. */
+  /** Aborts the long polls, releases received messages not yet started, and waits for those being handled. Idempotent. */
   close(): Promise<void>;
 }
 
 export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsumer {
   const { queue, processor, logger } = deps;
   const stop = new AbortController();
+  /** Aborts the long polls: close() gives them `closeGraceMs` to end by themselves first. */
+  const abortPolls = new AbortController();
   const slots = new Slots(deps.concurrency);
   const inFlight = new Set<Promise<void>>();
+  /** Received, waiting for a slot: released on close instead of started. */
+  const waiting = new Map<ReceivedMessage, { channel: QueueChannel; leased: Promise<void> }>();
   let pollers: Promise<void>[] = [];
   let started = false;
 
-  async function settle(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+  async function settle(channel: QueueChannel, message: ReceivedMessage, leased: Promise<void>): Promise<void> {
     const disposition = await processor.process(channel, message);
+    await leased;
     try {
       if (disposition.kind === 'ack') {
         await queue.ack(channel, message.receipt);
@@ -60,12 +74,37 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     void work.finally(() => inFlight.delete(work));
   }
 
-  async function runWhenSlotFree(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+  async function runWhenSlotFree(channel: QueueChannel, message: ReceivedMessage, leased: Promise<void>): Promise<void> {
+    waiting.set(message, { channel, leased });
     await slots.acquire();
     try {
-      await settle(channel, message);
+      if (!waiting.delete(message)) return leased; // released by close()
+      await settle(channel, message, leased);
     } finally {
       slots.release();
+    }
+  }
+
+  /** Extends the short receive lease to the full one (one batch request for the whole receive). */
+  async function takeLease(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+    try {
+      await queue.setVisibility(channel, message.receipt, deps.visibilitySeconds);
+    } catch (error) {
+      // It reappears after the short lease; the copy is recognised and hidden again then.
+      logger.warn('Could not extend the lease of a received message', { channel, transportMessageId: message.messageId, error: errorMessage(error) });
+    }
+  }
+
+  /** Makes a received message visible again at once, so a restarted or other process takes it without waiting out its lease. */
+  async function release(channel: QueueChannel, message: ReceivedMessage): Promise<void> {
+    try {
+      await queue.setVisibility(channel, message.receipt, 0);
+    } catch (error) {
+      logger.warn('Could not release a received message on close; it returns when its lease ends', {
+        channel,
+        transportMessageId: message.messageId,
+        error: errorMessage(error),
+      });
     }
   }
 
@@ -73,13 +112,14 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     while (await slots.waitForFree(stop.signal)) {
       let messages: ReceivedMessage[];
       try {
-        // Not aborted on close: SQS may hand messages to a long poll whose
-        // connection was dropped, hiding them for a whole visibility timeout.
-        // close() waits for the poll instead (at most pollWaitSeconds).
+        // Aborted on close after a short grace, so close() is prompt. SQS may
+        // have handed messages to an aborted request: those stay hidden until
+        // their lease ends (visibilitySeconds), the price of not waiting 20 s.
         messages = await queue.receive(channel, {
           maxMessages: Math.min(RECEIVE_BATCH_MAX, slots.available || 1),
           waitSeconds: deps.pollWaitSeconds,
-          visibilitySeconds: deps.visibilitySeconds,
+          visibilitySeconds: Math.min(RECEIVE_LEASE_SECONDS, deps.visibilitySeconds),
+          signal: abortPolls.signal,
         });
       } catch (error) {
         if (stop.signal.aborted) break;
@@ -87,10 +127,17 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
         await deps.clock.sleep(RECEIVE_ERROR_PAUSE_MS, stop.signal).catch(() => undefined);
         continue;
       }
-      // Messages received while closing are still processed: that is the drain.
       // Both pollers may receive at once, so a few messages can wait for a slot
       // (bounded by the free count); handlers never exceed `concurrency`.
-      for (const message of messages) track(runWhenSlotFree(channel, message));
+      if (stop.signal.aborted) {
+        for (const message of messages) track(release(channel, message));
+        break;
+      }
+      for (const message of messages) {
+        // The full lease is taken while the message starts; its verdict waits for it, so the two never race.
+        const leased = deps.visibilitySeconds > RECEIVE_LEASE_SECONDS ? takeLease(channel, message) : Promise.resolve();
+        track(runWhenSlotFree(channel, message, leased));
+      }
     }
   }
 
@@ -103,7 +150,15 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     },
     async close() {
       stop.abort();
+      const grace = setTimeout(() => abortPolls.abort(), deps.closeGraceMs);
       await Promise.all(pollers);
+      clearTimeout(grace);
+      abortPolls.abort();
+      for (const [message, { channel, leased }] of [...waiting]) {
+        waiting.delete(message);
+        // After the full lease was taken, or that change would hide the released message again.
+        track(leased.then(() => release(channel, message)));
+      }
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };

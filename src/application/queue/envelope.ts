@@ -24,6 +24,8 @@ interface EnvelopeFields {
   headers?: Record<string, string>;
   /** Absolute delivery time, epoch ms; absent means deliver now. */
   dueAt?: number;
+  /** A workflow wake-up that holds its run's pending mark: cleared when its delivery starts. */
+  wake?: true;
 }
 
 /** An envelope as the handler sees it: the payload is inline. */
@@ -67,6 +69,7 @@ export function decodeEnvelope(body: string): WireEnvelope {
   if (typeof e.deploymentId !== 'string') throw new EnvelopeError('envelope deploymentId missing');
   if (e.idempotencyKey !== undefined && typeof e.idempotencyKey !== 'string') throw new EnvelopeError('invalid idempotencyKey');
   if (e.dueAt !== undefined && !Number.isFinite(e.dueAt)) throw new EnvelopeError('invalid dueAt');
+  if (e.wake !== undefined && e.wake !== true) throw new EnvelopeError('invalid wake');
   if (e.headers !== undefined && !isStringRecord(e.headers)) throw new EnvelopeError('invalid headers');
   const inline = 'payload' in e;
   const ref = 'payloadRef' in e;

@@ -17,6 +17,8 @@ export interface LeaseTarget {
   maxSeconds?: number;
   /** Ids for the log line when the extensions give up (never payloads). */
   logFields?: Record<string, string | number | undefined>;
+  /** Another lease held for the same delivery (the idempotency key's), extended alongside. */
+  alsoExtend?: () => Promise<void>;
 }
 
 /** Runs `work` while extending the lease; the extensions have stopped when it settles. */
@@ -50,7 +52,7 @@ async function extendUntilStopped(target: LeaseTarget, clock: Clock, logger: Log
       return;
     }
     try {
-      await target.queue.setVisibility(target.channel, target.receipt, target.leaseSeconds);
+      await Promise.all([target.queue.setVisibility(target.channel, target.receipt, target.leaseSeconds), target.alsoExtend?.()]);
     } catch (error) {
       logger.warn('Could not extend a queue message lease', { channel: target.channel, error: (error as Error).message });
     }

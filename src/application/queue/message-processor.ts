@@ -6,14 +6,16 @@ import { backoffSeconds } from '../../domain/backoff.js';
 import { dueAtAfter, isDue, nextHopSeconds } from '../../domain/delay-schedule.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
-import type { IdempotencyStore } from '../../ports/idempotency-store.js';
+import type { DeliveryStart, IdempotencyStore } from '../../ports/idempotency-store.js';
 import type { LogFields, Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
 import { discardPayload, isMissingPayload, resolvePayload, sendTransportBody, toTransportBody } from './claim-check.js';
 import type { Deliverer } from './deliverer.js';
 import { errorMessage } from './deliverer.js';
 import { channelOf, decodeEnvelope, payloadIds, type Envelope, type WireEnvelope } from './envelope.js';
+import type { DeliveryResult } from './delivery-protocol.js';
 import { whileLeased } from './lease-keeper.js';
+import { LocalCoordination } from './local-coordination.js';
 
 export interface ProcessorSettings {
   maxHopSeconds: number;
@@ -38,6 +40,8 @@ export interface ProcessorDeps {
   /** In [0, 1), for backoff jitter. */
   random: () => number;
   settings: ProcessorSettings;
+  /** What this process knows of its own deliveries; default: private to this processor. */
+  local?: LocalCoordination;
 }
 
 export type Disposition =
@@ -51,8 +55,15 @@ export interface MessageProcessor {
   process(channel: QueueChannel | undefined, message: ReceivedMessage): Promise<Disposition>;
 }
 
+/** How long a copy of an in-flight message is hidden when no lease length is known (Lambda). */
+const DEFAULT_COPY_DEFER_SECONDS = 60;
+const MAX_DEFER_SECONDS = 43_200;
+
 export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
   const { queue, blobStore, clock, logger, settings } = deps;
+  const local = deps.local ?? new LocalCoordination();
+  /** The key's delivery lease: the queue lease when it is extended, else the handler time limit (Lambda). */
+  const deliveryLeaseSeconds = settings.leaseSeconds ?? settings.maxHandlerSeconds ?? DEFAULT_COPY_DEFER_SECONDS;
 
   function retry(message: ReceivedMessage, channel: QueueChannel | undefined, reason: string, fields: LogFields): Disposition {
     const visibilitySeconds = backoffSeconds(
@@ -79,16 +90,18 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     };
   }
 
-  async function deliver(channel: QueueChannel, message: ReceivedMessage, envelope: Envelope) {
-    const run = () => deps.deliverer.deliver(envelope, message.receiveCount);
+  /** Runs `run` while the message (and its key) stay leased: also while it waits for its run's earlier replay. */
+  async function leased<T>(channel: QueueChannel, message: ReceivedMessage, envelope: Envelope, key: string | undefined, run: () => Promise<T>) {
     if (settings.leaseSeconds === undefined) return run();
+    const leaseSeconds = settings.leaseSeconds;
     const target = {
       queue,
       channel,
       receipt: message.receipt,
-      leaseSeconds: settings.leaseSeconds,
+      leaseSeconds,
       maxSeconds: settings.maxHandlerSeconds,
       logFields: { transportMessageId: message.messageId, messageId: envelope.id, ...payloadIds(envelope.payload) },
+      alsoExtend: key ? () => deps.idempotencyStore.extendDelivery(key, envelope.id, leaseSeconds) : undefined,
     };
     return whileLeased(target, clock, logger, run);
   }
@@ -137,21 +150,85 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     }
     Object.assign(fields, payloadIds(envelope.payload));
 
-    if (channelOf(envelope.queueName) === 'step' && envelope.idempotencyKey) {
-      try {
-        const owned = await deps.idempotencyStore.claim(envelope.idempotencyKey, envelope.id, settings.idempotencyWindowSeconds);
-        if (!owned) {
-          logger.debug('Dropping a duplicate step message (idempotency key held by another message)', fields);
+    return deliverOnce(channel, message, wire, envelope, fields);
+  }
+
+  /**
+   * The handler runs once per message id: a copy that arrives while the
+   * message is in flight is hidden until that delivery's lease ends, and one
+   * that arrives after it succeeded is acked. In process this costs nothing;
+   * across processes the delivery lease of the step's idempotency key decides.
+   */
+  async function deliverOnce(
+    channel: QueueChannel,
+    message: ReceivedMessage,
+    wire: WireEnvelope,
+    envelope: Envelope,
+    fields: LogFields,
+  ): Promise<Disposition> {
+    const id = envelope.id;
+    if (local.done.has(id)) {
+      logger.debug('Dropping a copy of a message already handled here', fields);
+      return { kind: 'ack' };
+    }
+    if (local.inFlight.has(id)) return deferCopy(channel, settings.leaseSeconds ?? DEFAULT_COPY_DEFER_SECONDS, fields);
+    local.inFlight.add(id);
+    try {
+      const key = channelOf(envelope.queueName) === 'step' ? envelope.idempotencyKey : undefined;
+      let attempt = message.receiveCount;
+      if (key) {
+        let start: DeliveryStart;
+        try {
+          start = await deps.idempotencyStore.beginDelivery(key, id, deliveryLeaseSeconds, settings.idempotencyWindowSeconds);
+        } catch (error) {
+          return retry(message, channel, `could not take the delivery lease: ${errorMessage(error)}`, fields);
+        }
+        if (start.kind === 'superseded') {
+          logger.debug('Dropping a duplicate step message (its idempotency key belongs to another message)', fields);
+          local.done.set(id, true);
           return { kind: 'ack', afterAck: discardAfterAck(wire, fields) };
         }
-      } catch (error) {
-        return retry(message, channel, `could not claim the idempotency key: ${errorMessage(error)}`, fields);
+        if (start.kind === 'busy') return deferCopy(channel, Math.ceil((start.leaseEndsAt - clock.now()) / 1000) + 1, fields);
+        attempt = start.attempt;
       }
+      const runId = channelOf(envelope.queueName) === 'workflow' ? payloadIds(envelope.payload).runId : undefined;
+      const run = async () => {
+        local.begun.set(id, true);
+        // Cleared before the replay reads the log: a wake-up committed after this point sends a new message.
+        if (runId && envelope.wake) await deps.idempotencyStore.clearWakeup(runId, id);
+        return deps.deliverer.deliver(envelope, attempt);
+      };
+      let result: DeliveryResult;
+      try {
+        // One replay of a run at a time in this process.
+        result = await leased(channel, message, envelope, key, () => (runId ? local.serialized(runId, run) : run()));
+      } catch (error) {
+        return retry(message, channel, `could not clear the run's wake-up mark: ${errorMessage(error)}`, fields);
+      }
+      return await settle(channel, message, wire, fields, result, key);
+    } finally {
+      local.inFlight.delete(id);
     }
+  }
 
-    const result = await deliver(channel, message, envelope);
+  async function settle(
+    channel: QueueChannel,
+    message: ReceivedMessage,
+    wire: WireEnvelope,
+    fields: LogFields,
+    result: DeliveryResult,
+    key: string | undefined,
+  ): Promise<Disposition> {
+    // Frees the key's lease for the next delivery of this message (a retry or the rescheduled message).
+    const release = async (resetAttempts: boolean) => {
+      if (!key) return;
+      await deps.idempotencyStore.releaseDelivery(key, wire.id, resetAttempts).catch((error) => {
+        logger.warn('Could not release a delivery lease; the next delivery waits for it to lapse', { ...fields, error: errorMessage(error) });
+      });
+    };
     switch (result.kind) {
       case 'done':
+        local.done.set(wire.id, true);
         return { kind: 'ack', afterAck: discardAfterAck(wire, fields) };
       case 'reschedule':
         // A new message (fresh receive count, same envelope id) before the ack.
@@ -159,13 +236,23 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
           const dueAt = dueAtAfter(result.timeoutSeconds, clock.now());
           const delaySeconds = await sendFollowUp(channel, wire, dueAt);
           logger.debug('Handler asked for a later redelivery', { ...fields, timeoutSeconds: result.timeoutSeconds, delaySeconds });
+          await release(true);
           return { kind: 'ack' };
         } catch (error) {
+          await release(false);
           return retry(message, channel, `could not reschedule: ${errorMessage(error)}`, fields);
         }
       case 'failed':
+        await release(false);
         return retry(message, channel, result.reason, fields);
     }
+  }
+
+  /** A copy of a message in flight: hidden, not failed, so no retry is counted or logged. */
+  function deferCopy(channel: QueueChannel, seconds: number, fields: LogFields): Disposition {
+    const visibilitySeconds = Math.min(MAX_DEFER_SECONDS, Math.max(1, seconds));
+    logger.debug('A copy of a message in flight arrived; hiding it until that delivery ends', { ...fields, visibilitySeconds });
+    return { kind: 'retry', visibilitySeconds, channel };
   }
 
   return {

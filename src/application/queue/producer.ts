@@ -13,6 +13,7 @@ import { ENVELOPE_VERSION, channelOf } from './envelope.js';
 import { newMessageId } from './message-id.js';
 import { assertStorableValue } from '../storage/validate-request.js';
 import { assertValidQueueHeaders } from './validate-headers.js';
+import type { SendCoalescer } from './send-coalescer.js';
 
 export interface ProducerDeps {
   queue: MessageQueue;
@@ -24,6 +25,8 @@ export interface ProducerDeps {
   maxMessageBytes: number;
   /** Called after every successful send (used to start the consumer lazily). */
   afterSend?: () => void;
+  /** Coalesces keyed step messages and run wake-ups; absent: every call sends. */
+  coalescer?: SendCoalescer;
 }
 
 export type QueueFn = Queue['queue'];
@@ -50,23 +53,44 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     const now = deps.clock.now();
     const id = newMessageId(deps.clock, deps.ids);
     const dueAt = dueAtAfter(delaySeconds, now);
-    const transport = await toTransportBody(
-      {
-        v: ENVELOPE_VERSION,
-        id,
-        queueName,
-        deploymentId: opts?.deploymentId ?? deps.deploymentId,
-        idempotencyKey: opts?.idempotencyKey,
-        headers: opts?.headers && Object.keys(opts.headers).length > 0 ? opts.headers : undefined,
-        dueAt,
-        payload,
-      },
-      deps.blobStore,
-      deps.maxMessageBytes,
-    );
-    const firstHop = nextHopSeconds(dueAt, deps.clock.now(), deps.maxHopSeconds);
-    await sendTransportBody(deps.queue, deps.blobStore, channelOf(queueName), transport, firstHop);
+    const channel = channelOf(queueName);
+    const send = async (wake: boolean) => {
+      const transport = await toTransportBody(
+        {
+          v: ENVELOPE_VERSION,
+          id,
+          queueName,
+          deploymentId: opts?.deploymentId ?? deps.deploymentId,
+          idempotencyKey: opts?.idempotencyKey,
+          headers: opts?.headers && Object.keys(opts.headers).length > 0 ? opts.headers : undefined,
+          dueAt,
+          wake: wake ? true : undefined,
+          payload,
+        },
+        deps.blobStore,
+        deps.maxMessageBytes,
+      );
+      const firstHop = nextHopSeconds(dueAt, deps.clock.now(), deps.maxHopSeconds);
+      await sendTransportBody(deps.queue, deps.blobStore, channel, transport, firstHop);
+    };
+
+    let messageId = id;
+    const runId = wakeupRunId(payload);
+    if (deps.coalescer && channel === 'step' && opts?.idempotencyKey) {
+      messageId = await deps.coalescer.sendKeyed(opts.idempotencyKey, id, () => send(false));
+    } else if (deps.coalescer && channel === 'workflow' && runId && delaySeconds === 0 && !opts?.idempotencyKey) {
+      messageId = await deps.coalescer.sendWakeup(runId, id, send);
+    } else {
+      await send(false);
+    }
     deps.afterSend?.();
-    return { messageId: id as MessageId };
+    return { messageId: messageId as MessageId };
   };
+}
+
+/** The run a workflow message wakes up: the runtime's payload is `{ runId, … }`. */
+function wakeupRunId(payload: unknown): string | undefined {
+  if (payload === null || typeof payload !== 'object') return undefined;
+  const runId = (payload as { runId?: unknown }).runId;
+  return typeof runId === 'string' && runId !== '' ? runId : undefined;
 }

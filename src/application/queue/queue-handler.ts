@@ -3,7 +3,7 @@
 // call also registers the handler process-wide for in-process delivery.
 import type { MessageId, Queue } from '@workflow/world';
 import type { Clock } from '../../ports/clock.js';
-import type { IdempotencyStore } from '../../ports/idempotency-store.js';
+import type { NonceStore } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { DELIVERY_HEADERS } from './delivery-protocol.js';
 import { EnvelopeError, decodeEnvelope, hasPayloadRef, type Envelope } from './envelope.js';
@@ -22,7 +22,7 @@ export interface QueueHandlerDeps {
   /** Largest body accepted; larger ones get 413 unread. Default DEFAULT_MAX_DELIVERY_BODY_BYTES. */
   maxBodyBytes?: number;
   /** Durable replay claims, used when a shared secret lets other processes verify the same deliveries. */
-  replayStore?: IdempotencyStore;
+  replayStore?: NonceStore;
   clock: Clock;
   logger: Logger;
   registry: HandlerRegistry;

@@ -16,8 +16,11 @@ import { processHandlerRegistry, type HandlerRegistry } from './handler-registry
 import { createHttpDeliverer } from './http-deliverer.js';
 import { createInProcessDeliverer } from './in-process-deliverer.js';
 import { createMessageProcessor, type MessageProcessor } from './message-processor.js';
+import { DuplicatingMessageQueue } from './duplicating-message-queue.js';
+import { LocalCoordination, processCoordination } from './local-coordination.js';
 import { makeQueue } from './producer.js';
 import { DEFAULT_MAX_DELIVERY_BODY_BYTES, makeCreateQueueHandler } from './queue-handler.js';
+import { createSendCoalescer } from './send-coalescer.js';
 import { rememberLatestQueueServices } from './services-lookup.js';
 import { createRouteDeliverer, type WorkflowRoutes } from './route-deliverer.js';
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './signature.js';
@@ -62,11 +65,19 @@ export interface QueueServicesOptions {
   env?: Record<string, string | undefined>;
   /** Long-poll wait per receive. Default 20 (the SQS maximum). */
   pollWaitSeconds?: number;
+  /** How long close() lets a long poll end by itself before aborting it. Default 500 ms. */
+  closeGraceMs?: number;
   signatureToleranceSeconds?: number;
   /** Default: the process-wide registry shared by every world instance. */
   registry?: HandlerRegistry;
   /** Whether start() re-enqueues pending/running runs. Default true. */
   recoverActiveRuns?: boolean;
+  /**
+   * What this process knows of its sends and deliveries. Default: shared by
+   * every world of this deployment in the process, or private when a private
+   * `registry` is given (a test simulating its own process).
+   */
+  coordination?: LocalCoordination;
 }
 
 export interface QueueConsumerControl {
@@ -86,14 +97,35 @@ export interface QueueServices {
 }
 
 const RECOVERY_LABEL = 'world-aws';
+/** close() must return within 1 s while idle: half of it for the polls to end by themselves. */
+const DEFAULT_CLOSE_GRACE_MS = 500;
+
+/** Test-only: every message is sent this many times, as an at-least-once queue may deliver it. */
+const DUPLICATES_ENV = 'WORKFLOW_AWS_TEST_DUPLICATE_DELIVERIES';
 
 export function createQueueServices(deps: QueueServicesDeps): QueueServices {
-  const { config, messageQueue, blobStore, clock, logger } = deps;
+  const { config, blobStore, clock, logger } = deps;
   const options = deps.options ?? {};
   const registry = options.registry ?? processHandlerRegistry();
   const env = options.env ?? process.env;
+  const copies = Number(env[DUPLICATES_ENV] ?? 1);
+  const messageQueue = copies > 1 ? new DuplicatingMessageQueue(deps.messageQueue, copies) : deps.messageQueue;
   const maxHopSeconds = Math.min(config.maxDelaySeconds, messageQueue.maxDelaySeconds);
   const maxMessageBytes = Math.min(config.maxMessageBytes, messageQueue.maxMessageBytes);
+  const local = options.coordination ?? (options.registry ? new LocalCoordination() : processCoordination(config.deploymentId));
+  const coalescer = createSendCoalescer({
+    store: deps.idempotencyStore,
+    local,
+    clock,
+    logger,
+    settings: {
+      // Well under half the lease of the delivery that sends (extended every half lease), so a crash
+      // between claim and send frees the key before that delivery is redelivered and re-queues it.
+      claimLeaseSeconds: Math.max(1, Math.floor(config.visibilitySeconds / 3)),
+      wakeupLeaseSeconds: config.visibilitySeconds,
+      idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+    },
+  });
 
   const processorWith = (deliverer: Deliverer, leaseSeconds?: number): MessageProcessor =>
     createMessageProcessor({
@@ -103,6 +135,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       deliverer,
       clock,
       logger,
+      local,
       random: options.random ?? Math.random,
       settings: {
         maxHopSeconds,
@@ -132,6 +165,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         concurrency: config.concurrency,
         visibilitySeconds: config.visibilitySeconds,
         pollWaitSeconds: options.pollWaitSeconds ?? 20,
+        closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       });
       polling = { consumer, deliverer };
     }
@@ -146,6 +180,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     deploymentId: config.deploymentId,
     maxHopSeconds,
     maxMessageBytes,
+    coalescer,
     // Nothing in the runtime calls start(): the first message this process
     // sends starts its consumer, as world-postgres does.
     afterSend: startPolling,
@@ -178,6 +213,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       },
       async close() {
         closed = true;
+        coalescer.close();
         if (!polling) return;
         await polling.consumer.close();
         await polling.deliverer.close();

@@ -4,9 +4,8 @@
 // so a replay sent to another replica is refused too. With the process-local
 // key (no shared secret) no other process can verify the tag, and a restart
 // changes the key, so memory alone is complete and no write is paid.
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.js';
-import type { IdempotencyStore } from '../../ports/idempotency-store.js';
+import type { NonceStore } from '../../ports/idempotency-store.js';
 
 export const REPLAY_KEY_PREFIX = 'delivery-nonce:';
 /** Expired nonces are swept once the set has grown by this many since the last sweep. */
@@ -16,7 +15,7 @@ export interface ReplayGuardDeps {
   clock: Clock;
   toleranceSeconds: number;
   /** Durable claims; omitted when only this process can sign. */
-  store?: IdempotencyStore;
+  store?: NonceStore;
 }
 
 export interface ReplayGuard {
@@ -44,7 +43,7 @@ export function createReplayGuard(deps: ReplayGuardDeps): ReplayGuard {
       if (!deps.store) return true;
       try {
         const ttlSeconds = Math.max(1, Math.ceil((expiresAt - now) / 1000) + 1);
-        return await deps.store.claim(`${REPLAY_KEY_PREFIX}${tag}`, randomUUID(), ttlSeconds);
+        return await deps.store.claimNonce(`${REPLAY_KEY_PREFIX}${tag}`, ttlSeconds);
       } catch (error) {
         // Undecided: forget the local claim so the sender's retry is judged afresh.
         seen.delete(tag);

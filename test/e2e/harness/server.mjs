@@ -32,6 +32,8 @@ const appDir = process.cwd();
 let bundles;
 let control;
 let origin = 'http://127.0.0.1';
+/** Deliveries per workflow route (flow = workflow replays, step = step handler calls), read by the fan-out bench. */
+const routeCalls = { flow: 0, step: 0 };
 
 const server = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', origin);
@@ -40,7 +42,13 @@ const server = createServer(async (req, res) => {
       res.writeHead(503).end('starting');
       return;
     }
+    if (url.pathname === '/__e2e/route-calls') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(routeCalls));
+      return;
+    }
     if (await control(req, res, url)) return;
+    if (url.pathname.endsWith('/v1/flow')) routeCalls.flow++;
+    else if (url.pathname.endsWith('/v1/step')) routeCalls.step++;
     const handler = isWorkflowRoute(url.pathname) && workflowHandlerFor(bundles, req.method ?? 'GET', url.pathname);
     if (!handler) {
       res.writeHead(404).end();

@@ -82,7 +82,8 @@ export function queueWorld(stack: LocalStack, options: WorldOptions = {}): { ser
     ids: new CryptoIdSource(),
     logger,
     runs: fakeRuns([]),
-    options: { registry, pollWaitSeconds: 1, env: options.env ?? {}, recoverActiveRuns: false },
+    // Polls end by themselves on close: an aborted poll can swallow the next test's message for a lease.
+    options: { registry, pollWaitSeconds: 1, closeGraceMs: 1_500, env: options.env ?? {}, recoverActiveRuns: false },
   });
   openWorlds.add(services);
   return { services, logger, registry };

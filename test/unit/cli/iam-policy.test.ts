@@ -151,7 +151,8 @@ describe('coverage of what the world calls', () => {
     for (const command of commands) {
       // Transactions are authorised item by item (PutItem/UpdateItem/DeleteItem, all granted).
       if (command === 'dynamodb:TransactWriteItems') continue;
-      expect(granted).toContain(command);
+      // SQS has no IAM actions of its own for batches: SendMessageBatch needs sqs:SendMessage, and so on.
+      expect(granted).toContain(command.replace(/^(sqs:\w+)Batch$/, '$1'));
     }
   });
 });

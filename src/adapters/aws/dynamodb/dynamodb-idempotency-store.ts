@@ -1,11 +1,42 @@
-// Idempotency claims live in the steps table under their own partition
-// (`I#<key>`, sk `I`): one conditional write decides who owns a key, and the
-// table's TTL removes claims DynamoDB-side once they have expired. Expired but
-// not yet removed claims are treated as free by the condition itself.
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { IdempotencyStore } from '../../../ports/idempotency-store.js';
+// Send claims, delivery leases and wake-up marks in the steps table, each
+// under its own partition (`Q#k#<key>` and `Q#w#<runId>`, sk `Q`). Every
+// transition is one conditional UpdateItem/DeleteItem of an item under 1 KB,
+// so it costs one write unit; a lost condition reports the holder through
+// ReturnValuesOnConditionCheckFailure. The table's TTL (`expiresAt`, seconds)
+// removes records DynamoDB-side; the conditions treat expired ones as free.
+import { createHash } from 'node:crypto';
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { DeliveryStart, IdempotencyStore, SendClaim } from '../../../ports/idempotency-store.js';
 import { awsErrorName, toWorldError } from '../aws-errors.js';
-import { idempotencyKey } from './keys.js';
+
+type Item = Record<string, AttributeValue>;
+
+const SK = 'Q';
+/** Keys longer than this are hashed so they stay under DynamoDB's 2048-byte partition key limit. */
+const MAX_KEY_BYTES = 1024;
+const CLAIMED = 'claimed';
+const SENT = 'sent';
+const DELIVERING = 'delivering';
+/** How long a wake-up mark outlives its lease before TTL removes it. */
+const WAKEUP_RETENTION_SECONDS = 3600;
+
+const n = (value: number): AttributeValue => ({ N: String(value) });
+const s = (value: string): AttributeValue => ({ S: value });
+
+function keyItemKey(key: string): Item {
+  const id = Buffer.byteLength(key) > MAX_KEY_BYTES ? `sha256:${createHash('sha256').update(key).digest('hex')}` : key;
+  return { pk: s(`Q#k#${id}`), sk: s(SK) };
+}
+const wakeupKey = (runId: string): Item => ({ pk: s(`Q#w#${runId}`), sk: s(SK) });
+const nonceKey = (nonce: string): Item => ({ pk: s(`Q#n#${nonce}`), sk: s(SK) });
 
 export class DynamoDbIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -15,26 +46,188 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async claim(key: string, ownerId: string, ttlSeconds: number): Promise<boolean> {
-    const nowSeconds = Math.floor(this.now() / 1000);
+  async claimNonce(nonce: string, ttlSeconds: number): Promise<boolean> {
+    const now = this.now();
     try {
       await this.client.send(
-        new UpdateItemCommand({
+        new PutItemCommand({
           TableName: this.table,
-          Key: idempotencyKey(key),
-          UpdateExpression: 'SET ownerId = :o, expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(pk) OR ownerId = :o OR expiresAt < :now',
-          ExpressionAttributeValues: {
-            ':o': { S: ownerId },
-            ':expiresAt': { N: String(nowSeconds + ttlSeconds) },
-            ':now': { N: String(nowSeconds) },
-          },
+          Item: { ...nonceKey(nonce), expiresAt: n(seconds(now) + ttlSeconds) },
+          // TTL deletion lags: an expired nonce is free even while its item remains.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS',
+          ExpressionAttributeValues: { ':nowS': n(seconds(now)) },
         }),
       );
       return true;
     } catch (error) {
       if (awsErrorName(error) === 'ConditionalCheckFailedException') return false;
+      throw toWorldError(error, 'DynamoDB.PutItem');
+    }
+  }
+
+  async claimSend(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<SendClaim> {
+    const now = this.now();
+    const lost = await this.update({
+      Key: keyItemKey(key),
+      UpdateExpression: 'SET mid = :m, st = :claimed, lease = :lease, att = :zero, expiresAt = :exp',
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)',
+      ExpressionAttributeValues: {
+        ':m': s(messageId),
+        ':claimed': s(CLAIMED),
+        ':lease': n(now + leaseSeconds * 1000),
+        ':zero': n(0),
+        ':exp': n(seconds(now) + windowSeconds),
+        ':nowS': n(seconds(now)),
+        ':now': n(now),
+      },
+    });
+    if (!lost) return { won: true };
+    const holder = (lost.item ?? (await this.read(keyItemKey(key))))?.mid?.S;
+    // Gone between the failed write and the read (TTL): nobody holds it now, but do not race for it again.
+    return { won: false, holderId: holder ?? '' };
+  }
+
+  async markSent(key: string, messageId: string): Promise<void> {
+    await this.update({
+      Key: keyItemKey(key),
+      UpdateExpression: 'SET st = :sent REMOVE lease',
+      ConditionExpression: 'mid = :m AND st = :claimed',
+      ExpressionAttributeValues: { ':m': s(messageId), ':sent': s(SENT), ':claimed': s(CLAIMED) },
+    });
+  }
+
+  async abandonClaim(key: string, messageId: string): Promise<void> {
+    await this.deleteIf(keyItemKey(key), 'mid = :m AND st = :claimed', { ':m': s(messageId), ':claimed': s(CLAIMED) });
+  }
+
+  async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {
+    const now = this.now();
+    let attempt = 1;
+    const lost = await this.update({
+      Key: keyItemKey(key),
+      UpdateExpression: 'SET st = :delivering, lease = :lease ADD att :one',
+      ConditionExpression: 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now)',
+      ExpressionAttributeValues: {
+        ':m': s(messageId),
+        ':delivering': s(DELIVERING),
+        ':lease': n(now + leaseSeconds * 1000),
+        ':one': n(1),
+        ':nowS': n(seconds(now)),
+        ':now': n(now),
+      },
+      ReturnValues: 'UPDATED_NEW',
+    }, (attributes) => (attempt = Number(attributes?.att?.N ?? 1)));
+    if (!lost) return { kind: 'start', attempt };
+    const held = lost.item ?? (await this.read(keyItemKey(key)));
+    if (held && Number(held.expiresAt?.N ?? 0) >= seconds(now)) {
+      if (held.mid?.S !== messageId) return { kind: 'superseded' };
+      return { kind: 'busy', leaseEndsAt: Number(held.lease?.N ?? now) };
+    }
+    // Never claimed (sent before this protocol) or its window ended: claim it for this delivery.
+    const taken = await this.update({
+      Key: keyItemKey(key),
+      UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp',
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS',
+      ExpressionAttributeValues: {
+        ':m': s(messageId),
+        ':delivering': s(DELIVERING),
+        ':lease': n(now + leaseSeconds * 1000),
+        ':one': n(1),
+        ':exp': n(seconds(now) + windowSeconds),
+        ':nowS': n(seconds(now)),
+      },
+    });
+    if (!taken) return { kind: 'start', attempt: 1 };
+    return taken.item?.mid?.S === messageId ? { kind: 'busy', leaseEndsAt: Number(taken.item.lease?.N ?? now) } : { kind: 'superseded' };
+  }
+
+  async extendDelivery(key: string, messageId: string, leaseSeconds: number): Promise<void> {
+    await this.update({
+      Key: keyItemKey(key),
+      UpdateExpression: 'SET lease = :lease',
+      ConditionExpression: 'mid = :m AND st = :delivering',
+      ExpressionAttributeValues: { ':m': s(messageId), ':delivering': s(DELIVERING), ':lease': n(this.now() + leaseSeconds * 1000) },
+    });
+  }
+
+  async releaseDelivery(key: string, messageId: string, resetAttempts: boolean): Promise<void> {
+    await this.update({
+      Key: keyItemKey(key),
+      UpdateExpression: resetAttempts ? 'SET st = :sent, att = :zero REMOVE lease' : 'SET st = :sent REMOVE lease',
+      ConditionExpression: 'mid = :m AND st = :delivering',
+      ExpressionAttributeValues: {
+        ':m': s(messageId),
+        ':delivering': s(DELIVERING),
+        ':sent': s(SENT),
+        ...(resetAttempts ? { ':zero': n(0) } : {}),
+      },
+    });
+  }
+
+  async markWakeup(runId: string, messageId: string, leaseSeconds: number): Promise<SendClaim> {
+    const now = this.now();
+    const lost = await this.update({
+      Key: wakeupKey(runId),
+      UpdateExpression: 'SET mid = :m, lease = :lease, expiresAt = :exp',
+      ConditionExpression: 'attribute_not_exists(pk) OR lease < :now OR mid = :m',
+      ExpressionAttributeValues: {
+        ':m': s(messageId),
+        ':lease': n(now + leaseSeconds * 1000),
+        ':exp': n(seconds(now) + leaseSeconds + WAKEUP_RETENTION_SECONDS),
+        ':now': n(now),
+      },
+    });
+    if (!lost) return { won: true };
+    const holder = (lost.item ?? (await this.read(wakeupKey(runId))))?.mid?.S;
+    return { won: false, holderId: holder ?? '' };
+  }
+
+  async pendingWakeup(runId: string): Promise<string | undefined> {
+    const item = await this.read(wakeupKey(runId));
+    return item && Number(item.lease?.N ?? 0) > this.now() ? item.mid?.S : undefined;
+  }
+
+  async clearWakeup(runId: string, messageId: string): Promise<void> {
+    await this.deleteIf(wakeupKey(runId), 'mid = :m', { ':m': s(messageId) });
+  }
+
+  /** A conditional delete; a lost condition (the record moved on) is not an error. */
+  private async deleteIf(key: Item, condition: string, values: Item): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({ TableName: this.table, Key: key, ConditionExpression: condition, ExpressionAttributeValues: values }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) === 'ConditionalCheckFailedException') return;
+      throw toWorldError(error, 'DynamoDB.DeleteItem');
+    }
+  }
+
+  /** One conditional update; undefined when it applied, else what held the item (when DynamoDB returned it). */
+  private async update(
+    input: Omit<UpdateItemCommandInput, 'TableName'>,
+    applied?: (attributes: Item | undefined) => void,
+  ): Promise<{ item?: Item } | undefined> {
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({ TableName: this.table, ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ...input }),
+      );
+      applied?.(out?.Attributes);
+      return undefined;
+    } catch (error) {
+      if (awsErrorName(error) === 'ConditionalCheckFailedException') return { item: (error as { Item?: Item }).Item };
       throw toWorldError(error, 'DynamoDB.UpdateItem');
     }
   }
+
+  private async read(key: Item): Promise<Item | undefined> {
+    try {
+      const out = await this.client.send(new GetItemCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+      return out.Item;
+    } catch (error) {
+      throw toWorldError(error, 'DynamoDB.GetItem');
+    }
+  }
 }
+
+const seconds = (ms: number): number => Math.floor(ms / 1000);

@@ -1,37 +1,115 @@
-import { DynamoDBClient, UpdateItemCommand, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+// The DynamoDB commands behind send claims, delivery leases and wake-up marks.
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbIdempotencyStore } from '../../../../src/adapters/aws/dynamodb/dynamodb-idempotency-store.js';
 
 const ddb = mockClient(DynamoDBClient);
 const NOW = 1_750_000_000_500;
 const store = new DynamoDbIdempotencyStore(new DynamoDBClient({ region: 'us-east-1' }), 't-steps', () => NOW);
+const conditionFailed = (item?: Record<string, unknown>) =>
+  Object.assign(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }), item ? { Item: item } : {});
 
 beforeEach(() => ddb.reset());
 
 describe('DynamoDbIdempotencyStore', () => {
-  it('claims with one conditional UpdateItem that sets the owner and the TTL', async () => {
+  it('claims a delivery nonce with one conditional PutItem; a held one answers false; other failures map to world errors', async () => {
+    ddb.on(PutItemCommand).resolvesOnce({}).rejectsOnce(conditionFailed()).rejectsOnce(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
+    expect(await store.claimNonce('delivery-nonce:ab12', 301)).toBe(true);
+    expect(ddb.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 't-steps',
+      Item: { pk: { S: 'Q#n#delivery-nonce:ab12' }, sk: { S: 'Q' }, expiresAt: { N: String(1_750_000_000 + 301) } },
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS',
+      ExpressionAttributeValues: { ':nowS': { N: '1750000000' } },
+    });
+    expect(await store.claimNonce('delivery-nonce:ab12', 301)).toBe(false);
+    await expect(store.claimNonce('delivery-nonce:cd34', 301)).rejects.toMatchObject({ status: 429 });
+  });
+
+  it('claims a key for a send with one conditional UpdateItem, leased and windowed, reporting the holder on failure', async () => {
     ddb.on(UpdateItemCommand).resolves({});
-    expect(await store.claim('step:abc', 'msg-1', 3600)).toBe(true);
+    expect(await store.claimSend('step:abc', 'msg-1', 30, 3600)).toEqual({ won: true });
     expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
       TableName: 't-steps',
-      Key: { pk: { S: 'I#step:abc' }, sk: { S: 'I' } },
-      UpdateExpression: 'SET ownerId = :o, expiresAt = :expiresAt',
-      ConditionExpression: 'attribute_not_exists(pk) OR ownerId = :o OR expiresAt < :now',
+      Key: { pk: { S: 'Q#k#step:abc' }, sk: { S: 'Q' } },
+      UpdateExpression: 'SET mid = :m, st = :claimed, lease = :lease, att = :zero, expiresAt = :exp',
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)',
       ExpressionAttributeValues: {
-        ':o': { S: 'msg-1' },
-        ':expiresAt': { N: '1750003600' },
-        ':now': { N: '1750000000' },
+        ':m': { S: 'msg-1' },
+        ':claimed': { S: 'claimed' },
+        ':lease': { N: String(NOW + 30_000) },
+        ':zero': { N: '0' },
+        ':exp': { N: '1750003600' },
+        ':nowS': { N: '1750000000' },
+        ':now': { N: String(NOW) },
       },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 
-  it('reports a live claim by another owner as a duplicate', async () => {
-    ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
-    expect(await store.claim('step:abc', 'msg-2', 3600)).toBe(false);
+  it('reads the holder from the failed condition, or with a consistent GetItem when DynamoDB did not return it', async () => {
+    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({ mid: { S: 'msg-0' } })).rejectsOnce(conditionFailed());
+    ddb.on(GetItemCommand).resolves({ Item: { mid: { S: 'msg-9' } } });
+    expect(await store.claimSend('k', 'msg-1', 30, 3600)).toEqual({ won: false, holderId: 'msg-0' });
+    expect(await store.claimSend('k', 'msg-1', 30, 3600)).toEqual({ won: false, holderId: 'msg-9' });
+    expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ ConsistentRead: true, Key: { pk: { S: 'Q#k#k' } } });
+  });
+
+  it('begins a delivery by taking the lease and counting the attempt in one write', async () => {
+    ddb.on(UpdateItemCommand).resolves({ Attributes: { att: { N: '2' }, st: { S: 'delivering' } } });
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600)).toEqual({ kind: 'start', attempt: 2 });
+    const input = ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(input.UpdateExpression).toBe('SET st = :delivering, lease = :lease ADD att :one');
+    expect(input.ConditionExpression).toBe('mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now)');
+    expect(input.ReturnValues).toBe('UPDATED_NEW');
+  });
+
+  it('reports a copy in flight as busy until the lease ends, and another owner as superseded', async () => {
+    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({ mid: { S: 'msg-1' }, st: { S: 'delivering' }, lease: { N: String(NOW + 5000) }, expiresAt: { N: '1750003600' } }));
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600)).toEqual({ kind: 'busy', leaseEndsAt: NOW + 5000 });
+    ddb.reset();
+    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({ mid: { S: 'msg-2' }, st: { S: 'sent' }, expiresAt: { N: '1750003600' } }));
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600)).toEqual({ kind: 'superseded' });
+  });
+
+  it('claims a never-claimed key on delivery with a second, creating write', async () => {
+    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({})).resolves({});
+    ddb.on(GetItemCommand).resolves({});
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600)).toEqual({ kind: 'start', attempt: 1 });
+    expect(ddb.commandCalls(UpdateItemCommand)[1]!.args[0].input.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :nowS');
+  });
+
+  it('ignores a lost condition when confirming, extending or releasing (the key moved on)', async () => {
+    ddb.on(UpdateItemCommand).rejects(conditionFailed());
+    await expect(store.markSent('k', 'm')).resolves.toBeUndefined();
+    await expect(store.extendDelivery('k', 'm', 60)).resolves.toBeUndefined();
+    await expect(store.releaseDelivery('k', 'm', true)).resolves.toBeUndefined();
+    expect(ddb.commandCalls(UpdateItemCommand)[2]!.args[0].input.UpdateExpression).toBe('SET st = :sent, att = :zero REMOVE lease');
+  });
+
+  it('marks, reads (consistently) and clears a run wake-up; a newer mark survives a stale clear', async () => {
+    ddb.on(UpdateItemCommand).resolves({});
+    expect(await store.markWakeup('wrun_1', 'w-1', 60)).toEqual({ won: true });
+    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toMatchObject({
+      Key: { pk: { S: 'Q#w#wrun_1' }, sk: { S: 'Q' } },
+      ConditionExpression: 'attribute_not_exists(pk) OR lease < :now OR mid = :m',
+    });
+    ddb.on(GetItemCommand).resolves({ Item: { mid: { S: 'w-1' }, lease: { N: String(NOW + 1) } } });
+    expect(await store.pendingWakeup('wrun_1')).toBe('w-1');
+    expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
+    ddb.on(DeleteItemCommand).rejects(conditionFailed());
+    await expect(store.clearWakeup('wrun_1', 'w-0')).resolves.toBeUndefined();
+    expect(ddb.commandCalls(DeleteItemCommand)[0]!.args[0].input).toMatchObject({ ConditionExpression: 'mid = :m' });
   });
 
   it('maps other failures', async () => {
     ddb.on(UpdateItemCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
-    await expect(store.claim('k', 'o', 1)).rejects.toMatchObject({ name: 'ThrottleError' });
+    await expect(store.claimSend('k', 'o', 1, 1)).rejects.toMatchObject({ name: 'ThrottleError' });
   });
 });

@@ -1,11 +1,12 @@
 // The exact SQS requests the adapter makes, and how it maps the replies and failures.
 import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
-  SendMessageCommand,
+  SendMessageBatchCommand,
   SQSClient,
+  type SendMessageBatchCommandInput,
   SQSServiceException,
 } from '@aws-sdk/client-sqs';
 import { ThrottleError, WorkflowWorldError } from '@workflow/errors';
@@ -30,25 +31,72 @@ function awsError(name: string, status: number, fault: 'client' | 'server' = 'cl
 
 beforeEach(() => sqs.reset());
 
+/** SendMessageBatch answering every entry with `m-<id>` (or `prefix`). */
+function sendsSucceed(prefix = 'm-') {
+  sqs.on(SendMessageBatchCommand).callsFake((input: SendMessageBatchCommandInput) => ({
+    Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: `${prefix}${e.Id}`, MD5OfMessageBody: '' })),
+    Failed: [],
+  }));
+}
+const sentEntries = () => sqs.commandCalls(SendMessageBatchCommand).flatMap((c) => c.args[0].input.Entries!);
+
 describe('send', () => {
   it('sends body, delay and string attributes to the channel queue', async () => {
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    sendsSucceed();
     const result = await queue().send('step', { body: '{"a":1}', delaySeconds: 900, attributes: { queueName: '__wkf_step_x' } });
-    expect(result).toEqual({ messageId: 'm-1' });
-    expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input)).toEqual([
+    expect(result).toEqual({ messageId: 'm-0' });
+    expect(sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input)).toEqual([
       {
         QueueUrl: STEP_URL,
-        MessageBody: '{"a":1}',
-        DelaySeconds: 900,
-        MessageAttributes: { queueName: { DataType: 'String', StringValue: '__wkf_step_x' } },
+        Entries: [
+          { Id: '0', MessageBody: '{"a":1}', DelaySeconds: 900, MessageAttributes: { queueName: { DataType: 'String', StringValue: '__wkf_step_x' } } },
+        ],
       },
     ]);
   });
 
   it('omits MessageAttributes when there are none', async () => {
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-2' });
+    sendsSucceed();
     await queue().send('workflow', { body: 'x', delaySeconds: 0 });
-    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: WORKFLOW_URL, MessageBody: 'x', DelaySeconds: 0 });
+    expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: WORKFLOW_URL,
+      Entries: [{ Id: '0', MessageBody: 'x', DelaySeconds: 0 }],
+    });
+  });
+
+  it('sends a burst as batches of at most 10 entries, each caller getting its own message id', async () => {
+    sendsSucceed();
+    const q = queue();
+    const ids = await Promise.all(Array.from({ length: 25 }, (_, i) => q.send('step', { body: `b${i}`, delaySeconds: 0 })));
+    const batches = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.length);
+    expect(batches).toEqual([10, 10, 5]);
+    expect(sentEntries().map((e) => e.MessageBody)).toEqual(Array.from({ length: 25 }, (_, i) => `b${i}`));
+    expect(ids.map((r) => r.messageId)).toEqual([...Array.from({ length: 10 }, (_, i) => `m-${i}`), ...Array.from({ length: 10 }, (_, i) => `m-${i}`), ...Array.from({ length: 5 }, (_, i) => `m-${i}`)]);
+  });
+
+  it('keeps a batch within the queue’s message size in total', async () => {
+    sendsSucceed();
+    const q = queue();
+    // 400 bytes each against a 1024-byte limit: two per batch.
+    await Promise.all(Array.from({ length: 5 }, () => q.send('step', { body: 'x'.repeat(400), delaySeconds: 0 })));
+    expect(sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!.length)).toEqual([2, 2, 1]);
+  });
+
+  it('rejects only the entries SQS reports as failed: a sender fault as 400, anything else as a retryable 503', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({
+      Successful: [{ Id: '1', MessageId: 'ok-1', MD5OfMessageBody: '' }],
+      Failed: [
+        { Id: '0', SenderFault: true, Code: 'InvalidMessageContents', Message: 'bad character' },
+        { Id: '2', SenderFault: false, Code: 'InternalError' },
+      ],
+    });
+    const q = queue();
+    const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((body) => q.send('step', { body, delaySeconds: 0 })));
+    expect(results[0]).toMatchObject({ status: 'rejected', reason: { status: 400, code: 'InvalidMessageContents' } });
+    expect(results[1]).toEqual({ status: 'fulfilled', value: { messageId: 'ok-1' } });
+    expect(results[2]).toMatchObject({ status: 'rejected', reason: { status: 503, code: 'InternalError' } });
+    // Reported in neither list: retryable, never silently lost.
+    expect(results[3]).toMatchObject({ status: 'rejected', reason: { status: 503, code: 'BATCH_ENTRY_MISSING' } });
   });
 
   it.each([-1, 901, 1.5, Number.NaN])('rejects delay %p with a 400 naming the value, before calling SQS', async (delaySeconds) => {
@@ -65,13 +113,13 @@ describe('send', () => {
   });
 
   it('counts UTF-8 bytes of body and attributes against maxMessageBytes', async () => {
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    sendsSucceed('m');
     // 'é' is 2 bytes: 512 of them fill the 1024-byte limit exactly.
-    await expect(queue().send('workflow', { body: 'é'.repeat(512), delaySeconds: 0 })).resolves.toEqual({ messageId: 'm' });
+    await expect(queue().send('workflow', { body: 'é'.repeat(512), delaySeconds: 0 })).resolves.toEqual({ messageId: 'm0' });
     const tooBig = queue().send('workflow', { body: 'é'.repeat(500), delaySeconds: 0, attributes: { k: 'v'.repeat(20) } });
     // 1000 + 1 (name) + 6 ('String') + 20 = 1027 bytes.
     await expect(tooBig).rejects.toMatchObject({ status: 413, code: 'QUEUE_MESSAGE_TOO_LARGE', message: expect.stringContaining('1027 bytes') });
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(1);
   });
 });
 
@@ -141,19 +189,44 @@ describe('receive', () => {
 });
 
 describe('ack and setVisibility', () => {
-  it('acks with DeleteMessage on the channel queue', async () => {
-    sqs.on(DeleteMessageCommand).resolves({});
-    await queue().ack('step', 'r-9');
-    expect(sqs.commandCalls(DeleteMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: STEP_URL, ReceiptHandle: 'r-9' });
+  it('acks with DeleteMessageBatch on the channel queue, up to 10 receipts per request', async () => {
+    sqs.on(DeleteMessageBatchCommand).callsFake((input: { Entries: Array<{ Id: string }> }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id })),
+      Failed: [],
+    }));
+    const q = queue();
+    await q.ack('step', 'r-9');
+    expect(sqs.commandCalls(DeleteMessageBatchCommand)[0]!.args[0].input).toEqual({ QueueUrl: STEP_URL, Entries: [{ Id: '0', ReceiptHandle: 'r-9' }] });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => q.ack('workflow', `r-${i}`)));
+    expect(sqs.commandCalls(DeleteMessageBatchCommand).slice(1).map((c) => c.args[0].input.Entries!.length)).toEqual([10, 2]);
   });
 
-  it('changes visibility with ChangeMessageVisibility', async () => {
-    sqs.on(ChangeMessageVisibilityCommand).resolves({});
-    await queue().setVisibility('workflow', 'r-1', 0);
-    await queue().setVisibility('workflow', 'r-1', 43_200);
-    expect(sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
-      { QueueUrl: WORKFLOW_URL, ReceiptHandle: 'r-1', VisibilityTimeout: 0 },
-      { QueueUrl: WORKFLOW_URL, ReceiptHandle: 'r-1', VisibilityTimeout: 43_200 },
+  it('rejects only the acks SQS reports as failed', async () => {
+    sqs.on(DeleteMessageBatchCommand).resolves({
+      Successful: [{ Id: '0' }],
+      Failed: [{ Id: '1', SenderFault: true, Code: 'ReceiptHandleIsInvalid', Message: 'expired' }],
+    });
+    const q = queue();
+    const [first, second] = await Promise.allSettled([q.ack('step', 'r-0'), q.ack('step', 'r-1')]);
+    expect(first).toEqual({ status: 'fulfilled', value: undefined });
+    expect(second).toMatchObject({ status: 'rejected', reason: { status: 400, code: 'ReceiptHandleIsInvalid' } });
+  });
+
+  it('changes visibility with ChangeMessageVisibilityBatch, the changes of one moment in one request', async () => {
+    sqs.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries: Array<{ Id: string }> }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id })),
+      Failed: [],
+    }));
+    const q = queue();
+    await Promise.all([q.setVisibility('workflow', 'r-1', 0), q.setVisibility('workflow', 'r-2', 43_200)]);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        QueueUrl: WORKFLOW_URL,
+        Entries: [
+          { Id: '0', ReceiptHandle: 'r-1', VisibilityTimeout: 0 },
+          { Id: '1', ReceiptHandle: 'r-2', VisibilityTimeout: 43_200 },
+        ],
+      },
     ]);
   });
 
@@ -168,22 +241,22 @@ describe('queue URL resolution', () => {
 
   it('resolves a queue name once with GetQueueUrl, shared by concurrent callers', async () => {
     sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: WORKFLOW_URL });
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    sendsSucceed();
     const q = queue(named);
     expect(sqs.calls()).toHaveLength(0);
     await Promise.all([q.send('workflow', { body: 'a', delaySeconds: 0 }), q.send('workflow', { body: 'b', delaySeconds: 0 })]);
     await q.send('workflow', { body: 'c', delaySeconds: 0 });
     await q.send('step', { body: 'd', delaySeconds: 0 });
     expect(sqs.commandCalls(GetQueueUrlCommand).map((c) => c.args[0].input)).toEqual([{ QueueName: 'wf-workflow' }]);
-    expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.QueueUrl)).toEqual([WORKFLOW_URL, WORKFLOW_URL, WORKFLOW_URL, STEP_URL]);
+    expect(sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.QueueUrl)).toEqual([WORKFLOW_URL, WORKFLOW_URL, STEP_URL]);
   });
 
   it('retries a failed lookup on the next call instead of caching the failure', async () => {
     sqs.on(GetQueueUrlCommand).rejectsOnce(awsError('ServiceUnavailable', 503, 'server')).resolves({ QueueUrl: WORKFLOW_URL });
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    sendsSucceed('m');
     const q = queue(named);
     await expect(q.send('workflow', { body: 'a', delaySeconds: 0 })).rejects.toMatchObject({ status: 503 });
-    await expect(q.send('workflow', { body: 'a', delaySeconds: 0 })).resolves.toEqual({ messageId: 'm' });
+    await expect(q.send('workflow', { body: 'a', delaySeconds: 0 })).resolves.toEqual({ messageId: 'm0' });
     expect(sqs.commandCalls(GetQueueUrlCommand)).toHaveLength(2);
   });
 
@@ -197,7 +270,7 @@ describe('queue URL resolution', () => {
 
 describe('error mapping', () => {
   it('maps throttling to ThrottleError', async () => {
-    sqs.on(SendMessageCommand).rejects(awsError('ThrottlingException', 400));
+    sqs.on(SendMessageBatchCommand).rejects(awsError('ThrottlingException', 400));
     const error = await queue().send('workflow', { body: 'x', delaySeconds: 0 }).catch((e: unknown) => e);
     expect(ThrottleError.is(error)).toBe(true);
   });
@@ -211,13 +284,18 @@ describe('error mapping', () => {
   });
 
   it('maps a network failure to a retryable 503', async () => {
-    sqs.on(DeleteMessageCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    sqs.on(DeleteMessageBatchCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     await expect(queue().ack('workflow', 'r')).rejects.toMatchObject({ status: 503, code: 'TRANSPORT' });
   });
 
   it('keeps a client error’s status, e.g. an expired receipt', async () => {
-    sqs.on(ChangeMessageVisibilityCommand).rejects(awsError('InvalidParameterValue', 400));
+    sqs.on(ChangeMessageVisibilityBatchCommand).rejects(awsError('InvalidParameterValue', 400));
     await expect(queue().setVisibility('workflow', 'r', 10)).rejects.toMatchObject({ status: 400, code: 'InvalidParameterValue' });
+  });
+
+  it('reports a failed visibility entry with its own error', async () => {
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', SenderFault: true, Code: 'MessageNotInflight' }] });
+    await expect(queue().setVisibility('workflow', 'r', 10)).rejects.toMatchObject({ status: 400, code: 'MessageNotInflight' });
   });
 
   it('does not turn a non-abort failure into an empty receive', async () => {

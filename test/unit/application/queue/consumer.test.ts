@@ -6,7 +6,7 @@ import { createHandlerRegistry } from '../../../../src/application/queue/handler
 import { createQueueServices, type QueueConfig, type QueueServices } from '../../../../src/application/queue/queue-services.js';
 import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
 import type { MessageQueue } from '../../../../src/ports/message-queue.js';
-import { baseConfig, createHarness, fakeRuns, type Harness } from './harness.js';
+import { baseConfig, createHarness, fakeRuns, receiveNow, type Harness } from './harness.js';
 
 let h: Harness;
 let ops: string[];
@@ -43,7 +43,7 @@ function world(config: Partial<QueueConfig> = {}, runs: Storage['runs'] = fakeRu
     ids: h.ids,
     logger: h.logger,
     runs,
-    options: { registry: h.registry, pollWaitSeconds: 1, random: () => 0 },
+    options: { registry: h.registry, pollWaitSeconds: 1, closeGraceMs: 0, random: () => 0 },
   });
   worlds.push(services);
   return services;
@@ -95,7 +95,8 @@ it('sends the follow-up for {timeoutSeconds} before acking the delivered message
   mountRuntime(async () => (++n === 1 ? { timeoutSeconds: 3600 } : undefined));
   await world().queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
   await until(() => ops.includes('ack:workflow'));
-  expect(ops).toEqual(['send:workflow:0', 'send:workflow:900', 'ack:workflow']);
+  // Received on a 5 s lease, extended at once to the full 30 s.
+  expect(ops).toEqual(['send:workflow:0', 'visibility:workflow:30', 'send:workflow:900', 'ack:workflow']);
 });
 
 it('hides a failing message for its backoff instead of acking it', async () => {
@@ -103,9 +104,9 @@ it('hides a failing message for its backoff instead of acking it', async () => {
     throw new Error('down');
   });
   await world().queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
-  await until(() => ops.some((o) => o.startsWith('visibility')));
+  await until(() => ops.includes('visibility:workflow:0'));
   // random() = 0 → 0 s: redeliver at once, with a growing attempt.
-  expect(ops.slice(0, 2)).toEqual(['send:workflow:0', 'visibility:workflow:0']);
+  expect(ops.slice(0, 3)).toEqual(['send:workflow:0', 'visibility:workflow:30', 'visibility:workflow:0']);
   expect(ops).not.toContain('ack:workflow');
 });
 
@@ -131,7 +132,7 @@ it('runs at most `concurrency` messages at a time', async () => {
   expect(peak).toBe(2);
 });
 
-it('close() lets the current poll return, stops polling and waits for in-flight messages', async () => {
+it('close() aborts the long polls at once, stops polling and waits for in-flight messages', async () => {
   let finish!: () => void;
   let delivered = 0;
   mountRuntime(async () => {
@@ -143,8 +144,8 @@ it('close() lets the current poll return, stops polling and waits for in-flight 
   await until(() => delivered === 1);
   let closed = false;
   const closing = app.consumer.close().then(() => (closed = true));
-  // The long polls still running (1 s) end without being aborted.
-  await h.clock.advance(1_000);
+  // No clock advance: the polls are aborted, only the running handler holds close() up.
+  await until(() => typeof finish === 'function');
   expect(closed).toBe(false);
   finish();
   await closing;
@@ -156,20 +157,44 @@ it('close() lets the current poll return, stops polling and waits for in-flight 
   expect(delivered).toBe(1);
 });
 
-it('processes what a poll brings in while closing', async () => {
-  const seen: unknown[] = [];
-  mountRuntime(async (payload) => {
-    seen.push(payload);
-  });
+it('close() returns while idle without waiting for the long poll', async () => {
   const app = world();
   await app.consumer.start();
+  await app.consumer.close(); // resolves with the clock standing still: the 1 s polls were aborted
+  expect(ops).toEqual([]);
+});
+
+it('receives on a 5 s lease and extends it to the full lease at once, so a poll that dies swallows nothing for long', async () => {
+  const receive = jest.spyOn(h.queue, 'receive');
+  mountRuntime(async () => undefined);
+  await world({ visibilitySeconds: 60 }).queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  await until(() => ops.includes('ack:workflow'));
+  expect(receive.mock.calls.every(([, options]) => options.visibilitySeconds === 5)).toBe(true);
+  expect(ops).toEqual(['send:workflow:0', 'visibility:workflow:60', 'ack:workflow']);
+});
+
+it('close() hands received but unstarted messages back with visibility 0, so the next process takes them at once', async () => {
+  let finish!: () => void;
+  const seen: string[] = [];
+  mountRuntime(async (_payload, meta) => {
+    seen.push(meta.queueName);
+    await new Promise<void>((resolve) => (finish = resolve));
+  });
+  const app = world({ concurrency: 1 });
+  await app.consumer.start();
+  // Both pollers wait with one free slot; both receive, one message waits for the slot.
+  await world({ consumer: 'none' }).queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  await world({ consumer: 'none' }).queue('__wkf_step_s' as ValidQueueName, { workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId: 'step_1' });
+  await until(() => seen.length === 1 && typeof finish === 'function');
+  await new Promise((resolve) => setImmediate(resolve));
   const closing = app.consumer.close();
-  // Arrives while the last long poll is still open.
-  await world({ consumer: 'none' }).queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_late' });
-  await h.clock.advance(1_000);
+  await until(() => ops.some((o) => o.endsWith(':0')));
+  finish();
   await closing;
-  expect(seen).toEqual([{ runId: 'wrun_late' }]);
-  expect(h.queue.messageCount('workflow')).toBe(0);
+  expect(seen).toHaveLength(1);
+  const waitingChannel = seen[0]!.startsWith('__wkf_step_') ? 'workflow' : 'step';
+  expect(ops).toContain(`visibility:${waitingChannel}:0`);
+  expect(await receiveNow(h, waitingChannel)).toHaveLength(1);
 });
 
 it('start() re-enqueues pending and running runs on their workflow queues', async () => {

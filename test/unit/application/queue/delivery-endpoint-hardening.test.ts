@@ -6,7 +6,7 @@ import { DELIVERY_HEADERS, buildDeliveryRequest } from '../../../../src/applicat
 import { ENVELOPE_VERSION, type Envelope } from '../../../../src/application/queue/envelope.js';
 import { makeCreateQueueHandler, type RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
 import { signDelivery } from '../../../../src/application/queue/signature.js';
-import type { IdempotencyStore } from '../../../../src/ports/idempotency-store.js';
+import type { NonceStore } from '../../../../src/ports/idempotency-store.js';
 import { createHarness, type Harness } from './harness.js';
 
 const SECRET = 'endpoint-secret';
@@ -33,7 +33,7 @@ beforeEach(() => {
   runs = 0;
 });
 
-function handlerWith(opts: { secret?: string; maxBodyBytes?: number; replayStore?: IdempotencyStore } = {}) {
+function handlerWith(opts: { secret?: string; maxBodyBytes?: number; replayStore?: NonceStore } = {}) {
   return makeCreateQueueHandler({
     signingSecret: opts.secret ?? SECRET,
     signatureToleranceSeconds: 300,
@@ -171,8 +171,8 @@ describe('replays', () => {
   it('answers 503 and runs nothing when the nonce cannot be recorded; the retry is then judged afresh', async () => {
     let down = true;
     const inner = new MemoryIdempotencyStore(h.clock);
-    const store: IdempotencyStore = {
-      claim: (key, owner, ttl) => (down ? Promise.reject(new Error('ProvisionedThroughputExceededException')) : inner.claim(key, owner, ttl)),
+    const store: NonceStore = {
+      claimNonce: (key, ttl) => (down ? Promise.reject(new Error('ProvisionedThroughputExceededException')) : inner.claimNonce(key, ttl)),
     };
     const handler = handlerWith({ replayStore: store });
     const d = buildDeliveryRequest(envelope(), 1, SECRET, h.clock.now());
@@ -228,7 +228,8 @@ describe('durable replay claims by consumer mode', () => {
     const { createQueueServices } = await import('../../../../src/application/queue/queue-services.js');
     const { baseConfig, fakeRuns } = await import('./harness.js');
     const claims: string[] = [];
-    const store: IdempotencyStore = { claim: async (key) => (claims.push(key), true) };
+    const store = new MemoryIdempotencyStore(h.clock);
+    store.claimNonce = async (key) => (claims.push(key), true);
     const deliverOnce = async (consumer: 'process' | 'lambda') => {
       const services = createQueueServices({
         config: { ...baseConfig, consumer, delivery: 'http', signingSecret: SECRET },

@@ -1,6 +1,6 @@
 // The per-message logic shared by the consumer and the Lambda handler.
 import type { ValidQueueName } from '@workflow/world';
-import { decodeEnvelope } from '../../../../src/application/queue/envelope.js';
+import { decodeEnvelope, encodeEnvelope } from '../../../../src/application/queue/envelope.js';
 import { createInProcessDeliverer } from '../../../../src/application/queue/in-process-deliverer.js';
 import { createMessageProcessor, type Disposition, type ProcessorSettings } from '../../../../src/application/queue/message-processor.js';
 import { makeQueue } from '../../../../src/application/queue/producer.js';
@@ -293,4 +293,110 @@ it('keeps the message leased while a slow handler runs', async () => {
   expect(h.queue.messageCount('workflow')).toBe(0);
   expect(h.logger.at('warn')).toEqual([]);
   expect(h.clock.pendingSleeps).toBe(0);
+});
+
+describe('each message runs once', () => {
+  const stepPayload = { workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId: 'step_1' };
+
+  /** A message and one copy of it (same body, another transport message), both received. */
+  async function messageAndCopy(channel: QueueChannel, queueName: string, payload: unknown, idempotencyKey?: string) {
+    const { messageId } = await queue(queueName as ValidQueueName, payload as never, idempotencyKey ? { idempotencyKey } : undefined);
+    const [original] = await receiveNow(h, channel);
+    await h.queue.send(channel, { body: original!.body, delaySeconds: 0 });
+    const [copy] = await receiveNow(h, channel);
+    return { messageId, original: original!, copy: copy! };
+  }
+
+  it('a copy arriving while the message is in flight is hidden, not run and not counted; one arriving after it succeeded is acked', async () => {
+    setup({ leaseSeconds: 30 });
+    let release!: () => void;
+    respond = () => new Promise<void>((resolve) => (release = resolve));
+    const { original, copy } = await messageAndCopy('step', '__wkf_step_s', stepPayload, 'step_1');
+    const running = processor.process('step', original);
+    await new Promise((resolve) => setImmediate(resolve));
+    const deferred = await processor.process('step', copy);
+    expect(deferred).toEqual({ kind: 'retry', visibilitySeconds: 30, channel: 'step' });
+    release();
+    await settle('step', original, await running);
+    await settle('step', copy, deferred);
+    await h.clock.advance(31_000);
+    expect(await pumpNow('step')).toEqual([{ kind: 'ack' }]);
+    expect(calls.map((c) => c.attempt)).toEqual([1]);
+    expect(h.queue.messageCount('step')).toBe(0);
+    expect(h.logger.at('warn')).toEqual([]);
+  });
+
+  it('across processes, the key’s delivery lease keeps a copy out until it ends', async () => {
+    setup({ leaseSeconds: 30 });
+    let release!: () => void;
+    respond = () => new Promise<void>((resolve) => (release = resolve));
+    const { original, copy } = await messageAndCopy('step', '__wkf_step_s', stepPayload, 'step_1');
+    // A second process: its own in-process knowledge, the same store.
+    const other = createMessageProcessor({
+      queue: h.queue,
+      blobStore: h.blobs,
+      idempotencyStore: h.idempotency,
+      deliverer: createInProcessDeliverer(h.registry),
+      clock: h.clock,
+      logger: h.logger,
+      random: () => 0.5,
+      settings: { maxHopSeconds: 900, maxMessageBytes: 256 * 1024, maxReceiveCount: 5, retryBaseSeconds: 1, retryMaxSeconds: 60, idempotencyWindowSeconds: 3600, leaseSeconds: 30 },
+    });
+    const running = processor.process('step', original);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await other.process('step', copy)).toEqual({ kind: 'retry', visibilitySeconds: 31, channel: 'step' });
+    release();
+    expect(await running).toMatchObject({ kind: 'ack' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('copies of a workflow message replay the run once', async () => {
+    let release!: () => void;
+    respond = () => new Promise<void>((resolve) => (release = resolve));
+    const { original, copy } = await messageAndCopy('workflow', '__wkf_workflow_wf', { runId: 'wrun_1' });
+    const running = processor.process('workflow', original);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await processor.process('workflow', copy)).kind).toBe('retry');
+    release();
+    await running;
+    expect(await processor.process('workflow', copy)).toEqual({ kind: 'ack' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('replays of one run never overlap in a process; other runs are not held up', async () => {
+    const active = new Map<string, number>();
+    let overlap = false;
+    const releases: Array<() => void> = [];
+    respond = async (call) => {
+      const runId = (call.payload as { runId: string }).runId;
+      active.set(runId, (active.get(runId) ?? 0) + 1);
+      if (active.get(runId)! > 1) overlap = true;
+      await new Promise<void>((resolve) => releases.push(resolve));
+      active.set(runId, active.get(runId)! - 1);
+    };
+    for (const runId of ['wrun_1', 'wrun_1', 'wrun_2']) await queue('__wkf_workflow_wf' as ValidQueueName, { runId });
+    const messages = await receiveNow(h, 'workflow');
+    const done = messages.map((m) => processor.process('workflow', m));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls.map((c) => (c.payload as { runId: string }).runId).sort()).toEqual(['wrun_1', 'wrun_2']);
+    while (calls.length < 3 || releases.length > 0) {
+      releases.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(done);
+    expect(overlap).toBe(false);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('clears the run’s wake-up mark before the replay runs', async () => {
+    let pendingDuringReplay: string | undefined = 'not called';
+    respond = async () => {
+      pendingDuringReplay = await h.idempotency.pendingWakeup('wrun_1');
+    };
+    const body = encodeEnvelope({ v: 1, id: 'msg_wake', queueName: '__wkf_workflow_wf' as ValidQueueName, deploymentId: 'aws:test', wake: true, payload: { runId: 'wrun_1' } });
+    await h.idempotency.markWakeup('wrun_1', 'msg_wake', 60);
+    await h.queue.send('workflow', { body, delaySeconds: 0 });
+    await pumpNow('workflow');
+    expect(pendingDuringReplay).toBeUndefined();
+  });
 });

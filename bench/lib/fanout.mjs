@@ -1,0 +1,262 @@
+// Fan-out and sequential runs through the official runtime, per step: SQS
+// messages sent, SQS requests, handler calls, workflow replays, and the
+// DynamoDB capacity of the queue's own records (send claims, delivery leases,
+// wake-up marks: items whose pk starts with `Q#`). world-postgres runs the
+// same scenarios side by side when it and PostgreSQL are installed
+// (fanout1000 only with BENCH_PG_FANOUT1000=1; BENCH_SKIP_POSTGRES=1 skips it).
+// BENCH_FANOUT=seq20,fanout200 picks scenarios.
+//
+// Counting: the app server talks to SQS and DynamoDB through counting proxies
+// (HTTP, JSON protocol: the operation is the X-Amz-Target header); handler
+// calls and replays are the harness server's deliveries to /v1/step and /v1/flow.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ensureWorkflowsBuilt } from '../../scripts/lib/build-workflows.mjs';
+import { call, ourWorld, startServer } from './e2e.mjs';
+import { startBenchLocalAws } from './local-aws-process.mjs';
+import { startPostgres } from './postgres-server.mjs';
+import { now, sleep, summarize } from './stats.mjs';
+
+const APP = new URL('../../test/e2e/fixtures/app/', import.meta.url).pathname;
+const PG_DIR = process.env.WORLD_POSTGRES_DIR ?? '/tmp/probe/node_modules/@workflow/world-postgres';
+const QUEUE_RECORD_PREFIX = 'Q#';
+
+const sumOfSquares = (n) => ((n - 1) * n * (2 * n - 1)) / 6;
+
+/** name, workflow, args, steps (step bodies per run), check(value), runs. */
+export function fanoutScenarios({ quick = false, only = process.env.BENCH_FANOUT?.split(',') } = {}) {
+  const fan = (n, runs) => ({
+    name: `fanout${n}`,
+    workflow: 'countedFanOut',
+    args: (i) => [n, `bench-${n}-${i}-${process.pid}`],
+    steps: n + 1, // n squares plus the step that counts body runs
+    check: (v) => v?.sum === sumOfSquares(n) && v?.steps === n && v?.maxRuns === 1,
+    runs,
+  });
+  const seq = { name: 'seq20', workflow: 'sequentialSteps', args: () => [20], steps: 20, check: (v) => v === 20, runs: quick ? 1 : 3 };
+  const all = quick ? [seq, fan(50, 1)] : [seq, fan(50, 3), fan(200, 3), fan(1000, 1)];
+  return only ? all.filter((s) => only.includes(s.name)) : all;
+}
+
+/** An HTTP proxy that hands every JSON-protocol exchange to `observe(op, request, response, status)`. */
+async function countingProxy(target, observe, rewrite = (body) => body) {
+  const upstream = new URL(target);
+  const readAll = async (stream) => {
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    return Buffer.concat(chunks);
+  };
+  const server = createServer(async (req, res) => {
+    try {
+      const op = String(req.headers['x-amz-target'] ?? '').split('.').pop();
+      let raw = await readAll(req);
+      let body;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+        raw = Buffer.from(JSON.stringify(rewrite(body, op)));
+      } catch {
+        body = undefined;
+      }
+      const headers = { ...req.headers, host: upstream.host, 'content-length': String(raw.length) };
+      const reply = await new Promise((resolve, reject) => {
+        const out = httpRequest({ hostname: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers }, resolve);
+        out.on('error', reject);
+        out.end(raw);
+      });
+      const responseBody = await readAll(reply);
+      res.writeHead(reply.statusCode ?? 500, reply.headers).end(responseBody);
+      let response;
+      try {
+        response = JSON.parse(responseBody.toString('utf8'));
+      } catch {
+        response = undefined;
+      }
+      observe(op, body, response, reply.statusCode);
+    } catch (error) {
+      if (!res.headersSent) res.writeHead(502).end(String(error?.message ?? error));
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((resolve) => (server.closeAllConnections?.(), server.close(resolve))),
+  };
+}
+
+function newCounters() {
+  return { sqsRequests: 0, sqsSent: 0, sqsReceived: 0, sqsOps: {}, queueRecordWcu: 0, queueRecordRcu: 0, queueRecordRequests: 0 };
+}
+
+/** SQS: requests, messages sent and received. DynamoDB: capacity of the queue's records (a failed conditional write still costs 1 WCU). */
+async function startMeters(env, counters) {
+  const sqs = await countingProxy(env.AWS_ENDPOINT_URL_SQS, (op, body, response) => {
+    counters.current.sqsRequests++;
+    counters.current.sqsOps[op] = (counters.current.sqsOps[op] ?? 0) + 1;
+    if (op === 'SendMessage') counters.current.sqsSent++;
+    if (op === 'SendMessageBatch') counters.current.sqsSent += body?.Entries?.length ?? 0;
+    if (op === 'ReceiveMessage') counters.current.sqsReceived += response?.Messages?.length ?? 0;
+  });
+  const isQueueRecord = (body) => String(body?.Key?.pk?.S ?? '').startsWith(QUEUE_RECORD_PREFIX);
+  const dynamodb = await countingProxy(
+    env.AWS_ENDPOINT_URL_DYNAMODB,
+    (op, body, response, status) => {
+      if (!isQueueRecord(body)) return;
+      const c = counters.current;
+      c.queueRecordRequests++;
+      const units = response?.ConsumedCapacity?.CapacityUnits;
+      if (op === 'GetItem') c.queueRecordRcu += units ?? 1;
+      else c.queueRecordWcu += status === 200 ? (units ?? 1) : 1;
+    },
+    (body) => (isQueueRecord(body) ? { ...body, ReturnConsumedCapacity: 'TOTAL' } : body),
+  );
+  return { sqs, dynamodb };
+}
+
+async function runOnce(server, scenario, i, counters) {
+  const before = await call(server.base, 'GET', 'route-calls').catch(() => undefined);
+  if (counters.metered) counters.current = newCounters();
+  const t0 = now();
+  const { runId } = await call(server.base, 'POST', 'start', { workflow: scenario.workflow, args: scenario.args(i) });
+  for (;;) {
+    const { status } = await call(server.base, 'GET', `runs/${runId}/status`);
+    if (status === 'completed') break;
+    if (status === 'failed' || status === 'cancelled') throw new Error(`${scenario.name} ended ${status}`);
+    if (now() - t0 > 900_000) throw new Error(`${scenario.name} not completed after 900 s`);
+    await sleep(50);
+  }
+  const ms = now() - t0;
+  const out = await call(server.base, 'POST', `runs/${runId}/outcome`, { timeoutMs: 10_000 });
+  if (out.outcome !== 'completed' || !scenario.check(out.value)) throw new Error(`${scenario.name}: wrong result ${JSON.stringify(out).slice(0, 300)}`);
+  await sleep(300); // late acks and deferred copies
+  const after = await call(server.base, 'GET', 'route-calls').catch(() => undefined);
+  return { ms, counters: counters.metered ? counters.current : undefined, routes: before && after ? { flow: after.flow - before.flow, step: after.step - before.step } : undefined };
+}
+
+function perStep(scenario, samples) {
+  const per = (f) => summarize(samples.map((s) => f(s) / scenario.steps)).p50;
+  const first = samples[0];
+  return {
+    totalMs: summarize(samples.map((s) => s.ms)),
+    perStep: {
+      sqsMessagesSent: first.counters ? per((s) => s.counters.sqsSent) : null,
+      sqsRequests: first.counters ? per((s) => s.counters.sqsRequests) : null,
+      handlerCalls: first.routes ? per((s) => s.routes.flow + s.routes.step) : null,
+      workflowReplays: first.routes ? per((s) => s.routes.flow) : null,
+      queueRecordWcu: first.counters ? per((s) => s.counters.queueRecordWcu) : null,
+      queueRecordRcu: first.counters ? per((s) => s.counters.queueRecordRcu) : null,
+    },
+    sqsOps: first.counters?.sqsOps,
+  };
+}
+
+const describeError = (error) => `${error?.message ?? error}${error?.cause ? ` (${error.cause.code ?? error.cause.message ?? error.cause})` : ''}`;
+
+async function runScenarios(server, scenarios, counters, log, label) {
+  const out = {};
+  await runOnce(server, { ...scenarios[0], runs: 1 }, 'warm', counters); // warm-up: lazy init, JIT
+  for (const scenario of scenarios) {
+    log(`  fan-out ${label}: ${scenario.name} × ${scenario.runs}…`);
+    try {
+      const samples = [];
+      for (let i = 0; i < scenario.runs; i++) samples.push(await runOnce(server, scenario, i, counters));
+      out[scenario.name] = perStep(scenario, samples);
+      log(`    p50 ${Math.round(out[scenario.name].totalMs.p50)} ms, per step ${JSON.stringify(out[scenario.name].perStep)}`);
+    } catch (error) {
+      out[scenario.name] = { error: describeError(error) };
+      log(`    failed: ${out[scenario.name].error}`);
+    }
+  }
+  return out;
+}
+
+/** Our world on the embedded local AWS, in-process consumer with HTTP delivery. */
+async function onLocalAws(scenarios, log) {
+  const local = await startBenchLocalAws();
+  const counters = { metered: true, current: newCounters() };
+  const meters = await startMeters(local.env, counters);
+  let server;
+  try {
+    server = await startServer(
+      ourWorld({ WORKFLOW_AWS_ADAPTERS: 'aws', WORKFLOW_AWS_DELIVERY: 'http', ...local.env, AWS_ENDPOINT_URL_SQS: meters.sqs.endpoint, AWS_ENDPOINT_URL_DYNAMODB: meters.dynamodb.endpoint }),
+    );
+    return await runScenarios(server, scenarios, counters, log, 'world-aws, local AWS');
+  } catch (error) {
+    throw new Error(`${error.message}${server ? `\n--- server output ---\n${server.logTail()}` : ''}`);
+  } finally {
+    await server?.stop();
+    await meters.sqs.stop();
+    await meters.dynamodb.stop();
+    await local.stop();
+  }
+}
+
+/** world-postgres with the same harness, or why it was skipped. */
+async function onPostgres(scenarios, log) {
+  const world = join(PG_DIR, 'dist', 'index.js');
+  if (!existsSync(world)) return { skipped: `world-postgres not installed at ${PG_DIR} (set WORLD_POSTGRES_DIR)` };
+  let pg;
+  try {
+    pg = await startPostgres({ log: () => {} });
+  } catch (error) {
+    return { skipped: `PostgreSQL not available: ${String(error?.message ?? error).split('\n')[0]}` };
+  }
+  let server;
+  try {
+    await promisify(execFile)(process.execPath, [join(PG_DIR, 'dist', 'cli.js')], { cwd: PG_DIR, env: { ...process.env, WORKFLOW_POSTGRES_URL: pg.url }, timeout: 120_000 });
+    server = await startServer({ WORKFLOW_TARGET_WORLD: world, WORKFLOW_POSTGRES_URL: pg.url });
+    // fanout1000 takes world-postgres over 10 minutes here: only on request.
+    const wanted = process.env.BENCH_PG_FANOUT1000 === '1' ? scenarios : scenarios.filter((s) => s.name !== 'fanout1000');
+    return await runScenarios(server, wanted, { metered: false }, log, 'world-postgres');
+  } catch (error) {
+    return { error: `${String(error?.message ?? error).slice(0, 1500)}${server ? `\n${server.logTail()}` : ''}` };
+  } finally {
+    await server?.stop();
+    await pg.stop();
+  }
+}
+
+export async function runFanoutBench({ quick = false, log = () => {} } = {}) {
+  await ensureWorkflowsBuilt(APP);
+  const scenarios = fanoutScenarios({ quick });
+  const aws = await onLocalAws(scenarios, log).catch((error) => ({ error: describeError(error).slice(0, 3000) }));
+  const postgres = process.env.BENCH_SKIP_POSTGRES === '1' ? { skipped: 'BENCH_SKIP_POSTGRES=1' } : await onPostgres(scenarios, log);
+  return { scenarios: scenarios.map((s) => ({ name: s.name, steps: s.steps, runs: s.runs })), aws, postgres };
+}
+
+/** A plain-text table: one row per scenario, ours and world-postgres side by side. */
+export function fanoutTable({ scenarios, aws, postgres }) {
+  const fmt = (x, digits = 2) => (x === null || x === undefined ? '–' : Number(x).toFixed(digits));
+  const rows = [['scenario', 'steps', 'aws p50 ms', 'pg p50 ms', 'aws/pg', 'SQS sent/step', 'SQS req/step', 'handler calls/step', 'replays/step', 'pg replays/step', 'Q# WCU/step', 'Q# RCU/step']];
+  for (const s of scenarios) {
+    const a = aws?.[s.name];
+    const p = postgres?.[s.name];
+    const ratio = a?.totalMs && p?.totalMs ? a.totalMs.p50 / p.totalMs.p50 : undefined;
+    rows.push([
+      s.name,
+      String(s.steps),
+      a?.error ? 'failed' : fmt(a?.totalMs?.p50, 0),
+      p?.error ? 'failed' : fmt(p?.totalMs?.p50, 0),
+      fmt(ratio),
+      fmt(a?.perStep?.sqsMessagesSent),
+      fmt(a?.perStep?.sqsRequests),
+      fmt(a?.perStep?.handlerCalls),
+      fmt(a?.perStep?.workflowReplays),
+      fmt(p?.perStep?.workflowReplays),
+      fmt(a?.perStep?.queueRecordWcu),
+      fmt(a?.perStep?.queueRecordRcu),
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const lines = rows.map((r) => r.map((c, i) => c.padStart(widths[i])).join('  '));
+  if (aws?.error) lines.push(`world-aws failed: ${aws.error.split('\n')[0]}`);
+  for (const s of scenarios) {
+    if (aws?.[s.name]?.error) lines.push(`world-aws ${s.name} failed: ${aws[s.name].error}`);
+    if (postgres?.[s.name]?.error) lines.push(`world-postgres ${s.name} failed: ${postgres[s.name].error}`);
+  }
+  if (postgres?.skipped) lines.push(`world-postgres skipped: ${postgres.skipped}`);
+  if (postgres?.error) lines.push(`world-postgres failed: ${postgres.error.split('\n')[0]}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,154 @@
+// Send-side coalescing (docs/queue-protocol.md, "Coalescing"):
+// - a step message whose idempotency key is already claimed, sent or being
+//   delivered sends nothing and returns the holder's id;
+// - a workflow wake-up for a run whose marked wake-up is pending (sent and not
+//   yet started) sends nothing.
+// In-process knowledge answers first; the IdempotencyStore decides across
+// processes. A claim is leased until the send succeeds, so a crash in between
+// blocks the key only for the lease.
+import type { Clock } from '../../ports/clock.js';
+import type { IdempotencyStore } from '../../ports/idempotency-store.js';
+import type { Logger } from '../../ports/logger.js';
+import { errorMessage } from './deliverer.js';
+import type { LocalCoordination, LocalWakeup } from './local-coordination.js';
+
+export interface CoalescerSettings {
+  /** How long a claim holds a key before its send is confirmed. */
+  claimLeaseSeconds: number;
+  /** How long a wake-up mark holds a run. */
+  wakeupLeaseSeconds: number;
+  idempotencyWindowSeconds: number;
+}
+
+export interface SendCoalescer {
+  /** Sends via `send` unless `key` is held; returns the id of the message that carries the key. */
+  sendKeyed(key: string, messageId: string, send: () => Promise<void>): Promise<string>;
+  /** Sends a run's wake-up via `send(marked)` unless one is pending; returns the id of the pending one. */
+  sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<void>): Promise<string>;
+  /** Stops the timers of deferred sent-marks. */
+  close(): void;
+}
+
+export function createSendCoalescer(deps: {
+  store: IdempotencyStore;
+  local: LocalCoordination;
+  clock: Clock;
+  logger: Logger;
+  settings: CoalescerSettings;
+}): SendCoalescer {
+  const { store, local, clock, logger, settings } = deps;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+
+  /** Confirms the send durably only if the message has not started here by half the claim lease (a backlog). */
+  function markSentIfStillQueued(key: string, messageId: string): void {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (local.begun.has(messageId)) return;
+      store.markSent(key, messageId).catch((error) => {
+        logger.warn('Could not mark a queued message as sent; a re-queue after its claim lease sends a duplicate, which is dropped on delivery', {
+          messageId,
+          error: errorMessage(error),
+        });
+      });
+    }, (settings.claimLeaseSeconds * 1000) / 2);
+    timer.unref?.();
+    timers.add(timer);
+  }
+
+  async function sendKeyed(key: string, messageId: string, send: () => Promise<void>): Promise<string> {
+    const known = local.keys.get(key);
+    if (known && known.expiresAt > clock.now() && (await known.sent)) return known.messageId;
+
+    let settle!: (sent: boolean) => void;
+    const entry = { messageId, sent: new Promise<boolean>((resolve) => (settle = resolve)), expiresAt: clock.now() + settings.idempotencyWindowSeconds * 1000 };
+    local.keys.set(key, entry);
+    try {
+      // Claim and send at once, so the claim adds no round trip to the send. A lost claim (another
+      // process holds the key) leaves this message superseded: it is dropped on delivery.
+      const sending = send().then(
+        () => true,
+        (error: unknown) => error,
+      );
+      const claim = await store.claimSend(key, messageId, settings.claimLeaseSeconds, settings.idempotencyWindowSeconds).catch(async (error: unknown) => {
+        await sending;
+        throw error;
+      });
+      const sent = await sending;
+      if (!claim.won) {
+        // Held elsewhere: remember the holder, whose message exists or whose claim lease will lapse.
+        entry.messageId = claim.holderId || messageId;
+        settle(true);
+        return entry.messageId;
+      }
+      if (sent !== true) {
+        // The caller fails and its delivery is retried, re-queueing the key: that must send, not coalesce
+        // with a message that does not exist. If this release fails, the claim lease still lapses.
+        await store.abandonClaim(key, messageId).catch(() => undefined);
+        throw sent;
+      }
+    } catch (error) {
+      if (local.keys.get(key) === entry) local.keys.delete(key);
+      settle(false);
+      throw error;
+    }
+    settle(true);
+    markSentIfStillQueued(key, messageId);
+    return messageId;
+  }
+
+  async function pendingHere(runId: string): Promise<LocalWakeup | undefined> {
+    const known = local.wakeups.get(runId);
+    if (!known || local.begun.has(known.messageId)) return undefined;
+    return (await known.sent) ? known : undefined;
+  }
+
+  async function sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<void>): Promise<string> {
+    const previous = await pendingHere(runId);
+    // No wake-up of this run is known to be pending: the run is not contended here, so send without the
+    // cost of a mark. A wake-up sent while another is pending here is marked, so later ones can be dropped.
+    let marked = false;
+    if (previous) {
+      if (previous.marked && previous.markUntil > clock.now()) {
+        // The mark is cleared before that message's replay reads the log; still set (read after our commit), it
+        // guarantees the replay sees what we committed.
+        const holder = await store.pendingWakeup(runId);
+        if (holder === previous.messageId) return holder;
+      }
+      const claim = await store.markWakeup(runId, messageId, settings.wakeupLeaseSeconds);
+      if (!claim.won) {
+        const holder = local.wakeups.get(runId);
+        // Drop only for a holder this process knows was sent; another process's mark may still be unsent.
+        if (holder?.messageId === claim.holderId && (await holder.sent) && !local.begun.has(holder.messageId)) return holder.messageId;
+      } else {
+        marked = true;
+      }
+    }
+    let settle!: (sent: boolean) => void;
+    const entry: LocalWakeup = {
+      messageId,
+      marked,
+      sent: new Promise<boolean>((resolve) => (settle = resolve)),
+      markUntil: clock.now() + settings.wakeupLeaseSeconds * 1000,
+    };
+    local.wakeups.set(runId, entry);
+    try {
+      await send(marked);
+    } catch (error) {
+      settle(false);
+      if (local.wakeups.get(runId) === entry) local.wakeups.delete(runId);
+      if (marked) await store.clearWakeup(runId, messageId).catch(() => undefined);
+      throw error;
+    }
+    settle(true);
+    return messageId;
+  }
+
+  return {
+    sendKeyed,
+    sendWakeup,
+    close() {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+// Send-side coalescing: keyed step messages and per-run wake-ups, in process
+// and across processes sharing one IdempotencyStore.
+import { jest } from '@jest/globals';
+import { ManualClock } from '../../../../src/adapters/memory/manual-clock.js';
+import { MemoryIdempotencyStore } from '../../../../src/adapters/memory/memory-idempotency-store.js';
+import { LocalCoordination } from '../../../../src/application/queue/local-coordination.js';
+import { createSendCoalescer, type SendCoalescer } from '../../../../src/application/queue/send-coalescer.js';
+import { RecordingLogger, START } from './harness.js';
+
+const CLAIM_LEASE = 30;
+let clock: ManualClock;
+let store: MemoryIdempotencyStore;
+let coalescers: SendCoalescer[];
+let sends: string[];
+
+function process_(local = new LocalCoordination(), claimLeaseSeconds = CLAIM_LEASE) {
+  const coalescer = createSendCoalescer({
+    store,
+    local,
+    clock,
+    logger: new RecordingLogger(),
+    settings: { claimLeaseSeconds, wakeupLeaseSeconds: 60, idempotencyWindowSeconds: 3600 },
+  });
+  coalescers.push(coalescer);
+  return { coalescer, local };
+}
+
+const send = (id: string, marks?: boolean[]) => async (marked?: boolean) => {
+  sends.push(id);
+  marks?.push(Boolean(marked));
+};
+
+beforeEach(() => {
+  clock = new ManualClock(START);
+  store = new MemoryIdempotencyStore(clock);
+  coalescers = [];
+  sends = [];
+});
+afterEach(() => coalescers.forEach((c) => c.close()));
+
+describe('keyed step messages', () => {
+  it('a key already sent by this process sends nothing and returns the first id, without asking the store', async () => {
+    const { coalescer } = process_();
+    expect(await coalescer.sendKeyed('step_1', 'msg-1', send('msg-1'))).toBe('msg-1');
+    const claims = jest.spyOn(store, 'claimSend');
+    expect(await coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-1');
+    expect(sends).toEqual(['msg-1']);
+    expect(claims).not.toHaveBeenCalled();
+  });
+
+  it('concurrent calls for one key in one process send once', async () => {
+    const { coalescer } = process_();
+    const ids = await Promise.all(['a', 'b', 'c'].map((id) => coalescer.sendKeyed('step_1', id, send(id))));
+    expect(sends).toEqual(['a']);
+    expect(ids).toEqual(['a', 'a', 'a']);
+  });
+
+  it('another process sending the same key gets the holder id from the store; its own message (sent with the claim) is superseded', async () => {
+    await process_().coalescer.sendKeyed('step_1', 'msg-1', send('msg-1'));
+    expect(await process_().coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-1');
+    expect(sends).toEqual(['msg-1', 'msg-2']);
+    expect(await store.beginDelivery('step_1', 'msg-2', 30, 3600)).toEqual({ kind: 'superseded' });
+  });
+
+  it('a failed send gives up its claim, so the retried re-queue sends at once', async () => {
+    const { coalescer } = process_();
+    await expect(coalescer.sendKeyed('step_1', 'msg-1', async () => Promise.reject(new Error('SQS down')))).rejects.toThrow('SQS down');
+    expect(await coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-2');
+    expect(await process_().coalescer.sendKeyed('step_1', 'msg-3', send('msg-3'))).toBe('msg-2');
+    expect(sends).toEqual(['msg-2', 'msg-3']);
+  });
+
+  it('if giving up the claim fails too, the claim lapses after its lease', async () => {
+    const { coalescer } = process_();
+    jest.spyOn(store, 'abandonClaim').mockRejectedValueOnce(new Error('DynamoDB down'));
+    await expect(coalescer.sendKeyed('step_1', 'msg-1', async () => Promise.reject(new Error('SQS down')))).rejects.toThrow('SQS down');
+    expect(await process_().coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-1');
+    await clock.advance(CLAIM_LEASE * 1000 + 1);
+    expect(await coalescer.sendKeyed('step_1', 'msg-3', send('msg-3'))).toBe('msg-3');
+    expect(sends).toEqual(['msg-2', 'msg-3']);
+  });
+
+  it('a process that died between claim and send blocks the key only for the claim lease', async () => {
+    await store.claimSend('step_1', 'msg-dead', CLAIM_LEASE, 3600); // claimed, never sent
+    const { coalescer } = process_();
+    expect(await coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-dead');
+    await clock.advance(CLAIM_LEASE * 1000 + 1);
+    expect(await process_().coalescer.sendKeyed('step_1', 'msg-3', send('msg-3'))).toBe('msg-3');
+    expect(sends).toEqual(['msg-2', 'msg-3']);
+  });
+
+  it('a message not started within half the claim lease is marked sent, so its claim no longer lapses', async () => {
+    const { coalescer } = process_(new LocalCoordination(), 0.02); // 10 ms of real time to the mark
+    await coalescer.sendKeyed('step_1', 'msg-1', send('msg-1'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await clock.advance(60_000);
+    expect(await store.claimSend('step_1', 'msg-2', 30, 3600)).toEqual({ won: false, holderId: 'msg-1' });
+  });
+});
+
+describe('run wake-ups', () => {
+  it('the first wake-up of a quiet run is sent unmarked; one sent while it is pending is marked; later ones are dropped', async () => {
+    const { coalescer } = process_();
+    const marks: boolean[] = [];
+    expect(await coalescer.sendWakeup('wrun_1', 'w-1', send('w-1', marks))).toBe('w-1');
+    expect(await coalescer.sendWakeup('wrun_1', 'w-2', send('w-2', marks))).toBe('w-2');
+    expect(await coalescer.sendWakeup('wrun_1', 'w-3', send('w-3', marks))).toBe('w-2');
+    expect(await coalescer.sendWakeup('wrun_1', 'w-4', send('w-4', marks))).toBe('w-2');
+    expect(sends).toEqual(['w-1', 'w-2']);
+    expect(marks).toEqual([false, true]);
+    expect(await store.pendingWakeup('wrun_1')).toBe('w-2');
+  });
+
+  it('once the marked wake-up started (mark cleared), the next one is sent: no wake-up is lost', async () => {
+    const { coalescer, local } = process_();
+    await coalescer.sendWakeup('wrun_1', 'w-1', send('w-1'));
+    await coalescer.sendWakeup('wrun_1', 'w-2', send('w-2'));
+    // Delivery of w-2 starts, here or in another process: the mark is cleared before the replay reads the log.
+    await store.clearWakeup('wrun_1', 'w-2');
+    expect(await coalescer.sendWakeup('wrun_1', 'w-3', send('w-3'))).toBe('w-3');
+    local.begun.set('w-3', true);
+    expect(await coalescer.sendWakeup('wrun_1', 'w-4', send('w-4'))).toBe('w-4');
+    expect(sends).toEqual(['w-1', 'w-2', 'w-3', 'w-4']);
+  });
+
+  it('a mark held by another process is not trusted (its send may never happen): the wake-up is sent', async () => {
+    await store.markWakeup('wrun_1', 'w-other', 60); // another process marked, and may have died before sending
+    const { coalescer } = process_();
+    await coalescer.sendWakeup('wrun_1', 'w-1', send('w-1'));
+    expect(await coalescer.sendWakeup('wrun_1', 'w-2', send('w-2'))).toBe('w-2');
+    expect(sends).toEqual(['w-1', 'w-2']);
+  });
+
+  it('a failed marked send clears its mark', async () => {
+    const { coalescer } = process_();
+    await coalescer.sendWakeup('wrun_1', 'w-1', send('w-1'));
+    await expect(coalescer.sendWakeup('wrun_1', 'w-2', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await store.pendingWakeup('wrun_1')).toBeUndefined();
+  });
+});
