@@ -3,6 +3,7 @@
 // as the polling consumer (application/queue/message-processor.ts); records to
 // retry are hidden for their backoff and reported as batch item failures.
 import type { BatchItemProcessor } from '../application/queue/batch-item-processor.js';
+import type { QueueServices } from '../application/queue/queue-services.js';
 import type { RouteHandler } from '../application/queue/route-deliverer.js';
 import { latestQueueServices, queueServicesOf } from '../application/queue/services-lookup.js';
 import type { ReceivedMessage } from '../ports/message-queue.js';
@@ -21,10 +22,11 @@ export type SqsLambdaHandler = (event: SqsEvent) => Promise<SqsBatchResponse>;
 
 export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHandler {
   let processor: BatchItemProcessor | undefined;
+  let services: QueueServices | undefined;
   // Resolved on the first event: importing the routes is what builds the world.
   const resolve = (): BatchItemProcessor => {
     if (!processor) {
-      const services = (options.world && queueServicesOf(options.world)) ?? latestQueueServices();
+      services = (options.world && queueServicesOf(options.world)) ?? latestQueueServices();
       if (!services) {
         throw new Error(
           'createLambdaHandler found no @workflow/world-aws queue services: pass { world } built by createWorld(), or set WORKFLOW_TARGET_WORLD=@workflow/world-aws so that importing the routes builds one',
@@ -38,6 +40,8 @@ export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHan
   return async (event) => {
     const batch = resolve();
     const done = await Promise.all(event.Records.map((record) => batch.process(toReceivedMessage(record))));
+    // The environment may freeze once this returns: write what the storage deferred now.
+    await services?.flushDeferredWrites().catch(() => undefined);
     return {
       batchItemFailures: event.Records.filter((_, i) => !done[i]).map((record) => ({ itemIdentifier: record.messageId })),
     };

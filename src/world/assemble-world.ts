@@ -65,6 +65,7 @@ export function assembleWorld(container: Container): AwsWorld {
     ids,
     logger,
     runs: storage.runs,
+    flushDeferredWrites: async () => store.flush?.(),
   });
 
   const runKeys = container.get<RunKeySource>(TOKENS.RunKeySource);

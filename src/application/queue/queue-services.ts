@@ -53,6 +53,12 @@ export interface QueueServicesDeps {
   clock: Clock;
   ids: IdSource;
   logger: Logger;
+  /**
+   * Writes work the storage defers (projections, written behind their commits).
+   * A Lambda environment may freeze as soon as a batch returns, so its handler
+   * calls this first; otherwise listings would show stale runs until a thaw.
+   */
+  flushDeferredWrites?: () => Promise<void>;
   /** The storage's runs API, for re-enqueueing active runs on start(). */
   runs: Storage['runs'];
   options?: QueueServicesOptions;
@@ -94,6 +100,8 @@ export interface QueueServices {
   consumer: QueueConsumerControl;
   /** The per-message logic, delivering to route functions and settled for a batch transport: the Lambda handler. */
   batchProcessorForRoutes(routes: WorkflowRoutes): BatchItemProcessor;
+  /** Writes what the storage deferred; the Lambda handler calls it before returning a batch. */
+  flushDeferredWrites(): Promise<void>;
 }
 
 const RECOVERY_LABEL = 'world-aws';
@@ -188,6 +196,9 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
 
   const services: QueueServices = {
     queue,
+    flushDeferredWrites: async () => {
+      await deps.flushDeferredWrites?.();
+    },
     createQueueHandler: makeCreateQueueHandler({
       signingSecret: config.signingSecret,
       signatureToleranceSeconds: options.signatureToleranceSeconds ?? DEFAULT_SIGNATURE_TOLERANCE_SECONDS,

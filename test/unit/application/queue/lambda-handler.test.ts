@@ -73,6 +73,32 @@ it('delivers each record to the route for its kind, signed, and reports no failu
   expect(calls).toEqual([{ payload: { runId: 'wrun_1', input: new Uint8Array([1, 2]) }, attempt: 1 }]);
 });
 
+it('writes what the storage deferred before returning the batch (the environment may freeze after it)', async () => {
+  const order: string[] = [];
+  const app = createQueueServices({
+    config: { ...baseConfig, consumer: 'lambda', delivery: 'http', signingSecret: SECRET },
+    messageQueue: h.queue,
+    blobStore: h.blobs,
+    idempotencyStore: h.idempotency,
+    clock: h.clock,
+    ids: h.ids,
+    logger: h.logger,
+    runs: fakeRuns([]),
+    flushDeferredWrites: async () => {
+      order.push('flush');
+    },
+    options: { registry: h.registry, random: () => 0.99 },
+  });
+  respond = async () => {
+    order.push('handler');
+  };
+  const handler = createLambdaHandler({ ...routes(), world: attachQueueServices({}, app) });
+  await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  const { event } = await eventFrom('workflow');
+  await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+  expect(order).toEqual(['handler', 'flush']);
+});
+
 it('reports only the failed records, hidden for their backoff', async () => {
   const app = services();
   const handler = createLambdaHandler({ ...routes(), world: attachQueueServices({}, app) });
