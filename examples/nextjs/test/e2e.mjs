@@ -124,7 +124,8 @@ async function deployAndRunZip(localEnv) {
   const result = JSON.parse(stdout);
   assert(result.source.flow === join(APP, 'app', '.well-known', 'workflow', 'v1', 'flow', 'route.js'), `deploy used the Next.js build: ${result.source.flow}`);
   const files = unzipSync(new Uint8Array(await readFile(result.zip.path)));
-  assert(Object.keys(files).join() === 'index.mjs', `the zip holds index.mjs: ${Object.keys(files)}`);
+  const names = Object.keys(files);
+  assert(names.join() === 'index.mjs', `the zip holds index.mjs alone: ${names}`);
   const manifest = JSON.parse(await readFile(join(APP, 'app', '.well-known', 'workflow', 'v1', 'manifest.json'), 'utf8'));
   const workflowId = manifest.workflows['workflows/user-signup.ts'].handleUserSignup.workflowId;
   const dir = await mkdtemp(join(tmpdir(), 'nextjs-lambda-zip-'));

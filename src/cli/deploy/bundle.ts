@@ -51,9 +51,9 @@ export function worldSource(modules: EntryModules): string {
  * would mount at /.well-known/workflow/v1/{flow,step}; the Lambda handler
  * feeds SQS records to them in-process. `./world.mjs` is imported first so
  * it is evaluated before the bundles. The bundles are loaded on first use
- * (each is a separate chunk): a cold start parses and runs only the one its
- * first message needs, and a function that only ever sees step messages
- * never loads the flow bundle.
+ * (esbuild evaluates a dynamically imported module lazily): a cold start runs
+ * only the one its first message needs, and a function that only ever sees
+ * step messages never evaluates the flow bundle.
  */
 export function entrySource(modules: EntryModules, output: WorkflowOutput): string {
   return [
@@ -132,7 +132,7 @@ export interface BundleResult {
   /** The entry (index.mjs). */
   file: string;
   code: Uint8Array;
-  /** Every output file, by its path in the zip: the entry and its lazily loaded chunks. */
+  /** Every output file, by its path in the zip (the entry alone). */
   files: Record<string, Uint8Array>;
   /** Sum of all files: the unzipped size. */
   bytes: number;
@@ -159,12 +159,13 @@ export async function bundleLambda(options: {
   const outdir = join(buildDir, 'lambda');
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
-    // index.mjs plus chunks/*.mjs: the two route bundles load on first use (code splitting needs ESM and an outdir).
+    // One file. The two route bundles are still evaluated on first use: esbuild wraps a module
+    // that is imported dynamically in a lazy initialiser. No code splitting: a split chunk of a
+    // CommonJS package imported with import() (core's waitUntil loads @vercel/functions that way)
+    // exposes only `default`, so its named exports are undefined at run time.
     entryPoints: { [LAMBDA_ENTRY_FILE.replace(/\.mjs$/, '')]: entry },
     outdir,
     outExtension: { '.js': '.mjs' },
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
     absWorkingDir: options.projectDir,
     // `workflow/runtime` (world.mjs) comes from the project, even when --out-dir is outside it.
     nodePaths: [join(options.projectDir, 'node_modules')],

@@ -37,8 +37,8 @@ it('builds with wf build, bundles, zips, and writes only build output', async ()
   const zip = unzipSync(new Uint8Array(await readFile(result.zip.path)));
   // The entry, and the flow and step bundles as chunks it loads on first use.
   const names = Object.keys(zip);
-  expect(names).toContain('index.mjs');
-  expect(names.filter((name) => name !== 'index.mjs').every((name) => /^chunks\/[\w-]+\.mjs$/.test(name))).toBe(true);
+  // One file: a split chunk of a CommonJS package loaded with import() loses its named exports.
+  expect(names).toEqual(['index.mjs']);
   expect(result.zip.bytes).toBeLessThan(50 * 1024 * 1024);
   expect(result.zip.unzippedBytes).toBeGreaterThan(result.zip.bytes);
   // The app's sources are untouched; the only new entry is the out directory, which git-ignores itself.
