@@ -5,6 +5,7 @@
 //   node bench/run.mjs [--quick] [--only=storage,cost,e2e,fanout,streams]
 //   BENCH_LOCAL_AWS=in-process   run dynalite/fauxqs in this process (default: a child process)
 //   BENCH_SKIP_STREAMS=1         skip the streams benchmark (bench/streams.*)
+//   BENCH_DELIVERY=in-process    cost: deliver in process (no signed HTTP, so no replay claims; like Lambda mode)
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

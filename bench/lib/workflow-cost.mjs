@@ -59,7 +59,8 @@ export async function meteredWorkflowCosts({ cases = WORKFLOW_COST_CASES, log = 
     server = await startServer(
       ourWorld({
         WORKFLOW_AWS_ADAPTERS: 'aws',
-        WORKFLOW_AWS_DELIVERY: 'http',
+        // http (default): signed deliveries, each with a durable replay claim; in-process: none, like Lambda mode.
+        WORKFLOW_AWS_DELIVERY: process.env.BENCH_DELIVERY ?? 'http',
         ...env,
         AWS_ENDPOINT_URL_DYNAMODB: meter.endpoint,
         AWS_ENDPOINT_URL_SQS: sqs.endpoint,
