@@ -4,7 +4,6 @@
 // so it costs one write unit; a lost condition reports the holder through
 // ReturnValuesOnConditionCheckFailure. The table's TTL (`expiresAt`, seconds)
 // removes records DynamoDB-side; the conditions treat expired ones as free.
-import { createHash } from 'node:crypto';
 import {
   DeleteItemCommand,
   GetItemCommand,
@@ -16,12 +15,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DeliveryStart, IdempotencyStore, SendClaim } from '../../../ports/idempotency-store.js';
 import { awsErrorName, toWorldError } from '../aws-errors.js';
+import { idempotencyRecordKey, nonceRecordKey, wakeupRecordKey } from './keys.js';
 
 type Item = Record<string, AttributeValue>;
 
-const SK = 'Q';
-/** Keys longer than this are hashed so they stay under DynamoDB's 2048-byte partition key limit. */
-const MAX_KEY_BYTES = 1024;
 const CLAIMED = 'claimed';
 const SENT = 'sent';
 const DELIVERING = 'delivering';
@@ -31,12 +28,6 @@ const WAKEUP_RETENTION_SECONDS = 3600;
 const n = (value: number): AttributeValue => ({ N: String(value) });
 const s = (value: string): AttributeValue => ({ S: value });
 
-function keyItemKey(key: string): Item {
-  const id = Buffer.byteLength(key) > MAX_KEY_BYTES ? `sha256:${createHash('sha256').update(key).digest('hex')}` : key;
-  return { pk: s(`Q#k#${id}`), sk: s(SK) };
-}
-const wakeupKey = (runId: string): Item => ({ pk: s(`Q#w#${runId}`), sk: s(SK) });
-const nonceKey = (nonce: string): Item => ({ pk: s(`Q#n#${nonce}`), sk: s(SK) });
 
 export class DynamoDbIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -52,7 +43,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: { ...nonceKey(nonce), expiresAt: n(seconds(now) + ttlSeconds) },
+          Item: { ...nonceRecordKey(nonce), expiresAt: n(seconds(now) + ttlSeconds) },
           // TTL deletion lags: an expired nonce is free even while its item remains.
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS',
           ExpressionAttributeValues: { ':nowS': n(seconds(now)) },
@@ -68,7 +59,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   async claimSend(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<SendClaim> {
     const now = this.now();
     const lost = await this.update({
-      Key: keyItemKey(key),
+      Key: idempotencyRecordKey(key),
       UpdateExpression: 'SET mid = :m, st = :claimed, lease = :lease, att = :zero, expiresAt = :exp',
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)',
       ExpressionAttributeValues: {
@@ -82,14 +73,14 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       },
     });
     if (!lost) return { won: true };
-    const holder = (lost.item ?? (await this.read(keyItemKey(key))))?.mid?.S;
+    const holder = (lost.item ?? (await this.read(idempotencyRecordKey(key))))?.mid?.S;
     // Gone between the failed write and the read (TTL): nobody holds it now, but do not race for it again.
     return { won: false, holderId: holder ?? '' };
   }
 
   async markSent(key: string, messageId: string): Promise<void> {
     await this.update({
-      Key: keyItemKey(key),
+      Key: idempotencyRecordKey(key),
       UpdateExpression: 'SET st = :sent REMOVE lease',
       ConditionExpression: 'mid = :m AND st = :claimed',
       ExpressionAttributeValues: { ':m': s(messageId), ':sent': s(SENT), ':claimed': s(CLAIMED) },
@@ -97,14 +88,14 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   async abandonClaim(key: string, messageId: string): Promise<void> {
-    await this.deleteIf(keyItemKey(key), 'mid = :m AND st = :claimed', { ':m': s(messageId), ':claimed': s(CLAIMED) });
+    await this.deleteIf(idempotencyRecordKey(key), 'mid = :m AND st = :claimed', { ':m': s(messageId), ':claimed': s(CLAIMED) });
   }
 
   async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {
     const now = this.now();
     let attempt = 1;
     const lost = await this.update({
-      Key: keyItemKey(key),
+      Key: idempotencyRecordKey(key),
       UpdateExpression: 'SET st = :delivering, lease = :lease ADD att :one',
       ConditionExpression: 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now)',
       ExpressionAttributeValues: {
@@ -118,14 +109,14 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       ReturnValues: 'UPDATED_NEW',
     }, (attributes) => (attempt = Number(attributes?.att?.N ?? 1)));
     if (!lost) return { kind: 'start', attempt };
-    const held = lost.item ?? (await this.read(keyItemKey(key)));
+    const held = lost.item ?? (await this.read(idempotencyRecordKey(key)));
     if (held && Number(held.expiresAt?.N ?? 0) >= seconds(now)) {
       if (held.mid?.S !== messageId) return { kind: 'superseded' };
       return { kind: 'busy', leaseEndsAt: Number(held.lease?.N ?? now) };
     }
     // Never claimed (sent before this protocol) or its window ended: claim it for this delivery.
     const taken = await this.update({
-      Key: keyItemKey(key),
+      Key: idempotencyRecordKey(key),
       UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp',
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS',
       ExpressionAttributeValues: {
@@ -143,7 +134,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   async extendDelivery(key: string, messageId: string, leaseSeconds: number): Promise<void> {
     await this.update({
-      Key: keyItemKey(key),
+      Key: idempotencyRecordKey(key),
       UpdateExpression: 'SET lease = :lease',
       ConditionExpression: 'mid = :m AND st = :delivering',
       ExpressionAttributeValues: { ':m': s(messageId), ':delivering': s(DELIVERING), ':lease': n(this.now() + leaseSeconds * 1000) },
@@ -152,7 +143,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   async releaseDelivery(key: string, messageId: string, resetAttempts: boolean): Promise<void> {
     await this.update({
-      Key: keyItemKey(key),
+      Key: idempotencyRecordKey(key),
       UpdateExpression: resetAttempts ? 'SET st = :sent, att = :zero REMOVE lease' : 'SET st = :sent REMOVE lease',
       ConditionExpression: 'mid = :m AND st = :delivering',
       ExpressionAttributeValues: {
@@ -167,7 +158,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   async markWakeup(runId: string, messageId: string, leaseSeconds: number): Promise<SendClaim> {
     const now = this.now();
     const lost = await this.update({
-      Key: wakeupKey(runId),
+      Key: wakeupRecordKey(runId),
       UpdateExpression: 'SET mid = :m, lease = :lease, expiresAt = :exp',
       ConditionExpression: 'attribute_not_exists(pk) OR lease < :now OR mid = :m',
       ExpressionAttributeValues: {
@@ -178,17 +169,17 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       },
     });
     if (!lost) return { won: true };
-    const holder = (lost.item ?? (await this.read(wakeupKey(runId))))?.mid?.S;
+    const holder = (lost.item ?? (await this.read(wakeupRecordKey(runId))))?.mid?.S;
     return { won: false, holderId: holder ?? '' };
   }
 
   async pendingWakeup(runId: string): Promise<string | undefined> {
-    const item = await this.read(wakeupKey(runId));
+    const item = await this.read(wakeupRecordKey(runId));
     return item && Number(item.lease?.N ?? 0) > this.now() ? item.mid?.S : undefined;
   }
 
   async clearWakeup(runId: string, messageId: string): Promise<void> {
-    await this.deleteIf(wakeupKey(runId), 'mid = :m', { ':m': s(messageId) });
+    await this.deleteIf(wakeupRecordKey(runId), 'mid = :m', { ':m': s(messageId) });
   }
 
   /** A conditional delete; a lost condition (the record moved on) is not an error. */

@@ -14,8 +14,8 @@ export const HOOK_PREFIX = 'H#';
 /** Per-run hook marker in the steps table: lets disposal find a run's hooks with a consistent Query. */
 export const HOOK_MARKER_PREFIX = 'K#';
 export const TOKEN_PREFIX = 'T#';
-export const IDEMPOTENCY_PREFIX = 'I#';
-export const IDEMPOTENCY_SK = 'I';
+/** The queue's records in the steps table: send claims and delivery leases, run wake-up marks, delivery nonces. */
+export const QUEUE_RECORD_SK = 'Q';
 
 const s = (value: string): AttributeValue => ({ S: value });
 
@@ -39,10 +39,12 @@ export const tokenKey = (token: string): Key => ({ pk: s(tokenPk(token)) });
 
 /** Keys longer than this are hashed so they stay under DynamoDB's 2048-byte partition key limit. */
 const MAX_IDEMPOTENCY_KEY_BYTES = 1024;
-export function idempotencyKey(key: string): Key {
+export function idempotencyRecordKey(key: string): Key {
   const id = Buffer.byteLength(key) > MAX_IDEMPOTENCY_KEY_BYTES ? `sha256:${sha256Hex(key)}` : key;
-  return { pk: s(`${IDEMPOTENCY_PREFIX}${id}`), sk: s(IDEMPOTENCY_SK) };
+  return { pk: s(`Q#k#${id}`), sk: s(QUEUE_RECORD_SK) };
 }
+export const wakeupRecordKey = (runId: string): Key => ({ pk: s(`Q#w#${runId}`), sk: s(QUEUE_RECORD_SK) });
+export const nonceRecordKey = (nonce: string): Key => ({ pk: s(`Q#n#${nonce}`), sk: s(QUEUE_RECORD_SK) });
 
 /** Write shard of a run in the listing indexes: `R#0` … `R#7`. */
 export const runShard = (runId: string): string => `R#${shardOf(runId)}`;

@@ -16,7 +16,7 @@ import {
   waitToItem,
   waitTombstone,
 } from '../../../../src/adapters/aws/dynamodb/item-mappers.js';
-import { idempotencyKey, runShard, shardOf } from '../../../../src/adapters/aws/dynamodb/keys.js';
+import { idempotencyRecordKey, runShard, shardOf } from '../../../../src/adapters/aws/dynamodb/keys.js';
 import { at, bytes, event, hook, RUN_ID, run, step, T0, wait } from './fixtures.js';
 
 const shard = runShard(RUN_ID);
@@ -29,9 +29,9 @@ describe('keys', () => {
   });
 
   it('hashes idempotency keys too long for a partition key', () => {
-    expect(idempotencyKey('k1')).toEqual({ pk: { S: 'I#k1' }, sk: { S: 'I' } });
+    expect(idempotencyRecordKey('k1')).toEqual({ pk: { S: 'Q#k#k1' }, sk: { S: 'Q' } });
     const long = 'x'.repeat(2000);
-    expect(idempotencyKey(long).pk!.S).toBe(`I#sha256:${createHash('sha256').update(long).digest('hex')}`);
+    expect(idempotencyRecordKey(long).pk!.S).toBe(`Q#k#sha256:${createHash('sha256').update(long).digest('hex')}`);
   });
 });
 
