@@ -48,3 +48,32 @@ describe('architecture', () => {
     }
   });
 });
+
+describe('structure', () => {
+  const files = sourceFiles(root);
+
+  it('keeps process-wide state in the one process-scope module', () => {
+    const offending = files.filter((f) => relative(root, f) !== 'process-scope.ts' && /\bglobalThis\b/.test(readFileSync(f, 'utf8')));
+    expect(offending.map((f) => relative(root, f))).toEqual([]);
+  });
+
+  it('has no import loop', () => {
+    const resolveSpec = (from: string, spec: string): string | undefined => {
+      const base = join(from, '..', spec.replace(/\.js$/, '.ts'));
+      return files.includes(base) ? base : files.find((f) => f === join(base.replace(/\.ts$/, ''), 'index.ts'));
+    };
+    const graph = new Map(files.map((f) => [f, importsOf(f).filter((s) => s.startsWith('.')).flatMap((s) => resolveSpec(f, s) ?? [])]));
+    const state = new Map<string, 'open' | 'done'>();
+    const loops: string[][] = [];
+    const visit = (file: string, path: string[]): void => {
+      state.set(file, 'open');
+      for (const next of graph.get(file)!) {
+        if (state.get(next) === 'open') loops.push([...path.slice(path.indexOf(next)), next].map((f) => relative(root, f)));
+        else if (!state.has(next)) visit(next, [...path, next]);
+      }
+      state.set(file, 'done');
+    };
+    for (const file of files) if (!state.has(file)) visit(file, [file]);
+    expect(loops).toEqual([]);
+  });
+});

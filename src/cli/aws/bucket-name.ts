@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { isMissingBucket, httpStatus } from '../../adapters/aws/provisioning/aws-errors.js';
+import { isMissingBucket, httpStatus } from '../../infra/provisioning/aws-errors.js';
 import type { AwsClients, ClientOptions } from './clients.js';
 
 const MAX_BUCKET = 63;

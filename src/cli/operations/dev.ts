@@ -1,7 +1,7 @@
 // dev: the embedded local AWS with one installation provisioned in it, the
 // environment an app needs to use it, and optionally the queue consumer in
 // this process delivering to the app over HTTP. Runs until `signal` aborts.
-import type { LocalAws, LocalAwsOptions } from '../../adapters/local-aws/index.js';
+import type { LocalAws, LocalAwsOptions } from '../../infra/local-aws/index.js';
 import { createWorld, type CreateWorldOptions } from '../../world/create-world.js';
 import { CliFailure } from '../errors.js';
 import type { Progress } from '../output/progress.js';
@@ -38,7 +38,7 @@ export interface DevDeps {
 const defaultDeps: DevDeps = {
   // Loaded on use: the emulators are optional, and their absence should fail `dev` with the install command, not every command.
   startLocalAws: async (options) => {
-    const local = await import('../../adapters/local-aws/index.js').catch((error: Error) => {
+    const local = await import('../../infra/local-aws/index.js').catch((error: Error) => {
       throw error.name === 'EmulatorsMissing' ? new CliFailure(error.message) : error;
     });
     return local.startLocalAws(options);

@@ -1,11 +1,11 @@
 // What exists of one installation, for `outputs` (and the not-bootstrapped check).
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { inspectResources } from '../../adapters/aws/provisioning/index.js';
+import { inspectResources } from '../../infra/provisioning/index.js';
 import type { CliContext } from '../base-command.js';
 import { errorName } from '../aws/retry.js';
-import { findRole } from '../iam/role.js';
-import { listMappings } from '../lambda/event-sources.js';
-import { findFunction } from '../lambda/function.js';
+import { findRole } from '../../infra/iam/role.js';
+import { listMappings } from '../../infra/lambda/event-sources.js';
+import { findFunction } from '../../infra/lambda/function.js';
 
 export interface ResourceEntry {
   kind: string;

@@ -1,6 +1,6 @@
 // The environment a deployed world reads (see src/config/world-config.ts).
 // Only names, URLs and modes: never credentials or signing secrets.
-import type { ResourceNames } from '../../adapters/aws/resources.js';
+import type { ResourceNames } from '../../config/resource-names.js';
 import { resolveWorldConfig } from '../../config/world-config.js';
 import type { ServiceEndpoints } from '../aws/clients.js';
 

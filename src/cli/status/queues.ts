@@ -1,7 +1,8 @@
 // The installation's four queues: URLs, ARNs, depths and the settings bootstrap
 // gives them. One GetQueueUrl and one GetQueueAttributes per queue.
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUES, type ResourceNames } from '../../adapters/aws/resources.js';
+import { type ResourceNames } from '../../config/resource-names.js';
+import { QUEUES } from '../../infra/resources.js';
 import { errorName } from '../aws/retry.js';
 
 export type QueueRole = 'workflow' | 'step' | 'workflowDlq' | 'stepDlq';

@@ -2,8 +2,9 @@
 // bootstrap creates (resources.ts). DescribeTable/DescribeTimeToLive are
 // control-plane calls: they consume no read capacity.
 import { DescribeTableCommand, DescribeTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { schemaMismatch } from '../../adapters/aws/provisioning/table-schema.js';
-import { TABLE_ROLES, TABLES, type ResourceNames, type TableRole } from '../../adapters/aws/resources.js';
+import { schemaMismatch } from '../../infra/provisioning/table-schema.js';
+import { TABLE_ROLES, type ResourceNames, type TableRole } from '../../config/resource-names.js';
+import { TABLES } from '../../infra/resources.js';
 import { errorName } from '../aws/retry.js';
 
 export interface TableStatus {

@@ -13,7 +13,8 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_ROLES, TABLES, type ResourceNames, type TableDefinition } from '../resources.js';
+import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
+import { TABLES, type TableDefinition } from '../resources.js';
 import { hasErrorName, isMissingTable } from './aws-errors.js';
 import { DEFAULT_TABLE_WAIT_MS, pollUntil } from './poll.js';
 import { retryWhile } from './retry-while.js';

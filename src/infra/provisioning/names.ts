@@ -3,7 +3,7 @@
 // through bootstrap. Sources: S3 "General purpose bucket naming rules",
 // DynamoDB "Naming rules", SQS CreateQueue QueueName, Lambda CreateFunction
 // FunctionName, IAM CreateRole RoleName (limits from each API's model).
-import { resourceNames, type ResourceNames } from '../resources.js';
+import { resourceNames, type ResourceNames } from '../../config/resource-names.js';
 
 /** The installation name itself: lowercase, digits and hyphens (the strictest alphabet, S3's). */
 const INSTALLATION = /^[a-z0-9-]+$/;

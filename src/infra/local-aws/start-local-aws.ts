@@ -4,8 +4,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { provisionResources, type ProgressListener, type ProvisioningClients } from '../aws/provisioning/index.js';
-import { QUEUES, resourceNames, type ResourceNames } from '../aws/resources.js';
+import { provisionResources, type ProgressListener, type ProvisioningClients } from '../provisioning/index.js';
+import { resourceNames, type ResourceNames } from '../../config/resource-names.js';
+import { QUEUES } from '../resources.js';
 import { startDynalite } from './dynalite-server.js';
 import { startFauxqs } from './fauxqs-server.js';
 import type { RunningServer } from './running-server.js';

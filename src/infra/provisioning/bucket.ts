@@ -19,7 +19,8 @@ import {
   type ObjectIdentifier,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { BUCKET, type ResourceNames } from '../resources.js';
+import { type ResourceNames } from '../../config/resource-names.js';
+import { BUCKET } from '../resources.js';
 import { hasErrorName, httpStatus, isMissingBucket } from './aws-errors.js';
 import { bucketPolicy, DEFAULT_ENCRYPTION, lifecycleConfiguration, PUBLIC_ACCESS_BLOCK } from './bucket-config.js';
 import { retryWhile } from './retry-while.js';

@@ -1,7 +1,7 @@
 // Idempotent creation, teardown and inspection of one installation's AWS
 // resources, from the definitions in resources.ts. The same calls run against
 // real AWS (CLI bootstrap/teardown) and the embedded local AWS.
-import type { ResourceNames } from '../resources.js';
+import type { ResourceNames } from '../../config/resource-names.js';
 import { deleteBucket, inspectBucket, provisionBucket } from './bucket.js';
 import { deleteQueues, inspectQueues, provisionQueues } from './queues.js';
 import { allSettled } from './settle.js';

@@ -10,7 +10,8 @@ import {
   type QueueAttributeName,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { QUEUES, type ResourceNames } from '../resources.js';
+import { type ResourceNames } from '../../config/resource-names.js';
+import { QUEUES } from '../resources.js';
 import { hasErrorName, isMissingQueue } from './aws-errors.js';
 import { pollUntil } from './poll.js';
 import { retryWhile } from './retry-while.js';

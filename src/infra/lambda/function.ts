@@ -10,8 +10,8 @@ import {
   type FunctionConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { Progress } from '../output/progress.js';
-import { errorMessage, errorName, retryWhile, type Sleep } from '../aws/retry.js';
+import type { Progress } from '../../cli/output/progress.js';
+import { errorMessage, errorName, retryWhile, type Sleep } from '../../cli/aws/retry.js';
 import { INSTALLATION_TAG } from '../iam/role.js';
 import { undeployedHandlerZip } from './undeployed-handler.js';
 import { LAMBDA_HANDLER, LAMBDA_MEMORY_MB, LAMBDA_RUNTIME, LAMBDA_TIMEOUT_SECONDS } from './settings.js';

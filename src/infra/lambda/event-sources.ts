@@ -9,8 +9,8 @@ import {
   type EventSourceMappingConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { Progress } from '../output/progress.js';
-import { errorName, pollUntil, retryWhile, type Sleep } from '../aws/retry.js';
+import type { Progress } from '../../cli/output/progress.js';
+import { errorName, pollUntil, retryWhile, type Sleep } from '../../cli/aws/retry.js';
 import { isRolePropagationError, PROPAGATION_RETRY } from './function.js';
 import { EVENT_SOURCE_BATCH_SIZE } from './settings.js';
 

@@ -1,6 +1,6 @@
 // Recognising "it is not there" across SDK clients: the SDK names modelled
 // errors by their shape, and older protocols surface only a code or a 404.
-import { awsErrorName, httpStatusOf } from '../aws-errors.js';
+import { awsErrorName, httpStatusOf } from '../../adapters/aws/aws-errors.js';
 
 export const httpStatus = httpStatusOf;
 

@@ -15,8 +15,8 @@ import {
   type IAMClient,
   type Role,
 } from '@aws-sdk/client-iam';
-import type { Progress } from '../output/progress.js';
-import { errorName } from '../aws/retry.js';
+import type { Progress } from '../../cli/output/progress.js';
+import { errorName } from '../../cli/aws/retry.js';
 import { LAMBDA_POLICY_NAME, lambdaTrustPolicy, samePolicy, type PolicyDocument } from './policy.js';
 
 export const INSTALLATION_TAG = 'workflow:installation';

@@ -2,7 +2,7 @@
 // actions and exact ARNs; the only wildcards are the object suffix of the one
 // bucket and the stream suffix of the function's own log group, which AWS
 // requires to address objects and log streams at all.
-import { BUCKET } from '../../adapters/aws/resources.js';
+import { BUCKET } from '../resources.js';
 import { QUEUE_BLOB_PREFIX } from '../../application/queue/claim-check.js';
 import type { InstallationArns } from './arns.js';
 
