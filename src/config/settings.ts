@@ -22,11 +22,12 @@ export interface Setting<T> {
   check(value: unknown, option: string): T;
   /** The value when neither is given; `name` is the installation name. */
   fallback(name: string): T;
-  /** Listed, commented out with its default, in `.env.aws`. */
+  /** Listed, commented out with its default (or this example), in `.env.aws`. */
   tunable?: boolean;
+  example?: string;
 }
 
-type Doc = { env: string | readonly string[]; defaultText?: string; meaning: string; tunable?: boolean };
+type Doc = { env: string | readonly string[]; defaultText?: string; meaning: string; tunable?: boolean; example?: string };
 
 const envList = (env: string | readonly string[]) => (typeof env === 'string' ? [env] : env);
 const show = (value: unknown) => (typeof value === 'string' ? `"${value}"` : String(value));
@@ -43,6 +44,7 @@ function int(doc: Doc & { default: number; min: number; max: number }): Setting<
     defaultText: doc.defaultText ?? `\`${doc.default}\``,
     meaning: doc.meaning,
     tunable: doc.tunable ?? true,
+    example: doc.example,
     check,
     fromEnv: (raw, variable) => {
       const n = Number(raw);
@@ -55,7 +57,7 @@ function int(doc: Doc & { default: number; min: number; max: number }): Setting<
 
 function optionalInt(doc: Doc & { min: number; max: number }): Setting<number | undefined> {
   const required = int({ ...doc, default: 0, tunable: false });
-  return { ...required, defaultText: doc.defaultText ?? '—', tunable: doc.tunable ?? false, fallback: () => undefined };
+  return { ...required, defaultText: doc.defaultText ?? '—', tunable: doc.tunable ?? false, example: doc.example, fallback: () => undefined };
 }
 
 function flag(doc: Doc & { default: boolean }): Setting<boolean> {
@@ -104,6 +106,7 @@ function text<T extends string | undefined>(doc: Doc & { fallback: (name: string
     defaultText: doc.defaultText ?? '—',
     meaning: doc.meaning,
     tunable: doc.tunable,
+    example: doc.example,
     check,
     fromEnv: (raw, variable) => check(raw, variable),
     fallback: doc.fallback,
@@ -164,6 +167,8 @@ export const SETTINGS = {
     defaultText: '`http://127.0.0.1:$PORT`',
     fallback: (): string | undefined => undefined,
     meaning: 'app serving `/.well-known/workflow/v1/*`',
+    tunable: true,
+    example: 'http://127.0.0.1:3000',
   }),
   port: optionalInt({ env: 'PORT', min: 0, max: Number.MAX_SAFE_INTEGER, meaning: 'app port, when no base URL is given' }),
   signingSecret: text({
@@ -189,7 +194,7 @@ export const SETTINGS = {
     meaning: "deliveries before SQS moves a message to the DLQ; above the runtime's own 48, so the runtime fails the run first",
   }),
   retryBaseSeconds: int({ env: 'WORKFLOW_AWS_RETRY_BASE_SECONDS', default: 1, min: 0, max: 900, meaning: 'backoff base for failed deliveries' }),
-  retryMaxSeconds: int({ env: 'WORKFLOW_AWS_RETRY_MAX_SECONDS', default: 900, min: 1, max: 43200, meaning: 'backoff cap' }),
+  retryMaxSeconds: int({ env: 'WORKFLOW_AWS_RETRY_MAX_SECONDS', default: 900, min: 0, max: 43200, meaning: 'backoff cap' }),
   visibilitySeconds: int({ env: 'WORKFLOW_AWS_VISIBILITY_SECONDS', default: 60, min: 1, max: 43200, meaning: 'lease per delivery, extended while a handler runs' }),
   maxHandlerSeconds: int({
     env: 'WORKFLOW_AWS_MAX_HANDLER_SECONDS',
@@ -214,6 +219,7 @@ export const SETTINGS = {
     defaultText: 'keep forever',
     meaning: 'DynamoDB TTL on terminal runs',
     tunable: true,
+    example: '30',
   }),
   idempotencyWindowSeconds: int({
     env: 'WORKFLOW_AWS_IDEMPOTENCY_WINDOW_SECONDS',
@@ -264,6 +270,17 @@ export function settingValue<K extends SettingName>(key: K, option: unknown, env
     if (raw !== undefined && raw !== '') return setting.fromEnv(raw, variable);
   }
   return setting.fallback(name);
+}
+
+/** `.env.aws`'s commented-out settings: each tunable's variable with its default for installation `name`, or an example. */
+export function tunableDefaults(name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const setting of Object.values(SETTINGS) as Setting<unknown>[]) {
+    if (!setting.tunable) continue;
+    const value = setting.example ?? setting.fallback(name);
+    out[setting.env[0]!] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  }
+  return out;
 }
 
 /** The variable each setting is written as (its first). */

@@ -13,7 +13,8 @@ import { ensureMapping } from '../../infra/lambda/event-sources.js';
 import { ensureFunction } from '../../infra/lambda/function.js';
 import { writeDotenv } from '../output/dotenv.js';
 import { recording, type ResourceReport } from '../output/progress.js';
-import { lambdaEnv, tunableDefaults, worldEnv } from '../output/world-env.js';
+import { tunableDefaults } from '../../config/settings.js';
+import { lambdaEnv, worldEnv } from '../output/world-env.js';
 
 /**
  * Secrets the function needs when the app has them set: the payload

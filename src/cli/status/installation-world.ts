@@ -14,10 +14,12 @@ export function installationWorld(ctx: CliContext, queueUrls?: { workflow?: stri
   }
   if (ctx.clientOptions.profile) process.env.AWS_PROFILE = ctx.clientOptions.profile;
   const endpoints = ctx.clientOptions.endpoints;
+  // Table names come from the environment (WORKFLOW_AWS_*_TABLE) as in the app's world, else from the name.
+  const { tables: _fromName, ...names } = ctx.names;
   return createWorld({
     name: ctx.name,
     region: ctx.region,
-    resources: ctx.names,
+    resources: names,
     consumer: 'none',
     ...(endpoints ? { endpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs, s3: endpoints.s3 }, s3ForcePathStyle: Boolean(endpoints.s3) } : {}),
     ...(queueUrls?.workflow ? { workflowQueueUrl: queueUrls.workflow } : {}),

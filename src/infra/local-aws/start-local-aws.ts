@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { provisionResources, type ProgressListener, type ProvisioningClients } from '../provisioning/index.js';
 import { resourceNames, type ResourceNames } from '../../config/resource-names.js';
 import { QUEUES } from '../resources.js';
+import { ENDPOINT_ENV, envName } from '../../config/settings.js';
 import { startDynalite } from './dynalite-server.js';
 import { startFauxqs } from './fauxqs-server.js';
 import type { RunningServer } from './running-server.js';
@@ -71,18 +72,18 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       names,
       queueUrls,
       env: {
-        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-        AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-        AWS_ENDPOINT_URL_S3: endpoints.s3,
-        AWS_REGION: region,
+        [ENDPOINT_ENV.dynamodb]: endpoints.dynamodb,
+        [ENDPOINT_ENV.sqs]: endpoints.sqs,
+        [ENDPOINT_ENV.s3]: endpoints.s3,
+        [envName('region')]: region,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        WORKFLOW_AWS_NAME: options.name ?? 'workflow',
-        WORKFLOW_AWS_WORKFLOW_QUEUE_URL: queueUrls.workflow,
-        WORKFLOW_AWS_STEP_QUEUE_URL: queueUrls.step,
+        [envName('name')]: options.name ?? 'workflow',
+        [envName('workflowQueueUrl')]: queueUrls.workflow,
+        [envName('stepQueueUrl')]: queueUrls.step,
         // fauxqs serves buckets by path; a bucket subdomain of 127.0.0.1 does not resolve.
-        WORKFLOW_AWS_S3_FORCE_PATH_STYLE: '1',
-        WORKFLOW_AWS_MAX_RECEIVE_COUNT: String(maxReceiveCount),
+        [envName('s3ForcePathStyle')]: '1',
+        [envName('maxReceiveCount')]: String(maxReceiveCount),
       },
       stop,
     };
