@@ -5,6 +5,7 @@
 // resources' names are in config/resource-names.ts.
 import { DEFAULT_MAX_RECEIVE_COUNT } from '../config/settings.js';
 import type { TableRole } from '../config/resource-names.js';
+import { CLAIM_CHECK_PREFIX } from '../domain/claim-check.js';
 
 export interface KeyAttribute {
   name: string;
@@ -123,7 +124,7 @@ export interface BucketDefinition {
 }
 
 export const BUCKET: BucketDefinition = {
-  payloadPrefix: 'payloads/',
+  payloadPrefix: CLAIM_CHECK_PREFIX.payloads,
   uncommittedTag: { key: 'workflow-commit', value: 'pending' },
   orphanExpirationDays: 1,
 };

@@ -4,12 +4,11 @@ import type { Storage, World } from '@workflow/world';
 import { attachQueueServices, type QueueServices } from '../application/queue/index.js';
 import type { WorldStreamer } from '../application/streamer/index.js';
 import type { WorldConfig } from '../config/world-config.js';
+import { WORLD_SPEC_VERSION } from '../domain/spec-version.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { RunKeySource } from '../ports/run-key-source.js';
 import { deliveryTargetCheck } from './delivery-target-check.js';
 
-/** The spec version this world implements: CBOR-capable transport and runInput in the first message. */
-export const WORLD_SPEC_VERSION = 3;
 
 export interface AwsWorld extends World {
   specVersion: number;

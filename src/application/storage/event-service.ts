@@ -5,6 +5,7 @@ import { WorkflowWorldError } from '@workflow/errors';
 import type { AnyEventRequest, CreateEventParams, EventResult } from '@workflow/world';
 import { stripEventDataRefs } from '@workflow/world';
 import { EVENT_ID_PREFIX, newUlid, nextUlid, RUN_ID_PREFIX } from '../../domain/ids.js';
+import { WORLD_SPEC_VERSION } from '../../domain/spec-version.js';
 import type { DecisionContext, DecisionResult } from '../../domain/model.js';
 import { decide, snapshotNeeds } from '../../domain/state-machine/index.js';
 import type { Clock } from '../../ports/clock.js';
@@ -29,8 +30,6 @@ export interface EventServiceDeps {
   /** What this process last committed per run, to skip reads (see snapshot-cache.ts). */
   cache?: SnapshotCache;
 }
-
-const WORLD_SPEC_VERSION = 3;
 
 export class EventService {
   private readonly maxAttempts: number;

@@ -9,7 +9,7 @@ import {
   type FunctionConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { Sleep } from '../aws/retry.js';
+import type { Sleep } from '../../infra/retry.js';
 import { listMappings } from '../../infra/lambda/event-sources.js';
 import type { FunctionSettings } from './function-settings.js';
 

@@ -3,7 +3,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type ResourceNames } from '../../config/resource-names.js';
 import { QUEUES } from '../../infra/resources.js';
-import { errorName } from '../aws/retry.js';
+import { isMissingQueue } from '../../adapters/aws/aws-errors.js';
 
 export type QueueRole = 'workflow' | 'step' | 'workflowDlq' | 'stepDlq';
 export const QUEUE_ROLES: readonly QueueRole[] = ['workflow', 'step', 'workflowDlq', 'stepDlq'];
@@ -33,8 +33,7 @@ export async function findQueueUrl(sqs: SQSClient, name: string): Promise<string
   try {
     return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
   } catch (error) {
-    const name_ = errorName(error);
-    if (name_ === 'QueueDoesNotExist' || name_ === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
+    if (isMissingQueue(error)) return undefined;
     throw error;
   }
 }

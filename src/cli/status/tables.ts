@@ -5,7 +5,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, type DynamoDBClient } 
 import { schemaMismatch } from '../../infra/provisioning/table-schema.js';
 import { TABLE_ROLES, type ResourceNames, type TableRole } from '../../config/resource-names.js';
 import { TABLES } from '../../infra/resources.js';
-import { errorName } from '../aws/retry.js';
+import { isMissingTable } from '../../adapters/aws/aws-errors.js';
 
 export interface TableStatus {
   role: TableRole;
@@ -30,7 +30,7 @@ async function tableStatus(dynamodb: DynamoDBClient, role: TableRole, name: stri
   try {
     table = (await dynamodb.send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return { role, name, exists: false, drift: ['missing'] };
+    if (isMissingTable(error)) return { role, name, exists: false, drift: ['missing'] };
     throw error;
   }
   if (!table) return { role, name, exists: false, drift: ['missing'] };

@@ -2,8 +2,7 @@
 // actions and exact ARNs; the only wildcards are the object suffix of the one
 // bucket and the stream suffix of the function's own log group, which AWS
 // requires to address objects and log streams at all.
-import { BUCKET } from '../resources.js';
-import { QUEUE_BLOB_PREFIX } from '../../application/queue/claim-check.js';
+import { CLAIM_CHECK_PREFIX } from '../../domain/claim-check.js';
 import type { InstallationArns } from './arns.js';
 
 export interface PolicyStatement {
@@ -15,7 +14,7 @@ export interface PolicyStatement {
 }
 
 /** Every key prefix the world writes under (payload, stream-chunk and queue claim checks). */
-export const WORLD_KEY_PREFIXES = [BUCKET.payloadPrefix, QUEUE_BLOB_PREFIX] as const;
+export const WORLD_KEY_PREFIXES = [CLAIM_CHECK_PREFIX.payloads, CLAIM_CHECK_PREFIX.queue] as const;
 
 export interface PolicyDocument {
   Version: '2012-10-17';

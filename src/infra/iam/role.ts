@@ -16,7 +16,7 @@ import {
   type Role,
 } from '@aws-sdk/client-iam';
 import type { Progress } from '../../cli/output/progress.js';
-import { errorName } from '../../cli/aws/retry.js';
+import { isMissingIamEntity } from '../../adapters/aws/aws-errors.js';
 import { LAMBDA_POLICY_NAME, lambdaTrustPolicy, samePolicy, type PolicyDocument } from './policy.js';
 
 export const INSTALLATION_TAG = 'workflow:installation';
@@ -30,7 +30,7 @@ async function getRole(iam: IAMClient, roleName: string): Promise<Role | undefin
   try {
     return (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntity' || errorName(error) === 'NoSuchEntityException') return undefined;
+    if (isMissingIamEntity(error)) return undefined;
     throw error;
   }
 }
@@ -79,7 +79,7 @@ async function getRolePolicy(iam: IAMClient, roleName: string): Promise<string |
     const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: LAMBDA_POLICY_NAME }));
     return PolicyDocument;
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntity' || errorName(error) === 'NoSuchEntityException') return undefined;
+    if (isMissingIamEntity(error)) return undefined;
     throw error;
   }
 }

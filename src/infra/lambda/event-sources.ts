@@ -10,7 +10,8 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import type { Progress } from '../../cli/output/progress.js';
-import { errorName, pollUntil, retryWhile, type Sleep } from '../../cli/aws/retry.js';
+import { hasErrorName, isMissingResource } from '../../adapters/aws/aws-errors.js';
+import { pollUntil, retryWhile, type Sleep } from '../retry.js';
 import { isRolePropagationError, PROPAGATION_RETRY } from './function.js';
 import { EVENT_SOURCE_BATCH_SIZE } from './settings.js';
 
@@ -76,7 +77,7 @@ export async function deleteMappings(lambda: LambdaClient, functionName: string,
   try {
     mappings = await listMappings(lambda, functionName);
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return;
+    if (isMissingResource(error)) return;
     throw error;
   }
   for (const mapping of mappings) {
@@ -85,7 +86,7 @@ export async function deleteMappings(lambda: LambdaClient, functionName: string,
       await lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
     } catch (error) {
       // Already being deleted (ResourceInUse) or gone: either way it is on its way out.
-      if (errorName(error) !== 'ResourceNotFoundException' && errorName(error) !== 'ResourceInUseException') throw error;
+      if (!hasErrorName(error, 'ResourceNotFoundException', 'ResourceInUseException')) throw error;
     }
     await waitForGone(lambda, mapping.UUID, sleep);
     progress({ kind: 'event-source-mapping', name: `${queueName(mapping.EventSourceArn)} → ${functionName}`, status: 'deleted' });
@@ -110,7 +111,7 @@ async function waitForGone(lambda: LambdaClient, uuid: string, sleep: Sleep): Pr
         await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
         return undefined;
       } catch (error) {
-        if (errorName(error) === 'ResourceNotFoundException') return true;
+        if (isMissingResource(error)) return true;
         throw error;
       }
     },

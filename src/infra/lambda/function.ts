@@ -11,7 +11,8 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import type { Progress } from '../../cli/output/progress.js';
-import { errorMessage, errorName, retryWhile, type Sleep } from '../../cli/aws/retry.js';
+import { errorMessage, hasErrorName, isMissingResource } from '../../adapters/aws/aws-errors.js';
+import { retryWhile, type Sleep } from '../retry.js';
 import { INSTALLATION_TAG } from '../iam/role.js';
 import { undeployedHandlerZip } from './undeployed-handler.js';
 import { LAMBDA_HANDLER, LAMBDA_MEMORY_MB, LAMBDA_RUNTIME, LAMBDA_TIMEOUT_SECONDS } from './settings.js';
@@ -33,7 +34,7 @@ export async function findFunction(lambda: LambdaClient, functionName: string): 
   try {
     return await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    if (isMissingResource(error)) return undefined;
     throw error;
   }
 }
@@ -41,12 +42,12 @@ export async function findFunction(lambda: LambdaClient, functionName: string): 
 /** A role IAM has not yet propagated to Lambda is rejected with this; it succeeds seconds later. */
 export function isRolePropagationError(error: unknown): boolean {
   return (
-    errorName(error) === 'InvalidParameterValueException' &&
+    hasErrorName(error, 'InvalidParameterValueException') &&
     /cannot be assumed|execution role does not have permissions/i.test(errorMessage(error))
   );
 }
 
-export const PROPAGATION_RETRY = { attempts: 12, delayMs: 2000, maxDelayMs: 10_000 };
+export const PROPAGATION_RETRY = { attempts: 12, delayMs: 2000, factor: 2, maxDelayMs: 10_000 };
 
 export async function ensureFunction(lambda: LambdaClient, spec: FunctionSpec, progress: Progress, sleep: Sleep): Promise<string> {
   const existing = await findFunction(lambda, spec.functionName);
@@ -106,7 +107,7 @@ export async function deleteFunction(lambda: LambdaClient, functionName: string,
     await lambda.send(new DeleteFunctionCommand({ FunctionName: functionName }));
     progress({ kind: 'function', name: functionName, status: 'deleted' });
   } catch (error) {
-    if (errorName(error) !== 'ResourceNotFoundException') throw error;
+    if (!isMissingResource(error)) throw error;
     progress({ kind: 'function', name: functionName, status: 'absent' });
   }
 }

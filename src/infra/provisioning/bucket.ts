@@ -21,9 +21,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { type ResourceNames } from '../../config/resource-names.js';
 import { BUCKET } from '../resources.js';
-import { hasErrorName, httpStatus, isMissingBucket } from './aws-errors.js';
+import { hasErrorName, httpStatusOf, isMissingBucket } from '../../adapters/aws/aws-errors.js';
 import { bucketPolicy, DEFAULT_ENCRYPTION, lifecycleConfiguration, PUBLIC_ACCESS_BLOCK } from './bucket-config.js';
-import { retryWhile } from './retry-while.js';
+import { retryWhile } from '../retry.js';
 import type { ProgressListener, ProvisionOptions, ResourceReport, ResourceState } from './types.js';
 
 /** S3 documents bucket configuration as eventually consistent: right after CreateBucket it may still answer NoSuchBucket. */
@@ -92,7 +92,7 @@ async function bucketExists(client: S3Client, bucket: string): Promise<boolean> 
     return true;
   } catch (err) {
     if (isMissingBucket(err)) return false;
-    if (httpStatus(err) === 403) throw new Error(`Bucket ${bucket} exists but this account cannot use it (403); choose another installation name or bucket`);
+    if (httpStatusOf(err) === 403) throw new Error(`Bucket ${bucket} exists but this account cannot use it (403); choose another installation name or bucket`);
     throw err;
   }
 }

@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type ResourceNames } from '../../config/resource-names.js';
 import { QUEUES } from '../resources.js';
-import { hasErrorName, isMissingQueue } from './aws-errors.js';
-import { pollUntil } from './poll.js';
-import { retryWhile } from './retry-while.js';
+import { hasErrorName, isMissingQueue } from '../../adapters/aws/aws-errors.js';
+import { pollUntil, retryWhile } from '../retry.js';
+import { RESOURCE_WAIT } from './poll.js';
 import { allSettled } from './settle.js';
 import type { ProgressListener, ProvisionedQueues, ProvisionOptions, QueueAddress, ResourceKind, ResourceReport, ResourceState } from './types.js';
 
@@ -151,6 +151,6 @@ async function deleteQueue(client: SQSClient, name: string): Promise<'deleted' |
     if (isMissingQueue(err)) return 'absent';
     throw err;
   }
-  await pollUntil(async () => ((await queueUrl(client, name)) === undefined ? true : undefined), `queue ${name} to be deleted`, QUEUE_GONE_WAIT_MS);
+  await pollUntil(async () => ((await queueUrl(client, name)) === undefined ? true : undefined), `queue ${name} to be deleted`, { ...RESOURCE_WAIT, maxWaitMs: QUEUE_GONE_WAIT_MS });
   return 'deleted';
 }

@@ -15,9 +15,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
 import { TABLES, type TableDefinition } from '../resources.js';
-import { hasErrorName, isMissingTable } from './aws-errors.js';
-import { DEFAULT_TABLE_WAIT_MS, pollUntil } from './poll.js';
-import { retryWhile } from './retry-while.js';
+import { hasErrorName, isMissingTable } from '../../adapters/aws/aws-errors.js';
+import { pollUntil, retryWhile } from '../retry.js';
+import { DEFAULT_TABLE_WAIT_MS, RESOURCE_WAIT } from './poll.js';
 import { allSettled } from './settle.js';
 import { createTableInput, schemaMismatch } from './table-schema.js';
 import type { ProvisionOptions, ResourceReport, ResourceState } from './types.js';
@@ -98,7 +98,7 @@ async function waitUntilActive(client: DynamoDBClient, name: string, timeoutMs: 
       return ready ? true : undefined;
     },
     `table ${name} to become ACTIVE`,
-    timeoutMs,
+    { ...RESOURCE_WAIT, maxWaitMs: timeoutMs },
   );
 }
 
@@ -152,6 +152,6 @@ async function deleteTable(client: DynamoDBClient, name: string, timeoutMs: numb
     if (isMissingTable(err)) return 'absent';
     if (!hasErrorName(err, 'ResourceInUseException')) throw err;
   }
-  await pollUntil(async () => ((await describe(client, name)) ? undefined : true), `table ${name} to be deleted`, timeoutMs);
+  await pollUntil(async () => ((await describe(client, name)) ? undefined : true), `table ${name} to be deleted`, { ...RESOURCE_WAIT, maxWaitMs: timeoutMs });
   return 'deleted';
 }
