@@ -57,6 +57,13 @@ describe('structure', () => {
     expect(offending.map((f) => relative(root, f))).toEqual([]);
   });
 
+  it('config depends on nothing of the package outside config/', () => {
+    for (const file of sourceFiles(join(root, 'config'))) {
+      const offending = importsOf(file).filter((spec) => spec.startsWith('.') && !spec.startsWith('./'));
+      expect({ file: relative(root, file), offending }).toEqual({ file: relative(root, file), offending: [] });
+    }
+  });
+
   it('has no import loop', () => {
     const resolveSpec = (from: string, spec: string): string | undefined => {
       const base = join(from, '..', spec.replace(/\.js$/, '.ts'));
