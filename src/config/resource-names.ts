@@ -1,6 +1,6 @@
 // What one installation's resources are called. Names only: their
 // definitions (keys, indexes, queue and bucket settings) are in
-// infra/resources.ts.
+// adapters/aws/resources.ts.
 
 export type TableRole = 'runs' | 'steps' | 'events' | 'hooks' | 'streams';
 export const TABLE_ROLES: readonly TableRole[] = ['runs', 'steps', 'events', 'hooks', 'streams'];

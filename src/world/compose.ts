@@ -10,7 +10,7 @@ import { processCoordination } from '../application/queue/local-coordination.js'
 import { createStorage } from '../application/storage/index.js';
 import { createStreamer, type WorldStreamer } from '../application/streamer/index.js';
 import { ConfigError, type WorldConfig } from '../config/world-config.js';
-import { BUCKET } from '../infra/resources.js';
+import { BUCKET } from '../adapters/aws/resources.js';
 import { processScope, resolve, token, type ProcessScope } from '../process-scope.js';
 import { assembleWorld, type AwsWorld } from './assemble-world.js';
 import { awsPorts } from './aws-ports.js';

@@ -43,9 +43,7 @@ it.each([
   expect(files.size).toBeGreaterThanOrEqual(atLeast);
   expect([...packages].filter((p) => OPTIONAL.includes(p))).toEqual([]);
   const root = process.cwd();
-  // Of the infrastructure, only the resource definitions (plain data) reach the world.
-  const infra = (f: string) => f.startsWith(join('src', 'infra')) && f !== join('src', 'infra', 'resources.ts');
-  expect([...files].map((f) => f.slice(root.length + 1)).filter((f) => f.startsWith(join('src', 'cli')) || infra(f))).toEqual([]);
+  expect([...files].map((f) => f.slice(root.length + 1)).filter((f) => f.startsWith(join('src', 'cli')) || f.startsWith(join('src', 'infra')))).toEqual([]);
 });
 
 it('the CLI loads esbuild and the local AWS only when deploy or dev needs them', () => {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowWorldError } from '@workflow/errors';
 import type { Clock } from '../../ports/clock.js';
 import type { MessageQueue, OutgoingMessage, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
-import { QUEUES } from '../../infra/resources.js';
+import { QUEUES } from '../aws/resources.js';
 import {
   SQS_MAX_DELAY_SECONDS,
   SQS_MAX_VISIBILITY_SECONDS,

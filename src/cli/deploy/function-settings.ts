@@ -3,7 +3,7 @@
 // directory so the next deploy keeps them without repeating the flags.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { QUEUES } from '../../infra/resources.js';
+import { QUEUES } from '../../adapters/aws/resources.js';
 import { CliFailure } from '../errors.js';
 import { EVENT_SOURCE_BATCH_SIZE, LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from '../../infra/lambda/settings.js';
 

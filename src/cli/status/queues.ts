@@ -2,7 +2,7 @@
 // gives them. One GetQueueUrl and one GetQueueAttributes per queue.
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type ResourceNames } from '../../config/resource-names.js';
-import { QUEUES } from '../../infra/resources.js';
+import { QUEUES } from '../../adapters/aws/resources.js';
 import { isMissingQueue } from '../../adapters/aws/aws-errors.js';
 
 export type QueueRole = 'workflow' | 'step' | 'workflowDlq' | 'stepDlq';

@@ -4,7 +4,7 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { schemaMismatch } from '../../infra/provisioning/table-schema.js';
 import { TABLE_ROLES, type ResourceNames, type TableRole } from '../../config/resource-names.js';
-import { TABLES } from '../../infra/resources.js';
+import { TABLES } from '../../adapters/aws/resources.js';
 import { isMissingTable } from '../../adapters/aws/aws-errors.js';
 
 export interface TableStatus {

@@ -1,7 +1,7 @@
 // ARNs of one installation's resources, built from names so the Lambda policy
 // can be written before (or without) describing each resource.
 import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
-import { TABLES } from '../resources.js';
+import { TABLES } from '../../adapters/aws/resources.js';
 
 export interface ArnScope {
   partition: string;

@@ -1,6 +1,6 @@
 // The worker function's fixed shape. Bootstrap's not-yet-deployed handler and deploy's real
 // bundle share the file name and handler, so deploy only swaps the code.
-import { QUEUES } from '../resources.js';
+import { QUEUES } from '../../adapters/aws/resources.js';
 
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 /** ESM bundle: `index.mjs` exporting `handler`. */

@@ -6,7 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { provisionResources, type ProgressListener, type ProvisioningClients } from '../provisioning/index.js';
 import { resourceNames, type ResourceNames } from '../../config/resource-names.js';
-import { QUEUES } from '../resources.js';
+import { QUEUES } from '../../adapters/aws/resources.js';
 import { ENDPOINT_ENV, envName } from '../../config/settings.js';
 import { startDynalite } from './dynalite-server.js';
 import { startFauxqs } from './fauxqs-server.js';

@@ -5,7 +5,7 @@ import type {
   PublicAccessBlockConfiguration,
   ServerSideEncryptionConfiguration,
 } from '@aws-sdk/client-s3';
-import type { BucketDefinition } from '../resources.js';
+import type { BucketDefinition } from '../../adapters/aws/resources.js';
 
 export const PUBLIC_ACCESS_BLOCK: PublicAccessBlockConfiguration = {
   BlockPublicAcls: true,

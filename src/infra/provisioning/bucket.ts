@@ -20,7 +20,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type ResourceNames } from '../../config/resource-names.js';
-import { BUCKET } from '../resources.js';
+import { BUCKET } from '../../adapters/aws/resources.js';
 import { hasErrorName, httpStatusOf, isMissingBucket } from '../../adapters/aws/aws-errors.js';
 import { bucketPolicy, DEFAULT_ENCRYPTION, lifecycleConfiguration, PUBLIC_ACCESS_BLOCK } from './bucket-config.js';
 import { retryWhile } from '../retry.js';

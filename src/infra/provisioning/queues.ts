@@ -11,7 +11,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type ResourceNames } from '../../config/resource-names.js';
-import { QUEUES } from '../resources.js';
+import { QUEUES } from '../../adapters/aws/resources.js';
 import { hasErrorName, isMissingQueue } from '../../adapters/aws/aws-errors.js';
 import { pollUntil, retryWhile } from '../retry.js';
 import { RESOURCE_WAIT } from './poll.js';

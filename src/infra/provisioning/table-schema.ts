@@ -1,7 +1,7 @@
 // A table definition from resources.ts as a CreateTable request, and the check
 // that an existing table still has the keys and indexes the adapters rely on.
 import type { CreateTableCommandInput, TableDescription } from '@aws-sdk/client-dynamodb';
-import type { KeyAttribute, TableDefinition } from '../resources.js';
+import type { KeyAttribute, TableDefinition } from '../../adapters/aws/resources.js';
 
 export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
   return {

@@ -14,7 +14,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
-import { TABLES, type TableDefinition } from '../resources.js';
+import { TABLES, type TableDefinition } from '../../adapters/aws/resources.js';
 import { hasErrorName, isMissingTable } from '../../adapters/aws/aws-errors.js';
 import { pollUntil, retryWhile } from '../retry.js';
 import { DEFAULT_TABLE_WAIT_MS, RESOURCE_WAIT } from './poll.js';

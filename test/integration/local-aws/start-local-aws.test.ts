@@ -18,7 +18,7 @@ import {
 import { createServer } from 'node:net';
 import type { ResourceReport } from '../../../src/infra/provisioning/index.js';
 import { TABLE_ROLES } from '../../../src/config/resource-names.js';
-import { QUEUES } from '../../../src/infra/resources.js';
+import { QUEUES } from '../../../src/adapters/aws/resources.js';
 import { localClients, startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import { resolveWorldConfig } from '../../../src/config/world-config.js';
 

@@ -30,7 +30,7 @@ import { deleteQueues, provisionQueues } from '../../../src/infra/provisioning/q
 import { createTableInput } from '../../../src/infra/provisioning/table-schema.js';
 import { provisionTables } from '../../../src/infra/provisioning/tables.js';
 import { resourceNames } from '../../../src/config/resource-names.js';
-import { TABLES } from '../../../src/infra/resources.js';
+import { TABLES } from '../../../src/adapters/aws/resources.js';
 import { accountBucketName, defaultBucketName } from '../../../src/cli/aws/bucket-name.js';
 
 const names = resourceNames('unit');

@@ -1,6 +1,6 @@
 // The Lambda role's policy grants exact actions on exact ARNs of one installation.
 import { resourceNames, TABLE_ROLES } from '../../../src/config/resource-names.js';
-import { TABLES } from '../../../src/infra/resources.js';
+import { TABLES } from '../../../src/adapters/aws/resources.js';
 import { accountIdFromArn, installationArns, partitionOf } from '../../../src/infra/iam/arns.js';
 import { lambdaPermissionPolicy, lambdaTrustPolicy, samePolicy } from '../../../src/infra/iam/policy.js';
 

@@ -24,7 +24,7 @@ import { sourceQueueAttributes, dlqAttributes } from '../../../src/infra/provisi
 import { createTableInput, schemaMismatch } from '../../../src/infra/provisioning/table-schema.js';
 import { provisionTables } from '../../../src/infra/provisioning/tables.js';
 import { resourceNames } from '../../../src/config/resource-names.js';
-import { TABLES } from '../../../src/infra/resources.js';
+import { TABLES } from '../../../src/adapters/aws/resources.js';
 
 const names = resourceNames('unit');
 

@@ -2,7 +2,7 @@
 // Tables and indexes are defined in ../resources.ts; this file only spells keys.
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { RUN_LIST_SHARDS } from '../../../infra/resources.js';
+import { RUN_LIST_SHARDS } from '../resources.js';
 
 export type Key = Record<string, AttributeValue>;
 

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BlobStore } from '../../../ports/blob-store.js';
 import { awsErrorName, httpStatusOf, notFound, toWorldError } from '../aws-errors.js';
-import { BUCKET } from '../../../infra/resources.js';
+import { BUCKET } from '../resources.js';
 
 const UNCOMMITTED_TAGGING = new URLSearchParams({ [BUCKET.uncommittedTag.key]: BUCKET.uncommittedTag.value }).toString();
 const MISSING = new Set(['NoSuchKey', 'NotFound']);

@@ -3,9 +3,9 @@
 // schema the adapters rely on is defined exactly once.
 // The reasons behind keys and indexes are in docs/dynamodb-schema.md; the
 // resources' names are in config/resource-names.ts.
-import { DEFAULT_MAX_RECEIVE_COUNT } from '../config/settings.js';
-import type { TableRole } from '../config/resource-names.js';
-import { CLAIM_CHECK_PREFIX } from '../domain/claim-check.js';
+import { DEFAULT_MAX_RECEIVE_COUNT } from '../../config/settings.js';
+import type { TableRole } from '../../config/resource-names.js';
+import { CLAIM_CHECK_PREFIX } from '../../domain/claim-check.js';
 
 export interface KeyAttribute {
   name: string;
