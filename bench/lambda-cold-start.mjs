@@ -15,7 +15,7 @@ const RUNS = Number(process.env.BENCH_COLD_STARTS ?? 5);
 const FIXTURE = join(ROOT, 'test', 'integration', 'cli', 'fixtures', 'app');
 
 const { deploy } = await import(join(ROOT, 'dist', 'cli', 'operations', 'deploy.js'));
-const { startLocalAws } = await import(join(ROOT, 'dist', 'adapters', 'local-aws', 'index.js'));
+const { startLocalAws } = await import(join(ROOT, 'dist', 'infra', 'local-aws', 'index.js'));
 
 const project = await mkdtemp(join(tmpdir(), 'bench-cold-start-'));
 let local;
