@@ -3,7 +3,7 @@
 // this table come the environment parsing and the option checks
 // (world-config.ts), the accepted option keys (spec-names.ts), `.env.aws` and
 // `dev`'s environment (cli/output/world-env.ts) and the README's configuration
-// table (test/unit/config/settings-readme.test.ts fails when it drifts).
+// table (test/unit/config/settings.test.ts fails when it drifts).
 // Adding a setting: one entry here, one README row.
 import { ConfigError } from './config-error.js';
 import { TABLE_ROLES, type TableRole } from './resource-names.js';
