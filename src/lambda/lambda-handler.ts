@@ -28,7 +28,7 @@ export type SqsLambdaHandler = (event: SqsEvent) => Promise<SqsBatchResponse>;
 export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHandler {
   let processor: BatchItemProcessor | undefined;
   let services: QueueServices | undefined;
-  // Resolved on the first event: importing the routes is what builds the world.
+  // Resolved on the first event, so a bad configuration fails the batch, not the import.
   const resolve = (): BatchItemProcessor => {
     if (!processor) {
       services = queueServicesOf(options.world ?? createWorld());
