@@ -204,7 +204,16 @@ export async function bundleLambda(options: {
   // imported with import() (core's waitUntil loads @vercel/functions that way) exposes only
   // `default`, so its named exports would be undefined at run time. Inside one file esbuild keeps them.
   const results = await Promise.all([
-    build({ ...common, entryPoints: { [LAMBDA_ENTRY_FILE.replace(/\.mjs$/, '')]: entry }, plugins: [routeFilesExternal(entry)] }),
+    build({
+      ...common,
+      entryPoints: { [LAMBDA_ENTRY_FILE.replace(/\.mjs$/, '')]: entry },
+      // The world's packages without an `exports` map (the AWS SDK among them) by their ESM build:
+      // esbuild hoists and tree-shakes it, where the CommonJS build is wrapped and kept whole. The
+      // entry loads 20% less code and runs 25-30% less CPU at init (docs/benchmarks.md). The route
+      // files keep esbuild's default, since their packages are the app's.
+      mainFields: ['module', 'main'],
+      plugins: [routeFilesExternal(entry)],
+    }),
     ...(['flow', 'step'] as const).map((kind) =>
       build({
         ...common,

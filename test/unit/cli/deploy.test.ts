@@ -176,6 +176,22 @@ describe('deploy --dry-run', () => {
     }
   });
 
+  it('takes a package\'s ESM build (the `module` field) for the entry, and esbuild\'s default for the routes', async () => {
+    const dir = await standaloneOutput();
+    // A package with both builds and no exports map, as the AWS SDK's clients are published.
+    const pkg = join(project, 'lib', 'node_modules', 'dual-build');
+    await mkdir(pkg, { recursive: true });
+    await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'dual-build', main: 'main.cjs', module: 'module.mjs' }));
+    await writeFile(join(pkg, 'main.cjs'), 'exports.build = "main";\n');
+    await writeFile(join(pkg, 'module.mjs'), 'export const build = "module";\n');
+    modules.world = join(project, 'lib', 'world-under-test.mjs');
+    await writeFile(modules.world, 'import { build } from "dual-build";\nexport function createWorld() { return { kind: build }; }\n');
+    await writeFile(join(dir, 'flow.js'), `const { build } = require(${JSON.stringify(pkg)});\nexports.POST = async () => build;\n`);
+    await deploy(options());
+    const mod = await import(join(project, '.aws-workflow', 'build', 'lambda', 'index.mjs'));
+    await expect(mod.handler({})).resolves.toMatchObject({ world: 'module', flowSaw: 'main' });
+  });
+
   it('bundles a Next.js output, with server-only resolved to nothing', async () => {
     await nextOutput();
     const result = await deploy(options());
