@@ -168,7 +168,7 @@ export async function bundleLambda(options: {
   /**
    * `external` leaves the AWS SDK out, for the copy the Lambda Node.js runtime
    * ships (a version AWS picks). Default `bundled`: the versions this package
-   * was tested with, and measured no slower to load (docs/benchmarks.md).
+   * was tested with, and measured faster to load (docs/benchmarks.md).
    */
   awsSdk?: 'bundled' | 'external';
 }): Promise<BundleResult> {
