@@ -52,7 +52,7 @@ export function worldSource(modules: EntryModules): string {
   ].join('\n');
 }
 
-/** The files of the Lambda package: the entry, and one file per route bundle, imported on first use. */
+/** The route files of the Lambda package, beside the entry (index.mjs), which imports them on first use. */
 export const ROUTE_FILES = { flow: 'flow.mjs', step: 'step.mjs' } as const;
 
 /**
