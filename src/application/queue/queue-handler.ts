@@ -6,10 +6,12 @@ import type { Clock } from '../../ports/clock.js';
 import type { NonceStore } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { DELIVERY_HEADERS } from './delivery-protocol.js';
-import { EnvelopeError, decodeEnvelope, hasPayloadRef, type Envelope } from './envelope.js';
+import { EnvelopeError, channelOf, decodeEnvelope, hasPayloadRef, payloadIds, type Envelope } from './envelope.js';
 import type { Dispatch, DispatchOutcome, HandlerRegistry } from './handler-registry.js';
+import type { LocalCoordination } from './local-coordination.js';
 import { createReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { discardBody, readSignedBody, type SignedBodyResult } from './signed-body.js';
+import { withWakeupContinuations, type ContinuationDeps } from './wakeup-continuation.js';
 import { bodyTagHmac, processDeliveryKey, verifyDeliveryHeaders, type SignatureVerdict } from './signature.js';
 
 export type CreateQueueHandler = Queue['createQueueHandler'];
@@ -26,6 +28,8 @@ export interface QueueHandlerDeps {
   clock: Clock;
   logger: Logger;
   registry: HandlerRegistry;
+  /** When given, a run's wake-up queued by a step handler runs right after it here (wakeup-continuation.ts). */
+  coordination?: LocalCoordination;
 }
 
 /** Default body cap: SQS's 1 MiB message maximum plus room for the envelope; larger payloads travel through S3. */
@@ -52,21 +56,27 @@ export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandl
     unsignedWarned: false,
   };
   return (prefix, handler) => {
-    const dispatch = createDispatch(prefix, handler);
+    const continuation = deps.coordination
+      ? { lookup: (queueName: string) => deps.registry.lookup(queueName), local: deps.coordination, now: () => deps.clock.now() }
+      : undefined;
+    const dispatch = createDispatch(prefix, handler, continuation);
     deps.registry.register(prefix, dispatch);
     return (req) => handleDelivery(req, dispatch, deps, gate);
   };
 }
 
 /** The runtime handler behind one prefix, as the registry and the HTTP handler call it. */
-export function createDispatch(prefix: string, handler: RuntimeHandler): Dispatch {
+export function createDispatch(prefix: string, handler: RuntimeHandler, continuation?: ContinuationDeps): Dispatch {
   return async (envelope: Envelope, attempt: number): Promise<DispatchOutcome> => {
     if (!envelope.queueName.startsWith(prefix)) return { kind: 'unhandled' };
-    const result = await handler(envelope.payload, {
-      attempt,
-      queueName: envelope.queueName,
-      messageId: envelope.id as MessageId,
-    });
+    const call = () =>
+      handler(envelope.payload, {
+        attempt,
+        queueName: envelope.queueName,
+        messageId: envelope.id as MessageId,
+      });
+    const runId = continuation && channelOf(envelope.queueName) === 'step' ? payloadIds(envelope.payload).runId : undefined;
+    const result = runId ? await withWakeupContinuations(runId, continuation!, call) : await call();
     const timeoutSeconds = result ? result.timeoutSeconds : undefined;
     return typeof timeoutSeconds === 'number' && Number.isFinite(timeoutSeconds) && timeoutSeconds >= 0
       ? { kind: 'reschedule', timeoutSeconds }

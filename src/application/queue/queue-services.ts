@@ -208,6 +208,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       clock,
       logger,
       registry,
+      coordination: local,
     }),
     getDeploymentId: async () => config.deploymentId,
     consumer: {
