@@ -20,7 +20,9 @@ export type DeliveryStart =
   /** Another copy of the same message holds an unexpired lease. */
   | { kind: 'busy'; leaseEndsAt: number }
   /** The key belongs to another message now (this one's claim lapsed before it was sent). */
-  | { kind: 'superseded' };
+  | { kind: 'superseded' }
+  /** A delivery of this key signed at or after `signedAt` already began: this request is a replay. */
+  | { kind: 'replayed' };
 
 /** One-time nonces: refuses a replayed signed delivery across every process sharing the secret. */
 export interface NonceStore {
@@ -40,17 +42,21 @@ export interface IdempotencyStore extends NonceStore {
   abandonClaim(key: string, messageId: string): Promise<void>;
   /**
    * Takes the delivery lease of `key` for `messageId`. A message whose key was
-   * never claimed (sent by an older version) claims it here.
+   * never claimed (sent by an older version) claims it here. With `signedAt`
+   * (the signed delivery's timestamp, epoch ms) the same write is the replay
+   * check: it is refused as `replayed` unless `signedAt` is later than that of
+   * every delivery of the key that began before.
    */
-  beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart>;
+  beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number, signedAt?: number): Promise<DeliveryStart>;
   /** Extends a held delivery lease (long handlers). */
   extendDelivery(key: string, messageId: string, leaseSeconds: number): Promise<void>;
   /**
    * Releases the delivery lease so the next delivery of `messageId` starts at
    * once (failed handler, reschedule). `resetAttempts` for a reschedule, which
-   * starts the count again.
+   * starts the count again. With `signedAt`, only the lease taken by the signed
+   * delivery of that timestamp is released (never another copy's).
    */
-  releaseDelivery(key: string, messageId: string, resetAttempts: boolean): Promise<void>;
+  releaseDelivery(key: string, messageId: string, resetAttempts: boolean, signedAt?: number): Promise<void>;
 
   /**
    * Marks `messageId` as the run's pending wake-up until `leaseSeconds` from

@@ -86,6 +86,25 @@ export function idempotencyStoreContract(fixture: () => StoreFixture): void {
     expect((await f.store.beginDelivery(key, 'msg-1', 10, 3600)).kind).toBe('busy');
   });
 
+  it('a signed delivery takes the lease and is the replay check: a request signed no later than one that began is replayed', async () => {
+    const f = fixture();
+    const key = fresh('k');
+    const t0 = 1_700_000_000_000;
+    await f.store.claimSend(key, 'msg-1', 30, 3600);
+    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0)).toEqual({ kind: 'start', attempt: 1 });
+    // The same request again, while it runs and after it failed and released its lease.
+    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0)).toEqual({ kind: 'replayed' });
+    // A copy signed later, while the first runs: busy.
+    expect((await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0 + 5)).kind).toBe('busy');
+    // Releasing by another delivery's signing time leaves the lease alone; by its own frees it.
+    await f.store.releaseDelivery(key, 'msg-1', false, t0 + 5);
+    expect((await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0 + 6)).kind).toBe('busy');
+    await f.store.releaseDelivery(key, 'msg-1', false, t0);
+    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0)).toEqual({ kind: 'replayed' });
+    // The real redelivery, signed later: attempt 2.
+    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0 + 1000)).toEqual({ kind: 'start', attempt: 2 });
+  });
+
   it('a message whose claim was taken over is superseded', async () => {
     const f = fixture();
     const key = fresh('k');

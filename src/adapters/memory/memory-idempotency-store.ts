@@ -13,6 +13,8 @@ interface KeyRecord {
   attempts: number;
   /** End of the idempotency window, epoch ms. */
   expiresAt: number;
+  /** Timestamp of the latest signed delivery that began (replay check). */
+  signedAt?: number;
 }
 
 interface WakeupMark {
@@ -59,18 +61,20 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     if (held?.messageId === messageId && held.state === 'claimed') this.keys.delete(key);
   }
 
-  async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {
+  async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number, signedAt?: number): Promise<DeliveryStart> {
     const now = this.tick();
     const held = this.keys.get(key);
     if (!held || held.expiresAt <= now) {
-      this.keys.set(key, { messageId, state: 'delivering', until: now + leaseSeconds * 1000, attempts: 1, expiresAt: now + windowSeconds * 1000 });
+      this.keys.set(key, { messageId, state: 'delivering', until: now + leaseSeconds * 1000, attempts: 1, expiresAt: now + windowSeconds * 1000, signedAt });
       return { kind: 'start', attempt: 1 };
     }
     if (held.messageId !== messageId) return { kind: 'superseded' };
+    if (signedAt !== undefined && held.signedAt !== undefined && held.signedAt >= signedAt) return { kind: 'replayed' };
     if (held.state === 'delivering' && held.until > now) return { kind: 'busy', leaseEndsAt: held.until };
     held.state = 'delivering';
     held.until = now + leaseSeconds * 1000;
     held.attempts += 1;
+    if (signedAt !== undefined) held.signedAt = signedAt;
     return { kind: 'start', attempt: held.attempts };
   }
 
@@ -79,9 +83,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     if (held?.messageId === messageId && held.state === 'delivering') held.until = this.clock.now() + leaseSeconds * 1000;
   }
 
-  async releaseDelivery(key: string, messageId: string, resetAttempts: boolean): Promise<void> {
+  async releaseDelivery(key: string, messageId: string, resetAttempts: boolean, signedAt?: number): Promise<void> {
     const held = this.keys.get(key);
     if (held?.messageId !== messageId || held.state !== 'delivering') return;
+    if (signedAt !== undefined && held.signedAt !== signedAt) return;
     held.state = 'sent';
     held.until = 0;
     if (resetAttempts) held.attempts = 0;

@@ -14,12 +14,17 @@ import { Slots } from './slots.js';
 const RECEIVE_BATCH_MAX = 10;
 const RECEIVE_ERROR_PAUSE_MS = 1000;
 /**
- * Messages are received with this short lease and extended to the full one at
- * once: a message that SQS hands to a long poll aborted by close() (or by a
- * dying process) is back on the queue after this, not after a whole lease.
+ * Messages are received with this short lease: a message that SQS hands to a
+ * long poll aborted by close() (or by a dying process) is back on the queue
+ * after this, not after a whole lease. A message still unsettled after half of
+ * it is extended to the full lease; most settle sooner and cost no request.
  */
 const RECEIVE_LEASE_SECONDS = 5;
 const CHANNELS: readonly QueueChannel[] = ['workflow', 'step'];
+
+interface Lease {
+  settled(): Promise<void>;
+}
 
 export interface PollingConsumerDeps {
   queue: MessageQueue;
@@ -49,13 +54,13 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
   const slots = new Slots(deps.concurrency);
   const inFlight = new Set<Promise<void>>();
   /** Received, waiting for a slot: released on close instead of started. */
-  const waiting = new Map<ReceivedMessage, { channel: QueueChannel; leased: Promise<void> }>();
+  const waiting = new Map<ReceivedMessage, { channel: QueueChannel; leased: Lease }>();
   let pollers: Promise<void>[] = [];
   let started = false;
 
-  async function settle(channel: QueueChannel, message: ReceivedMessage, leased: Promise<void>): Promise<void> {
+  async function settle(channel: QueueChannel, message: ReceivedMessage, leased: Lease): Promise<void> {
     const disposition = await processor.process(channel, message);
-    await leased;
+    await leased.settled();
     try {
       if (disposition.kind === 'ack') {
         await queue.ack(channel, message.receipt);
@@ -74,11 +79,11 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     void work.finally(() => inFlight.delete(work));
   }
 
-  async function runWhenSlotFree(channel: QueueChannel, message: ReceivedMessage, leased: Promise<void>): Promise<void> {
+  async function runWhenSlotFree(channel: QueueChannel, message: ReceivedMessage, leased: Lease): Promise<void> {
     waiting.set(message, { channel, leased });
     await slots.acquire();
     try {
-      if (!waiting.delete(message)) return leased; // released by close()
+      if (!waiting.delete(message)) return; // released by close()
       await settle(channel, message, leased);
     } finally {
       slots.release();
@@ -93,6 +98,27 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
       // It reappears after the short lease; the copy is recognised and hidden again then.
       logger.warn('Could not extend the lease of a received message', { channel, transportMessageId: message.messageId, error: errorMessage(error) });
     }
+  }
+
+  /**
+   * The full lease, taken only if the message is still unsettled when half the
+   * short receive lease has passed (one request, batched with others due then).
+   * `settled()` cancels it if not yet taken, else waits for it, so a verdict
+   * never races the extension.
+   */
+  function leaseIfSlow(channel: QueueChannel, message: ReceivedMessage): Lease {
+    if (deps.visibilitySeconds <= RECEIVE_LEASE_SECONDS) return { settled: async () => undefined };
+    const cancel = new AbortController();
+    const taking = deps.clock.sleep((RECEIVE_LEASE_SECONDS * 1000) / 2, cancel.signal).then(
+      () => takeLease(channel, message),
+      () => undefined,
+    );
+    return {
+      settled: async () => {
+        cancel.abort();
+        await taking;
+      },
+    };
   }
 
   /** Makes a received message visible again at once, so a restarted or other process takes it without waiting out its lease. */
@@ -133,11 +159,7 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
         for (const message of messages) track(release(channel, message));
         break;
       }
-      for (const message of messages) {
-        // The full lease is taken while the message starts; its verdict waits for it, so the two never race.
-        const leased = deps.visibilitySeconds > RECEIVE_LEASE_SECONDS ? takeLease(channel, message) : Promise.resolve();
-        track(runWhenSlotFree(channel, message, leased));
-      }
+      for (const message of messages) track(runWhenSlotFree(channel, message, leaseIfSlow(channel, message)));
     }
   }
 
@@ -156,8 +178,8 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
       abortPolls.abort();
       for (const [message, { channel, leased }] of [...waiting]) {
         waiting.delete(message);
-        // After the full lease was taken, or that change would hide the released message again.
-        track(leased.then(() => release(channel, message)));
+        // After any full lease being taken, or that change would hide the released message again.
+        track(leased.settled().then(() => release(channel, message)));
       }
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },

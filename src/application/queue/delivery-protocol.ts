@@ -21,6 +21,8 @@ export type DeliveryResult =
   | { kind: 'done' }
   /** The handler asked for the same payload again after this many seconds. */
   | { kind: 'reschedule'; timeoutSeconds: number }
+  /** Another copy of the message holds the key's delivery lease (taken by the handler) until `leaseEndsAt`. */
+  | { kind: 'busy'; leaseEndsAt: number }
   | { kind: 'failed'; reason: string; status?: number };
 
 export function routeOf(queueName: string): WorkflowRoute {
@@ -63,6 +65,10 @@ export function buildDeliveryRequest(envelope: Envelope, attempt: number, signin
 /** What the queue handler's response says: 2xx (+ optional timeoutSeconds) or a failure. */
 export async function readDeliveryResponse(response: Response): Promise<DeliveryResult> {
   const text = await response.text();
+  if (response.status === 409) {
+    const leaseEndsAt = leaseEndOf(text);
+    if (leaseEndsAt !== undefined) return { kind: 'busy', leaseEndsAt };
+  }
   if (!response.ok) {
     return { kind: 'failed', status: response.status, reason: `HTTP ${response.status}: ${errorText(text)}` };
   }
@@ -73,6 +79,16 @@ export async function readDeliveryResponse(response: Response): Promise<Delivery
     // A 2xx body that is not JSON is still a success without a reschedule.
   }
   return { kind: 'done' };
+}
+
+/** The `leaseEndsAt` of a handler's "delivery in progress" answer. */
+function leaseEndOf(text: string): number | undefined {
+  try {
+    const value = (JSON.parse(text) as { leaseEndsAt?: unknown }).leaseEndsAt;
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The handler's error text, shortened: it names the error, it must not flood the log. */

@@ -18,11 +18,11 @@ export function createHttpDeliverer(deps: HttpDelivererDeps): Deliverer {
   assertSignedUnlessLoopback(deps.config);
   let agents: NodeHttpAgents | undefined;
   return {
-    async deliver(envelope, attempt) {
+    async deliver(envelope, attempt, signedAt) {
       try {
         const url = resolveDeliveryBaseUrl(deps.config, deps.env);
         assertSignedUnlessLoopback({ ...deps.config, baseUrl: url });
-        const request = buildDeliveryRequest(envelope, attempt, deps.config.signingSecret, deps.clock.now());
+        const request = buildDeliveryRequest(envelope, attempt, deps.config.signingSecret, signedAt ?? deps.clock.now());
         agents ??= createNodeHttpAgents({ maxSockets: Infinity, keepAliveMs: 30_000 });
         const response = await nodeHttpFetch(workflowRouteUrl(url, request.route), {
           method: 'POST',

@@ -28,6 +28,12 @@ export interface ProcessorSettings {
   leaseSeconds?: number;
   /** With leaseSeconds: how long a delivery may hold its lease before it is presumed hung. */
   maxHandlerSeconds?: number;
+  /**
+   * The handler takes a keyed step message's delivery lease itself, in the
+   * same write as its replay check (signed HTTP delivery with a shared secret):
+   * the consumer only signs, and releases the lease by its signing time.
+   */
+  leaseAtHandler?: boolean;
 }
 
 export interface ProcessorDeps {
@@ -176,13 +182,16 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     try {
       const key = channelOf(envelope.queueName) === 'step' ? envelope.idempotencyKey : undefined;
       let attempt = message.receiveCount;
-      if (key) {
+      // Handler-side lease: identified by the signing time, taken by the handler.
+      const signedAt = key && settings.leaseAtHandler ? clock.now() : undefined;
+      if (key && signedAt === undefined) {
         let start: DeliveryStart;
         try {
           start = await deps.idempotencyStore.beginDelivery(key, id, deliveryLeaseSeconds, settings.idempotencyWindowSeconds);
         } catch (error) {
           return retry(message, channel, `could not take the delivery lease: ${errorMessage(error)}`, fields);
         }
+        if (start.kind === 'replayed') return retry(message, channel, 'the delivery lease reported a replay', fields);
         if (start.kind === 'superseded') {
           logger.debug('Dropping a duplicate step message (its idempotency key belongs to another message)', fields);
           local.done.set(id, true);
@@ -196,7 +205,7 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
         local.begun.set(id, true);
         // Cleared before the replay reads the log: a wake-up committed after this point sends a new message.
         if (runId && envelope.wake) await deps.idempotencyStore.clearWakeup(runId, id);
-        return deps.deliverer.deliver(envelope, attempt);
+        return deps.deliverer.deliver(envelope, attempt, signedAt);
       };
       let result: DeliveryResult;
       try {
@@ -205,7 +214,7 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
       } catch (error) {
         return retry(message, channel, `could not clear the run's wake-up mark: ${errorMessage(error)}`, fields);
       }
-      return await settle(channel, message, wire, fields, result, key);
+      return await settle(channel, message, wire, fields, result, key, signedAt);
     } finally {
       local.inFlight.delete(id);
     }
@@ -218,11 +227,12 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     fields: LogFields,
     result: DeliveryResult,
     key: string | undefined,
+    signedAt: number | undefined,
   ): Promise<Disposition> {
     // Frees the key's lease for the next delivery of this message (a retry or the rescheduled message).
     const release = async (resetAttempts: boolean) => {
       if (!key) return;
-      await deps.idempotencyStore.releaseDelivery(key, wire.id, resetAttempts).catch((error) => {
+      await deps.idempotencyStore.releaseDelivery(key, wire.id, resetAttempts, signedAt).catch((error) => {
         logger.warn('Could not release a delivery lease; the next delivery waits for it to lapse', { ...fields, error: errorMessage(error) });
       });
     };
@@ -242,6 +252,9 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
           await release(false);
           return retry(message, channel, `could not reschedule: ${errorMessage(error)}`, fields);
         }
+      case 'busy':
+        // The handler found another copy holding the key's lease: nothing ran, nothing to release.
+        return deferCopy(channel, Math.ceil((result.leaseEndsAt - clock.now()) / 1000) + 1, fields);
       case 'failed':
         await release(false);
         return retry(message, channel, result.reason, fields);

@@ -9,11 +9,12 @@ import type { Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/id-source.js';
 import type { MessageQueue } from '../../ports/message-queue.js';
 import { sendTransportBody, toTransportBody } from './claim-check.js';
-import { ENVELOPE_VERSION, channelOf } from './envelope.js';
+import { ENVELOPE_VERSION, channelOf, type Envelope } from './envelope.js';
 import { newMessageId } from './message-id.js';
 import { assertStorableValue } from '../storage/validate-request.js';
 import { assertValidQueueHeaders } from './validate-headers.js';
 import type { SendCoalescer } from './send-coalescer.js';
+import { attachWakeup } from './wakeup-continuation.js';
 
 export interface ProducerDeps {
   queue: MessageQueue;
@@ -54,24 +55,27 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     const id = newMessageId(deps.clock, deps.ids);
     const dueAt = dueAtAfter(delaySeconds, now);
     const channel = channelOf(queueName);
-    const send = async (wake: boolean) => {
-      const transport = await toTransportBody(
-        {
-          v: ENVELOPE_VERSION,
-          id,
-          queueName,
-          deploymentId: opts?.deploymentId ?? deps.deploymentId,
-          idempotencyKey: opts?.idempotencyKey,
-          headers: opts?.headers && Object.keys(opts.headers).length > 0 ? opts.headers : undefined,
-          dueAt,
-          wake: wake ? true : undefined,
-          payload,
-        },
-        deps.blobStore,
-        deps.maxMessageBytes,
-      );
-      const firstHop = nextHopSeconds(dueAt, deps.clock.now(), deps.maxHopSeconds);
+    const envelopeFor = (wake: boolean, due: number | undefined): Envelope => ({
+      v: ENVELOPE_VERSION,
+      id,
+      queueName,
+      deploymentId: opts?.deploymentId ?? deps.deploymentId,
+      idempotencyKey: opts?.idempotencyKey,
+      headers: opts?.headers && Object.keys(opts.headers).length > 0 ? opts.headers : undefined,
+      dueAt: due,
+      wake: wake ? true : undefined,
+      payload,
+    });
+    const sendEnvelope = async (envelope: Envelope) => {
+      const transport = await toTransportBody(envelope, deps.blobStore, deps.maxMessageBytes);
+      const firstHop = nextHopSeconds(envelope.dueAt, deps.clock.now(), deps.maxHopSeconds);
       await sendTransportBody(deps.queue, deps.blobStore, channel, transport, firstHop);
+    };
+    const send = (wake: boolean) => sendEnvelope(envelopeFor(wake, dueAt));
+    // An unmarked wake-up queued by a step handler of the same run runs after that handler, in process.
+    const sendWakeup = async (wake: boolean) => {
+      if (!wake && attachWakeup(envelopeFor(false, undefined), (due) => sendEnvelope(envelopeFor(false, due)))) return;
+      await send(wake);
     };
 
     let messageId = id;
@@ -79,7 +83,7 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     if (deps.coalescer && channel === 'step' && opts?.idempotencyKey) {
       messageId = await deps.coalescer.sendKeyed(opts.idempotencyKey, id, () => send(false));
     } else if (deps.coalescer && channel === 'workflow' && runId && delaySeconds === 0 && !opts?.idempotencyKey) {
-      messageId = await deps.coalescer.sendWakeup(runId, id, send);
+      messageId = await deps.coalescer.sendWakeup(runId, id, sendWakeup);
     } else {
       await send(false);
     }

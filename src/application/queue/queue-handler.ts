@@ -3,13 +3,15 @@
 // call also registers the handler process-wide for in-process delivery.
 import type { MessageId, Queue } from '@workflow/world';
 import type { Clock } from '../../ports/clock.js';
-import type { NonceStore } from '../../ports/idempotency-store.js';
+import type { DeliveryStart, IdempotencyStore, NonceStore } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { DELIVERY_HEADERS } from './delivery-protocol.js';
-import { EnvelopeError, decodeEnvelope, hasPayloadRef, type Envelope } from './envelope.js';
+import { EnvelopeError, channelOf, decodeEnvelope, hasPayloadRef, payloadIds, type Envelope } from './envelope.js';
 import type { Dispatch, DispatchOutcome, HandlerRegistry } from './handler-registry.js';
+import type { LocalCoordination } from './local-coordination.js';
 import { createReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { discardBody, readSignedBody, type SignedBodyResult } from './signed-body.js';
+import { withWakeupContinuations, type ContinuationDeps } from './wakeup-continuation.js';
 import { bodyTagHmac, processDeliveryKey, verifyDeliveryHeaders, type SignatureVerdict } from './signature.js';
 
 export type CreateQueueHandler = Queue['createQueueHandler'];
@@ -26,6 +28,14 @@ export interface QueueHandlerDeps {
   clock: Clock;
   logger: Logger;
   registry: HandlerRegistry;
+  /**
+   * With a shared secret and durable replay claims: the handler takes a keyed
+   * step message's delivery lease in the same write as its replay check (one
+   * write instead of two; docs/queue-protocol.md, "Replays").
+   */
+  deliveryLeases?: { store: IdempotencyStore; leaseSeconds: number; windowSeconds: number };
+  /** When given, a run's wake-up queued by a step handler runs right after it here (wakeup-continuation.ts). */
+  coordination?: LocalCoordination;
 }
 
 /** Default body cap: SQS's 1 MiB message maximum plus room for the envelope; larger payloads travel through S3. */
@@ -52,21 +62,27 @@ export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandl
     unsignedWarned: false,
   };
   return (prefix, handler) => {
-    const dispatch = createDispatch(prefix, handler);
+    const continuation = deps.coordination
+      ? { lookup: (queueName: string) => deps.registry.lookup(queueName), local: deps.coordination, now: () => deps.clock.now() }
+      : undefined;
+    const dispatch = createDispatch(prefix, handler, continuation);
     deps.registry.register(prefix, dispatch);
     return (req) => handleDelivery(req, dispatch, deps, gate);
   };
 }
 
 /** The runtime handler behind one prefix, as the registry and the HTTP handler call it. */
-export function createDispatch(prefix: string, handler: RuntimeHandler): Dispatch {
+export function createDispatch(prefix: string, handler: RuntimeHandler, continuation?: ContinuationDeps): Dispatch {
   return async (envelope: Envelope, attempt: number): Promise<DispatchOutcome> => {
     if (!envelope.queueName.startsWith(prefix)) return { kind: 'unhandled' };
-    const result = await handler(envelope.payload, {
-      attempt,
-      queueName: envelope.queueName,
-      messageId: envelope.id as MessageId,
-    });
+    const call = () =>
+      handler(envelope.payload, {
+        attempt,
+        queueName: envelope.queueName,
+        messageId: envelope.id as MessageId,
+      });
+    const runId = continuation && channelOf(envelope.queueName) === 'step' ? payloadIds(envelope.payload).runId : undefined;
+    const result = runId ? await withWakeupContinuations(runId, continuation!, call) : await call();
     const timeoutSeconds = result ? result.timeoutSeconds : undefined;
     return typeof timeoutSeconds === 'number' && Number.isFinite(timeoutSeconds) && timeoutSeconds >= 0
       ? { kind: 'reschedule', timeoutSeconds }
@@ -106,34 +122,55 @@ async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandl
     return Response.json({ error: 'Could not read the delivery body' }, { status: 400 });
   }
   if (read.kind !== 'valid') return refuse(deps, gate, 'mismatch');
-  // Claimed before anything is decoded or run, so no later error path lets a replay through.
-  let fresh: boolean;
-  try {
-    fresh = await gate.replays.claim(headers.bodyTag, headers.sentAt);
-  } catch (error) {
-    deps.logger.warn('Could not record a delivery nonce; refusing the delivery until it can be', {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return Response.json({ error: 'Replay check unavailable' }, { status: 503 });
-  }
-  if (!fresh) {
-    deps.logger.warn('Refused a replayed queue delivery');
-    return Response.json({ error: 'Replayed delivery' }, { status: 409 });
-  }
-  const body = read.text;
-
   let envelope: Envelope;
   try {
-    const wire = decodeEnvelope(body);
+    const wire = decodeEnvelope(read.text);
     if (hasPayloadRef(wire)) return Response.json({ error: 'Unresolved payload reference' }, { status: 400 });
     envelope = wire;
   } catch (error) {
     if (error instanceof EnvelopeError) return Response.json({ error: `Invalid message: ${error.message}` }, { status: 400 });
     throw error;
   }
-  const attempt = Number(attemptHeader);
+  // A keyed step message's replay check across processes is its delivery lease write (below).
+  const leases = gate.shared ? deps.deliveryLeases : undefined;
+  const key = leases && channelOf(envelope.queueName) === 'step' ? envelope.idempotencyKey : undefined;
+  // Claimed before anything is run, so no later error path lets a replay through.
+  let fresh: boolean;
+  try {
+    fresh = await gate.replays.claim(headers.bodyTag, headers.sentAt, key === undefined);
+  } catch (error) {
+    deps.logger.warn('Could not record a delivery nonce; refusing the delivery until it can be', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return Response.json({ error: 'Replay check unavailable' }, { status: 503 });
+  }
+  if (!fresh) return replayed(deps);
+  let attempt = Number(attemptHeader);
   if (!Number.isSafeInteger(attempt) || attempt < 1) {
     return Response.json({ error: `Missing or invalid ${DELIVERY_HEADERS.attempt} header` }, { status: 400 });
+  }
+  if (key !== undefined && leases) {
+    let start: DeliveryStart;
+    try {
+      start = await leases.store.beginDelivery(key, envelope.id, leases.leaseSeconds, leases.windowSeconds, headers.sentAt);
+    } catch (error) {
+      deps.logger.warn('Could not take a delivery lease; refusing the delivery until it can be', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return Response.json({ error: 'Replay check unavailable' }, { status: 503 });
+    }
+    switch (start.kind) {
+      case 'replayed':
+        return replayed(deps);
+      case 'superseded':
+        // The key belongs to another message: this one is a stale duplicate, done without running.
+        return Response.json({ ok: true });
+      case 'busy':
+        return Response.json({ error: 'Delivery in progress', leaseEndsAt: start.leaseEndsAt }, { status: 409 });
+      case 'start':
+        // Counts real deliveries of the message, never copies.
+        attempt = start.attempt;
+    }
   }
 
   let outcome: DispatchOutcome;
@@ -150,6 +187,11 @@ async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandl
     case 'done':
       return Response.json({ ok: true });
   }
+}
+
+function replayed(deps: QueueHandlerDeps): Response {
+  deps.logger.warn('Refused a replayed queue delivery');
+  return Response.json({ error: 'Replayed delivery' }, { status: 409 });
 }
 
 function refuse(deps: QueueHandlerDeps, gate: Gate, verdict: Exclude<SignatureVerdict, 'valid'>): Response {

@@ -129,7 +129,9 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     },
   });
 
-  const processorWith = (deliverer: Deliverer, leaseSeconds?: number): MessageProcessor =>
+  // Signed HTTP delivery with a shared secret: the handler takes keyed step leases with its replay check.
+  const leaseAtHandler = config.consumer !== 'lambda' && Boolean(config.signingSecret);
+  const processorWith = (deliverer: Deliverer, leaseSeconds?: number, handlerLeases = false): MessageProcessor =>
     createMessageProcessor({
       queue: messageQueue,
       blobStore,
@@ -148,6 +150,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         idempotencyWindowSeconds: config.idempotencyWindowSeconds,
         leaseSeconds,
         maxHandlerSeconds: config.maxHandlerSeconds,
+        leaseAtHandler: handlerLeases,
       },
     });
 
@@ -161,7 +164,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         config.delivery === 'in-process' ? createInProcessDeliverer(registry) : createHttpDeliverer({ config, env, clock });
       const consumer = createPollingConsumer({
         queue: messageQueue,
-        processor: processorWith(deliverer, config.visibilitySeconds),
+        processor: processorWith(deliverer, config.visibilitySeconds, config.delivery !== 'in-process' && leaseAtHandler),
         clock,
         logger,
         concurrency: config.concurrency,
@@ -202,6 +205,10 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       clock,
       logger,
       registry,
+      deliveryLeases: leaseAtHandler
+        ? { store: deps.idempotencyStore, leaseSeconds: config.visibilitySeconds, windowSeconds: config.idempotencyWindowSeconds }
+        : undefined,
+      coordination: local,
     }),
     getDeploymentId: async () => config.deploymentId,
     consumer: {

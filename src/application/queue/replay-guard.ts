@@ -19,8 +19,12 @@ export interface ReplayGuardDeps {
 }
 
 export interface ReplayGuard {
-  /** True the first time `tag` is seen within its window; false for a replay. Throws when the store cannot decide. */
-  claim(tag: string, sentAt: number): Promise<boolean>;
+  /**
+   * True the first time `tag` is seen within its window; false for a replay.
+   * Throws when the store cannot decide. `durable: false` checks this process
+   * only, for a delivery whose lease write makes the cross-process check.
+   */
+  claim(tag: string, sentAt: number, durable?: boolean): Promise<boolean>;
 }
 
 export function createReplayGuard(deps: ReplayGuardDeps): ReplayGuard {
@@ -32,7 +36,7 @@ export function createReplayGuard(deps: ReplayGuardDeps): ReplayGuard {
     for (const [tag, expiresAt] of seen) if (expiresAt <= now) seen.delete(tag);
   };
   return {
-    async claim(tag, sentAt) {
+    async claim(tag, sentAt, durable = true) {
       const now = deps.clock.now();
       sweep(now);
       // The signature verifies until sentAt + tolerance; the nonce must outlive that.
@@ -40,7 +44,7 @@ export function createReplayGuard(deps: ReplayGuardDeps): ReplayGuard {
       const held = seen.get(tag);
       if (held !== undefined && held > now) return false;
       seen.set(tag, expiresAt);
-      if (!deps.store) return true;
+      if (!deps.store || !durable) return true;
       try {
         const ttlSeconds = Math.max(1, Math.ceil((expiresAt - now) / 1000) + 1);
         return await deps.store.claimNonce(`${REPLAY_KEY_PREFIX}${tag}`, ttlSeconds);

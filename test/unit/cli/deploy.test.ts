@@ -1,4 +1,4 @@
-// deploy: finds the bundles, builds one ESM Lambda file, zips it, ships it.
+// deploy: finds the bundles, builds the Lambda package (an ESM entry and one file per route), zips it, ships it.
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { unzipSync } from 'fflate';
 import { resourceNames } from '../../../src/config/resource-names.js';
 import type { CliContext } from '../../../src/cli/base-command.js';
+import { entrySource, ROUTE_FILES, WORLD_CACHE_SYMBOLS, worldSource } from '../../../src/cli/deploy/bundle.js';
 import { uploadCode } from '../../../src/cli/deploy/upload.js';
 import { zipLambda } from '../../../src/cli/deploy/zip.js';
 import { CliFailure, NotBootstrapped } from '../../../src/cli/errors.js';
@@ -129,7 +130,7 @@ describe('locating the workflow bundles', () => {
 });
 
 describe('deploy --dry-run', () => {
-  it('writes a zip holding one ESM entry that wires both routes, and touches nothing else', async () => {
+  it('writes a zip holding an ESM entry and one file per route, loaded on first use, and touches nothing else', async () => {
     await standaloneOutput();
     const before = await tree(project);
     const result = await deploy(options());
@@ -137,7 +138,13 @@ describe('deploy --dry-run', () => {
     expect(result.dryRun).toBe(true);
     expect(result.zip.path).toBe(join(project, '.aws-workflow', 'lambda.zip'));
     const files = unzipSync(new Uint8Array(await readFile(result.zip.path)));
-    expect(Object.keys(files)).toEqual(['index.mjs']);
+    expect(Object.keys(files).sort()).toEqual(['flow.mjs', 'index.mjs', 'step.mjs']);
+    // Each route is its own self-contained file: the entry carries neither, and no chunk is shared.
+    const text = (name: string) => new TextDecoder().decode(files[name]);
+    expect(text('index.mjs')).not.toContain('module.exports = { POST');
+    expect(text('step.mjs')).toContain('new Response("step")');
+    expect(text('flow.mjs')).not.toContain('new Response("step")');
+    for (const name of ['flow.mjs', 'step.mjs']) expect(text(name)).not.toMatch(/from\s*"\.\/[^"]+"/);
     const after = await tree(project);
     expect(after.filter((f) => !f.startsWith('.aws-workflow'))).toEqual(before);
 
@@ -145,6 +152,44 @@ describe('deploy --dry-run', () => {
     // and the world was handed to the Workflow runtime before they loaded.
     const mod = await import(join(project, '.aws-workflow', 'build', 'lambda', 'index.mjs'));
     await expect(mod.handler({})).resolves.toEqual({ world: 'test-world', routes: ['flow:function', 'step:function'], flowSaw: 'test-world' });
+  });
+
+  it('evaluates a route file only when its first message arrives', async () => {
+    const dir = await standaloneOutput();
+    // Each route counts its evaluations in a global, so the test sees when it was loaded.
+    await writeFile(join(dir, 'flow.js'), 'globalThis.__routeLoads = [...(globalThis.__routeLoads ?? []), "flow"];\nexports.POST = async () => "flow";\n');
+    await writeFile(join(dir, 'step.js'), 'globalThis.__routeLoads = [...(globalThis.__routeLoads ?? []), "step"];\nexports.POST = async () => "step";\n');
+    await writeFile(modules.handler, 'export function createLambdaHandler(routes) { return async (kind) => routes[kind](); }\n');
+    await deploy(options());
+    const g = globalThis as { __routeLoads?: string[] };
+    delete g.__routeLoads;
+    try {
+      const mod = await import(join(project, '.aws-workflow', 'build', 'lambda', 'index.mjs'));
+      expect(g.__routeLoads).toBeUndefined();
+      await expect(mod.handler('step')).resolves.toBe('step');
+      await expect(mod.handler('step')).resolves.toBe('step');
+      expect(g.__routeLoads).toEqual(['step']);
+      await expect(mod.handler('flow')).resolves.toBe('flow');
+      expect(g.__routeLoads).toEqual(['step', 'flow']);
+    } finally {
+      delete g.__routeLoads;
+    }
+  });
+
+  it('takes a package\'s ESM build (the `module` field) for the entry, and esbuild\'s default for the routes', async () => {
+    const dir = await standaloneOutput();
+    // A package with both builds and no exports map, as the AWS SDK's clients are published.
+    const pkg = join(project, 'lib', 'node_modules', 'dual-build');
+    await mkdir(pkg, { recursive: true });
+    await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'dual-build', main: 'main.cjs', module: 'module.mjs' }));
+    await writeFile(join(pkg, 'main.cjs'), 'exports.build = "main";\n');
+    await writeFile(join(pkg, 'module.mjs'), 'export const build = "module";\n');
+    modules.world = join(project, 'lib', 'world-under-test.mjs');
+    await writeFile(modules.world, 'import { build } from "dual-build";\nexport function createWorld() { return { kind: build }; }\n');
+    await writeFile(join(dir, 'flow.js'), `const { build } = require(${JSON.stringify(pkg)});\nexports.POST = async () => build;\n`);
+    await deploy(options());
+    const mod = await import(join(project, '.aws-workflow', 'build', 'lambda', 'index.mjs'));
+    await expect(mod.handler({})).resolves.toMatchObject({ world: 'module', flowSaw: 'main' });
   });
 
   it('bundles a Next.js output, with server-only resolved to nothing', async () => {
@@ -258,5 +303,30 @@ describe('uploadCode', () => {
     expect(result).toMatchObject({ via: 's3', s3Key: put.Key, version: '2' });
     // The staged zip is removed once Lambda has taken the code.
     expect(aws.s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'shop-payloads', Key: put.Key });
+  });
+});
+
+describe('the generated Lambda entry', () => {
+  it('writes the same globals as workflow/runtime\'s setWorld, without importing the runtime', async () => {
+    // The module workflow/runtime re-exports setWorld from (importing workflow/runtime itself builds a world).
+    const { setWorld } = (await import(join(process.cwd(), 'node_modules', '@workflow', 'core', 'dist', 'runtime', 'world.js'))) as { setWorld(w: unknown): void };
+    const world = { kind: 'probe' };
+    setWorld(world);
+    try {
+      for (const symbol of WORLD_CACHE_SYMBOLS) expect((globalThis as Record<symbol, unknown>)[Symbol.for(symbol)]).toBe(world);
+      expect(Object.getOwnPropertySymbols(globalThis).filter((s) => (globalThis as Record<symbol, unknown>)[s] === world).map((s) => s.description).sort()).toEqual(
+        [...WORLD_CACHE_SYMBOLS].sort(),
+      );
+    } finally {
+      setWorld(undefined);
+    }
+    expect(worldSource({ handler: 'h', world: 'w' })).not.toContain('workflow/runtime');
+  });
+
+  it('imports the route files by the names the package holds them under, after the world', () => {
+    const entry = entrySource({ handler: 'h', world: 'w' });
+    expect(entry).toContain(`import("./${ROUTE_FILES.flow}")`);
+    expect(entry).toContain(`import("./${ROUTE_FILES.step}")`);
+    expect(entry.indexOf("import { world } from './world.mjs'")).toBe(0);
   });
 });

@@ -91,13 +91,17 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     await this.deleteIf(idempotencyRecordKey(key), 'mid = :m AND st = :claimed', { ':m': s(messageId), ':claimed': s(CLAIMED) });
   }
 
-  async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {
+  async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number, signedAt?: number): Promise<DeliveryStart> {
     const now = this.now();
     let attempt = 1;
+    // With `signedAt` the lease write is also the replay check (`ts`: the latest signed delivery that began).
+    const signed = signedAt === undefined ? undefined : n(signedAt);
     const lost = await this.update({
       Key: idempotencyRecordKey(key),
-      UpdateExpression: 'SET st = :delivering, lease = :lease ADD att :one',
-      ConditionExpression: 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now)',
+      UpdateExpression: signed ? 'SET st = :delivering, lease = :lease, ts = :ts ADD att :one' : 'SET st = :delivering, lease = :lease ADD att :one',
+      ConditionExpression: signed
+        ? 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now) AND (attribute_not_exists(ts) OR ts < :ts)'
+        : 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now)',
       ExpressionAttributeValues: {
         ':m': s(messageId),
         ':delivering': s(DELIVERING),
@@ -105,6 +109,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         ':one': n(1),
         ':nowS': n(seconds(now)),
         ':now': n(now),
+        ...(signed ? { ':ts': signed } : {}),
       },
       ReturnValues: 'UPDATED_NEW',
     }, (attributes) => (attempt = Number(attributes?.att?.N ?? 1)));
@@ -112,12 +117,15 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     const held = lost.item ?? (await this.read(idempotencyRecordKey(key)));
     if (held && Number(held.expiresAt?.N ?? 0) >= seconds(now)) {
       if (held.mid?.S !== messageId) return { kind: 'superseded' };
+      if (signedAt !== undefined && held.ts?.N !== undefined && Number(held.ts.N) >= signedAt) return { kind: 'replayed' };
       return { kind: 'busy', leaseEndsAt: Number(held.lease?.N ?? now) };
     }
     // Never claimed (sent before this protocol) or its window ended: claim it for this delivery.
     const taken = await this.update({
       Key: idempotencyRecordKey(key),
-      UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp',
+      UpdateExpression: signed
+        ? 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, ts = :ts'
+        : 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp REMOVE ts',
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS',
       ExpressionAttributeValues: {
         ':m': s(messageId),
@@ -126,10 +134,13 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         ':one': n(1),
         ':exp': n(seconds(now) + windowSeconds),
         ':nowS': n(seconds(now)),
+        ...(signed ? { ':ts': signed } : {}),
       },
     });
     if (!taken) return { kind: 'start', attempt: 1 };
-    return taken.item?.mid?.S === messageId ? { kind: 'busy', leaseEndsAt: Number(taken.item.lease?.N ?? now) } : { kind: 'superseded' };
+    if (taken.item?.mid?.S !== messageId) return { kind: 'superseded' };
+    if (signedAt !== undefined && taken.item.ts?.N !== undefined && Number(taken.item.ts.N) >= signedAt) return { kind: 'replayed' };
+    return { kind: 'busy', leaseEndsAt: Number(taken.item.lease?.N ?? now) };
   }
 
   async extendDelivery(key: string, messageId: string, leaseSeconds: number): Promise<void> {
@@ -141,16 +152,17 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     });
   }
 
-  async releaseDelivery(key: string, messageId: string, resetAttempts: boolean): Promise<void> {
+  async releaseDelivery(key: string, messageId: string, resetAttempts: boolean, signedAt?: number): Promise<void> {
     await this.update({
       Key: idempotencyRecordKey(key),
       UpdateExpression: resetAttempts ? 'SET st = :sent, att = :zero REMOVE lease' : 'SET st = :sent REMOVE lease',
-      ConditionExpression: 'mid = :m AND st = :delivering',
+      ConditionExpression: signedAt === undefined ? 'mid = :m AND st = :delivering' : 'mid = :m AND st = :delivering AND ts = :ts',
       ExpressionAttributeValues: {
         ':m': s(messageId),
         ':delivering': s(DELIVERING),
         ':sent': s(SENT),
         ...(resetAttempts ? { ':zero': n(0) } : {}),
+        ...(signedAt === undefined ? {} : { ':ts': n(signedAt) }),
       },
     });
   }

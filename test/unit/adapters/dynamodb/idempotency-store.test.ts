@@ -108,6 +108,66 @@ describe('DynamoDbIdempotencyStore', () => {
     expect(ddb.commandCalls(DeleteItemCommand)[0]!.args[0].input).toMatchObject({ ConditionExpression: 'mid = :m' });
   });
 
+  it('with a signing time, takes the lease and makes the replay check in the same single write', async () => {
+    const SIGNED = NOW - 40;
+    ddb.on(UpdateItemCommand).resolves({ Attributes: { att: { N: '1' } } });
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, SIGNED)).toEqual({ kind: 'start', attempt: 1 });
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 't-steps',
+      Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } },
+      UpdateExpression: 'SET st = :delivering, lease = :lease, ts = :ts ADD att :one',
+      ConditionExpression: 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now) AND (attribute_not_exists(ts) OR ts < :ts)',
+      ExpressionAttributeValues: {
+        ':m': { S: 'msg-1' },
+        ':delivering': { S: 'delivering' },
+        ':lease': { N: String(NOW + 60_000) },
+        ':one': { N: '1' },
+        ':nowS': { N: '1750000000' },
+        ':now': { N: String(NOW) },
+        ':ts': { N: String(SIGNED) },
+      },
+      ReturnValues: 'UPDATED_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it('reports a request signed no later than a delivery that began as replayed (also while that one runs), a newer one as busy', async () => {
+    const held = { mid: { S: 'msg-1' }, st: { S: 'delivering' }, lease: { N: String(NOW + 5000) }, ts: { N: String(NOW - 100) }, expiresAt: { N: '1750003600' } };
+    ddb.on(UpdateItemCommand).rejects(conditionFailed(held));
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW - 100)).toEqual({ kind: 'replayed' });
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW - 200)).toEqual({ kind: 'replayed' });
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW - 50)).toEqual({ kind: 'busy', leaseEndsAt: NOW + 5000 });
+    // After the delivery ended (lease released), a replay of its request is still refused.
+    ddb.reset();
+    ddb.on(UpdateItemCommand).rejects(conditionFailed({ ...held, st: { S: 'sent' }, lease: undefined }));
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW - 100)).toEqual({ kind: 'replayed' });
+  });
+
+  it('with a signing time, a never-claimed key is claimed with it; throttling maps to a retryable error', async () => {
+    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed()).resolvesOnce({});
+    ddb.on(GetItemCommand).resolves({});
+    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW)).toEqual({ kind: 'start', attempt: 1 });
+    const second = ddb.commandCalls(UpdateItemCommand)[1]!.args[0].input;
+    expect(second.UpdateExpression).toBe('SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, ts = :ts');
+    expect(second.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :nowS');
+    expect(second.ExpressionAttributeValues?.[':ts']).toEqual({ N: String(NOW) });
+    ddb.reset();
+    ddb.on(UpdateItemCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    await expect(store.beginDelivery('k', 'msg-1', 60, 3600, NOW)).rejects.toMatchObject({ name: 'ThrottleError' });
+  });
+
+  it('releases only the lease its own signed delivery took', async () => {
+    ddb.on(UpdateItemCommand).resolves({});
+    await store.releaseDelivery('k', 'msg-1', false, NOW - 7);
+    const input = ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
+    expect(input.ConditionExpression).toBe('mid = :m AND st = :delivering AND ts = :ts');
+    expect(input.ExpressionAttributeValues).toEqual({ ':m': { S: 'msg-1' }, ':delivering': { S: 'delivering' }, ':sent': { S: 'sent' }, ':ts': { N: String(NOW - 7) } });
+    ddb.reset();
+    ddb.on(UpdateItemCommand).rejects(conditionFailed());
+    await expect(store.releaseDelivery('k', 'msg-1', true, NOW - 7)).resolves.toBeUndefined();
+  });
+
   it('maps other failures', async () => {
     ddb.on(UpdateItemCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     await expect(store.claimSend('k', 'o', 1, 1)).rejects.toMatchObject({ name: 'ThrottleError' });

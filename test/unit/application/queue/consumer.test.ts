@@ -95,8 +95,8 @@ it('sends the follow-up for {timeoutSeconds} before acking the delivered message
   mountRuntime(async () => (++n === 1 ? { timeoutSeconds: 3600 } : undefined));
   await world().queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
   await until(() => ops.includes('ack:workflow'));
-  // Received on a 5 s lease, extended at once to the full 30 s.
-  expect(ops).toEqual(['send:workflow:0', 'visibility:workflow:30', 'send:workflow:900', 'ack:workflow']);
+  // Settled within its 5 s receive lease: no lease extension request.
+  expect(ops).toEqual(['send:workflow:0', 'send:workflow:900', 'ack:workflow']);
 });
 
 it('hides a failing message for its backoff instead of acking it', async () => {
@@ -106,7 +106,7 @@ it('hides a failing message for its backoff instead of acking it', async () => {
   await world().queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
   await until(() => ops.includes('visibility:workflow:0'));
   // random() = 0 → 0 s: redeliver at once, with a growing attempt.
-  expect(ops.slice(0, 3)).toEqual(['send:workflow:0', 'visibility:workflow:30', 'visibility:workflow:0']);
+  expect(ops.slice(0, 2)).toEqual(['send:workflow:0', 'visibility:workflow:0']);
   expect(ops).not.toContain('ack:workflow');
 });
 
@@ -164,13 +164,29 @@ it('close() returns while idle without waiting for the long poll', async () => {
   expect(ops).toEqual([]);
 });
 
-it('receives on a 5 s lease and extends it to the full lease at once, so a poll that dies swallows nothing for long', async () => {
+it('receives on a 5 s lease and extends it only for a message still unsettled after half of it, so a poll that dies swallows nothing for long', async () => {
   const receive = jest.spyOn(h.queue, 'receive');
-  mountRuntime(async () => undefined);
-  await world({ visibilitySeconds: 60 }).queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  let finish!: () => void;
+  let calls = 0;
+  mountRuntime(async () => {
+    if (++calls === 2) await new Promise<void>((resolve) => (finish = resolve));
+  });
+  const app = world({ visibilitySeconds: 60 });
+  await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
   await until(() => ops.includes('ack:workflow'));
   expect(receive.mock.calls.every(([, options]) => options.visibilitySeconds === 5)).toBe(true);
-  expect(ops).toEqual(['send:workflow:0', 'visibility:workflow:60', 'ack:workflow']);
+  // Quick: settled inside the receive lease, no extension request.
+  expect(ops).toEqual(['send:workflow:0', 'ack:workflow']);
+
+  await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_2' });
+  await until(() => typeof finish === 'function');
+  await h.clock.advance(2_499);
+  expect(ops).not.toContain('visibility:workflow:60');
+  await h.clock.advance(1);
+  await until(() => ops.includes('visibility:workflow:60'));
+  finish();
+  await until(() => ops.filter((o) => o === 'ack:workflow').length === 2);
+  expect(ops.slice(2)).toEqual(['send:workflow:0', 'visibility:workflow:60', 'ack:workflow']);
 });
 
 it('close() hands received but unstarted messages back with visibility 0, so the next process takes them at once', async () => {

@@ -1,12 +1,13 @@
 // The delivery endpoint under attack: forged and oversized bodies are answered
 // from the headers alone, and a replayed signed delivery never runs again.
+import { jest } from '@jest/globals';
 import { ValidQueueName } from '@workflow/world';
 import { MemoryIdempotencyStore } from '../../../../src/adapters/memory/memory-idempotency-store.js';
 import { DELIVERY_HEADERS, buildDeliveryRequest } from '../../../../src/application/queue/delivery-protocol.js';
 import { ENVELOPE_VERSION, type Envelope } from '../../../../src/application/queue/envelope.js';
 import { makeCreateQueueHandler, type RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
 import { signDelivery } from '../../../../src/application/queue/signature.js';
-import type { NonceStore } from '../../../../src/ports/idempotency-store.js';
+import type { IdempotencyStore, NonceStore } from '../../../../src/ports/idempotency-store.js';
 import { createHarness, type Harness } from './harness.js';
 
 const SECRET = 'endpoint-secret';
@@ -251,5 +252,86 @@ describe('durable replay claims by consumer mode', () => {
     expect(claims).toEqual([expect.stringMatching(/^delivery-nonce:[0-9a-f]{64}$/)]);
     await deliverOnce('lambda');
     expect(claims).toHaveLength(1);
+  });
+});
+
+describe('keyed step deliveries: the delivery lease write is the replay check', () => {
+  const STEP_URL = 'http://127.0.0.1/.well-known/workflow/v1/step';
+  const stepEnvelope = (): Envelope => ({
+    ...envelope({ workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId: 'step_1' }),
+    queueName: ValidQueueName.parse('__wkf_step_s'),
+    idempotencyKey: 'step_1',
+  });
+  const attempts: number[] = [];
+  function stepHandler(store: IdempotencyStore) {
+    return makeCreateQueueHandler({
+      signingSecret: SECRET,
+      signatureToleranceSeconds: 300,
+      replayStore: store,
+      deliveryLeases: { store, leaseSeconds: 30, windowSeconds: 3600 },
+      clock: h.clock,
+      logger: h.logger,
+      registry: h.registry,
+    })('__wkf_step_' as never, async (_payload, meta) => {
+      runs++;
+      attempts.push(meta.attempt);
+      return undefined;
+    });
+  }
+  const post = (handler: (req: Request) => Promise<Response>, d: ReturnType<typeof buildDeliveryRequest>) =>
+    handler(new Request(STEP_URL, { method: 'POST', headers: d.headers, body: d.body }));
+
+  beforeEach(() => {
+    attempts.length = 0;
+  });
+
+  it('one write per delivery: no nonce item, the lease carries the signing time; a replay on another replica gets 409', async () => {
+    const store = new MemoryIdempotencyStore(h.clock);
+    const nonces = jest.spyOn(store, 'claimNonce');
+    const begin = jest.spyOn(store, 'beginDelivery');
+    await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
+    const d = buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now());
+    expect((await post(stepHandler(store), d)).status).toBe(200);
+    expect(nonces).not.toHaveBeenCalled();
+    expect(begin).toHaveBeenCalledWith('step_1', stepEnvelope().id, 30, 3600, h.clock.now());
+    const replay = await post(stepHandler(store), d);
+    expect(replay.status).toBe(409);
+    expect(await replay.json()).toEqual({ error: 'Replayed delivery' });
+    // Also once the lease is long gone, within the signature window.
+    h.clock.advance(200_000);
+    expect((await post(stepHandler(store), d)).status).toBe(409);
+    expect(runs).toBe(1);
+  });
+
+  it('a copy while another holds the lease gets 409 with the lease end and runs nothing; a stale message is acked unrun', async () => {
+    const store = new MemoryIdempotencyStore(h.clock);
+    await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
+    await store.beginDelivery('step_1', stepEnvelope().id, 30, 3600, h.clock.now() - 1);
+    const busy = await post(stepHandler(store), buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
+    expect(busy.status).toBe(409);
+    expect(await busy.json()).toEqual({ error: 'Delivery in progress', leaseEndsAt: h.clock.now() + 30_000 });
+    const other = new MemoryIdempotencyStore(h.clock);
+    await other.claimSend('step_1', 'msg_other', 10, 3600);
+    const stale = await post(stepHandler(other), buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
+    expect(stale.status).toBe(200);
+    expect(runs).toBe(0);
+  });
+
+  it('the attempt the runtime sees comes from the lease (real redeliveries), not the signed receive count', async () => {
+    const store = new MemoryIdempotencyStore(h.clock);
+    await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
+    const t1 = h.clock.now();
+    expect((await post(stepHandler(store), buildDeliveryRequest(stepEnvelope(), 4, SECRET, t1))).status).toBe(200);
+    await store.releaseDelivery('step_1', stepEnvelope().id, false, t1);
+    h.clock.advance(10);
+    expect((await post(stepHandler(store), buildDeliveryRequest(stepEnvelope(), 7, SECRET, h.clock.now()))).status).toBe(200);
+    expect(attempts).toEqual([1, 2]);
+  });
+
+  it('answers 503 and runs nothing when the lease cannot be written', async () => {
+    const store = new MemoryIdempotencyStore(h.clock);
+    store.beginDelivery = async () => Promise.reject(new Error('ThrottlingException'));
+    expect((await post(stepHandler(store), buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()))).status).toBe(503);
+    expect(runs).toBe(0);
   });
 });

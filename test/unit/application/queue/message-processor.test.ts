@@ -1,5 +1,7 @@
 // The per-message logic shared by the consumer and the Lambda handler.
+import { jest } from '@jest/globals';
 import type { ValidQueueName } from '@workflow/world';
+import type { DeliveryResult } from '../../../../src/application/queue/delivery-protocol.js';
 import { decodeEnvelope, encodeEnvelope } from '../../../../src/application/queue/envelope.js';
 import { createInProcessDeliverer } from '../../../../src/application/queue/in-process-deliverer.js';
 import { createMessageProcessor, type Disposition, type ProcessorSettings } from '../../../../src/application/queue/message-processor.js';
@@ -398,5 +400,55 @@ describe('each message runs once', () => {
     await h.queue.send('workflow', { body, delaySeconds: 0 });
     await pumpNow('workflow');
     expect(pendingDuringReplay).toBeUndefined();
+  });
+});
+
+describe('with the lease taken by the handler (signed HTTP delivery, shared secret)', () => {
+  const payload = { workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId: 'step_1' };
+  let delivered: Array<{ attempt: number; signedAt: number | undefined }>;
+  let answer: DeliveryResult;
+
+  function setupAtHandler() {
+    setup();
+    delivered = [];
+    processor = createMessageProcessor({
+      queue: h.queue,
+      blobStore: h.blobs,
+      idempotencyStore: h.idempotency,
+      deliverer: {
+        deliver: async (_envelope, attempt, signedAt) => {
+          delivered.push({ attempt, signedAt });
+          return answer;
+        },
+        close: async () => undefined,
+      },
+      clock: h.clock,
+      logger: h.logger,
+      random: () => 0,
+      settings: { maxHopSeconds: 900, maxMessageBytes: 256 * 1024, maxReceiveCount: 5, retryBaseSeconds: 1, retryMaxSeconds: 60, idempotencyWindowSeconds: 3600, leaseAtHandler: true },
+    });
+  }
+
+  it('signs with the time it passes and takes no lease itself', async () => {
+    setupAtHandler();
+    answer = { kind: 'done' };
+    const begin = jest.spyOn(h.idempotency, 'beginDelivery');
+    await queue('__wkf_step_s' as ValidQueueName, payload, { idempotencyKey: 'step_1' });
+    expect(await pumpNow('step')).toEqual([{ kind: 'ack', afterAck: expect.any(Function) }]);
+    expect(begin).not.toHaveBeenCalled();
+    expect(delivered).toEqual([{ attempt: 1, signedAt: START }]);
+  });
+
+  it("hides a copy the handler found busy until that lease ends, releasing nothing; a failure releases only its own lease", async () => {
+    setupAtHandler();
+    const release = jest.spyOn(h.idempotency, 'releaseDelivery');
+    const { messageId } = await queue('__wkf_step_s' as ValidQueueName, payload, { idempotencyKey: 'step_1' });
+    answer = { kind: 'busy', leaseEndsAt: START + 12_500 };
+    expect(await pumpNow('step')).toEqual([{ kind: 'retry', visibilitySeconds: 14, channel: 'step' }]);
+    expect(release).not.toHaveBeenCalled();
+    await h.clock.advance(14_000);
+    answer = { kind: 'failed', reason: 'HTTP 500: boom' };
+    expect((await pumpNow('step'))[0]!.kind).toBe('retry');
+    expect(release).toHaveBeenCalledWith('step_1', messageId, false, START + 14_000);
   });
 });

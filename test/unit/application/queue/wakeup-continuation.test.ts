@@ -1,0 +1,198 @@
+// Wake-up continuations: a run's wake-up queued by one of its step handlers is
+// replayed right after that handler, in process, before the step message is
+// acked; anything that cannot finish that way is sent as a queue message first.
+import type { Storage, ValidQueueName } from '@workflow/world';
+import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
+import { createQueueServices, type QueueConfig, type QueueServices } from '../../../../src/application/queue/queue-services.js';
+import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
+import type { MessageQueue } from '../../../../src/ports/message-queue.js';
+import { baseConfig, createHarness, fakeRuns, type Harness } from './harness.js';
+
+let h: Harness;
+let ops: string[];
+let worlds: QueueServices[];
+
+function recording(queue: MessageQueue): MessageQueue {
+  return {
+    maxDelaySeconds: queue.maxDelaySeconds,
+    maxMessageBytes: queue.maxMessageBytes,
+    send: async (channel, message) => {
+      ops.push(`send:${channel}:${message.delaySeconds}`);
+      return queue.send(channel, message);
+    },
+    receive: (channel, options) => queue.receive(channel, options),
+    ack: async (channel, receipt) => {
+      ops.push(`ack:${channel}`);
+      return queue.ack(channel, receipt);
+    },
+    setVisibility: async (channel, receipt, seconds) => {
+      ops.push(`visibility:${channel}:${seconds}`);
+      return queue.setVisibility(channel, receipt, seconds);
+    },
+  };
+}
+
+function world(config: Partial<QueueConfig> = {}, runs: Storage['runs'] = fakeRuns([])): QueueServices {
+  const services = createQueueServices({
+    config: { ...baseConfig, ...config },
+    messageQueue: recording(h.queue),
+    blobStore: h.blobs,
+    idempotencyStore: h.idempotency,
+    clock: h.clock,
+    ids: h.ids,
+    logger: h.logger,
+    runs,
+    options: { registry: h.registry, pollWaitSeconds: 1, closeGraceMs: 0, random: () => 0 },
+  });
+  worlds.push(services);
+  return services;
+}
+
+async function until(condition: () => boolean, turns = 400): Promise<void> {
+  for (let i = 0; i < turns && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  if (!condition()) throw new Error('condition not reached');
+}
+
+const WF = '__wkf_workflow_wf' as ValidQueueName;
+const STEP = '__wkf_step_s' as ValidQueueName;
+const stepPayload = (runId: string) => ({ workflowName: 'wf', workflowRunId: runId, workflowStartedAt: 1, stepId: 'step_1' });
+
+interface Call {
+  queueName: string;
+  payload: unknown;
+  attempt: number;
+}
+
+/**
+ * The runtime's two handlers on a separate world instance (as the runtime
+ * builds them). The step handler runs `step` with that world's queue().
+ */
+function mountRuntime(step: (queue: QueueServices['queue'], payload: { workflowRunId: string }) => Promise<unknown>, flow: RuntimeHandler = async () => undefined): Call[] {
+  const calls: Call[] = [];
+  const runtime = world();
+  runtime.createQueueHandler('__wkf_workflow_', async (payload, meta) => {
+    calls.push({ queueName: meta.queueName, payload, attempt: meta.attempt });
+    return flow(payload, meta);
+  });
+  runtime.createQueueHandler('__wkf_step_', async (payload, meta) => {
+    calls.push({ queueName: meta.queueName, payload, attempt: meta.attempt });
+    return (await step(runtime.queue, payload as { workflowRunId: string })) as undefined;
+  });
+  return calls;
+}
+
+beforeEach(() => {
+  h = createHarness();
+  h.registry = createHandlerRegistry();
+  ops = [];
+  worlds = [];
+});
+
+afterEach(async () => {
+  const closing = Promise.all(worlds.map((w) => w.consumer.close()));
+  await h.clock.advance(1_000);
+  await closing;
+});
+
+it('replays the run right after the step handler, before the step message is acked, with no workflow message', async () => {
+  const calls = mountRuntime(async (queue, payload) => {
+    await queue(WF, { runId: payload.workflowRunId, requestedAt: new Date(0) });
+  });
+  await world().queue(STEP, stepPayload('wrun_1'), { idempotencyKey: 'step_1' });
+  await until(() => ops.includes('ack:step'));
+  expect(calls.map((c) => c.queueName)).toEqual([STEP, WF]);
+  // What a queue delivery would have decoded: the date as its JSON string, attempt 1.
+  expect(calls[1]).toEqual({ queueName: WF, payload: { runId: 'wrun_1', requestedAt: '1970-01-01T00:00:00.000Z' }, attempt: 1 });
+  expect(ops).toEqual(['send:step:0', 'ack:step']);
+  expect(h.queue.messageCount('workflow')).toBe(0);
+});
+
+it('sends the wake-up as a message when the replay throws, before the step message is acked', async () => {
+  let replays = 0;
+  const calls = mountRuntime(
+    async (queue, payload) => {
+      await queue(WF, { runId: payload.workflowRunId });
+    },
+    async () => {
+      if (++replays === 1) throw new Error('storage down');
+    },
+  );
+  await world().queue(STEP, stepPayload('wrun_1'), { idempotencyKey: 'step_1' });
+  await until(() => calls.filter((c) => c.queueName === WF).length === 2);
+  expect(ops.slice(0, 3)).toEqual(['send:step:0', 'send:workflow:0', 'ack:step']);
+  await until(() => ops.includes('ack:workflow'));
+});
+
+it('sends the wake-up with its delay when the replay asks for a later redelivery', async () => {
+  mountRuntime(
+    async (queue, payload) => {
+      await queue(WF, { runId: payload.workflowRunId });
+    },
+    async () => ({ timeoutSeconds: 120 }),
+  );
+  await world().queue(STEP, stepPayload('wrun_1'), { idempotencyKey: 'step_1' });
+  await until(() => ops.includes('ack:step'));
+  expect(ops).toEqual(['send:step:0', 'send:workflow:120', 'ack:step']);
+});
+
+it('sends the wake-ups a failing step handler queued, and the step message is retried', async () => {
+  const calls = mountRuntime(async (queue, payload) => {
+    await queue(WF, { runId: payload.workflowRunId });
+    throw new Error('step failed after queueing');
+  });
+  await world().queue(STEP, stepPayload('wrun_1'), { idempotencyKey: 'step_1' });
+  await until(() => ops.includes('visibility:step:0'));
+  expect(ops.slice(0, 3)).toEqual(['send:step:0', 'send:workflow:0', 'visibility:step:0']);
+  expect(ops).not.toContain('ack:step');
+  await until(() => calls.some((c) => c.queueName === WF));
+});
+
+it('sends wake-ups of another run, delayed ones, and ones queued after the handler returned', async () => {
+  let late!: Promise<unknown>;
+  mountRuntime(async (queue, payload) => {
+    await queue(WF, { runId: 'wrun_other' });
+    await queue(WF, { runId: payload.workflowRunId }, { delaySeconds: 5 });
+    late = new Promise((resolve) => setImmediate(resolve)).then(() => queue(WF, { runId: payload.workflowRunId }));
+  });
+  await world().queue(STEP, stepPayload('wrun_1'), { idempotencyKey: 'step_1' });
+  await until(() => ops.includes('ack:step'));
+  await late;
+  expect(ops.filter((o) => o.startsWith('send:workflow'))).toEqual(['send:workflow:0', 'send:workflow:5', 'send:workflow:0']);
+});
+
+it('sends the wake-up when no workflow handler is registered in this process', async () => {
+  const runtime = world();
+  runtime.createQueueHandler('__wkf_step_', async (payload) => {
+    await runtime.queue(WF, { runId: (payload as { workflowRunId: string }).workflowRunId });
+  });
+  await world().queue(STEP, stepPayload('wrun_1'), { idempotencyKey: 'step_1' });
+  await until(() => ops.includes('ack:step'));
+  expect(ops.slice(0, 2)).toEqual(['send:step:0', 'send:workflow:0']);
+  expect(ops.indexOf('send:workflow:0')).toBeLessThan(ops.indexOf('ack:step'));
+});
+
+it('fails the step delivery when a fallback send fails, so its redelivery queues the wake-up again', async () => {
+  mountRuntime(
+    async (queue, payload) => {
+      await queue(WF, { runId: payload.workflowRunId });
+    },
+    async () => {
+      throw new Error('replay failed');
+    },
+  );
+  const send = h.queue.send.bind(h.queue);
+  let failNextWorkflowSend = true;
+  h.queue.send = async (channel, message) => {
+    if (channel === 'workflow' && failNextWorkflowSend) {
+      failNextWorkflowSend = false;
+      throw new Error('SQS down');
+    }
+    return send(channel, message);
+  };
+  await world().queue(STEP, stepPayload('wrun_1'), { idempotencyKey: 'step_1' });
+  await until(() => ops.includes('ack:step'));
+  // First delivery: the fallback send failed, so the step message is hidden for a retry, not acked;
+  // the redelivery queues the wake-up again and is acked once it is sent.
+  expect(ops.slice(0, 5)).toEqual(['send:step:0', 'send:workflow:0', 'visibility:step:0', 'send:workflow:0', 'ack:step']);
+  expect(h.logger.at('warn').some((entry) => String(entry.fields?.reason ?? '').includes('SQS down'))).toBe(true);
+});
