@@ -53,7 +53,10 @@ describe('structure', () => {
   const files = sourceFiles(root);
 
   it('keeps process-wide state in the one process-scope module', () => {
-    const offending = files.filter((f) => relative(root, f) !== 'process-scope.ts' && /\bglobalThis\b/.test(readFileSync(f, 'utf8')));
+    // Code only: generated code held in strings (the Lambda entry deploy writes) is the user's bundle, not ours.
+    const code = (f: string) =>
+      readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|`(?:\\[\s\S]|[^`\\])*`|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"/g, '""');
+    const offending = files.filter((f) => relative(root, f) !== 'process-scope.ts' && /\bglobalThis\b/.test(code(f)));
     expect(offending.map((f) => relative(root, f))).toEqual([]);
   });
 
