@@ -34,11 +34,13 @@ export function fanoutScenarios({ quick = false, only = process.env.BENCH_FANOUT
     args: (i) => [n, `bench-${n}-${i}-${process.pid}`],
     steps: n + 1, // n squares plus the step that counts body runs
     check: (v) => v?.sum === sumOfSquares(n) && v?.steps === n && v?.maxRuns === 1,
-    runs,
+    runs: Number(process.env.BENCH_FANOUT_RUNS ?? runs),
   });
   const seq = { name: 'seq20', workflow: 'sequentialSteps', args: () => [20], steps: 20, check: (v) => v === 20, runs: quick ? 1 : 3 };
   const all = quick ? [seq, fan(50, 1)] : [seq, fan(50, 3), fan(200, 3), fan(1000, 1)];
-  return only ? all.filter((s) => only.includes(s.name)) : all;
+  if (!only) return all;
+  // Any other width on request (the growth curve): BENCH_FANOUT=fanout400,fanout600.
+  return only.map((name) => all.find((s) => s.name === name) ?? (/^fanout[1-9]\d*$/.test(name) ? fan(Number(name.slice(6)), 1) : undefined)).filter(Boolean);
 }
 
 /** An HTTP proxy that hands every JSON-protocol exchange to `observe(op, request, response, status)`. */
@@ -87,7 +89,7 @@ async function countingProxy(target, observe, rewrite = (body) => body) {
 }
 
 function newCounters() {
-  return { sqsRequests: 0, sqsSent: 0, sqsReceived: 0, sqsOps: {}, queueRecordWcu: 0, queueRecordRcu: 0, queueRecordRequests: 0 };
+  return { sqsRequests: 0, sqsSent: 0, sqsReceived: 0, sqsOps: {}, queueRecordWcu: 0, queueRecordRcu: 0, queueRecordRequests: 0, ddbRequests: 0, ddbOps: {}, ddbItemsRead: 0 };
 }
 
 /** SQS: requests, messages sent and received. DynamoDB: capacity of the queue's records (a failed conditional write still costs 1 WCU). */
@@ -103,8 +105,14 @@ async function startMeters(env, counters) {
   const dynamodb = await countingProxy(
     env.AWS_ENDPOINT_URL_DYNAMODB,
     (op, body, response, status) => {
-      if (!isQueueRecord(body)) return;
       const c = counters.current;
+      c.ddbRequests++;
+      c.ddbOps[op] = (c.ddbOps[op] ?? 0) + 1;
+      // Items a read returned (Query: Count; GetItem: 0 or 1; BatchGetItem: all tables).
+      if (op === 'Query') c.ddbItemsRead += response?.Count ?? 0;
+      else if (op === 'GetItem') c.ddbItemsRead += response?.Item ? 1 : 0;
+      else if (op === 'BatchGetItem') for (const items of Object.values(response?.Responses ?? {})) c.ddbItemsRead += items.length;
+      if (!isQueueRecord(body)) return;
       c.queueRecordRequests++;
       const units = response?.ConsumedCapacity?.CapacityUnits;
       if (op === 'GetItem') c.queueRecordRcu += units ?? 1;
@@ -147,8 +155,11 @@ function perStep(scenario, samples) {
       workflowReplays: first.routes ? per((s) => s.routes.flow) : null,
       queueRecordWcu: first.counters ? per((s) => s.counters.queueRecordWcu) : null,
       queueRecordRcu: first.counters ? per((s) => s.counters.queueRecordRcu) : null,
+      dynamodbRequests: first.counters ? per((s) => s.counters.ddbRequests) : null,
+      dynamodbItemsRead: first.counters ? per((s) => s.counters.ddbItemsRead) : null,
     },
     sqsOps: first.counters?.sqsOps,
+    dynamodbOps: first.counters?.ddbOps,
   };
 }
 

@@ -37,6 +37,34 @@ export interface LocalWakeup {
   markUntil: number;
 }
 
+/**
+ * Replay pacing. The runtime's replay of a run with many pending steps costs
+ * time quadratic in the width (every pending step polls for idleness and
+ * builds its own suspension), and a replay of a fan-out that is still waiting
+ * for its steps sends no new step: it only re-queues (coalesced) the pending
+ * ones. Such replays running back to back starve the step deliveries of the
+ * same process (measured: 90% of a fanout200's wall time was replays). So
+ * after a long replay that sent no new step message, the run's next replay
+ * here waits twice as long (at most `capMs`). A replay that sent a step (every
+ * sequential step) or was short is never followed by a gap. Only latency
+ * changes: the waiting wake-up stays leased and counts no extra receive.
+ */
+export interface ReplayPacing {
+  /** Replays shorter than this never delay the next one. */
+  fromMs: number;
+  /** The gap is this many times the replay's duration… */
+  factor: number;
+  /** …and at most this long. */
+  capMs: number;
+}
+
+export const DEFAULT_REPLAY_PACING: ReplayPacing = { fromMs: 250, factor: 2, capMs: 60_000 };
+
+/** How long a run's next replay waits after one that took `elapsedMs` and sent no new step. */
+export function replayGapMs(elapsedMs: number, pacing: ReplayPacing = DEFAULT_REPLAY_PACING): number {
+  return elapsedMs < pacing.fromMs ? 0 : Math.min(elapsedMs * pacing.factor, pacing.capMs);
+}
+
 export class LocalCoordination {
   /** idempotency key → the message this process sent for it. */
   readonly keys = new BoundedMap<string, LocalKey>(LIMIT);
@@ -49,8 +77,21 @@ export class LocalCoordination {
   /** Envelope ids whose handler succeeded here (or that were superseded): copies are acked. */
   readonly done = new BoundedMap<string, true>(LIMIT);
   private readonly runTails = new Map<string, Promise<void>>();
+  /** runId → step messages sent (not coalesced) by this process: a replay that sends one made progress. */
+  private readonly stepSends = new BoundedMap<string, number>(LIMIT);
 
-  /** Runs `work` after every earlier call for `runId` in this process has settled. */
+  constructor(private readonly pacing: ReplayPacing = DEFAULT_REPLAY_PACING) {}
+
+  /** A step message of the run left this process (the producer calls it). */
+  stepSent(runId: string): void {
+    this.stepSends.set(runId, (this.stepSends.get(runId) ?? 0) + 1);
+  }
+
+  /**
+   * Runs `work` after every earlier call for `runId` in this process has
+   * settled, and after the gap a long earlier call that sent no step asks
+   * for (replay pacing).
+   */
   async serialized<T>(runId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.runTails.get(runId) ?? Promise.resolve();
     let release!: () => void;
@@ -58,11 +99,20 @@ export class LocalCoordination {
     const chained = previous.then(() => tail);
     this.runTails.set(runId, chained);
     await previous;
+    const started = Date.now();
+    const sendsBefore = this.stepSends.get(runId) ?? 0;
     try {
       return await work();
     } finally {
-      release();
-      if (this.runTails.get(runId) === chained) this.runTails.delete(runId);
+      const settle = () => {
+        release();
+        if (this.runTails.get(runId) === chained) this.runTails.delete(runId);
+      };
+      const progressed = (this.stepSends.get(runId) ?? 0) !== sendsBefore;
+      const gap = progressed ? 0 : replayGapMs(Date.now() - started, this.pacing);
+      // Unref'd: a gap with nobody waiting must not keep the process alive.
+      if (gap > 0) setTimeout(settle, gap).unref?.();
+      else settle();
     }
   }
 }

@@ -189,6 +189,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     maxHopSeconds,
     maxMessageBytes,
     coalescer,
+    onStepSent: (runId) => local.stepSent(runId),
     // Nothing in the runtime calls start(): the first message this process
     // sends starts its consumer, as world-postgres does.
     afterSend: startPolling,
