@@ -128,8 +128,12 @@ async function runOnce(server, scenario, i, counters) {
   if (counters.metered) counters.current = newCounters();
   const t0 = now();
   const { runId } = await call(server.base, 'POST', 'start', { workflow: scenario.workflow, args: scenario.args(i) });
-  for (;;) {
-    const { status } = await call(server.base, 'GET', `runs/${runId}/status`);
+  for (let resets = 0; ; ) {
+    // A replay at width 1 000 holds the server's event loop for seconds: a reused keep-alive socket can be reset.
+    const { status } = await call(server.base, 'GET', `runs/${runId}/status`).catch((error) => {
+      if (++resets > 20) throw error;
+      return { status: 'unknown' };
+    });
     if (status === 'completed') break;
     if (status === 'failed' || status === 'cancelled') throw new Error(`${scenario.name} ended ${status}`);
     if (now() - t0 > 900_000) throw new Error(`${scenario.name} not completed after 900 s`);

@@ -45,9 +45,11 @@ export interface LocalWakeup {
  * ones. Such replays running back to back starve the step deliveries of the
  * same process (measured: 90% of a fanout200's wall time was replays). So
  * after a long replay that sent no new step message, the run's next replay
- * here waits twice as long (at most `capMs`). A replay that sent a step (every
- * sequential step) or was short is never followed by a gap. Only latency
- * changes: the waiting wake-up stays leased and counts no extra receive.
+ * here waits twice as long (at most `capMs`), or until no step message this
+ * process sent for the run is left undelivered here, whichever comes first.
+ * A replay that sent a step (every sequential step) or was short is never
+ * followed by a gap. Only latency changes: the waiting wake-up stays leased
+ * and counts no extra receive.
  */
 export interface ReplayPacing {
   /** Replays shorter than this never delay the next one. */
@@ -79,12 +81,28 @@ export class LocalCoordination {
   private readonly runTails = new Map<string, Promise<void>>();
   /** runId → step messages sent (not coalesced) by this process: a replay that sends one made progress. */
   private readonly stepSends = new BoundedMap<string, number>(LIMIT);
+  /** runId → step messages sent here and not yet delivered here with success (a hint: may over-count). */
+  private readonly stepsOutstanding = new BoundedMap<string, number>(LIMIT);
+  /** runId → ends the run's paced gap now. */
+  private readonly gaps = new Map<string, () => void>();
 
   constructor(private readonly pacing: ReplayPacing = DEFAULT_REPLAY_PACING) {}
 
   /** A step message of the run left this process (the producer calls it). */
   stepSent(runId: string): void {
     this.stepSends.set(runId, (this.stepSends.get(runId) ?? 0) + 1);
+    this.stepsOutstanding.set(runId, (this.stepsOutstanding.get(runId) ?? 0) + 1);
+  }
+
+  /** A step message of the run was delivered here with success; the last one ends the run's gap. */
+  stepDone(runId: string): void {
+    const left = (this.stepsOutstanding.get(runId) ?? 0) - 1;
+    if (left > 0) {
+      this.stepsOutstanding.set(runId, left);
+      return;
+    }
+    this.stepsOutstanding.delete(runId);
+    this.gaps.get(runId)?.();
   }
 
   /**
@@ -109,10 +127,19 @@ export class LocalCoordination {
         if (this.runTails.get(runId) === chained) this.runTails.delete(runId);
       };
       const progressed = (this.stepSends.get(runId) ?? 0) !== sendsBefore;
-      const gap = progressed ? 0 : replayGapMs(Date.now() - started, this.pacing);
-      // Unref'd: a gap with nobody waiting must not keep the process alive.
-      if (gap > 0) setTimeout(settle, gap).unref?.();
-      else settle();
+      const waiting = (this.stepsOutstanding.get(runId) ?? 0) > 0;
+      const gap = progressed || !waiting ? 0 : replayGapMs(Date.now() - started, this.pacing);
+      if (gap > 0) {
+        const end = () => {
+          clearTimeout(timer);
+          if (this.gaps.get(runId) === end) this.gaps.delete(runId);
+          settle();
+        };
+        // Unref'd: a gap with nobody waiting must not keep the process alive.
+        const timer = setTimeout(end, gap);
+        timer.unref?.();
+        this.gaps.set(runId, end);
+      } else settle();
     }
   }
 }

@@ -1,7 +1,9 @@
 // Replays of one run are serialized per process; after a long replay that
-// sent no new step message the next one of the same run waits (a multiple of
-// its length, capped); short replays and replays that sent a step never delay
-// the next, and other runs are never held.
+// sent no new step message while steps this process sent are still pending,
+// the next one of the same run waits (a multiple of its length, capped, ended
+// early by the last pending step's success); short replays, replays that sent
+// a step, and runs with no pending step here never delay the next, and other
+// runs are never held.
 import { DEFAULT_REPLAY_PACING, LocalCoordination, replayGapMs } from '../../../../src/application/queue/local-coordination.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -38,6 +40,7 @@ describe('LocalCoordination.serialized', () => {
 
   test('after a long replay the next of the same run waits about as long again', async () => {
     const local = new LocalCoordination({ fromMs: 40, factor: 1, capMs: 1_000 });
+    local.stepSent('wrun_a'); // a step sent by an earlier replay, still pending
     const ends: number[] = [];
     const starts: number[] = [];
     const replay = (ms: number) => async () => {
@@ -52,6 +55,7 @@ describe('LocalCoordination.serialized', () => {
 
   test('the gap is `factor` times the replay', async () => {
     const local = new LocalCoordination({ fromMs: 20, factor: 3, capMs: 1_000 });
+    local.stepSent('wrun_a');
     const ends: number[] = [];
     const starts: number[] = [];
     const replay = (ms: number) => async () => {
@@ -65,6 +69,7 @@ describe('LocalCoordination.serialized', () => {
 
   test('a long replay that sent a step message of its run does not delay the next', async () => {
     const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000 });
+    local.stepSent('wrun_a');
     const ends: number[] = [];
     const starts: number[] = [];
     const replay = (sendsStepOf?: string) => async () => {
@@ -80,8 +85,41 @@ describe('LocalCoordination.serialized', () => {
     expect(starts[3]! - ends[2]!).toBeGreaterThanOrEqual(70);
   });
 
+  test('without a step of the run pending here there is no gap', async () => {
+    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000 });
+    const marks: number[] = [];
+    await Promise.all([
+      local.serialized('wrun_a', async () => {
+        await sleep(80);
+        marks.push(Date.now());
+      }),
+      local.serialized('wrun_a', async () => void marks.push(Date.now())),
+    ]);
+    expect(marks[1]! - marks[0]!).toBeLessThan(50);
+  });
+
+  test("the last pending step's success ends the gap early", async () => {
+    const local = new LocalCoordination({ fromMs: 20, factor: 10, capMs: 5_000 });
+    local.stepSent('wrun_a');
+    local.stepSent('wrun_a');
+    const marks: number[] = [];
+    const first = local.serialized('wrun_a', async () => {
+      await sleep(60); // asks for a 600 ms gap
+      marks.push(Date.now());
+    });
+    const second = local.serialized('wrun_a', async () => void marks.push(Date.now()));
+    await first;
+    local.stepDone('wrun_a'); // one step still pending: the gap goes on
+    await sleep(50);
+    expect(marks).toHaveLength(1);
+    local.stepDone('wrun_a');
+    await second;
+    expect(marks[1]! - marks[0]!).toBeLessThan(300);
+  });
+
   test('the gap is capped', async () => {
     const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 30 });
+    local.stepSent('wrun_a');
     const ends: number[] = [];
     const starts: number[] = [];
     const replay = (ms: number) => async () => {
@@ -97,6 +135,7 @@ describe('LocalCoordination.serialized', () => {
 
   test('a short replay does not delay the next', async () => {
     const local = new LocalCoordination({ fromMs: 200, factor: 1, capMs: 1_000 });
+    local.stepSent('wrun_a');
     const ends: number[] = [];
     const starts: number[] = [];
     const replay = async () => {
@@ -110,6 +149,7 @@ describe('LocalCoordination.serialized', () => {
 
   test('a long replay of one run does not hold another run', async () => {
     const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000 });
+    local.stepSent('wrun_a');
     await local.serialized('wrun_a', () => sleep(60));
     const t0 = Date.now();
     await local.serialized('wrun_b', async () => undefined);
@@ -118,6 +158,7 @@ describe('LocalCoordination.serialized', () => {
 
   test('a failed replay still paces the next and releases it', async () => {
     const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000 });
+    local.stepSent('wrun_a');
     let failedAt = 0;
     const failed = local.serialized('wrun_a', async () => {
       await sleep(50);
