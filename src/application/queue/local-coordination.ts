@@ -44,11 +44,15 @@ export interface LocalWakeup {
  * for its steps sends no new step: it only re-queues (coalesced) the pending
  * ones. Such replays running back to back starve the step deliveries of the
  * same process (measured: 90% of a fanout200's wall time was replays). So
- * after a long replay that sent no new step message, the run's next replay
- * here waits twice as long (at most `capMs`), or until no step message this
- * process sent for the run is left undelivered here, whichever comes first.
- * A replay that sent a step (every sequential step) or was short is never
- * followed by a gap. Only latency changes: the waiting wake-up stays leased
+ * after a long replay that sent no new step message, or that fanned out
+ * (sent at least `fanOutFrom` new ones, whose first result alone rarely lets
+ * the workflow go on, and a fanout1000's replay after it took 30 s), the run's next replay
+ * here waits until no step message this process sent for the run is left
+ * undelivered here, but at most `factor` times the replay (and `capMs`):
+ * measured, an intermediate replay of a fanout400 with half its steps done
+ * took 44 s, more than all its steps together.
+ * A replay that sent a few steps (every sequential step) or was short is
+ * never followed by a gap. Only latency changes: the waiting wake-up stays leased
  * and counts no extra receive.
  */
 export interface ReplayPacing {
@@ -58,9 +62,11 @@ export interface ReplayPacing {
   factor: number;
   /** …and at most this long. */
   capMs: number;
+  /** A replay that sent this many new step messages fanned out: it is paced like one that sent none. */
+  fanOutFrom: number;
 }
 
-export const DEFAULT_REPLAY_PACING: ReplayPacing = { fromMs: 250, factor: 2, capMs: 60_000 };
+export const DEFAULT_REPLAY_PACING: ReplayPacing = { fromMs: 250, factor: 10, capMs: 60_000, fanOutFrom: 50 };
 
 /** How long a run's next replay waits after one that took `elapsedMs` and sent no new step. */
 export function replayGapMs(elapsedMs: number, pacing: ReplayPacing = DEFAULT_REPLAY_PACING): number {
@@ -126,7 +132,8 @@ export class LocalCoordination {
         release();
         if (this.runTails.get(runId) === chained) this.runTails.delete(runId);
       };
-      const progressed = (this.stepSends.get(runId) ?? 0) !== sendsBefore;
+      const sent = (this.stepSends.get(runId) ?? 0) - sendsBefore;
+      const progressed = sent > 0 && sent < this.pacing.fanOutFrom;
       const waiting = (this.stepsOutstanding.get(runId) ?? 0) > 0;
       const gap = progressed || !waiting ? 0 : replayGapMs(Date.now() - started, this.pacing);
       if (gap > 0) {

@@ -189,7 +189,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     maxHopSeconds,
     maxMessageBytes,
     coalescer,
-    onStepSent: (runId) => local.stepSent(runId),
+    // Replay pacing needs the steps sent here to be delivered here: not on Lambda.
+    onStepSent: config.consumer === 'process' ? (runId) => local.stepSent(runId) : undefined,
     // Nothing in the runtime calls start(): the first message this process
     // sends starts its consumer, as world-postgres does.
     afterSend: startPolling,

@@ -404,7 +404,7 @@ describe('each message runs once', () => {
 
 describe('replay pacing', () => {
   it("a step of the run delivered with success ends the run's paced gap", async () => {
-    const local = new LocalCoordination({ fromMs: 20, factor: 100, capMs: 10_000 });
+    const local = new LocalCoordination({ fromMs: 20, factor: 100, capMs: 10_000, fanOutFrom: 50 });
     const paced = createMessageProcessor({
       queue: h.queue,
       blobStore: h.blobs,

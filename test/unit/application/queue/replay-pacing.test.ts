@@ -19,14 +19,14 @@ describe('replayGapMs', () => {
     expect(replayGapMs(fromMs)).toBe(fromMs * factor);
     expect(replayGapMs(5_000)).toBe(5_000 * factor);
     expect(replayGapMs(10 * capMs)).toBe(capMs);
-    expect(replayGapMs(300, { fromMs: 100, factor: 1, capMs: 400 })).toBe(300);
-    expect(replayGapMs(900, { fromMs: 100, factor: 1, capMs: 400 })).toBe(400);
+    expect(replayGapMs(300, { fromMs: 100, factor: 1, capMs: 400, fanOutFrom: 50 })).toBe(300);
+    expect(replayGapMs(900, { fromMs: 100, factor: 1, capMs: 400, fanOutFrom: 50 })).toBe(400);
   });
 });
 
 describe('LocalCoordination.serialized', () => {
   test('calls for one run never overlap', async () => {
-    const local = new LocalCoordination({ fromMs: 10_000, factor: 1, capMs: 10_000 });
+    const local = new LocalCoordination({ fromMs: 10_000, factor: 1, capMs: 10_000, fanOutFrom: 50 });
     let running = 0;
     let most = 0;
     const work = async () => {
@@ -39,7 +39,7 @@ describe('LocalCoordination.serialized', () => {
   });
 
   test('after a long replay the next of the same run waits about as long again', async () => {
-    const local = new LocalCoordination({ fromMs: 40, factor: 1, capMs: 1_000 });
+    const local = new LocalCoordination({ fromMs: 40, factor: 1, capMs: 1_000, fanOutFrom: 50 });
     local.stepSent('wrun_a'); // a step sent by an earlier replay, still pending
     const ends: number[] = [];
     const starts: number[] = [];
@@ -54,7 +54,7 @@ describe('LocalCoordination.serialized', () => {
   });
 
   test('the gap is `factor` times the replay', async () => {
-    const local = new LocalCoordination({ fromMs: 20, factor: 3, capMs: 1_000 });
+    const local = new LocalCoordination({ fromMs: 20, factor: 3, capMs: 1_000, fanOutFrom: 50 });
     local.stepSent('wrun_a');
     const ends: number[] = [];
     const starts: number[] = [];
@@ -68,7 +68,7 @@ describe('LocalCoordination.serialized', () => {
   });
 
   test('a long replay that sent a step message of its run does not delay the next', async () => {
-    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000 });
+    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000, fanOutFrom: 50 });
     local.stepSent('wrun_a');
     const ends: number[] = [];
     const starts: number[] = [];
@@ -85,8 +85,22 @@ describe('LocalCoordination.serialized', () => {
     expect(starts[3]! - ends[2]!).toBeGreaterThanOrEqual(70);
   });
 
+  test('a long replay that fanned out (sent fanOutFrom steps or more) is paced', async () => {
+    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000, fanOutFrom: 3 });
+    const marks: number[] = [];
+    await Promise.all([
+      local.serialized('wrun_a', async () => {
+        await sleep(80);
+        for (let i = 0; i < 3; i++) local.stepSent('wrun_a');
+        marks.push(Date.now());
+      }),
+      local.serialized('wrun_a', async () => void marks.push(Date.now())),
+    ]);
+    expect(marks[1]! - marks[0]!).toBeGreaterThanOrEqual(70);
+  });
+
   test('without a step of the run pending here there is no gap', async () => {
-    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000 });
+    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000, fanOutFrom: 50 });
     const marks: number[] = [];
     await Promise.all([
       local.serialized('wrun_a', async () => {
@@ -99,7 +113,7 @@ describe('LocalCoordination.serialized', () => {
   });
 
   test("the last pending step's success ends the gap early", async () => {
-    const local = new LocalCoordination({ fromMs: 20, factor: 10, capMs: 5_000 });
+    const local = new LocalCoordination({ fromMs: 20, factor: 10, capMs: 5_000, fanOutFrom: 50 });
     local.stepSent('wrun_a');
     local.stepSent('wrun_a');
     const marks: number[] = [];
@@ -118,7 +132,7 @@ describe('LocalCoordination.serialized', () => {
   });
 
   test('the gap is capped', async () => {
-    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 30 });
+    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 30, fanOutFrom: 50 });
     local.stepSent('wrun_a');
     const ends: number[] = [];
     const starts: number[] = [];
@@ -134,7 +148,7 @@ describe('LocalCoordination.serialized', () => {
   });
 
   test('a short replay does not delay the next', async () => {
-    const local = new LocalCoordination({ fromMs: 200, factor: 1, capMs: 1_000 });
+    const local = new LocalCoordination({ fromMs: 200, factor: 1, capMs: 1_000, fanOutFrom: 50 });
     local.stepSent('wrun_a');
     const ends: number[] = [];
     const starts: number[] = [];
@@ -148,7 +162,7 @@ describe('LocalCoordination.serialized', () => {
   });
 
   test('a long replay of one run does not hold another run', async () => {
-    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000 });
+    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000, fanOutFrom: 50 });
     local.stepSent('wrun_a');
     await local.serialized('wrun_a', () => sleep(60));
     const t0 = Date.now();
@@ -157,7 +171,7 @@ describe('LocalCoordination.serialized', () => {
   });
 
   test('a failed replay still paces the next and releases it', async () => {
-    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000 });
+    const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 1_000, fanOutFrom: 50 });
     local.stepSent('wrun_a');
     let failedAt = 0;
     const failed = local.serialized('wrun_a', async () => {
