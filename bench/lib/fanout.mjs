@@ -4,7 +4,9 @@
 // wake-up marks: items whose pk starts with `Q#`). world-postgres runs the
 // same scenarios side by side when it and PostgreSQL are installed
 // (fanout1000 only with BENCH_PG_FANOUT1000=1; BENCH_SKIP_POSTGRES=1 skips it).
-// BENCH_FANOUT=seq20,fanout200 picks scenarios.
+// BENCH_FANOUT=seq20,fanout200 picks scenarios; any other width on request
+// (BENCH_FANOUT=fanout600); BENCH_FANOUT_RUNS=n overrides the runs of each fan-out.
+// DynamoDB: every request and the items reads returned (all tables), per step.
 //
 // Counting: the app server talks to SQS and DynamoDB through counting proxies
 // (HTTP, JSON protocol: the operation is the X-Amz-Target header); handler
@@ -244,7 +246,7 @@ export async function runFanoutBench({ quick = false, log = () => {} } = {}) {
 /** A plain-text table: one row per scenario, ours and world-postgres side by side. */
 export function fanoutTable({ scenarios, aws, postgres }) {
   const fmt = (x, digits = 2) => (x === null || x === undefined ? '–' : Number(x).toFixed(digits));
-  const rows = [['scenario', 'steps', 'aws p50 ms', 'pg p50 ms', 'aws/pg', 'SQS sent/step', 'SQS req/step', 'handler calls/step', 'replays/step', 'pg replays/step', 'Q# WCU/step', 'Q# RCU/step']];
+  const rows = [['scenario', 'steps', 'aws p50 ms', 'pg p50 ms', 'aws/pg', 'SQS sent/step', 'SQS req/step', 'handler calls/step', 'replays/step', 'pg replays/step', 'Q# WCU/step', 'Q# RCU/step', 'DDB req/step', 'DDB items read/step']];
   for (const s of scenarios) {
     const a = aws?.[s.name];
     const p = postgres?.[s.name];
@@ -262,6 +264,8 @@ export function fanoutTable({ scenarios, aws, postgres }) {
       fmt(p?.perStep?.workflowReplays),
       fmt(a?.perStep?.queueRecordWcu),
       fmt(a?.perStep?.queueRecordRcu),
+      fmt(a?.perStep?.dynamodbRequests),
+      fmt(a?.perStep?.dynamodbItemsRead),
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
