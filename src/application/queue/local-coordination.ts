@@ -111,6 +111,11 @@ export class LocalCoordination {
     this.gaps.get(runId)?.();
   }
 
+  /** Ends every paced gap now (closing: a waiting wake-up must not hold the drain). */
+  endGaps(): void {
+    for (const end of [...this.gaps.values()]) end();
+  }
+
   /**
    * Runs `work` after every earlier call for `runId` in this process has
    * settled, and after the gap a long earlier call that sent no step asks

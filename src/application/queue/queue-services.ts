@@ -227,6 +227,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       async close() {
         closed = true;
         coalescer.close();
+        // A wake-up waiting in a paced gap is in flight: let it run now rather than hold close().
+        local.endGaps();
         if (!polling) return;
         await polling.consumer.close();
         await polling.deliverer.close();

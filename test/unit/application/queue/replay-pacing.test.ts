@@ -131,6 +131,21 @@ describe('LocalCoordination.serialized', () => {
     expect(marks[1]! - marks[0]!).toBeLessThan(300);
   });
 
+  test('endGaps lets every waiting replay run now', async () => {
+    const local = new LocalCoordination({ fromMs: 20, factor: 100, capMs: 10_000, fanOutFrom: 50 });
+    local.stepSent('wrun_a');
+    const marks: number[] = [];
+    const first = local.serialized('wrun_a', async () => {
+      await sleep(40); // asks for a 4 s gap
+      marks.push(Date.now());
+    });
+    const second = local.serialized('wrun_a', async () => void marks.push(Date.now()));
+    await first;
+    local.endGaps();
+    await second;
+    expect(marks[1]! - marks[0]!).toBeLessThan(500);
+  });
+
   test('the gap is capped', async () => {
     const local = new LocalCoordination({ fromMs: 20, factor: 1, capMs: 30, fanOutFrom: 50 });
     local.stepSent('wrun_a');
