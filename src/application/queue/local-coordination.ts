@@ -43,17 +43,16 @@ export interface LocalWakeup {
  * builds its own suspension), and a replay of a fan-out that is still waiting
  * for its steps sends no new step: it only re-queues (coalesced) the pending
  * ones. Such replays running back to back starve the step deliveries of the
- * same process (measured: 90% of a fanout200's wall time was replays). So
- * after a long replay that sent no new step message, or that fanned out
- * (sent at least `fanOutFrom` new ones, whose first result alone rarely lets
- * the workflow go on, and a fanout1000's replay after it took 30 s), the run's next replay
- * here waits until no step message this process sent for the run is left
- * undelivered here, but at most `factor` times the replay (and `capMs`):
- * measured, an intermediate replay of a fanout400 with half its steps done
- * took 44 s, more than all its steps together.
- * A replay that sent a few steps (every sequential step) or was short is
- * never followed by a gap. Only latency changes: the waiting wake-up stays leased
- * and counts no extra receive.
+ * same process (measured: 90% of a fanout200's wall time was replays; a
+ * fanout400 replay with half its steps done took 44 s, more than all its
+ * steps together). So after a long replay that sent no new step message, or
+ * that fanned out (at least `fanOutFrom` new ones: their first result alone
+ * rarely lets the workflow go on), the run's next replay here waits until no
+ * step message this process sent for the run is left undelivered here, but
+ * at most `factor` times the replay and `capMs`. A short replay, or one that
+ * sent a few steps (every sequential step), is never followed by a gap. Only
+ * latency changes: the waiting wake-up stays leased and counts no extra
+ * receive.
  */
 export interface ReplayPacing {
   /** Replays shorter than this never delay the next one. */
