@@ -88,6 +88,8 @@ export class LocalCoordination {
   private readonly stepSends = new BoundedMap<string, number>(LIMIT);
   /** runId → step messages sent here and not yet delivered here with success (a hint: may over-count). */
   private readonly stepsOutstanding = new BoundedMap<string, number>(LIMIT);
+  /** Step message ids already counted by stepDone: the handler and the consumer may both report one. */
+  private readonly stepsCounted = new BoundedMap<string, true>(LIMIT);
   /** runId → ends the run's paced gap now. */
   private readonly gaps = new Map<string, () => void>();
 
@@ -100,7 +102,9 @@ export class LocalCoordination {
   }
 
   /** A step message of the run was delivered here with success; the last one ends the run's gap. */
-  stepDone(runId: string): void {
+  stepDone(runId: string, messageId: string): void {
+    if (this.stepsCounted.has(messageId)) return;
+    this.stepsCounted.set(messageId, true);
     const left = (this.stepsOutstanding.get(runId) ?? 0) - 1;
     if (left > 0) {
       this.stepsOutstanding.set(runId, left);

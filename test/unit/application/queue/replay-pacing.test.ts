@@ -4,7 +4,9 @@
 // early by the last pending step's success); short replays, replays that sent
 // a step, and runs with no pending step here never delay the next, and other
 // runs are never held.
+import { ENVELOPE_VERSION, type Envelope } from '../../../../src/application/queue/envelope.js';
 import { DEFAULT_REPLAY_PACING, LocalCoordination, replayGapMs } from '../../../../src/application/queue/local-coordination.js';
+import { attachWakeup, withWakeupContinuations } from '../../../../src/application/queue/wakeup-continuation.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -123,10 +125,11 @@ describe('LocalCoordination.serialized', () => {
     });
     const second = local.serialized('wrun_a', async () => void marks.push(Date.now()));
     await first;
-    local.stepDone('wrun_a'); // one step still pending: the gap goes on
+    local.stepDone('wrun_a', 'msg_1'); // one step still pending: the gap goes on
+    local.stepDone('wrun_a', 'msg_1'); // the same step reported twice (handler and consumer) counts once
     await sleep(50);
     expect(marks).toHaveLength(1);
-    local.stepDone('wrun_a');
+    local.stepDone('wrun_a', 'msg_2');
     await second;
     expect(marks[1]! - marks[0]!).toBeLessThan(300);
   });
@@ -197,5 +200,37 @@ describe('LocalCoordination.serialized', () => {
     const next = local.serialized('wrun_a', async () => Date.now());
     await expect(failed).rejects.toThrow('replay failed');
     expect((await next) - failedAt).toBeGreaterThanOrEqual(40);
+  });
+
+  test("a step's own wake-up continuation does not wait out the gap that waits for that step", async () => {
+    const local = new LocalCoordination({ fromMs: 20, factor: 100, capMs: 10_000, fanOutFrom: 50 });
+    local.stepSent('wrun_a');
+    await local.serialized('wrun_a', () => sleep(40)); // asks for a 4 s gap while the step is pending
+    const wake: Envelope = { v: ENVELOPE_VERSION, id: 'msg_wake', queueName: '__wkf_workflow_wf', deploymentId: 'd', payload: { runId: 'wrun_a' } };
+    const replayed: number[] = [];
+    const t0 = Date.now();
+    await withWakeupContinuations(
+      { runId: 'wrun_a', messageId: 'msg_step', finished: () => true },
+      { lookup: () => async () => (replayed.push(Date.now()), { kind: 'done' as const }), local, now: () => Date.now() },
+      async () => {
+        expect(attachWakeup(wake, async () => undefined)).toBe(true);
+      },
+    );
+    expect(replayed).toHaveLength(1);
+    expect(replayed[0]! - t0).toBeLessThan(1_000);
+  });
+
+  test('a step that asked for a retry is not counted as done', async () => {
+    const local = new LocalCoordination({ fromMs: 20, factor: 5, capMs: 10_000, fanOutFrom: 50 });
+    local.stepSent('wrun_a');
+    await local.serialized('wrun_a', () => sleep(40)); // asks for a 200 ms gap
+    const t0 = Date.now();
+    await withWakeupContinuations(
+      { runId: 'wrun_a', messageId: 'msg_step', finished: () => false },
+      { lookup: () => undefined, local, now: () => Date.now() },
+      async () => undefined,
+    );
+    await local.serialized('wrun_a', async () => undefined);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
   });
 });
