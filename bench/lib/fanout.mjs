@@ -4,7 +4,9 @@
 // wake-up marks: items whose pk starts with `Q#`). world-postgres runs the
 // same scenarios side by side when it and PostgreSQL are installed
 // (fanout1000 only with BENCH_PG_FANOUT1000=1; BENCH_SKIP_POSTGRES=1 skips it).
-// BENCH_FANOUT=seq20,fanout200 picks scenarios.
+// BENCH_FANOUT=seq20,fanout200 picks scenarios; any other width on request
+// (BENCH_FANOUT=fanout600); BENCH_FANOUT_RUNS=n overrides the runs of each fan-out.
+// DynamoDB: every request and the items reads returned (all tables), per step.
 //
 // Counting: the app server talks to SQS and DynamoDB through counting proxies
 // (HTTP, JSON protocol: the operation is the X-Amz-Target header); handler
@@ -34,11 +36,13 @@ export function fanoutScenarios({ quick = false, only = process.env.BENCH_FANOUT
     args: (i) => [n, `bench-${n}-${i}-${process.pid}`],
     steps: n + 1, // n squares plus the step that counts body runs
     check: (v) => v?.sum === sumOfSquares(n) && v?.steps === n && v?.maxRuns === 1,
-    runs,
+    runs: Number(process.env.BENCH_FANOUT_RUNS ?? runs),
   });
   const seq = { name: 'seq20', workflow: 'sequentialSteps', args: () => [20], steps: 20, check: (v) => v === 20, runs: quick ? 1 : 3 };
   const all = quick ? [seq, fan(50, 1)] : [seq, fan(50, 3), fan(200, 3), fan(1000, 1)];
-  return only ? all.filter((s) => only.includes(s.name)) : all;
+  if (!only) return all;
+  // Any other width on request (the growth curve): BENCH_FANOUT=fanout400,fanout600.
+  return only.map((name) => all.find((s) => s.name === name) ?? (/^fanout[1-9]\d*$/.test(name) ? fan(Number(name.slice(6)), 1) : undefined)).filter(Boolean);
 }
 
 /** An HTTP proxy that hands every JSON-protocol exchange to `observe(op, request, response, status)`. */
@@ -87,7 +91,7 @@ async function countingProxy(target, observe, rewrite = (body) => body) {
 }
 
 function newCounters() {
-  return { sqsRequests: 0, sqsSent: 0, sqsReceived: 0, sqsOps: {}, queueRecordWcu: 0, queueRecordRcu: 0, queueRecordRequests: 0 };
+  return { sqsRequests: 0, sqsSent: 0, sqsReceived: 0, sqsOps: {}, queueRecordWcu: 0, queueRecordRcu: 0, queueRecordRequests: 0, ddbRequests: 0, ddbOps: {}, ddbItemsRead: 0 };
 }
 
 /** SQS: requests, messages sent and received. DynamoDB: capacity of the queue's records (a failed conditional write still costs 1 WCU). */
@@ -103,8 +107,14 @@ async function startMeters(env, counters) {
   const dynamodb = await countingProxy(
     env.AWS_ENDPOINT_URL_DYNAMODB,
     (op, body, response, status) => {
-      if (!isQueueRecord(body)) return;
       const c = counters.current;
+      c.ddbRequests++;
+      c.ddbOps[op] = (c.ddbOps[op] ?? 0) + 1;
+      // Items a read returned (Query: Count; GetItem: 0 or 1; BatchGetItem: all tables).
+      if (op === 'Query') c.ddbItemsRead += response?.Count ?? 0;
+      else if (op === 'GetItem') c.ddbItemsRead += response?.Item ? 1 : 0;
+      else if (op === 'BatchGetItem') for (const items of Object.values(response?.Responses ?? {})) c.ddbItemsRead += items.length;
+      if (!isQueueRecord(body)) return;
       c.queueRecordRequests++;
       const units = response?.ConsumedCapacity?.CapacityUnits;
       if (op === 'GetItem') c.queueRecordRcu += units ?? 1;
@@ -120,8 +130,12 @@ async function runOnce(server, scenario, i, counters) {
   if (counters.metered) counters.current = newCounters();
   const t0 = now();
   const { runId } = await call(server.base, 'POST', 'start', { workflow: scenario.workflow, args: scenario.args(i) });
-  for (;;) {
-    const { status } = await call(server.base, 'GET', `runs/${runId}/status`);
+  for (let resets = 0; ; ) {
+    // A replay at width 1 000 holds the server's event loop for seconds: a reused keep-alive socket can be reset.
+    const { status } = await call(server.base, 'GET', `runs/${runId}/status`).catch((error) => {
+      if (++resets > 20) throw error;
+      return { status: 'unknown' };
+    });
     if (status === 'completed') break;
     if (status === 'failed' || status === 'cancelled') throw new Error(`${scenario.name} ended ${status}`);
     if (now() - t0 > 900_000) throw new Error(`${scenario.name} not completed after 900 s`);
@@ -147,8 +161,11 @@ function perStep(scenario, samples) {
       workflowReplays: first.routes ? per((s) => s.routes.flow) : null,
       queueRecordWcu: first.counters ? per((s) => s.counters.queueRecordWcu) : null,
       queueRecordRcu: first.counters ? per((s) => s.counters.queueRecordRcu) : null,
+      dynamodbRequests: first.counters ? per((s) => s.counters.ddbRequests) : null,
+      dynamodbItemsRead: first.counters ? per((s) => s.counters.ddbItemsRead) : null,
     },
     sqsOps: first.counters?.sqsOps,
+    dynamodbOps: first.counters?.ddbOps,
   };
 }
 
@@ -229,7 +246,7 @@ export async function runFanoutBench({ quick = false, log = () => {} } = {}) {
 /** A plain-text table: one row per scenario, ours and world-postgres side by side. */
 export function fanoutTable({ scenarios, aws, postgres }) {
   const fmt = (x, digits = 2) => (x === null || x === undefined ? '–' : Number(x).toFixed(digits));
-  const rows = [['scenario', 'steps', 'aws p50 ms', 'pg p50 ms', 'aws/pg', 'SQS sent/step', 'SQS req/step', 'handler calls/step', 'replays/step', 'pg replays/step', 'Q# WCU/step', 'Q# RCU/step']];
+  const rows = [['scenario', 'steps', 'aws p50 ms', 'pg p50 ms', 'aws/pg', 'SQS sent/step', 'SQS req/step', 'handler calls/step', 'replays/step', 'pg replays/step', 'Q# WCU/step', 'Q# RCU/step', 'DDB req/step', 'DDB items read/step']];
   for (const s of scenarios) {
     const a = aws?.[s.name];
     const p = postgres?.[s.name];
@@ -247,6 +264,8 @@ export function fanoutTable({ scenarios, aws, postgres }) {
       fmt(p?.perStep?.workflowReplays),
       fmt(a?.perStep?.queueRecordWcu),
       fmt(a?.perStep?.queueRecordRcu),
+      fmt(a?.perStep?.dynamodbRequests),
+      fmt(a?.perStep?.dynamodbItemsRead),
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

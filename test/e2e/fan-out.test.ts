@@ -34,14 +34,17 @@ for (const target of selectedTargets().filter((t) => t.name !== 'local')) {
       await runtime?.stop();
     }, 30_000);
 
+    // 1 000 wide takes 2–3 minutes on 2 shared cores (docs/benchmarks.md); 15 minutes is the limit.
     test.each(WIDTHS)('a fan-out of %i steps completes, every step body once', async (width) => {
       const { client } = await serve();
+      const started = Date.now();
       const runId = await client.start('countedFanOut', [width, `wide-${width}`]);
-      expect(await client.outcome(runId, 400_000)).toEqual({
+      expect(await client.outcome(runId, 900_000)).toEqual({
         outcome: 'completed',
         value: { sum: sumOfSquares(width), steps: width, maxRuns: 1 },
       });
-    }, 420_000);
+      if (width >= 1000) console.log(`[${target.name}] fan-out ${width}: completed in ${Date.now() - started} ms`);
+    }, 960_000);
 
     test.each(COPIES)('every message delivered %i times: runs complete, no step body runs twice', async (copies) => {
       const { client } = await serve(copies);

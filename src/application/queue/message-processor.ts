@@ -239,6 +239,8 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     switch (result.kind) {
       case 'done':
         local.done.set(wire.id, true);
+        // Ends a paced gap of the step's run early once none of its steps is left here.
+        if (channel === 'step' && typeof fields.runId === 'string') local.stepDone(fields.runId, wire.id);
         return { kind: 'ack', afterAck: discardAfterAck(wire, fields) };
       case 'reschedule':
         // A new message (fresh receive count, same envelope id) before the ack.

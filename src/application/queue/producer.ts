@@ -28,6 +28,8 @@ export interface ProducerDeps {
   afterSend?: () => void;
   /** Coalesces keyed step messages and run wake-ups; absent: every call sends. */
   coalescer?: SendCoalescer;
+  /** A step message of the run was sent (not coalesced into an earlier one): replay pacing's progress signal. */
+  onStepSent?: (runId: string) => void;
 }
 
 export type QueueFn = Queue['queue'];
@@ -82,14 +84,22 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     const runId = wakeupRunId(payload);
     if (deps.coalescer && channel === 'step' && opts?.idempotencyKey) {
       messageId = await deps.coalescer.sendKeyed(opts.idempotencyKey, id, () => send(false));
+      if (messageId === id) noteStepSent(deps, payload);
     } else if (deps.coalescer && channel === 'workflow' && runId && delaySeconds === 0 && !opts?.idempotencyKey) {
       messageId = await deps.coalescer.sendWakeup(runId, id, sendWakeup);
     } else {
       await send(false);
+      if (channel === 'step') noteStepSent(deps, payload);
     }
     deps.afterSend?.();
     return { messageId: messageId as MessageId };
   };
+}
+
+function noteStepSent(deps: ProducerDeps, payload: unknown): void {
+  if (!deps.onStepSent || payload === null || typeof payload !== 'object') return;
+  const runId = (payload as { workflowRunId?: unknown }).workflowRunId;
+  if (typeof runId === 'string' && runId !== '') deps.onStepSent(runId);
 }
 
 /** The run a workflow message wakes up: the runtime's payload is `{ runId, … }`. */

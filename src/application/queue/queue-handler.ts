@@ -82,12 +82,18 @@ export function createDispatch(prefix: string, handler: RuntimeHandler, continua
         messageId: envelope.id as MessageId,
       });
     const runId = continuation && channelOf(envelope.queueName) === 'step' ? payloadIds(envelope.payload).runId : undefined;
-    const result = runId ? await withWakeupContinuations(runId, continuation!, call) : await call();
-    const timeoutSeconds = result ? result.timeoutSeconds : undefined;
-    return typeof timeoutSeconds === 'number' && Number.isFinite(timeoutSeconds) && timeoutSeconds >= 0
-      ? { kind: 'reschedule', timeoutSeconds }
-      : { kind: 'done' };
+    const result = runId
+      ? await withWakeupContinuations({ runId, messageId: envelope.id, finished: (r) => rescheduleSeconds(r) === undefined }, continuation!, call)
+      : await call();
+    const timeoutSeconds = rescheduleSeconds(result);
+    return timeoutSeconds === undefined ? { kind: 'done' } : { kind: 'reschedule', timeoutSeconds };
   };
+}
+
+/** The runtime asks for a later redelivery by returning `{ timeoutSeconds }`. */
+function rescheduleSeconds(result: Awaited<ReturnType<RuntimeHandler>>): number | undefined {
+  const timeoutSeconds = result ? result.timeoutSeconds : undefined;
+  return typeof timeoutSeconds === 'number' && Number.isFinite(timeoutSeconds) && timeoutSeconds >= 0 ? timeoutSeconds : undefined;
 }
 
 async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandlerDeps, gate: Gate): Promise<Response> {

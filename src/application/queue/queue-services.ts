@@ -186,6 +186,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     maxHopSeconds,
     maxMessageBytes,
     coalescer,
+    // Replay pacing needs the steps sent here to be delivered here: not on Lambda.
+    onStepSent: config.consumer === 'process' ? (runId) => local.stepSent(runId) : undefined,
     // Nothing in the runtime calls start(): the first message this process
     // sends starts its consumer, as world-postgres does.
     afterSend: startPolling,
@@ -226,6 +228,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       async close() {
         closed = true;
         coalescer.close();
+        // A wake-up waiting in a paced gap is in flight: let it run now rather than hold close().
+        local.endGaps();
         if (!polling) return;
         await polling.consumer.close();
         await polling.deliverer.close();

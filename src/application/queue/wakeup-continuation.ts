@@ -67,7 +67,12 @@ export interface ContinuationDeps {
  * while `work` runs are replayed here once it returns. If `work` throws, they
  * are sent as queue messages and the error is rethrown.
  */
-export async function withWakeupContinuations<T>(runId: string, deps: ContinuationDeps, work: () => Promise<T>): Promise<T> {
+export async function withWakeupContinuations<T>(
+  step: { runId: string; messageId: string; finished: (result: T) => boolean },
+  deps: ContinuationDeps,
+  work: () => Promise<T>,
+): Promise<T> {
+  const { runId } = step;
   const scope: StepScope = { runId, lookup: deps.lookup, open: true, wakeups: [] };
   let result: T;
   try {
@@ -78,6 +83,9 @@ export async function withWakeupContinuations<T>(runId: string, deps: Continuati
     throw error;
   }
   scope.open = false;
+  // A finished step's result is committed: counted now, or its own wake-up
+  // would wait out a paced gap that waits for this very step (replay pacing).
+  if (step.finished(result)) deps.local.stepDone(runId, step.messageId);
   for (const wakeup of scope.wakeups) await runWakeup(runId, wakeup, deps);
   return result;
 }

@@ -4,6 +4,7 @@ import type { ValidQueueName } from '@workflow/world';
 import type { DeliveryResult } from '../../../../src/application/queue/delivery-protocol.js';
 import { decodeEnvelope, encodeEnvelope } from '../../../../src/application/queue/envelope.js';
 import { createInProcessDeliverer } from '../../../../src/application/queue/in-process-deliverer.js';
+import { LocalCoordination } from '../../../../src/application/queue/local-coordination.js';
 import { createMessageProcessor, type Disposition, type ProcessorSettings } from '../../../../src/application/queue/message-processor.js';
 import { makeQueue } from '../../../../src/application/queue/producer.js';
 import { createDispatch, type RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
@@ -450,5 +451,34 @@ describe('with the lease taken by the handler (signed HTTP delivery, shared secr
     answer = { kind: 'failed', reason: 'HTTP 500: boom' };
     expect((await pumpNow('step'))[0]!.kind).toBe('retry');
     expect(release).toHaveBeenCalledWith('step_1', messageId, false, START + 14_000);
+  });
+});
+
+describe('replay pacing', () => {
+  it("a step of the run delivered with success ends the run's paced gap", async () => {
+    const local = new LocalCoordination({ fromMs: 20, factor: 100, capMs: 10_000, fanOutFrom: 50 });
+    const paced = createMessageProcessor({
+      queue: h.queue,
+      blobStore: h.blobs,
+      idempotencyStore: h.idempotency,
+      deliverer: createInProcessDeliverer(h.registry),
+      clock: h.clock,
+      logger: h.logger,
+      random: () => 0.5,
+      local,
+      settings: { maxHopSeconds: 900, maxMessageBytes: 256 * 1024, maxReceiveCount: 5, retryBaseSeconds: 1, retryMaxSeconds: 60, idempotencyWindowSeconds: 3600 },
+    });
+    await queue('__wkf_step_s' as ValidQueueName, { workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId: 'step_1' }, { idempotencyKey: 'step_1' });
+    local.stepSent('wrun_1'); // what the producer reports when its coalescer is wired
+    const replayEnds: number[] = [];
+    const first = local.serialized('wrun_1', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 40)); // asks for a 4 s gap
+      replayEnds.push(Date.now());
+    });
+    const next = local.serialized('wrun_1', async () => Date.now());
+    await first;
+    const [message] = await receiveNow(h, 'step');
+    expect((await paced.process('step', message!)).kind).toBe('ack');
+    expect((await next) - replayEnds[0]!).toBeLessThan(1_000);
   });
 });

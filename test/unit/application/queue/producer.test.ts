@@ -2,8 +2,11 @@
 import { WorkflowWorldError } from '@workflow/errors';
 import type { ValidQueueName } from '@workflow/world';
 import { decodeEnvelope, hasPayloadRef, type Envelope } from '../../../../src/application/queue/envelope.js';
+import { MemoryIdempotencyStore } from '../../../../src/adapters/memory/memory-idempotency-store.js';
+import { LocalCoordination } from '../../../../src/application/queue/local-coordination.js';
 import { makeQueue } from '../../../../src/application/queue/producer.js';
-import { START, createHarness, receiveNow, type Harness } from './harness.js';
+import { createSendCoalescer } from '../../../../src/application/queue/send-coalescer.js';
+import { RecordingLogger, START, createHarness, receiveNow, type Harness } from './harness.js';
 
 let h: Harness;
 let sends: number;
@@ -94,4 +97,63 @@ it('rejects invalid names, delays and keys with a 400 WorkflowWorldError naming 
   }
   expect(h.queue.messageCount('workflow') + h.queue.messageCount('step')).toBe(0);
   expect(sends).toBe(0);
+});
+
+describe('the step-sent signal (replay pacing)', () => {
+  const stepPayload = (stepId: string) => ({ workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId });
+
+  function withCoalescer(onStepSent: (runId: string) => void) {
+    const store = new MemoryIdempotencyStore(h.clock);
+    const coalescer = createSendCoalescer({
+      store,
+      local: new LocalCoordination(),
+      clock: h.clock,
+      logger: new RecordingLogger(),
+      settings: { claimLeaseSeconds: 30, wakeupLeaseSeconds: 60, idempotencyWindowSeconds: 3600 },
+    });
+    const coalesced = makeQueue({
+      queue: h.queue,
+      blobStore: h.blobs,
+      clock: h.clock,
+      ids: h.ids,
+      deploymentId: 'aws:test',
+      maxHopSeconds: 900,
+      maxMessageBytes: 256 * 1024,
+      coalescer,
+      onStepSent,
+    });
+    return { coalesced, coalescer };
+  }
+
+  it('names the run of every step message actually sent, not of coalesced or workflow ones', async () => {
+    const runs: string[] = [];
+    const { coalesced, coalescer } = withCoalescer((runId) => runs.push(runId));
+    try {
+      await coalesced('__wkf_step_s' as ValidQueueName, stepPayload('step_1'), { idempotencyKey: 'step_1' });
+      await coalesced('__wkf_step_s' as ValidQueueName, stepPayload('step_1'), { idempotencyKey: 'step_1' }); // coalesced
+      await coalesced('__wkf_step_s' as ValidQueueName, stepPayload('step_2'), { idempotencyKey: 'step_2' });
+      await coalesced('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+      expect(runs).toEqual(['wrun_1', 'wrun_1']);
+      expect(await receiveNow(h, 'step')).toHaveLength(2);
+    } finally {
+      coalescer.close();
+    }
+  });
+
+  it('without a coalescer every step send counts', async () => {
+    const runs: string[] = [];
+    const plain = makeQueue({
+      queue: h.queue,
+      blobStore: h.blobs,
+      clock: h.clock,
+      ids: h.ids,
+      deploymentId: 'aws:test',
+      maxHopSeconds: 900,
+      maxMessageBytes: 256 * 1024,
+      onStepSent: (runId) => runs.push(runId),
+    });
+    await plain('__wkf_step_s' as ValidQueueName, stepPayload('step_1'), { idempotencyKey: 'step_1' });
+    await plain('__wkf_step_s' as ValidQueueName, { notAStep: true } as never);
+    expect(runs).toEqual(['wrun_1']);
+  });
 });

@@ -126,6 +126,19 @@ describe('SnapshotCache bounds', () => {
       tokenReleases: [],
     }) as unknown as Commit;
 
+  it('holds every step of a 1 000-wide fan-out by default, so no step event of it reads the store', () => {
+    const cache = new SnapshotCache(Date.now);
+    const runId = 'wrun_wide';
+    const stepIds = Array.from({ length: 1000 }, (_, i) => `step_${i}`);
+    cache.committed(commitFor(runId, 1));
+    stepIds.forEach((stepId, i) => cache.committed(commitFor(runId, i + 2, [{ stepId, input: new Uint8Array([1]) }])));
+    for (const stepId of stepIds) {
+      const { cached, missing } = cache.lookup({ runId, stepId });
+      expect(cached.step?.stepId).toBe(stepId);
+      expect(missing.stepId).toBeUndefined();
+    }
+  });
+
   it('forgets the least recently used run beyond maxRuns', () => {
     const cache = new SnapshotCache(Date.now, { maxRuns: 2 });
     cache.committed(commitFor('a', 1));
