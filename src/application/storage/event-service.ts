@@ -4,6 +4,7 @@
 import { WorkflowWorldError } from '@workflow/errors';
 import type { AnyEventRequest, CreateEventParams, EventResult } from '@workflow/world';
 import { stripEventDataRefs } from '@workflow/world';
+import { jitteredPauseMs } from '../../domain/backoff.js';
 import { EVENT_ID_PREFIX, newUlid, nextUlid, RUN_ID_PREFIX } from '../../domain/ids.js';
 import { WORLD_SPEC_VERSION } from '../../domain/spec-version.js';
 import type { DecisionContext, DecisionResult } from '../../domain/model.js';
@@ -29,7 +30,11 @@ export interface EventServiceDeps {
   maxAttempts?: number;
   /** What this process last committed per run, to skip reads (see snapshot-cache.ts). */
   cache?: SnapshotCache;
+  /** In [0, 1), for the conflict backoff's jitter. Default Math.random. */
+  random?: () => number;
 }
+
+const CONFLICT_BACKOFF = { baseMs: 4, capMs: 1000 };
 
 export class EventService {
   private readonly maxAttempts: number;
@@ -83,7 +88,7 @@ export class EventService {
         // jitter keeps writers from other processes from retrying in lockstep;
         // the 1 s cap halves wasted transactions under a burst compared with
         // 250 ms (measured with 100 writers on one run).
-        if (!fromCache) await clock.sleep(Math.random() * Math.min(1000, 4 * 2 ** Math.min(attempt, 8)));
+        if (!fromCache) await clock.sleep(jitteredPauseMs(attempt, CONFLICT_BACKOFF, this.deps.random ?? Math.random));
         continue;
       }
       cache?.committed(prepared.commit);
