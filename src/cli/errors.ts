@@ -1,6 +1,7 @@
 // Turns any failure into one line a person can act on, plus an exit code.
 import { failedAction } from './aws/annotate-errors.js';
-import { awsErrorName, errorMessage } from '../adapters/aws/aws-errors.js';
+import { awsErrorName } from '../adapters/aws/aws-errors.js';
+import { errorMessage } from '../domain/errors.js';
 
 export const EXIT = {
   failure: 1,

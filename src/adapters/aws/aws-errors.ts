@@ -99,9 +99,6 @@ export function isUnsupportedOperation(error: unknown): boolean {
   return hasErrorName(error, 'InvalidAction', 'UnknownOperationException') || /unknown action|unknown operation|not implemented/i.test(message);
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function httpStatusOf(error: unknown): number | undefined {
   return asAws(error).$metadata?.httpStatusCode;

@@ -13,7 +13,7 @@ import type { Clock } from '../../ports/clock.js';
 import { CommitConflict, type EventStore } from '../../ports/event-store.js';
 import type { IdSource } from '../../ports/id-source.js';
 import type { Logger } from '../../ports/logger.js';
-import type { ClaimCheck } from './claim-check.js';
+import type { PayloadClaimCheck } from './claim-check.js';
 import { serializeByRun } from './run-serializer.js';
 import { assertValidEventRequest } from './validate-request.js';
 import type { SnapshotCache } from './snapshot-cache.js';
@@ -21,7 +21,7 @@ import { loadSnapshot } from './snapshot-loader.js';
 
 export interface EventServiceDeps {
   store: EventStore;
-  claimCheck: ClaimCheck;
+  claimCheck: PayloadClaimCheck;
   clock: Clock;
   ids: IdSource;
   logger: Logger;

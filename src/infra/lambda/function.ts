@@ -11,7 +11,8 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import type { Progress } from '../../cli/output/progress.js';
-import { errorMessage, hasErrorName, isMissingResource } from '../../adapters/aws/aws-errors.js';
+import { hasErrorName, isMissingResource } from '../../adapters/aws/aws-errors.js';
+import { errorMessage } from '../../domain/errors.js';
 import { retryWhile, type Sleep } from '../retry.js';
 import { INSTALLATION_TAG } from '../iam/role.js';
 import { undeployedHandlerZip } from './undeployed-handler.js';
