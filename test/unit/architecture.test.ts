@@ -67,6 +67,13 @@ describe('structure', () => {
     }
   });
 
+  it('infra serves the CLI and the local AWS, and imports neither the CLI nor the world', () => {
+    for (const file of sourceFiles(join(root, 'infra'))) {
+      const offending = importsOf(file).filter((spec) => /(^|\/)(cli|world)\//.test(spec));
+      expect({ file: relative(root, file), offending }).toEqual({ file: relative(root, file), offending: [] });
+    }
+  });
+
   it('has no import loop', () => {
     const resolveSpec = (from: string, spec: string): string | undefined => {
       const base = join(from, '..', spec.replace(/\.js$/, '.ts'));

@@ -15,7 +15,7 @@ import {
   type IAMClient,
   type Role,
 } from '@aws-sdk/client-iam';
-import type { Progress } from '../../cli/output/progress.js';
+import type { Progress } from '../progress.js';
 import { isMissingIamEntity } from '../../adapters/aws/aws-errors.js';
 import { LAMBDA_POLICY_NAME, lambdaTrustPolicy, samePolicy, type PolicyDocument } from './policy.js';
 

@@ -9,7 +9,7 @@ import {
   type EventSourceMappingConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { Progress } from '../../cli/output/progress.js';
+import type { Progress } from '../progress.js';
 import { hasErrorName, isMissingResource } from '../../adapters/aws/aws-errors.js';
 import { pollUntil, retryWhile, type Sleep } from '../retry.js';
 import { isRolePropagationError, PROPAGATION_RETRY } from './function.js';

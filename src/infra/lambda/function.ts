@@ -10,7 +10,7 @@ import {
   type FunctionConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { Progress } from '../../cli/output/progress.js';
+import type { Progress } from '../progress.js';
 import { hasErrorName, isMissingResource } from '../../adapters/aws/aws-errors.js';
 import { errorMessage } from '../../domain/errors.js';
 import { retryWhile, type Sleep } from '../retry.js';

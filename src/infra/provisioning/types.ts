@@ -5,19 +5,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
-/**
- * created: did not exist and was made; present: existed as wanted, untouched;
- * updated: existed, a missing setting (TTL, point-in-time recovery) was added;
- * deleted / absent: teardown removed it / found nothing to remove.
- */
-export type ResourceStatus = 'created' | 'present' | 'updated' | 'deleted' | 'absent';
-export type ResourceKind = 'table' | 'queue' | 'dlq' | 'bucket';
+import type { ResourceReport as Report } from '../progress.js';
 
-export interface ResourceReport {
-  kind: ResourceKind;
-  name: string;
-  status: ResourceStatus;
-}
+export type { ResourceStatus } from '../progress.js';
+export type ResourceKind = 'table' | 'queue' | 'dlq' | 'bucket';
+export type ResourceReport = Report<ResourceKind>;
 
 export type ProgressListener = (report: ResourceReport) => void;
 
