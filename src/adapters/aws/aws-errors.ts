@@ -93,6 +93,16 @@ export const isMissingBucket = (error: unknown) => hasErrorName(error, 'NotFound
 export const isMissingIamEntity = (error: unknown) => hasErrorName(error, 'NoSuchEntity', 'NoSuchEntityException');
 export const isPurgeInProgress = (error: unknown) => hasErrorName(error, 'PurgeQueueInProgress', 'AWS.SimpleQueueService.PurgeQueueInProgress');
 
+/** What `read` returns, or undefined when what it reads does not exist (`missing` tells which errors say so). */
+export async function unlessMissing<T>(read: () => Promise<T>, missing: (error: unknown) => boolean): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (missing(error)) return undefined;
+    throw error;
+  }
+}
+
 /** The endpoint does not implement the API (an emulator, or a partition without the feature). */
 export function isUnsupportedOperation(error: unknown): boolean {
   const message = asAws(error).message ?? '';

@@ -3,7 +3,7 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type ResourceNames } from '../../config/resource-names.js';
 import { QUEUES } from '../../adapters/aws/resources.js';
-import { isMissingQueue } from '../../adapters/aws/aws-errors.js';
+import { isMissingQueue, unlessMissing } from '../../adapters/aws/aws-errors.js';
 
 export type QueueRole = 'workflow' | 'step' | 'workflowDlq' | 'stepDlq';
 export const QUEUE_ROLES: readonly QueueRole[] = ['workflow', 'step', 'workflowDlq', 'stepDlq'];
@@ -30,12 +30,7 @@ export function queueName(names: ResourceNames, role: QueueRole): string {
 }
 
 export async function findQueueUrl(sqs: SQSClient, name: string): Promise<string | undefined> {
-  try {
-    return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
-  } catch (error) {
-    if (isMissingQueue(error)) return undefined;
-    throw error;
-  }
+  return (await unlessMissing(() => sqs.send(new GetQueueUrlCommand({ QueueName: name })), isMissingQueue))?.QueueUrl;
 }
 
 const ATTRIBUTES = [

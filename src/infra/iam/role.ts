@@ -16,7 +16,7 @@ import {
   type Role,
 } from '@aws-sdk/client-iam';
 import type { Progress } from '../progress.js';
-import { isMissingIamEntity } from '../../adapters/aws/aws-errors.js';
+import { isMissingIamEntity, unlessMissing } from '../../adapters/aws/aws-errors.js';
 import { LAMBDA_POLICY_NAME, lambdaTrustPolicy, samePolicy, type PolicyDocument } from './policy.js';
 
 export const INSTALLATION_TAG = 'workflow:installation';
@@ -27,12 +27,7 @@ export async function findRole(iam: IAMClient, roleName: string): Promise<string
 }
 
 async function getRole(iam: IAMClient, roleName: string): Promise<Role | undefined> {
-  try {
-    return (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
-  } catch (error) {
-    if (isMissingIamEntity(error)) return undefined;
-    throw error;
-  }
+  return (await unlessMissing(() => iam.send(new GetRoleCommand({ RoleName: roleName })), isMissingIamEntity))?.Role;
 }
 
 /** Creates the role if missing (or brings its trust policy up to date) and returns its ARN. */

@@ -11,7 +11,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import type { Progress } from '../progress.js';
-import { hasErrorName, isMissingResource } from '../../adapters/aws/aws-errors.js';
+import { hasErrorName, isMissingResource, unlessMissing } from '../../adapters/aws/aws-errors.js';
 import { errorMessage } from '../../domain/errors.js';
 import { retryWhile, type Sleep } from '../retry.js';
 import { INSTALLATION_TAG } from '../iam/role.js';
@@ -32,12 +32,7 @@ export interface FunctionSpec {
 }
 
 export async function findFunction(lambda: LambdaClient, functionName: string): Promise<FunctionConfiguration | undefined> {
-  try {
-    return await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-  } catch (error) {
-    if (isMissingResource(error)) return undefined;
-    throw error;
-  }
+  return unlessMissing(() => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName })), isMissingResource);
 }
 
 /** A role IAM has not yet propagated to Lambda is rejected with this; it succeeds seconds later. */

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type ResourceNames } from '../../config/resource-names.js';
 import { QUEUES } from '../../adapters/aws/resources.js';
-import { hasErrorName, isMissingQueue } from '../../adapters/aws/aws-errors.js';
+import { hasErrorName, isMissingQueue, unlessMissing } from '../../adapters/aws/aws-errors.js';
 import { pollUntil, retryWhile } from '../retry.js';
 import { RESOURCE_WAIT } from './poll.js';
 import { allSettled } from './settle.js';
@@ -124,12 +124,7 @@ async function ensureQueue(
 }
 
 async function queueUrl(client: SQSClient, name: string): Promise<string | undefined> {
-  try {
-    return (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
-  } catch (err) {
-    if (isMissingQueue(err)) return undefined;
-    throw err;
-  }
+  return (await unlessMissing(() => client.send(new GetQueueUrlCommand({ QueueName: name })), isMissingQueue))?.QueueUrl;
 }
 
 /** SQS documents "up to 60 seconds" for both the deletion and the name's quarantine; a little more covers both. */

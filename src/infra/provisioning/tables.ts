@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
 import { TABLES, type TableDefinition } from '../../adapters/aws/resources.js';
-import { hasErrorName, isMissingTable } from '../../adapters/aws/aws-errors.js';
+import { hasErrorName, isMissingTable, unlessMissing } from '../../adapters/aws/aws-errors.js';
 import { pollUntil, retryWhile } from '../retry.js';
 import { DEFAULT_TABLE_WAIT_MS, RESOURCE_WAIT } from './poll.js';
 import { allSettled } from './settle.js';
@@ -80,12 +80,7 @@ async function createTable(client: DynamoDBClient, definition: TableDefinition, 
 }
 
 async function describe(client: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
-  try {
-    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
-  } catch (err) {
-    if (isMissingTable(err)) return undefined;
-    throw err;
-  }
+  return (await unlessMissing(() => client.send(new DescribeTableCommand({ TableName: name })), isMissingTable))?.Table;
 }
 
 /** ACTIVE means the table and every index: writes to a table whose index is still CREATING are not yet indexed. */
