@@ -19,7 +19,7 @@ const FIXTURE = join(ROOT, 'test', 'integration', 'cli', 'fixtures', 'app');
 const BRIDGE_LONG_POLL_MS = 1_000;
 
 const { deploy } = await import(join(ROOT, 'dist', 'cli', 'operations', 'deploy.js'));
-const { startLocalAws } = await import(join(ROOT, 'dist', 'adapters', 'local-aws', 'index.js'));
+const { startLocalAws } = await import(join(ROOT, 'dist', 'infra', 'local-aws', 'index.js'));
 
 const project = await mkdtemp(join(tmpdir(), 'bench-cold-start-'));
 let local;

@@ -7,7 +7,7 @@
 // event loop with the client being measured: closer to a remote service.
 import { fork } from 'node:child_process';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { startLocalAws } from '../src/adapters/local-aws/index.js';
+import { startLocalAws } from '../src/infra/local-aws/index.js';
 
 export interface CountingClient {
   client: DynamoDBClient;

@@ -18,7 +18,7 @@ import { ensureWorkflowsBuilt } from './lib/build-workflows.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const APP_DIR = join(ROOT, 'examples', 'hello');
 const WORLD_MODULE = resolve(process.env.EXAMPLE_WORLD_MODULE ?? join(ROOT, 'dist', 'index.js'));
-const LOCAL_AWS_BUILT = join(dirname(WORLD_MODULE), 'adapters', 'local-aws', 'index.js');
+const LOCAL_AWS_BUILT = join(dirname(WORLD_MODULE), 'infra', 'local-aws', 'index.js');
 const TIMEOUT_MS = Number(process.env.EXAMPLE_TIMEOUT_MS ?? 120_000);
 
 const { values: flags } = parseArgs({

@@ -1,5 +1,5 @@
 // @workflow/world-aws/testing: helpers for tests that build worlds on the
 // in-memory adapters.
 export { ManualClock } from './adapters/memory/manual-clock.js';
-export { resetMemoryInstallations, memoryInstallation } from './container/memory-bindings.js';
-export { TOKENS } from './container/tokens.js';
+export { resetMemoryInstallations, memoryInstallation } from './world/memory-ports.js';
+export { TOKENS } from './world/ports.js';

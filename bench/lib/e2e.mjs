@@ -138,6 +138,42 @@ async function viaStatusPoll(base, workflow, args) {
   }
 }
 
+/** The fixture app built, a fresh local AWS, and a metering proxy in front of its DynamoDB. */
+export async function meteredLocalAws() {
+  await ensureWorkflowsBuilt(APP);
+  const local = await startBenchLocalAws();
+  const { env } = local;
+  const meter = await startDynamoMeter({
+    target: env.AWS_ENDPOINT_URL_DYNAMODB,
+    region: env.AWS_REGION,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  });
+  return { local, env, meter };
+}
+
+/** Waits for a started run to complete (throws if it fails or takes longer than `timeoutMs`); returns how long it took. */
+export async function untilCompleted(reader, runId, label, timeoutMs) {
+  const t0 = now();
+  for (;;) {
+    const { status } = await reader.runs.get(runId);
+    if (status === 'completed') return now() - t0;
+    if (status === 'failed' || status === 'cancelled') throw new Error(`${label} ended ${status}`);
+    if (now() - t0 > timeoutMs) throw new Error(`${label}: not completed after ${timeoutMs / 1000} s`);
+    await sleep(20);
+  }
+}
+
+/** `runOnce` for each case after one warm-up run, results by case name. */
+export async function meterCases(cases, warmUp, runOnce, log, what) {
+  await runOnce(warmUp);
+  const out = {};
+  for (const c of cases) {
+    log(`  metered ${what}: ${c.name}…`);
+    out[c.name] = await runOnce(c);
+  }
+  return out;
+}
+
 export const E2E_CASES = [
   { name: 'addition [1,2]', workflow: 'addition', args: [1, 2], expected: 3, runs: 5 },
   { name: '10 sequential steps', workflow: 'sequentialSteps', args: [10], expected: 10, runs: 3 },
@@ -186,14 +222,7 @@ export async function runE2e(targetName, { cases = E2E_CASES, log = () => {} } =
  * completion + 0.5 s (queue idempotency claims, replays, commits).
  */
 export async function meteredRunCosts({ cases = E2E_CASES, log = () => {} } = {}) {
-  await ensureWorkflowsBuilt(APP);
-  const local = await startBenchLocalAws();
-  const { env } = local;
-  const meter = await startDynamoMeter({
-    target: env.AWS_ENDPOINT_URL_DYNAMODB,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
-  });
+  const { local, env, meter } = await meteredLocalAws();
   const reader = await readerWorld(env);
   let server;
   try {
@@ -201,21 +230,11 @@ export async function meteredRunCosts({ cases = E2E_CASES, log = () => {} } = {}
     const runOnce = async (c) => {
       await meter.take();
       const { runId } = await call(server.base, 'POST', 'start', { workflow: c.workflow, args: c.args });
-      const deadline = now() + 60_000;
-      while ((await reader.runs.get(runId)).status !== 'completed') {
-        if (now() > deadline) throw new Error(`${c.name}: not completed after 60 s`);
-        await sleep(20);
-      }
+      await untilCompleted(reader, runId, c.name, 60_000);
       await sleep(500);
       return aggregate(await meter.take());
     };
-    await runOnce(cases[0]); // warm-up
-    const out = {};
-    for (const c of cases) {
-      log(`  metered run: ${c.name}…`);
-      out[c.name] = await runOnce(c);
-    }
-    return out;
+    return await meterCases(cases, cases[0], runOnce, log, 'run');
   } finally {
     await server?.stop();
     await reader.close?.();

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const DIST = join(fileURLToPath(new URL('../../', import.meta.url)), 'dist');
-const localAwsModule = () => import(join(DIST, 'adapters', 'local-aws', 'index.js'));
+const localAwsModule = () => import(join(DIST, 'infra', 'local-aws', 'index.js'));
 
 export function localAwsMode() {
   return process.env.BENCH_LOCAL_AWS === 'in-process' ? 'in-process' : 'child-process';

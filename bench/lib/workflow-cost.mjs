@@ -7,16 +7,12 @@
 // previous schema (bench/cost-baseline.json) and Step Functions Standard.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ensureWorkflowsBuilt } from '../../scripts/lib/build-workflows.mjs';
 import { costPerMillion, PRICES } from './cost-model.mjs';
 import { aggregate } from './cost-suite.mjs';
-import { startDynamoMeter } from './ddb-meter.mjs';
-import { call, ourWorld, readerWorld, startServer } from './e2e.mjs';
-import { startBenchLocalAws } from './local-aws-process.mjs';
+import { call, meteredLocalAws, meterCases, ourWorld, readerWorld, startServer, untilCompleted } from './e2e.mjs';
 import { S3_TIER1, S3_TIER2, startRequestCounter } from './request-counter.mjs';
-import { now, sleep } from './stats.mjs';
+import { sleep } from './stats.mjs';
 
-const APP = fileURLToPath(new URL('../../test/e2e/fixtures/app', import.meta.url));
 const BASELINE = fileURLToPath(new URL('../cost-baseline.json', import.meta.url));
 
 export const WORKFLOW_COST_CASES = [
@@ -43,14 +39,7 @@ export function perStep(cost, sqs, s3, steps) {
 }
 
 export async function meteredWorkflowCosts({ cases = WORKFLOW_COST_CASES, log = () => {} } = {}) {
-  await ensureWorkflowsBuilt(APP);
-  const local = await startBenchLocalAws();
-  const { env } = local;
-  const meter = await startDynamoMeter({
-    target: env.AWS_ENDPOINT_URL_DYNAMODB,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
-  });
+  const { local, env, meter } = await meteredLocalAws();
   const sqs = await startRequestCounter({ target: env.AWS_ENDPOINT_URL_SQS, kind: 'sqs' });
   const s3 = await startRequestCounter({ target: env.AWS_ENDPOINT_URL_S3, kind: 's3' });
   const reader = await readerWorld(env);
@@ -72,15 +61,7 @@ export async function meteredWorkflowCosts({ cases = WORKFLOW_COST_CASES, log = 
       sqs.take();
       s3.take();
       const { runId } = await call(server.base, 'POST', 'start', { workflow: c.workflow, args: c.args });
-      const t0 = now();
-      for (;;) {
-        const { status } = await reader.runs.get(runId);
-        if (status === 'completed') break;
-        if (status === 'failed' || status === 'cancelled') throw new Error(`${c.name} ended ${status}`);
-        if (now() - t0 > 120_000) throw new Error(`${c.name}: not completed after 120 s`);
-        await sleep(20);
-      }
-      const ms = now() - t0;
+      const ms = await untilCompleted(reader, runId, c.name, 120_000);
       // Projections are written up to 1 s after their commits (projection-log.ts): count them too.
       await sleep(1500);
       const cost = aggregate(await meter.take());
@@ -88,13 +69,7 @@ export async function meteredWorkflowCosts({ cases = WORKFLOW_COST_CASES, log = 
       const s3Counts = s3.take();
       return { ms: Math.round(ms), steps: c.steps, requests: { dynamodb: cost.requests, sqs: sqsCounts, s3: s3Counts }, computed: cost.computed, perStep: perStep(cost, sqsCounts, s3Counts, c.steps) };
     };
-    await runOnce({ name: 'warm-up', workflow: 'addition', args: [1, 2], steps: 1 });
-    const out = {};
-    for (const c of cases) {
-      log(`  metered workflow: ${c.name}…`);
-      out[c.name] = await runOnce(c);
-    }
-    return out;
+    return await meterCases(cases, { name: 'warm-up', workflow: 'addition', args: [1, 2], steps: 1 }, runOnce, log, 'workflow');
   } finally {
     await server?.stop();
     await reader.close?.();

@@ -1,10 +1,10 @@
 // Shared plumbing for every aws-workflow command: flags, AWS clients from an
 // injectable factory, progress lines on stderr, and failures as one line.
 import { Command, Errors, type Interfaces } from '@oclif/core';
-import { resourceNames, type ResourceNames } from '../adapters/aws/resources.js';
+import { resourceNames, type ResourceNames } from '../config/resource-names.js';
 import { defaultBucketName } from './aws/bucket-name.js';
 import { createAwsClients, destroyClients, type AwsClients, type ClientFactory, type ClientOptions } from './aws/clients.js';
-import { realSleep, type Sleep } from './aws/retry.js';
+import { realSleep, type Sleep } from '../infra/retry.js';
 import { LAMBDA_NOT_EMULATED, resolveTarget, type Target } from './aws/target.js';
 import { describeError } from './errors.js';
 import { sharedFlags } from './flags.js';

@@ -1,6 +1,7 @@
 // Turns any failure into one line a person can act on, plus an exit code.
 import { failedAction } from './aws/annotate-errors.js';
-import { errorMessage, errorName } from './aws/retry.js';
+import { awsErrorName } from '../adapters/aws/aws-errors.js';
+import { errorMessage } from '../domain/errors.js';
 
 export const EXIT = {
   failure: 1,
@@ -50,7 +51,7 @@ export interface Described {
 
 export function describeError(error: unknown, context: { region?: string }): Described {
   if (error instanceof CliFailure) return { message: error.message, exitCode: error.exitCode };
-  const name = errorName(error) ?? '';
+  const name = awsErrorName(error) ?? '';
   const message = firstLine(errorMessage(error));
   if (CREDENTIAL_ERRORS.has(name) || /could not load credentials|security token included in the request is (invalid|expired)/i.test(message)) {
     return {

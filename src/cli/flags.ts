@@ -1,7 +1,7 @@
 // Flags every command shares. Environment fallbacks match what the world
 // itself reads, so `set -a; . ./.env.aws` configures the CLI too.
 import { Errors, Flags } from '@oclif/core';
-import { bucketNameProblem, installationNameProblem } from '../adapters/aws/provisioning/names.js';
+import { bucketNameProblem, installationNameProblem } from '../infra/provisioning/names.js';
 
 /** Lowercase, digits and hyphens: valid in every resource name (the bucket is the strictest). */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;

@@ -3,9 +3,9 @@
 // name, two names that disagree are an error naming both, and an option key
 // that is neither is an error suggesting the nearest known key (TypeScript
 // only catches those in object literals).
-import type { TableRole } from '../adapters/aws/resources.js';
-// ConfigError is only used at call time, so the import cycle with world-config is harmless.
-import { ConfigError, type WorldConfigInput } from './world-config.js';
+import type { TableRole } from './resource-names.js';
+import { ConfigError } from './config-error.js';
+import { SETTINGS } from './settings.js';
 
 /** createWorld() option names from the original spec. */
 export interface SpecOptionAliases {
@@ -40,47 +40,13 @@ const TABLE_OPTION_ALIASES: Readonly<Record<Exclude<keyof SpecOptionAliases, 'qu
   streamChunksTable: 'streams',
 };
 
-/**
- * Every accepted top-level option key. Typed against WorldConfigInput so a
- * setting added there without a row here fails the typecheck.
- */
-const OPTION_KEYS = {
-  adapters: true,
-  name: true,
-  region: true,
-  resources: true,
-  workflowQueueUrl: true,
-  stepQueueUrl: true,
-  endpoints: true,
-  s3ForcePathStyle: true,
-  deploymentId: true,
-  consumer: true,
-  delivery: true,
-  baseUrl: true,
-  port: true,
-  signingSecret: true,
-  concurrency: true,
-  maxDelaySeconds: true,
-  maxReceiveCount: true,
-  retryBaseSeconds: true,
-  retryMaxSeconds: true,
-  visibilitySeconds: true,
-  maxHandlerSeconds: true,
-  maxMessageBytes: true,
-  maxInlinePayloadBytes: true,
-  runRetentionDays: true,
-  idempotencyWindowSeconds: true,
-  preconditionGuard: true,
-  maxDeliveryBodyBytes: true,
-  encryptionKey: true,
-  queueUrl: true,
-  runsTable: true,
-  stepsTable: true,
-  eventsTable: true,
-  hooksTable: true,
-  streamChunksTable: true,
-  streamBucket: true,
-} satisfies Record<keyof WorldConfigInput, true>;
+/** Every accepted top-level option key: the settings' own, the nested groups, the spec's aliases. */
+const OPTION_KEYS: readonly string[] = [
+  ...Object.keys(SETTINGS),
+  'resources',
+  'endpoints',
+  ...(['queueUrl', 'runsTable', 'stepsTable', 'eventsTable', 'hooksTable', 'streamChunksTable', 'streamBucket'] satisfies (keyof SpecOptionAliases)[]),
+];
 
 /** Keys createWorld() accepts besides the config (see CreateWorldOptions). */
 const WORLD_ONLY_KEYS = ['overrides'];
@@ -93,20 +59,27 @@ const NESTED_KEYS: Record<string, readonly string[]> = {
 
 /** Throws on an option key no setting has, naming the nearest known one. */
 export function checkOptionKeys(input: object, extraKeys: readonly string[] = WORLD_ONLY_KEYS): void {
-  checkKeys(input, [...Object.keys(OPTION_KEYS), ...extraKeys], 'createWorld');
-  const resources = (input as WorldConfigInput).resources;
+  checkKeys(input, [...OPTION_KEYS, ...extraKeys], 'createWorld');
+  const resources = (input as OptionInput).resources;
   if (isObject(resources)) {
     checkKeys(resources, NESTED_KEYS.resources!, 'resources');
     if (isObject(resources.tables)) checkKeys(resources.tables, NESTED_KEYS['resources.tables']!, 'resources.tables');
   }
-  const endpoints = (input as WorldConfigInput).endpoints;
+  const endpoints = (input as OptionInput).endpoints;
   if (isObject(endpoints)) checkKeys(endpoints, NESTED_KEYS.endpoints!, 'endpoints');
 }
 
+/** What alias folding reads of the options (world-config.ts has their full type). */
+interface OptionInput extends SpecOptionAliases {
+  workflowQueueUrl?: string;
+  resources?: { bucket?: string; tables?: Partial<Record<TableRole, string>> };
+  endpoints?: unknown;
+}
+
 /** The input with every spec alias folded into the package's own option. */
-export function canonicalOptions(input: WorldConfigInput): WorldConfigInput {
+export function canonicalOptions<T extends OptionInput>(input: T): Omit<T, keyof SpecOptionAliases> {
   const { queueUrl, runsTable, stepsTable, eventsTable, hooksTable, streamChunksTable, streamBucket, ...rest } = input;
-  const out: WorldConfigInput = { ...rest };
+  const out: Omit<T, keyof SpecOptionAliases> & OptionInput = { ...rest };
   const workflowQueueUrl = agree('workflowQueueUrl', rest.workflowQueueUrl, 'queueUrl', queueUrl);
   if (workflowQueueUrl !== undefined) out.workflowQueueUrl = workflowQueueUrl;
 

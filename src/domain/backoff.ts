@@ -43,3 +43,11 @@ function checkedPolicy(policy: BackoffPolicy): BackoffPolicy {
   }
   return policy;
 }
+
+/**
+ * Milliseconds to pause before retry `attempt` (0-based) of a contended or
+ * partly processed write: full jitter, uniform in [0, min(cap, base·2^attempt)).
+ */
+export function jitteredPauseMs(attempt: number, policy: { baseMs: number; capMs: number }, random: () => number): number {
+  return random() * Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(attempt, 52));
+}

@@ -98,3 +98,8 @@ export const waitAlreadyCompleted = (correlationId: string): EntityConflictError
 // Events
 
 export const eventNotFound = (eventId: string): WorkflowWorldError => notFound(`Event "${eventId}" not found`);
+
+/** The message of anything thrown, for logs and failure reasons. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

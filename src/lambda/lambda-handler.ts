@@ -5,8 +5,9 @@
 import type { BatchItemProcessor } from '../application/queue/batch-item-processor.js';
 import type { QueueServices } from '../application/queue/queue-services.js';
 import type { RouteHandler } from '../application/queue/route-deliverer.js';
-import { latestQueueServices, queueServicesOf } from '../application/queue/services-lookup.js';
+import { queueServicesOf } from '../application/queue/services-lookup.js';
 import type { ReceivedMessage } from '../ports/message-queue.js';
+import { createWorld } from '../world/create-world.js';
 import type { SqsBatchResponse, SqsEvent, SqsRecord } from './sqs-event.js';
 
 export interface LambdaHandlerOptions {
@@ -14,7 +15,11 @@ export interface LambdaHandlerOptions {
   flow: RouteHandler;
   /** The POST export of the bundled `.well-known/workflow/v1/step.js`. */
   step: RouteHandler;
-  /** A world built by this package's createWorld(). Default: the world that importing the routes built. */
+  /**
+   * A world built by this package's createWorld(). Default: createWorld() from
+   * the environment, as the runtime builds it for the routes; both share the
+   * installation's process-wide state (process-scope.ts).
+   */
   world?: object;
 }
 
@@ -23,14 +28,12 @@ export type SqsLambdaHandler = (event: SqsEvent) => Promise<SqsBatchResponse>;
 export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHandler {
   let processor: BatchItemProcessor | undefined;
   let services: QueueServices | undefined;
-  // Resolved on the first event: importing the routes is what builds the world.
+  // Resolved on the first event, so a bad configuration fails the batch, not the import.
   const resolve = (): BatchItemProcessor => {
     if (!processor) {
-      services = (options.world && queueServicesOf(options.world)) ?? latestQueueServices();
+      services = queueServicesOf(options.world ?? createWorld());
       if (!services) {
-        throw new Error(
-          'createLambdaHandler found no @workflow/world-aws queue services: pass { world } built by createWorld(), or set WORKFLOW_TARGET_WORLD=@workflow/world-aws so that importing the routes builds one',
-        );
+        throw new Error('createLambdaHandler found no @workflow/world-aws queue services: pass { world } built by this package\'s createWorld()');
       }
       processor = services.batchProcessorForRoutes({ flow: options.flow, step: options.step });
     }

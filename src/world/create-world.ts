@@ -1,10 +1,15 @@
 import { resolveWorldConfig, type WorldConfigInput } from '../config/world-config.js';
-import { buildContainer, type ContainerOverrides } from '../container/container.js';
-import { assembleWorld, type AwsWorld } from './assemble-world.js';
+import { processScope } from '../process-scope.js';
+import type { AwsWorld } from './assemble-world.js';
+import { compose, portOverrides } from './compose.js';
+import type { PortOverrides } from './ports.js';
 
 export interface CreateWorldOptions extends WorldConfigInput {
-  /** Replace port bindings (keys from TOKENS), e.g. a manual clock in tests. */
-  overrides?: ContainerOverrides;
+  /**
+   * Replace ports, by name (`{ clock: new ManualClock(0) }`) or by identifier
+   * (`{ [TOKENS.Clock]: … }`); a function receives the port it replaces.
+   */
+  overrides?: PortOverrides & { [id: symbol]: unknown };
 }
 
 /**
@@ -14,5 +19,5 @@ export interface CreateWorldOptions extends WorldConfigInput {
 export function createWorld(options: CreateWorldOptions = {}): AwsWorld {
   const { overrides, ...input } = options;
   const config = resolveWorldConfig(input);
-  return assembleWorld(buildContainer(config, overrides));
+  return compose(config, processScope(), portOverrides(overrides ?? {}));
 }

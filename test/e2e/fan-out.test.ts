@@ -3,7 +3,7 @@
 // still completes with the right result and no step body runs twice.
 import { ensureWorkflowsBuilt } from '../../scripts/lib/build-workflows.mjs';
 import { startHarnessServer, type HarnessServer } from './harness/server-process.js';
-import { selectedTargets, type TargetRuntime } from './harness/targets.js';
+import { selectedTargets, withDuplicateDeliveries, type TargetRuntime } from './harness/targets.js';
 import { FIXTURE_APP } from './harness/world-suite.js';
 
 const sumOfSquares = (n: number) => ((n - 1) * n * (2 * n - 1)) / 6;
@@ -11,15 +11,16 @@ const WIDTHS = process.env.E2E_FANOUT_1000 === '1' ? [200, 1000] : [200];
 const COPIES = [2, 3, 5];
 const DUPLICATED_WIDTH = 10;
 
-// Our world only: the duplicating queue is one of its test switches.
+// Our world only: the duplicating queue wraps its MessageQueue port.
 for (const target of selectedTargets().filter((t) => t.name !== 'local')) {
   describe(`fan-out and duplicate deliveries [${target.name}]`, () => {
     let runtime: TargetRuntime | undefined;
     let server: HarnessServer | undefined;
 
-    async function serve(env: Record<string, string> = {}): Promise<HarnessServer> {
+    async function serve(copies = 1): Promise<HarnessServer> {
       await server?.stop();
-      server = await startHarnessServer({ appDir: FIXTURE_APP, env: { ...runtime!.env, ...env } });
+      const env = copies > 1 ? withDuplicateDeliveries(runtime!.env, copies) : runtime!.env;
+      server = await startHarnessServer({ appDir: FIXTURE_APP, env });
       return server;
     }
 
@@ -46,7 +47,7 @@ for (const target of selectedTargets().filter((t) => t.name !== 'local')) {
     }, 960_000);
 
     test.each(COPIES)('every message delivered %i times: runs complete, no step body runs twice', async (copies) => {
-      const { client } = await serve({ WORKFLOW_AWS_TEST_DUPLICATE_DELIVERIES: String(copies) });
+      const { client } = await serve(copies);
       const fanOut = await client.start('countedFanOut', [DUPLICATED_WIDTH, `copies-${copies}`]);
       const sequential = await client.start('sequentialSteps', [5]);
       expect(await client.outcome(fanOut, 60_000)).toEqual({

@@ -4,7 +4,7 @@
 // the `./local` entry must name the install command when they are missing.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { EMULATOR_INSTALL_COMMAND, EmulatorsMissing, missingEmulators } from '../../src/adapters/local-aws/emulators.js';
+import { EMULATOR_INSTALL_COMMAND, EmulatorsMissing, missingEmulators } from '../../src/infra/local-aws/emulators.js';
 
 const OPTIONAL = ['dynalite', 'fauxqs', 'esbuild'];
 
@@ -37,17 +37,17 @@ function graph(entry: string): { files: Set<string>; packages: Set<string> } {
 it.each([
   ['src/index.ts', 50],
   ['src/lambda/index.ts', 3],
-])('%s imports no emulator, no esbuild, no CLI and no local AWS', (entry, atLeast) => {
+])('%s imports no emulator, no esbuild, no CLI and no infrastructure code', (entry, atLeast) => {
   const { files, packages } = graph(entry);
   // The walk did follow the graph.
   expect(files.size).toBeGreaterThanOrEqual(atLeast);
   expect([...packages].filter((p) => OPTIONAL.includes(p))).toEqual([]);
   const root = process.cwd();
-  expect([...files].map((f) => f.slice(root.length + 1)).filter((f) => f.startsWith(join('src', 'cli')) || f.startsWith(join('src', 'adapters', 'local-aws')))).toEqual([]);
+  expect([...files].map((f) => f.slice(root.length + 1)).filter((f) => f.startsWith(join('src', 'cli')) || f.startsWith(join('src', 'infra')))).toEqual([]);
 });
 
 it('the CLI loads esbuild and the local AWS only when deploy or dev needs them', () => {
-  for (const file of ['src/cli/deploy/bundle.ts', 'src/cli/operations/dev.ts', 'src/adapters/local-aws/fauxqs-server.ts']) {
+  for (const file of ['src/cli/deploy/bundle.ts', 'src/cli/operations/dev.ts', 'src/infra/local-aws/fauxqs-server.ts']) {
     expect(staticImports(file).filter((s) => OPTIONAL.includes(s) || s.includes('local-aws/index'))).toEqual([]);
   }
 });

@@ -1,7 +1,9 @@
-// One mapping from AWS SDK failures to the contract's errors (§2.2): the
-// runtime retries ThrottleError and WorkflowWorldError with status >= 500, and
-// treats a plain Error thrown during replay as a user error that fails the run.
-// So nothing an AWS call raises may escape as a plain Error.
+// The one classifier of AWS SDK failures: their names, the "it is not there"
+// and "this endpoint lacks the API" families the CLI and provisioning act on,
+// throttling and transient faults, and the mapping to the contract's errors
+// (§2.2): the runtime retries ThrottleError and WorkflowWorldError with status
+// >= 500, and treats a plain Error thrown during replay as a user error that
+// fails the run. So nothing an AWS call raises may escape as a plain Error.
 import { ThrottleError, WorkflowError, WorkflowWorldError } from '@workflow/errors';
 
 /** Error names the SDK's own retry strategy treats as throttling. */
@@ -57,6 +59,8 @@ const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
 
 interface AwsLikeError {
   name?: string;
+  /** Older (query and XML) protocols surface the error code here. */
+  Code?: string;
   code?: string;
   message?: string;
   cause?: unknown;
@@ -67,10 +71,44 @@ interface AwsLikeError {
 
 const asAws = (error: unknown): AwsLikeError => (typeof error === 'object' && error !== null ? (error as AwsLikeError) : {});
 
-/** The SDK error's name (its AWS error code), if it has one. */
+/** The SDK error's name (its AWS error code), if it has one; older protocols give only a `Code` or `code`. */
 export function awsErrorName(error: unknown): string | undefined {
-  return asAws(error).name;
+  const e = asAws(error);
+  return [e.name, e.Code, e.code].find((v): v is string => typeof v === 'string');
 }
+
+/** Whether the error's name or code is one of `names`. The SDK names modelled errors by their shape. */
+export function hasErrorName(error: unknown, ...names: string[]): boolean {
+  const e = asAws(error);
+  return names.some((n) => e.name === n || e.Code === n || e.code === n);
+}
+
+/** DynamoDB table, Lambda function or event-source mapping that does not exist. */
+export const isMissingResource = (error: unknown) => hasErrorName(error, 'ResourceNotFoundException');
+export const isMissingTable = isMissingResource;
+export const isMissingQueue = (error: unknown) => hasErrorName(error, 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue');
+/** HeadBucket has no body, so a missing bucket is only a 404 (`NotFound`). */
+export const isMissingBucket = (error: unknown) => hasErrorName(error, 'NotFound', 'NoSuchBucket') || httpStatusOf(error) === 404;
+/** IAM: the role or policy does not exist. */
+export const isMissingIamEntity = (error: unknown) => hasErrorName(error, 'NoSuchEntity', 'NoSuchEntityException');
+export const isPurgeInProgress = (error: unknown) => hasErrorName(error, 'PurgeQueueInProgress', 'AWS.SimpleQueueService.PurgeQueueInProgress');
+
+/** What `read` returns, or undefined when what it reads does not exist (`missing` tells which errors say so). */
+export async function unlessMissing<T>(read: () => Promise<T>, missing: (error: unknown) => boolean): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (missing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The endpoint does not implement the API (an emulator, or a partition without the feature). */
+export function isUnsupportedOperation(error: unknown): boolean {
+  const message = asAws(error).message ?? '';
+  return hasErrorName(error, 'InvalidAction', 'UnknownOperationException') || /unknown action|unknown operation|not implemented/i.test(message);
+}
+
 
 export function httpStatusOf(error: unknown): number | undefined {
   return asAws(error).$metadata?.httpStatusCode;

@@ -1,7 +1,11 @@
 // The AWS resources one installation needs, as plain data. Bootstrap (CLI) and
 // the embedded local AWS both create them from these definitions, so the
 // schema the adapters rely on is defined exactly once.
-// The reasons behind keys and indexes are in docs/dynamodb-schema.md.
+// The reasons behind keys and indexes are in docs/dynamodb-schema.md; the
+// resources' names are in config/resource-names.ts.
+import { DEFAULT_MAX_RECEIVE_COUNT } from '../../config/settings.js';
+import type { TableRole } from '../../config/resource-names.js';
+import { CLAIM_CHECK_PREFIX } from '../../domain/claim-check.js';
 
 export interface KeyAttribute {
   name: string;
@@ -25,9 +29,6 @@ export interface TableDefinition {
   /** TTL attribute (epoch seconds). Items without it never expire. */
   ttlAttribute?: string;
 }
-
-export type TableRole = 'runs' | 'steps' | 'events' | 'hooks' | 'streams';
-export const TABLE_ROLES: readonly TableRole[] = ['runs', 'steps', 'events', 'hooks', 'streams'];
 
 /** Runs listed with no filter are spread over this many index partitions (write sharding). */
 export const RUN_LIST_SHARDS = 8;
@@ -88,38 +89,6 @@ export const TABLES: Record<TableRole, TableDefinition> = {
   },
 };
 
-/** Physical names of one installation's resources. */
-export interface ResourceNames {
-  tables: Record<TableRole, string>;
-  workflowQueue: string;
-  stepQueue: string;
-  workflowDlq: string;
-  stepDlq: string;
-  bucket: string;
-  lambdaFunction: string;
-  lambdaRole: string;
-}
-
-/** Default naming: every resource is prefixed with the installation name, so several fit one account. */
-export function resourceNames(installation: string): ResourceNames {
-  return {
-    tables: {
-      runs: `${installation}-runs`,
-      steps: `${installation}-steps`,
-      events: `${installation}-events`,
-      hooks: `${installation}-hooks`,
-      streams: `${installation}-streams`,
-    },
-    workflowQueue: `${installation}-workflow`,
-    stepQueue: `${installation}-step`,
-    workflowDlq: `${installation}-workflow-dlq`,
-    stepDlq: `${installation}-step-dlq`,
-    bucket: `${installation}-payloads`,
-    lambdaFunction: `${installation}-worker`,
-    lambdaRole: `${installation}-worker-role`,
-  };
-}
-
 export interface QueueDefinition {
   /** Above the Lambda timeout (AWS requires ≥ it for event-source mappings). */
   visibilityTimeoutSeconds: number;
@@ -135,7 +104,7 @@ export const QUEUES: QueueDefinition = {
   // Above the runtime's own limit (it fails a run or step after 48
   // deliveries), so the runtime ends the run cleanly; the DLQ only catches
   // messages the runtime never got to see (undecodable, or lost payloads).
-  maxReceiveCount: 50,
+  maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
   dlqRetentionSeconds: 14 * 24 * 3600,
   // The SQS maximum: a consumer outage shorter than this loses no wake-up
   // (longer ones are recovered by `aws-workflow repair`, docs/cli.md).
@@ -155,7 +124,7 @@ export interface BucketDefinition {
 }
 
 export const BUCKET: BucketDefinition = {
-  payloadPrefix: 'payloads/',
+  payloadPrefix: CLAIM_CHECK_PREFIX.payloads,
   uncommittedTag: { key: 'workflow-commit', value: 'pending' },
   orphanExpirationDays: 1,
 };

@@ -11,10 +11,9 @@ import { QUEUES } from '../aws/resources.js';
 import {
   SQS_MAX_DELAY_SECONDS,
   SQS_MAX_VISIBILITY_SECONDS,
-  SQS_MAX_WAIT_SECONDS,
   assertSeconds,
   assertSendable,
-  receiveBatchSize,
+  checkReceive,
 } from '../aws/sqs/message-limits.js';
 import { SQS_DEFAULT_MESSAGE_BYTES } from '../../domain/payload-routing.js';
 
@@ -96,9 +95,7 @@ export class MemoryMessageQueue implements MessageQueue {
     channel: QueueChannel,
     options: { maxMessages: number; waitSeconds: number; visibilitySeconds: number; signal?: AbortSignal },
   ): Promise<ReceivedMessage[]> {
-    const max = receiveBatchSize(options.maxMessages);
-    assertSeconds('waitSeconds', options.waitSeconds, 0, SQS_MAX_WAIT_SECONDS);
-    assertSeconds('visibilitySeconds', options.visibilitySeconds, 0, SQS_MAX_VISIBILITY_SECONDS);
+    const max = checkReceive(options);
     const queue = this.channels[channel];
     const deadline = this.clock.now() + options.waitSeconds * 1000;
     for (;;) {

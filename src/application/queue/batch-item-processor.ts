@@ -4,7 +4,7 @@
 // reports it failed; everything else reports success.
 import type { Logger } from '../../ports/logger.js';
 import type { MessageQueue, ReceivedMessage } from '../../ports/message-queue.js';
-import { errorMessage } from './deliverer.js';
+import { errorMessage } from '../../domain/errors.js';
 import type { MessageProcessor } from './message-processor.js';
 
 export interface BatchItemProcessor {

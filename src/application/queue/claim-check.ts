@@ -4,13 +4,14 @@
 // expire uncommitted uploads), reused by chained hops and reschedules, and
 // deleted once the message is finally acknowledged.
 import { WorkflowWorldError } from '@workflow/errors';
+import { CLAIM_CHECK_PREFIX } from '../../domain/claim-check.js';
 import { messageGoesToBlob } from '../../domain/payload-routing.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { MessageQueue, QueueChannel } from '../../ports/message-queue.js';
 import { encodeEnvelope, hasPayloadRef, type Envelope, type WireEnvelope } from './envelope.js';
 import { parseTagged, stringifyTagged } from './tagged-json.js';
 
-export const QUEUE_BLOB_PREFIX = 'queue/';
+export const QUEUE_BLOB_PREFIX = CLAIM_CHECK_PREFIX.queue;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();

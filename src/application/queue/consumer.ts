@@ -6,7 +6,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
-import { errorMessage } from './deliverer.js';
+import { errorMessage } from '../../domain/errors.js';
 import type { MessageProcessor } from './message-processor.js';
 import { Slots } from './slots.js';
 

@@ -12,6 +12,3 @@ export interface Deliverer {
   close(): Promise<void>;
 }
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,9 +1,10 @@
 // Process-wide map from queue prefix to the runtime's handler. The runtime
 // creates its handlers on a world instance built at import time, while the
 // consumer runs on the instance from getWorld(); the registry lets that
-// consumer call the handlers directly, without HTTP. It lives on globalThis so
-// duplicate copies of this module (bundled routes) share it.
+// consumer call the handlers directly, without HTTP. It lives in the process
+// scope so every world instance, and copies of this module (bundled routes), share it.
 import { parseQueueName, type ValidQueueName } from '@workflow/world';
+import { processScope, token, type ProcessScope } from '../../process-scope.js';
 import type { Envelope } from './envelope.js';
 
 export type DispatchOutcome = { kind: 'done' } | { kind: 'reschedule'; timeoutSeconds: number } | { kind: 'unhandled' };
@@ -18,7 +19,7 @@ export interface HandlerRegistry {
   lookup(queueName: string): Dispatch | undefined;
 }
 
-const PROCESS_REGISTRY = Symbol.for('@workflow/world-aws//queue-handlers');
+const HANDLERS = token<Map<string, Dispatch>>('queue-handlers');
 
 export function createHandlerRegistry(handlers = new Map<string, Dispatch>()): HandlerRegistry {
   return {
@@ -32,8 +33,6 @@ export function createHandlerRegistry(handlers = new Map<string, Dispatch>()): H
 }
 
 /** The registry shared by every world instance in this process. */
-export function processHandlerRegistry(): HandlerRegistry {
-  const holder = globalThis as { [PROCESS_REGISTRY]?: Map<string, Dispatch> };
-  holder[PROCESS_REGISTRY] ??= new Map();
-  return createHandlerRegistry(holder[PROCESS_REGISTRY]);
+export function processHandlerRegistry(scope: ProcessScope = processScope()): HandlerRegistry {
+  return createHandlerRegistry(scope.shared(HANDLERS, () => new Map()));
 }

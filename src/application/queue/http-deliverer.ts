@@ -5,7 +5,8 @@ import { createNodeHttpAgents, destroyNodeHttpAgents, nodeHttpFetch, type NodeHt
 import type { Clock } from '../../ports/clock.js';
 import { BaseUrlError, resolveDeliveryBaseUrl, type BaseUrlConfig } from './base-url.js';
 import { buildDeliveryRequest, readDeliveryResponse, workflowRouteUrl } from './delivery-protocol.js';
-import { errorMessage, type Deliverer } from './deliverer.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { Deliverer } from './deliverer.js';
 import { isLoopbackUrl } from './loopback.js';
 
 export interface HttpDelivererDeps {

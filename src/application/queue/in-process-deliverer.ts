@@ -1,7 +1,7 @@
 // Delivery by direct call into the handler registered in this process. No
 // request is built, so nothing can be forged and no signature is needed.
 import type { Deliverer } from './deliverer.js';
-import { errorMessage } from './deliverer.js';
+import { errorMessage } from '../../domain/errors.js';
 import type { HandlerRegistry } from './handler-registry.js';
 
 export function createInProcessDeliverer(registry: HandlerRegistry): Deliverer {

@@ -4,6 +4,7 @@
 // began here, message ids in flight or done here, and one replay at a time per
 // run. It is only ever a fast path: every decision that needs another process's
 // view goes to the IdempotencyStore.
+import { processScope, token, type ProcessScope } from '../../process-scope.js';
 
 /** Bounded insertion-ordered map: the oldest entries go first. */
 export class BoundedMap<K, V> extends Map<K, V> {
@@ -159,13 +160,9 @@ export class LocalCoordination {
   }
 }
 
-const SCOPES = Symbol.for('world-aws.queue-coordination');
+const COORDINATION = token<LocalCoordination>('queue-coordination');
 
-/** The process-wide state of one installation (scope: its deployment id). */
-export function processCoordination(scope: string): LocalCoordination {
-  const global = globalThis as { [SCOPES]?: Map<string, LocalCoordination> };
-  const scopes = (global[SCOPES] ??= new Map());
-  let state = scopes.get(scope);
-  if (!state) scopes.set(scope, (state = new LocalCoordination()));
-  return state;
+/** The process-wide state of one installation (key: its deployment id). */
+export function processCoordination(deploymentId: string, scope: ProcessScope = processScope()): LocalCoordination {
+  return scope.ofInstallation(COORDINATION, deploymentId, () => new LocalCoordination());
 }

@@ -11,7 +11,7 @@ import type { LogFields, Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
 import { discardPayload, isMissingPayload, resolvePayload, sendTransportBody, toTransportBody } from './claim-check.js';
 import type { Deliverer } from './deliverer.js';
-import { errorMessage } from './deliverer.js';
+import { errorMessage } from '../../domain/errors.js';
 import { channelOf, decodeEnvelope, payloadIds, type Envelope, type WireEnvelope } from './envelope.js';
 import type { DeliveryResult } from './delivery-protocol.js';
 import { whileLeased } from './lease-keeper.js';

@@ -16,12 +16,10 @@ import { processHandlerRegistry, type HandlerRegistry } from './handler-registry
 import { createHttpDeliverer } from './http-deliverer.js';
 import { createInProcessDeliverer } from './in-process-deliverer.js';
 import { createMessageProcessor, type MessageProcessor } from './message-processor.js';
-import { DuplicatingMessageQueue } from './duplicating-message-queue.js';
 import { LocalCoordination, processCoordination } from './local-coordination.js';
 import { makeQueue } from './producer.js';
 import { DEFAULT_MAX_DELIVERY_BODY_BYTES, makeCreateQueueHandler } from './queue-handler.js';
 import { createSendCoalescer } from './send-coalescer.js';
-import { rememberLatestQueueServices } from './services-lookup.js';
 import { createRouteDeliverer, type WorkflowRoutes } from './route-deliverer.js';
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './signature.js';
 
@@ -108,16 +106,12 @@ const RECOVERY_LABEL = 'world-aws';
 /** close() must return within 1 s while idle: half of it for the polls to end by themselves. */
 const DEFAULT_CLOSE_GRACE_MS = 500;
 
-/** Test-only: every message is sent this many times, as an at-least-once queue may deliver it. */
-const DUPLICATES_ENV = 'WORKFLOW_AWS_TEST_DUPLICATE_DELIVERIES';
-
 export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   const { config, blobStore, clock, logger } = deps;
   const options = deps.options ?? {};
   const registry = options.registry ?? processHandlerRegistry();
   const env = options.env ?? process.env;
-  const copies = Number(env[DUPLICATES_ENV] ?? 1);
-  const messageQueue = copies > 1 ? new DuplicatingMessageQueue(deps.messageQueue, copies) : deps.messageQueue;
+  const messageQueue = deps.messageQueue;
   const maxHopSeconds = Math.min(config.maxDelaySeconds, messageQueue.maxDelaySeconds);
   const maxMessageBytes = Math.min(config.maxMessageBytes, messageQueue.maxMessageBytes);
   const local = options.coordination ?? (options.registry ? new LocalCoordination() : processCoordination(config.deploymentId));
@@ -244,6 +238,5 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     batchProcessorForRoutes: (routes) =>
       createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock)), messageQueue, logger),
   };
-  rememberLatestQueueServices(services);
   return services;
 }

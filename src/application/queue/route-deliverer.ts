@@ -3,7 +3,8 @@
 // request is built and signed exactly as an HTTP delivery would be.
 import type { Clock } from '../../ports/clock.js';
 import { buildDeliveryRequest, readDeliveryResponse, workflowRouteUrl } from './delivery-protocol.js';
-import { errorMessage, type Deliverer } from './deliverer.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { Deliverer } from './deliverer.js';
 
 export type RouteHandler = (req: Request) => Promise<Response>;
 

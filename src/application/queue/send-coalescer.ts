@@ -9,7 +9,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { IdempotencyStore } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
-import { errorMessage } from './deliverer.js';
+import { errorMessage } from '../../domain/errors.js';
 import type { LocalCoordination, LocalWakeup } from './local-coordination.js';
 
 export interface CoalescerSettings {

@@ -1,10 +1,8 @@
 // How the Lambda entry finds a world's queue services: the world carries them
-// under a well-known symbol, and the most recently built services are also
-// kept process-wide (importing the bundled flow/step routes builds a world).
+// under a well-known symbol.
 import type { QueueServices } from './queue-services.js';
 
 export const QUEUE_SERVICES = Symbol.for('@workflow/world-aws//queue-services');
-const LATEST = Symbol.for('@workflow/world-aws//latest-queue-services');
 
 type Holder = { [QUEUE_SERVICES]?: QueueServices };
 
@@ -16,12 +14,4 @@ export function attachQueueServices<T extends object>(world: T, services: QueueS
 
 export function queueServicesOf(world: object): QueueServices | undefined {
   return (world as Holder)[QUEUE_SERVICES];
-}
-
-export function rememberLatestQueueServices(services: QueueServices): void {
-  (globalThis as { [LATEST]?: QueueServices })[LATEST] = services;
-}
-
-export function latestQueueServices(): QueueServices | undefined {
-  return (globalThis as { [LATEST]?: QueueServices })[LATEST];
 }

@@ -6,6 +6,7 @@
 // streams in. The timestamp bounds how long a captured delivery can be
 // replayed; within that window the replay guard refuses it (replay-guard.ts).
 import { createHmac, randomBytes, timingSafeEqual, type Hmac } from 'node:crypto';
+import { processScope, token } from '../../process-scope.js';
 
 export const SIGNATURE_SCHEME = 'v2';
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -65,17 +66,15 @@ export function tagsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 }
 
-const PROCESS_KEY = Symbol.for('@workflow/world-aws/process-delivery-key');
+const DELIVERY_KEY = token<string>('process-delivery-key');
 
 /**
  * With no WORKFLOW_AWS_SIGNING_SECRET, deliveries are signed with a random key
  * that never leaves this process: the consumer and the routes of one process
  * (the single-process set-up "unsigned mode" is for) still agree, and nothing
- * from outside the process can forge or replay across a restart. Shared via
- * globalThis so two copies of this module in one process agree too.
+ * from outside the process can forge or replay across a restart. Kept in the
+ * process scope so two copies of this module in one process agree too.
  */
 export function processDeliveryKey(): string {
-  const holder = globalThis as { [PROCESS_KEY]?: string };
-  holder[PROCESS_KEY] ??= randomBytes(32).toString('hex');
-  return holder[PROCESS_KEY];
+  return processScope().shared(DELIVERY_KEY, () => randomBytes(32).toString('hex'));
 }

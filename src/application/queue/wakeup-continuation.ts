@@ -11,6 +11,7 @@
 // queue message after all, before the answer; if that send fails the step's
 // delivery fails and is redelivered, with the same effect.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { processScope, token } from '../../process-scope.js';
 import { decodeEnvelope, encodeEnvelope, hasPayloadRef, type Envelope } from './envelope.js';
 import type { Dispatch } from './handler-registry.js';
 import type { LocalCoordination } from './local-coordination.js';
@@ -31,12 +32,11 @@ interface StepScope {
   wakeups: AttachedWakeup[];
 }
 
-const SCOPE = Symbol.for('@workflow/world-aws//wakeup-continuation-scope');
+const SCOPE = token<AsyncLocalStorage<StepScope>>('wakeup-continuation-scope');
 
-/** Process-wide (bundled routes may load their own copy of this module). */
+/** Process-wide (bundled routes may load their own copy of this module): process-scope.ts. */
 function storage(): AsyncLocalStorage<StepScope> {
-  const holder = globalThis as { [SCOPE]?: AsyncLocalStorage<StepScope> };
-  return (holder[SCOPE] ??= new AsyncLocalStorage<StepScope>());
+  return processScope().shared(SCOPE, () => new AsyncLocalStorage<StepScope>());
 }
 
 /**

@@ -13,7 +13,7 @@ const JSON_SUFFIX = '.json';
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
-export interface ClaimCheckOptions {
+export interface PayloadClaimCheckOptions {
   blobs: BlobStore;
   keyPrefix: string;
   maxInlineBytes: number;
@@ -25,8 +25,8 @@ export interface PreparedCommit {
   uploadedKeys: string[];
 }
 
-export class ClaimCheck {
-  constructor(private readonly options: ClaimCheckOptions) {}
+export class PayloadClaimCheck {
+  constructor(private readonly options: PayloadClaimCheckOptions) {}
 
   /** Returns a copy of `commit` whose oversize payload fields are pointers to uploaded blobs. */
   async prepare(commit: Commit): Promise<PreparedCommit> {

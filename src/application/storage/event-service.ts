@@ -4,14 +4,16 @@
 import { WorkflowWorldError } from '@workflow/errors';
 import type { AnyEventRequest, CreateEventParams, EventResult } from '@workflow/world';
 import { stripEventDataRefs } from '@workflow/world';
+import { jitteredPauseMs } from '../../domain/backoff.js';
 import { EVENT_ID_PREFIX, newUlid, nextUlid, RUN_ID_PREFIX } from '../../domain/ids.js';
+import { WORLD_SPEC_VERSION } from '../../domain/spec-version.js';
 import type { DecisionContext, DecisionResult } from '../../domain/model.js';
 import { decide, snapshotNeeds } from '../../domain/state-machine/index.js';
 import type { Clock } from '../../ports/clock.js';
 import { CommitConflict, type EventStore } from '../../ports/event-store.js';
 import type { IdSource } from '../../ports/id-source.js';
 import type { Logger } from '../../ports/logger.js';
-import type { ClaimCheck } from './claim-check.js';
+import type { PayloadClaimCheck } from './claim-check.js';
 import { serializeByRun } from './run-serializer.js';
 import { assertValidEventRequest } from './validate-request.js';
 import type { SnapshotCache } from './snapshot-cache.js';
@@ -19,7 +21,7 @@ import { loadSnapshot } from './snapshot-loader.js';
 
 export interface EventServiceDeps {
   store: EventStore;
-  claimCheck: ClaimCheck;
+  claimCheck: PayloadClaimCheck;
   clock: Clock;
   ids: IdSource;
   logger: Logger;
@@ -28,9 +30,11 @@ export interface EventServiceDeps {
   maxAttempts?: number;
   /** What this process last committed per run, to skip reads (see snapshot-cache.ts). */
   cache?: SnapshotCache;
+  /** In [0, 1), for the conflict backoff's jitter. Default Math.random. */
+  random?: () => number;
 }
 
-const WORLD_SPEC_VERSION = 3;
+const CONFLICT_BACKOFF = { baseMs: 4, capMs: 1000 };
 
 export class EventService {
   private readonly maxAttempts: number;
@@ -84,7 +88,7 @@ export class EventService {
         // jitter keeps writers from other processes from retrying in lockstep;
         // the 1 s cap halves wasted transactions under a burst compared with
         // 250 ms (measured with 100 writers on one run).
-        if (!fromCache) await clock.sleep(Math.random() * Math.min(1000, 4 * 2 ** Math.min(attempt, 8)));
+        if (!fromCache) await clock.sleep(jitteredPauseMs(attempt, CONFLICT_BACKOFF, this.deps.random ?? Math.random));
         continue;
       }
       cache?.committed(prepared.commit);

@@ -5,7 +5,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { EventStore } from '../../ports/event-store.js';
 import type { IdSource } from '../../ports/id-source.js';
 import type { Logger } from '../../ports/logger.js';
-import { ClaimCheck } from './claim-check.js';
+import { PayloadClaimCheck } from './claim-check.js';
 import { EventService } from './event-service.js';
 import { ReadService } from './read-service.js';
 import type { SnapshotCache } from './snapshot-cache.js';
@@ -24,7 +24,7 @@ export interface StorageDeps {
 }
 
 export function createStorage(deps: StorageDeps): Storage {
-  const claimCheck = new ClaimCheck({ blobs: deps.blobs, keyPrefix: deps.blobKeyPrefix, maxInlineBytes: deps.maxInlinePayloadBytes });
+  const claimCheck = new PayloadClaimCheck({ blobs: deps.blobs, keyPrefix: deps.blobKeyPrefix, maxInlineBytes: deps.maxInlinePayloadBytes });
   const events = new EventService({ ...deps, claimCheck, cache: deps.snapshotCache });
   const reads = new ReadService(deps.store, claimCheck);
   // Arrow functions: the runtime may call these unbound.

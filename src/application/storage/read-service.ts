@@ -20,13 +20,13 @@ import type {
 } from '@workflow/world';
 import { stripEventDataRefs } from '@workflow/world';
 import type { EventStore } from '../../ports/event-store.js';
-import type { ClaimCheck } from './claim-check.js';
+import type { PayloadClaimCheck } from './claim-check.js';
 import { toPageRequest, toPaginatedResponse } from './pagination.js';
 
 export class ReadService {
   constructor(
     private readonly store: EventStore,
-    private readonly claimCheck: ClaimCheck,
+    private readonly claimCheck: PayloadClaimCheck,
   ) {}
 
   async getRun(runId: string, params?: GetWorkflowRunParams): Promise<WorkflowRun> {

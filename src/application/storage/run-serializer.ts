@@ -2,14 +2,13 @@
 // concurrent writers in the same process would only race and retry. Queueing
 // them per run in-process removes those conflicts; optimistic concurrency still
 // decides between processes. Process-wide, because the runtime builds several
-// world instances per process.
-const REGISTRY = Symbol.for('world-aws.run-serializer');
+// world instances per process (process-scope.ts).
+import { processScope, token } from '../../process-scope.js';
 
-type Tails = Map<string, Promise<unknown>>;
+const RUN_TAILS = token<Map<string, Promise<unknown>>>('run-serializer');
 
-function tails(): Tails {
-  const global = globalThis as { [REGISTRY]?: Tails };
-  return (global[REGISTRY] ??= new Map());
+function tails(): Map<string, Promise<unknown>> {
+  return processScope().shared(RUN_TAILS, () => new Map());
 }
 
 /** Runs `work` after every earlier call for `runId` in this process has settled. */

@@ -4,7 +4,7 @@ import { WorkflowWorldError } from '@workflow/errors';
 import type { GetChunksOptions, StreamChunksResponse } from '@workflow/world';
 import { decodeCursor, encodeCursor } from '../../domain/cursor.js';
 import type { StreamStore } from '../../ports/stream-store.js';
-import type { ClaimCheck } from './claim-check.js';
+import type { ChunkClaimCheck } from './claim-check.js';
 
 export const DEFAULT_CHUNK_PAGE = 100;
 export const MAX_CHUNK_PAGE = 1000;
@@ -28,7 +28,7 @@ function startOf(name: string, cursor: string | undefined): number {
 
 export async function getChunkPage(
   store: StreamStore,
-  claimCheck: ClaimCheck,
+  claimCheck: ChunkClaimCheck,
   name: string,
   options: GetChunksOptions = {},
 ): Promise<StreamChunksResponse> {

@@ -1,14 +1,12 @@
 // Chunks too large for a store item travel as claim checks: the bytes go to
 // the BlobStore and the stream keeps only the key. Reads resolve them back,
 // so readers never see the difference.
+import { CLAIM_CHECK_PREFIX } from '../../domain/claim-check.js';
 import { DYNAMODB_ITEM_HEADROOM_BYTES, DYNAMODB_ITEM_LIMIT_BYTES, payloadBlobKey } from '../../domain/payload-routing.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import { decodeEnvelope, encodeBlobRef, encodeInline } from './chunk-envelope.js';
 
-/** Blob keys live under the run's payload prefix, so run-scoped cleanup covers them. */
-export const DEFAULT_STREAM_BLOB_PREFIX = 'payloads/';
-
-export interface ClaimCheckOptions {
+export interface ChunkClaimCheckOptions {
   blobs: BlobStore;
   maxInlineBytes: number;
   blobPrefix?: string;
@@ -20,14 +18,15 @@ export interface PreparedChunk {
   blobKey?: string;
 }
 
-export class ClaimCheck {
+export class ChunkClaimCheck {
   private readonly inlineLimit: number;
   private readonly prefix: string;
 
-  constructor(private readonly options: ClaimCheckOptions) {
+  constructor(private readonly options: ChunkClaimCheckOptions) {
     // Never above what one item can hold, whatever the configured threshold.
     this.inlineLimit = Math.min(options.maxInlineBytes, DYNAMODB_ITEM_LIMIT_BYTES - DYNAMODB_ITEM_HEADROOM_BYTES);
-    this.prefix = options.blobPrefix ?? DEFAULT_STREAM_BLOB_PREFIX;
+    // Under the run's payload prefix by default, so run-scoped cleanup covers them.
+    this.prefix = options.blobPrefix ?? CLAIM_CHECK_PREFIX.payloads;
   }
 
   async prepare(name: string, runId: string, data: Uint8Array): Promise<PreparedChunk> {

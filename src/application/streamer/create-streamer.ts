@@ -7,7 +7,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StreamStore } from '../../ports/stream-store.js';
 import { MAX_CHUNK_PAGE, getChunkPage } from './chunk-pages.js';
-import { ClaimCheck, type PreparedChunk } from './claim-check.js';
+import { ChunkClaimCheck, type PreparedChunk } from './claim-check.js';
 import { DEFAULT_POLL, type PollOptions } from './poll-backoff.js';
 import { StreamNotifier } from './stream-notifier.js';
 import { openTail, type TailHandle } from './stream-reader.js';
@@ -74,7 +74,7 @@ function assertChunkLimit(limit: unknown): void {
 }
 
 /** Frames every chunk; if any upload fails, removes the ones that succeeded. */
-async function prepareAll(claimCheck: ClaimCheck, name: string, runId: string, bytes: Uint8Array[]): Promise<PreparedChunk[]> {
+async function prepareAll(claimCheck: ChunkClaimCheck, name: string, runId: string, bytes: Uint8Array[]): Promise<PreparedChunk[]> {
   const results = await Promise.allSettled(bytes.map((b) => claimCheck.prepare(name, runId, b)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   const ready = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -85,7 +85,7 @@ async function prepareAll(claimCheck: ClaimCheck, name: string, runId: string, b
 
 export function createStreamer(deps: StreamerDeps): WorldStreamer {
   const { store, clock, logger } = deps;
-  const claimCheck = new ClaimCheck({ blobs: deps.blobs, maxInlineBytes: deps.maxInlineBytes, blobPrefix: deps.blobPrefix });
+  const claimCheck = new ChunkClaimCheck({ blobs: deps.blobs, maxInlineBytes: deps.maxInlineBytes, blobPrefix: deps.blobPrefix });
   const notifier = deps.notifier ?? new StreamNotifier();
   const queue = new WriteQueue();
   const poll = deps.poll ?? DEFAULT_POLL;

@@ -2,4 +2,3 @@ export { createStreamer, READ_PAGE_SIZE, STREAM_FLUSH_INTERVAL_MS, type Streamer
 export { DEFAULT_POLL, PollBackoff, type PollOptions } from './poll-backoff.js';
 export { StreamNotifier } from './stream-notifier.js';
 export { DEFAULT_CHUNK_PAGE, MAX_CHUNK_PAGE } from './chunk-pages.js';
-export { DEFAULT_STREAM_BLOB_PREFIX } from './claim-check.js';

@@ -4,7 +4,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { StreamStore } from '../../ports/stream-store.js';
-import type { ClaimCheck } from './claim-check.js';
+import type { ChunkClaimCheck } from './claim-check.js';
 import { PollBackoff, type PollOptions } from './poll-backoff.js';
 import { isRetryable } from './retryable.js';
 import type { StreamNotifier } from './stream-notifier.js';
@@ -14,7 +14,7 @@ export const MAX_CONSECUTIVE_READ_FAILURES = 5;
 
 export interface TailDeps {
   store: StreamStore;
-  claimCheck: ClaimCheck;
+  claimCheck: ChunkClaimCheck;
   clock: Clock;
   notifier: StreamNotifier;
   poll: PollOptions;

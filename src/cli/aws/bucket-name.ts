@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { isMissingBucket, httpStatus } from '../../adapters/aws/provisioning/aws-errors.js';
+import { httpStatusOf, isMissingBucket } from '../../adapters/aws/aws-errors.js';
 import type { AwsClients, ClientOptions } from './clients.js';
 
 const MAX_BUCKET = 63;
@@ -46,7 +46,7 @@ async function ownsBucket(clients: Pick<AwsClients, 's3'>, bucket: string, accou
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: accountId }));
     return true;
   } catch (error) {
-    if (isMissingBucket(error) || httpStatus(error) === 403) return false;
+    if (isMissingBucket(error) || httpStatusOf(error) === 403) return false;
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { createWorld } from '../../world/create-world.js';
 import { AwsCommand } from '../base-command.js';
 import { repairActiveRuns, type RepairResult } from '../operations/repair.js';
+import { installationWorld } from '../status/installation-world.js';
 
 export default class Repair extends AwsCommand {
   static override summary = 'Re-enqueue every pending or running run, recovering runs whose wake-up message was lost';
@@ -22,18 +22,7 @@ export default class Repair extends AwsCommand {
   async run(): Promise<RepairResult> {
     const { flags } = await this.parse(Repair);
     const ctx = await this.createContext(flags);
-    const endpoints = ctx.clientOptions.endpoints;
-    // The world takes credentials from the default chain: point it at the same profile.
-    if (flags.profile) process.env.AWS_PROFILE = flags.profile;
-    const world = createWorld({
-      name: ctx.name,
-      region: ctx.region,
-      resources: ctx.names,
-      consumer: 'none',
-      // Only --endpoint-url overrides: otherwise the world reads AWS_ENDPOINT_URL_* like the app does.
-      ...(endpoints ? { endpoints: { dynamodb: endpoints.dynamodb, sqs: endpoints.sqs, s3: endpoints.s3 } } : {}),
-      ...(endpoints?.s3 ? { s3ForcePathStyle: true } : {}),
-    });
+    const world = installationWorld(ctx);
     try {
       const result = await repairActiveRuns(world, { dryRun: flags['dry-run'], idleSeconds: flags['idle-seconds'], note: ctx.note });
       this.log(

@@ -9,8 +9,8 @@ import {
   type FunctionConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { Sleep } from '../aws/retry.js';
-import { listMappings } from '../lambda/event-sources.js';
+import type { Sleep } from '../../infra/retry.js';
+import { listMappings } from '../../infra/lambda/event-sources.js';
 import type { FunctionSettings } from './function-settings.js';
 
 /** Human-readable differences between the function as it is and the settings wanted. */

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { CliFailure } from '../errors.js';
-import { LAMBDA_ENTRY_FILE } from '../lambda/settings.js';
+import { LAMBDA_ENTRY_FILE } from '../../infra/lambda/settings.js';
 import type { WorkflowOutput } from './workflow-output.js';
 
 export const LAMBDA_HANDLER_SPECIFIER = '@workflow/world-aws/lambda';

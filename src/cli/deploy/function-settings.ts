@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { QUEUES } from '../../adapters/aws/resources.js';
 import { CliFailure } from '../errors.js';
-import { EVENT_SOURCE_BATCH_SIZE, LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from '../lambda/settings.js';
+import { EVENT_SOURCE_BATCH_SIZE, LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from '../../infra/lambda/settings.js';
 
 export type Architecture = 'arm64' | 'x86_64';
 

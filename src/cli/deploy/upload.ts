@@ -7,7 +7,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DEPLOYMENT_KEY_PREFIX, DIRECT_UPLOAD_LIMIT_BYTES } from '../lambda/settings.js';
+import { DEPLOYMENT_KEY_PREFIX, DIRECT_UPLOAD_LIMIT_BYTES } from '../../infra/lambda/settings.js';
 import { untimed, type PhaseRunner } from '../output/phases.js';
 import type { Architecture } from './function-settings.js';
 import type { LambdaZip } from './zip.js';

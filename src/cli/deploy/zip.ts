@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { zipSync } from 'fflate';
-import { LAMBDA_ENTRY_FILE } from '../lambda/settings.js';
+import { LAMBDA_ENTRY_FILE } from '../../infra/lambda/settings.js';
 
 const FIXED_MTIME = new Date('2020-01-01T00:00:00Z');
 

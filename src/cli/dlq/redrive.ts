@@ -14,7 +14,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { errorMessage, errorName } from '../aws/retry.js';
+import { isUnsupportedOperation } from '../../adapters/aws/aws-errors.js';
 import { receiveAll, release, type DeadLetter } from './dead-letters.js';
 
 export interface DlqQueue {
@@ -36,8 +36,7 @@ export type RedriveOutcome =
  * DLQ) is a real failure and is reported, not worked around.
  */
 export function isMoveTaskUnsupported(error: unknown): boolean {
-  const name = errorName(error) ?? '';
-  return ['InvalidAction', 'UnknownOperationException'].includes(name) || /unknown action|unknown operation|not implemented/i.test(errorMessage(error));
+  return isUnsupportedOperation(error);
 }
 
 export async function startMoveTask(sqs: SQSClient, queue: DlqQueue, ratePerSecond?: number): Promise<string> {

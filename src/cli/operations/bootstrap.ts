@@ -2,18 +2,19 @@
 // its policy, the function and its two event-source mappings; finally the
 // .env.aws file. Every step checks before it creates, so a second run (or a
 // run after a partial failure) only adds what is missing.
-import { provisionResources } from '../../adapters/aws/provisioning/index.js';
+import { provisionResources } from '../../infra/provisioning/index.js';
 import type { CliContext } from '../base-command.js';
 import { callerAccountId } from '../aws/bucket-name.js';
 import { CliFailure } from '../errors.js';
-import { accountIdFromArn, installationArns, partitionOf } from '../iam/arns.js';
-import { lambdaPermissionPolicy } from '../iam/policy.js';
-import { ensureRole, ensureRolePolicy } from '../iam/role.js';
-import { ensureMapping } from '../lambda/event-sources.js';
-import { ensureFunction } from '../lambda/function.js';
+import { accountIdFromArn, installationArns, partitionOf } from '../../infra/iam/arns.js';
+import { lambdaPermissionPolicy } from '../../infra/iam/policy.js';
+import { ensureRole, ensureRolePolicy } from '../../infra/iam/role.js';
+import { ensureMapping } from '../../infra/lambda/event-sources.js';
+import { ensureFunction } from '../../infra/lambda/function.js';
 import { writeDotenv } from '../output/dotenv.js';
 import { recording, type ResourceReport } from '../output/progress.js';
-import { lambdaEnv, tunableDefaults, worldEnv } from '../output/world-env.js';
+import { tunableDefaults } from '../../config/settings.js';
+import { lambdaEnv, worldEnv } from '../output/world-env.js';
 
 /**
  * Secrets the function needs when the app has them set: the payload

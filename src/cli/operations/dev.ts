@@ -1,8 +1,9 @@
 // dev: the embedded local AWS with one installation provisioned in it, the
 // environment an app needs to use it, and optionally the queue consumer in
 // this process delivering to the app over HTTP. Runs until `signal` aborts.
-import type { LocalAws, LocalAwsOptions } from '../../adapters/local-aws/index.js';
+import type { LocalAws, LocalAwsOptions } from '../../infra/local-aws/index.js';
 import { createWorld, type CreateWorldOptions } from '../../world/create-world.js';
+import { envName } from '../../config/settings.js';
 import { CliFailure } from '../errors.js';
 import type { Progress } from '../output/progress.js';
 import { worldEnv } from '../output/world-env.js';
@@ -38,7 +39,7 @@ export interface DevDeps {
 const defaultDeps: DevDeps = {
   // Loaded on use: the emulators are optional, and their absence should fail `dev` with the install command, not every command.
   startLocalAws: async (options) => {
-    const local = await import('../../adapters/local-aws/index.js').catch((error: Error) => {
+    const local = await import('../../infra/local-aws/index.js').catch((error: Error) => {
       throw error.name === 'EmulatorsMissing' ? new CliFailure(error.message) : error;
     });
     return local.startLocalAws(options);
@@ -49,7 +50,7 @@ const defaultDeps: DevDeps = {
 export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Promise<void> {
   // The app is another process: without a shared secret its routes refuse this
   // process's deliveries (an unset secret signs with a key private to one process).
-  if (options.appPort !== undefined && !(options.signingSecret ?? process.env.WORKFLOW_AWS_SIGNING_SECRET)) {
+  if (options.appPort !== undefined && !(options.signingSecret ?? process.env[envName('signingSecret')])) {
     throw new CliFailure(
       '--app-port delivers to another process, so both need the same secret: set WORKFLOW_AWS_SIGNING_SECRET in the environment of `aws-workflow dev` and of the app',
     );

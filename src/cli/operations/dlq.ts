@@ -1,7 +1,7 @@
 // dlq: list, show, redrive and purge the installation's two dead-letter queues.
 import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { CliContext } from '../base-command.js';
-import { errorName } from '../aws/retry.js';
+import { isPurgeInProgress } from '../../adapters/aws/aws-errors.js';
 import { CliFailure, NotBootstrapped } from '../errors.js';
 import { receiveAll, release, type DeadLetter } from '../dlq/dead-letters.js';
 import { isMoveTaskUnsupported, latestMoveTask, redriveLoop, startMoveTask, type DlqQueue, type RedriveOutcome } from '../dlq/redrive.js';
@@ -113,7 +113,7 @@ export async function purge(ctx: CliContext, channels: readonly Channel[]): Prom
     try {
       await ctx.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: queue.dlqUrl }));
     } catch (error) {
-      if (errorName(error) === 'PurgeQueueInProgress' || errorName(error) === 'AWS.SimpleQueueService.PurgeQueueInProgress') {
+      if (isPurgeInProgress(error)) {
         throw new CliFailure(`${queue.dlqName} was purged less than 60 seconds ago (SQS allows one purge a minute); try again shortly.`);
       }
       throw error;

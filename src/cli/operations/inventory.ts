@@ -1,11 +1,10 @@
 // What exists of one installation, for `outputs` (and the not-bootstrapped check).
-import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { inspectResources } from '../../adapters/aws/provisioning/index.js';
+import { inspectResources } from '../../infra/provisioning/index.js';
 import type { CliContext } from '../base-command.js';
-import { errorName } from '../aws/retry.js';
-import { findRole } from '../iam/role.js';
-import { listMappings } from '../lambda/event-sources.js';
-import { findFunction } from '../lambda/function.js';
+import { findQueueUrl } from '../status/queues.js';
+import { findRole } from '../../infra/iam/role.js';
+import { listMappings } from '../../infra/lambda/event-sources.js';
+import { findFunction } from '../../infra/lambda/function.js';
 
 export interface ResourceEntry {
   kind: string;
@@ -28,8 +27,8 @@ export async function takeInventory(ctx: CliContext, options: { lambda: boolean 
     inspectResources(clients, names),
     options.lambda ? findRole(clients.iam, names.lambdaRole) : undefined,
     options.lambda ? findFunction(clients.lambda, names.lambdaFunction) : undefined,
-    queueUrl(clients.sqs, names.workflowQueue),
-    queueUrl(clients.sqs, names.stepQueue),
+    findQueueUrl(clients.sqs, names.workflowQueue),
+    findQueueUrl(clients.sqs, names.stepQueue),
   ]);
   const mappings = fn ? await listMappings(clients.lambda, names.lambdaFunction) : [];
   const resources: ResourceEntry[] = [
@@ -51,14 +50,4 @@ export async function takeInventory(ctx: CliContext, options: { lambda: boolean 
     ...(workflowUrl && stepUrl ? { queueUrls: { workflow: workflowUrl, step: stepUrl } } : {}),
     hasFunction: fn !== undefined,
   };
-}
-
-async function queueUrl(sqs: SQSClient, name: string): Promise<string | undefined> {
-  try {
-    return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
-  } catch (error) {
-    const name_ = errorName(error);
-    if (name_ === 'QueueDoesNotExist' || name_ === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
-    throw error;
-  }
 }

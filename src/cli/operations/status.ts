@@ -2,7 +2,7 @@
 // would create, what the function and mappings are doing, how deep the queues
 // and DLQs are, and how its runs are doing. Reads only: describe calls, queue
 // attributes, and index queries through the world's Storage API.
-import { inspectBucket } from '../../adapters/aws/provisioning/index.js';
+import { inspectBucket } from '../../infra/provisioning/index.js';
 import type { CliContext } from '../base-command.js';
 import { NotBootstrapped } from '../errors.js';
 import { functionStatus, mappingStatuses, type FunctionStatus, type MappingStatus } from '../status/function.js';

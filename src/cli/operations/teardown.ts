@@ -2,11 +2,11 @@
 // order (mappings, function, role, then tables/queues/bucket, the bucket
 // emptied first). Anything already gone is reported `absent`, so a partial
 // install, or a second teardown, is safe.
-import { deleteResources } from '../../adapters/aws/provisioning/index.js';
+import { deleteResources } from '../../infra/provisioning/index.js';
 import type { CliContext } from '../base-command.js';
-import { deleteRole } from '../iam/role.js';
-import { deleteMappings } from '../lambda/event-sources.js';
-import { deleteFunction } from '../lambda/function.js';
+import { deleteRole } from '../../infra/iam/role.js';
+import { deleteMappings } from '../../infra/lambda/event-sources.js';
+import { deleteFunction } from '../../infra/lambda/function.js';
 import { recording, type ResourceReport } from '../output/progress.js';
 
 export interface TeardownResult {

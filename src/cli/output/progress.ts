@@ -1,16 +1,7 @@
-// Per-resource progress: operations report each resource as they settle it,
-// commands decide how to show it (a line on stderr, or nothing under --json).
+// How commands show per-resource progress (the reports: infra/progress.ts).
+import type { Progress, ResourceReport } from '../../infra/progress.js';
 
-export type ResourceStatus = 'created' | 'present' | 'updated' | 'deleted' | 'absent';
-
-export interface ResourceReport {
-  /** table, queue, dlq, bucket, role, policy, function, event-source-mapping, ... */
-  kind: string;
-  name: string;
-  status: ResourceStatus;
-}
-
-export type Progress = (report: ResourceReport) => void;
+export type { Progress, ResourceReport, ResourceStatus } from '../../infra/progress.js';
 
 export const silentProgress: Progress = () => {};
 

@@ -1,7 +1,8 @@
 // The environment a deployed world reads (see src/config/world-config.ts).
 // Only names, URLs and modes: never credentials or signing secrets.
-import type { ResourceNames } from '../../adapters/aws/resources.js';
-import { resolveWorldConfig } from '../../config/world-config.js';
+import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
+import { BUCKET_ENV, ENDPOINT_ENV, envName, TABLE_ENV } from '../../config/settings.js';
+import { SPEC_ENV_ALIASES } from '../../config/spec-names.js';
 import type { ServiceEndpoints } from '../aws/clients.js';
 
 export interface WorldEnvInput {
@@ -22,27 +23,30 @@ export const WORLD_MODULE = '@workflow/world-aws';
 export function worldEnv(input: WorldEnvInput): Record<string, string> {
   const env: Record<string, string> = {
     WORKFLOW_TARGET_WORLD: WORLD_MODULE,
-    WORKFLOW_AWS_NAME: input.name,
-    AWS_REGION: input.region,
-    WORKFLOW_AWS_RUNS_TABLE: input.names.tables.runs,
-    WORKFLOW_AWS_STEPS_TABLE: input.names.tables.steps,
-    WORKFLOW_AWS_EVENTS_TABLE: input.names.tables.events,
-    WORKFLOW_AWS_HOOKS_TABLE: input.names.tables.hooks,
-    WORKFLOW_AWS_STREAMS_TABLE: input.names.tables.streams,
-    WORKFLOW_AWS_BUCKET: input.names.bucket,
-    // The original spec's name for the bucket, so `cp .env.aws .env.local` serves apps written to the spec.
-    WORKFLOW_AWS_STREAM_BUCKET: input.names.bucket,
-    WORKFLOW_AWS_WORKFLOW_QUEUE_URL: input.queueUrls.workflow,
-    WORKFLOW_AWS_STEP_QUEUE_URL: input.queueUrls.step,
-    WORKFLOW_AWS_CONSUMER: input.consumer,
+    [envName('name')]: input.name,
+    [envName('region')]: input.region,
+    ...Object.fromEntries(TABLE_ROLES.map((role) => [TABLE_ENV[role], input.names.tables[role]])),
+    [BUCKET_ENV]: input.names.bucket,
+    // The original spec's names too, so `cp .env.aws .env.local` serves apps written to the spec.
+    ...Object.fromEntries(Object.entries(SPEC_ENV_ALIASES).filter(([, own]) => own === BUCKET_ENV).map(([spec]) => [spec, input.names.bucket])),
+    [envName('workflowQueueUrl')]: input.queueUrls.workflow,
+    [envName('stepQueueUrl')]: input.queueUrls.step,
+    [envName('consumer')]: input.consumer,
   };
-  if (input.delivery) env.WORKFLOW_AWS_DELIVERY = input.delivery;
-  if (input.baseUrl) env.WORKFLOW_AWS_BASE_URL = input.baseUrl;
-  if (input.endpoints?.dynamodb) env.AWS_ENDPOINT_URL_DYNAMODB = input.endpoints.dynamodb;
-  if (input.endpoints?.sqs) env.AWS_ENDPOINT_URL_SQS = input.endpoints.sqs;
-  if (input.endpoints?.s3) {
-    env.AWS_ENDPOINT_URL_S3 = input.endpoints.s3;
-    env.WORKFLOW_AWS_S3_FORCE_PATH_STYLE = 'true';
+  if (input.delivery) env[envName('delivery')] = input.delivery;
+  if (input.baseUrl) env[envName('baseUrl')] = input.baseUrl;
+  Object.assign(env, endpointEnv(input.endpoints));
+  return env;
+}
+
+/** The variables that point a world at local endpoints (the embedded local AWS); none for AWS itself. */
+export function endpointEnv(endpoints?: Partial<Pick<ServiceEndpoints, 'dynamodb' | 'sqs' | 's3'>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (endpoints?.dynamodb) env[ENDPOINT_ENV.dynamodb] = endpoints.dynamodb;
+  if (endpoints?.sqs) env[ENDPOINT_ENV.sqs] = endpoints.sqs;
+  if (endpoints?.s3) {
+    env[ENDPOINT_ENV.s3] = endpoints.s3;
+    env[envName('s3ForcePathStyle')] = 'true';
   }
   return env;
 }
@@ -54,32 +58,4 @@ const LAMBDA_RESERVED = new Set(['AWS_REGION']);
 export function lambdaEnv(input: Omit<WorldEnvInput, 'consumer' | 'delivery' | 'baseUrl'>): Record<string, string> {
   const env = worldEnv({ ...input, consumer: 'lambda', delivery: 'in-process' });
   return Object.fromEntries(Object.entries(env).filter(([key]) => !LAMBDA_RESERVED.has(key)));
-}
-
-/**
- * The world's tunables with the defaults it would use, for .env.aws to list
- * commented out: together with worldEnv() that covers every setting of the
- * README's table except secrets, which belong in a secret store.
- */
-export function tunableDefaults(name: string): Record<string, string> {
-  const c = resolveWorldConfig({}, { WORKFLOW_AWS_NAME: name });
-  return {
-    WORKFLOW_AWS_DEPLOYMENT_ID: c.deploymentId,
-    WORKFLOW_AWS_DELIVERY: c.delivery,
-    WORKFLOW_AWS_BASE_URL: 'http://127.0.0.1:3000',
-    WORKFLOW_AWS_CONCURRENCY: String(c.concurrency),
-    WORKFLOW_AWS_MAX_DELAY_SECONDS: String(c.maxDelaySeconds),
-    WORKFLOW_AWS_MAX_RECEIVE_COUNT: String(c.maxReceiveCount),
-    WORKFLOW_AWS_RETRY_BASE_SECONDS: String(c.retryBaseSeconds),
-    WORKFLOW_AWS_RETRY_MAX_SECONDS: String(c.retryMaxSeconds),
-    WORKFLOW_AWS_VISIBILITY_SECONDS: String(c.visibilitySeconds),
-    WORKFLOW_AWS_MAX_HANDLER_SECONDS: String(c.maxHandlerSeconds),
-    WORKFLOW_AWS_MAX_MESSAGE_BYTES: String(c.maxMessageBytes),
-    WORKFLOW_AWS_MAX_DELIVERY_BYTES: String(c.maxDeliveryBodyBytes),
-    WORKFLOW_AWS_MAX_INLINE_BYTES: String(c.maxInlinePayloadBytes),
-    WORKFLOW_AWS_RUN_RETENTION_DAYS: '30',
-    WORKFLOW_AWS_IDEMPOTENCY_WINDOW_SECONDS: String(c.idempotencyWindowSeconds),
-    WORKFLOW_PRECONDITION_GUARD: c.preconditionGuard ? '1' : '0',
-    WORKFLOW_AWS_LOG_LEVEL: 'warn',
-  };
 }

@@ -1,9 +1,9 @@
 // The worker function and its event-source mappings: state, last update,
 // code size, latest published version, and drift from bootstrap's settings.
 import { ListVersionsByFunctionCommand, type EventSourceMappingConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
-import { listMappings } from '../lambda/event-sources.js';
-import { findFunction } from '../lambda/function.js';
-import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from '../lambda/settings.js';
+import { listMappings } from '../../infra/lambda/event-sources.js';
+import { findFunction } from '../../infra/lambda/function.js';
+import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from '../../infra/lambda/settings.js';
 
 export interface FunctionStatus {
   name: string;

@@ -1,8 +1,9 @@
 // The installation's four queues: URLs, ARNs, depths and the settings bootstrap
 // gives them. One GetQueueUrl and one GetQueueAttributes per queue.
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUES, type ResourceNames } from '../../adapters/aws/resources.js';
-import { errorName } from '../aws/retry.js';
+import { type ResourceNames } from '../../config/resource-names.js';
+import { QUEUES } from '../../adapters/aws/resources.js';
+import { isMissingQueue, unlessMissing } from '../../adapters/aws/aws-errors.js';
 
 export type QueueRole = 'workflow' | 'step' | 'workflowDlq' | 'stepDlq';
 export const QUEUE_ROLES: readonly QueueRole[] = ['workflow', 'step', 'workflowDlq', 'stepDlq'];
@@ -29,13 +30,7 @@ export function queueName(names: ResourceNames, role: QueueRole): string {
 }
 
 export async function findQueueUrl(sqs: SQSClient, name: string): Promise<string | undefined> {
-  try {
-    return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
-  } catch (error) {
-    const name_ = errorName(error);
-    if (name_ === 'QueueDoesNotExist' || name_ === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
-    throw error;
-  }
+  return (await unlessMissing(() => sqs.send(new GetQueueUrlCommand({ QueueName: name })), isMissingQueue))?.QueueUrl;
 }
 
 const ATTRIBUTES = [

@@ -2,9 +2,10 @@
 // bootstrap creates (resources.ts). DescribeTable/DescribeTimeToLive are
 // control-plane calls: they consume no read capacity.
 import { DescribeTableCommand, DescribeTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { schemaMismatch } from '../../adapters/aws/provisioning/table-schema.js';
-import { TABLE_ROLES, TABLES, type ResourceNames, type TableRole } from '../../adapters/aws/resources.js';
-import { errorName } from '../aws/retry.js';
+import { schemaMismatch } from '../../infra/provisioning/table-schema.js';
+import { TABLE_ROLES, type ResourceNames, type TableRole } from '../../config/resource-names.js';
+import { TABLES } from '../../adapters/aws/resources.js';
+import { isMissingTable } from '../../adapters/aws/aws-errors.js';
 
 export interface TableStatus {
   role: TableRole;
@@ -29,7 +30,7 @@ async function tableStatus(dynamodb: DynamoDBClient, role: TableRole, name: stri
   try {
     table = (await dynamodb.send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return { role, name, exists: false, drift: ['missing'] };
+    if (isMissingTable(error)) return { role, name, exists: false, drift: ['missing'] };
     throw error;
   }
   if (!table) return { role, name, exists: false, drift: ['missing'] };

@@ -4,6 +4,7 @@
 // prints `E2E_SERVER_READY {"port":N}` on stdout. SIGTERM/SIGINT (or stdin EOF
 // when E2E_EXIT_ON_STDIN_EOF=1, i.e. the parent died) close the world and exit.
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import {
   isWorkflowRoute,
   loadWorkflowBundles,
@@ -16,9 +17,13 @@ import { createControlApi } from './lib/control-api.mjs';
 import { startLambdaBridge } from '../../../scripts/lib/sqs-lambda-bridge.mjs';
 
 async function startLambdaBridgeFor(loaded) {
-  const worldModule = process.env.WORKFLOW_TARGET_WORLD;
+  // E2E_WORLD_ENTRY: the package's entry when WORKFLOW_TARGET_WORLD is a test seam wrapping it.
+  const wrapped = process.env.E2E_WORLD_ENTRY;
+  const worldModule = wrapped ?? process.env.WORKFLOW_TARGET_WORLD;
   const { createLambdaHandler } = await import(new URL('lambda/index.js', new URL(`file://${worldModule}`)).href);
-  const handler = createLambdaHandler({ flow: loaded.flow.POST, step: loaded.step.POST });
+  // Unwrapped, the handler builds its world as it does on Lambda; wrapped, it gets the seam's world.
+  const world = wrapped ? createRequire(import.meta.url)(process.env.WORKFLOW_TARGET_WORLD)() : undefined;
+  const handler = createLambdaHandler({ flow: loaded.flow.POST, step: loaded.step.POST, world });
   return startLambdaBridge({
     handler,
     queueUrls: { workflow: process.env.WORKFLOW_AWS_WORKFLOW_QUEUE_URL, step: process.env.WORKFLOW_AWS_STEP_QUEUE_URL },

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalAws } from '../../../src/adapters/local-aws/index.js';
+import { startLocalAws } from '../../../src/infra/local-aws/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /**
@@ -94,6 +94,13 @@ const TARGETS: WorldTarget[] = [
     E2E_LAMBDA_BRIDGE: '1',
   }),
 ];
+
+const DUPLICATING_WORLD = join(ROOT, 'test', 'e2e', 'harness', 'duplicating-world.cjs');
+
+/** A target's env with every queue message sent `copies` times (our world only: duplicating-world.cjs). */
+export function withDuplicateDeliveries(env: Record<string, string>, copies: number): Record<string, string> {
+  return { ...env, WORKFLOW_TARGET_WORLD: DUPLICATING_WORLD, E2E_WORLD_ENTRY: env.WORKFLOW_TARGET_WORLD!, E2E_DUPLICATE_DELIVERIES: String(copies) };
+}
 
 /** The targets this run covers, from E2E_TARGETS or the defaults. */
 export function selectedTargets(env: Record<string, string | undefined> = process.env): WorldTarget[] {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { jest } from '@jest/globals';
 import { unzipSync } from 'fflate';
-import { startLocalAws } from '../../../src/adapters/local-aws/index.js';
+import { startLocalAws } from '../../../src/infra/local-aws/index.js';
 import { deploy } from '../../../src/cli/operations/deploy.js';
 
 jest.setTimeout(180_000);

@@ -6,7 +6,7 @@ import { jest } from '@jest/globals';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import Dev from '../../../src/cli/commands/dev.js';
 import { resolveWorldConfig } from '../../../src/config/world-config.js';
-import { resourceNames } from '../../../src/adapters/aws/resources.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
 import { runCommand } from '../../unit/cli/helpers/run-command.js';
 
 jest.setTimeout(60_000);

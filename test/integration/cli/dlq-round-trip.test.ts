@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import type { ValidQueueName } from '@workflow/world';
-import { startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
+import { startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import DlqList from '../../../src/cli/commands/dlq/list.js';
 import DlqPurge from '../../../src/cli/commands/dlq/purge.js';
 import DlqRedrive from '../../../src/cli/commands/dlq/redrive.js';

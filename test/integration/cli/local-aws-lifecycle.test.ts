@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { localClients, startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
+import { localClients, startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import type { AwsClients } from '../../../src/cli/aws/clients.js';
 import Bootstrap from '../../../src/cli/commands/bootstrap.js';
 import Outputs from '../../../src/cli/commands/outputs.js';

@@ -3,7 +3,7 @@
 // workflow queue; finished runs get none.
 import { jest } from '@jest/globals';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { localClients, startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
+import { localClients, startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import type { AwsClients } from '../../../src/cli/aws/clients.js';
 import Repair from '../../../src/cli/commands/repair.js';
 import type { RepairResult } from '../../../src/cli/operations/repair.js';

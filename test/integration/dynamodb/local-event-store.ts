@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
 import { DynamoDbEventStore, ProjectionLog, type DynamoDbEventStoreOptions } from '../../../src/adapters/aws/dynamodb/index.js';
-import { startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
+import { startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import { EVENT_ID_PREFIX, newUlid, nextUlid, RUN_ID_PREFIX } from '../../../src/domain/ids.js';
 import type { Commit, RunRecord } from '../../../src/domain/model.js';
 import { CommitConflict } from '../../../src/ports/event-store.js';

@@ -1,7 +1,7 @@
 // A dynalite (with the transaction add-on) and an SDK client for one test file.
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startDynalite } from '../../../src/adapters/local-aws/dynalite-server.js';
-import type { RunningServer } from '../../../src/adapters/local-aws/running-server.js';
+import { startDynalite } from '../../../src/infra/local-aws/dynalite-server.js';
+import type { RunningServer } from '../../../src/infra/local-aws/running-server.js';
 
 export interface DynaliteFixture {
   server: RunningServer;

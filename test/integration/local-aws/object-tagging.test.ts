@@ -14,7 +14,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { LOCAL_CREDENTIALS, startFauxqs, type RunningServer } from '../../../src/adapters/local-aws/index.js';
+import { LOCAL_CREDENTIALS, startFauxqs, type RunningServer } from '../../../src/infra/local-aws/index.js';
 
 const Bucket = 'tags';
 let server: RunningServer;

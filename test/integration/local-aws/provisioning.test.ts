@@ -10,9 +10,9 @@ import {
   provisionTables,
   type ProvisioningClients,
   type ResourceReport,
-} from '../../../src/adapters/aws/provisioning/index.js';
-import { resourceNames } from '../../../src/adapters/aws/resources.js';
-import { localClients, startDynalite, startFauxqs, type RunningServer } from '../../../src/adapters/local-aws/index.js';
+} from '../../../src/infra/provisioning/index.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
+import { localClients, startDynalite, startFauxqs, type RunningServer } from '../../../src/infra/local-aws/index.js';
 
 let dynamodb: RunningServer;
 let fauxqs: RunningServer;

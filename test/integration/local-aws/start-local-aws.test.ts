@@ -16,9 +16,10 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { createServer } from 'node:net';
-import type { ResourceReport } from '../../../src/adapters/aws/provisioning/index.js';
-import { QUEUES, TABLE_ROLES } from '../../../src/adapters/aws/resources.js';
-import { localClients, startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
+import type { ResourceReport } from '../../../src/infra/provisioning/index.js';
+import { TABLE_ROLES } from '../../../src/config/resource-names.js';
+import { QUEUES } from '../../../src/adapters/aws/resources.js';
+import { localClients, startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import { resolveWorldConfig } from '../../../src/config/world-config.js';
 
 function canListen(port: number): Promise<boolean> {

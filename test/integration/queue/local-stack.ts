@@ -6,7 +6,7 @@ import { S3BlobStore } from '../../../src/adapters/aws/s3/index.js';
 import { DynamoDbIdempotencyStore } from '../../../src/adapters/aws/dynamodb/index.js';
 import { SqsMessageQueue } from '../../../src/adapters/aws/sqs/sqs-message-queue.js';
 import { CryptoIdSource } from '../../../src/adapters/system/crypto-id-source.js';
-import { localClients, startLocalAws, type LocalAws } from '../../../src/adapters/local-aws/index.js';
+import { localClients, startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import { createHandlerRegistry, type HandlerRegistry } from '../../../src/application/queue/handler-registry.js';
 import { createQueueServices, type QueueConfig, type QueueServices } from '../../../src/application/queue/queue-services.js';
 import type { MessageQueue } from '../../../src/ports/message-queue.js';

@@ -3,7 +3,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3BlobStore } from '../../../src/adapters/aws/s3/index.js';
-import { startLocalAws } from '../../../src/adapters/local-aws/index.js';
+import { startLocalAws } from '../../../src/infra/local-aws/index.js';
 
 export interface LocalStreamsStack {
   tableName: string;

@@ -1,6 +1,6 @@
 // The storage contract on the production adapters (DynamoDB + S3) against the
 // embedded local AWS, through the real AWS SDK.
-import { startLocalAws } from '../../../src/adapters/local-aws/index.js';
+import { startLocalAws } from '../../../src/infra/local-aws/index.js';
 import { createWorld } from '../../../src/index.js';
 import { describeStorageContract } from '../../support/storage-contract.js';
 

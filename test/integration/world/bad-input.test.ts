@@ -1,5 +1,5 @@
 // The bad-input suite on DynamoDB + S3 (embedded local AWS, real AWS SDK).
-import { startLocalAws } from '../../../src/adapters/local-aws/index.js';
+import { startLocalAws } from '../../../src/infra/local-aws/index.js';
 import { createWorld } from '../../../src/index.js';
 import { describeBadInput } from '../../support/bad-input-contract.js';
 

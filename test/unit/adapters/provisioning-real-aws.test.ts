@@ -23,13 +23,14 @@ import {
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, QueueDeletedRecently, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { bucketPolicy } from '../../../src/adapters/aws/provisioning/bucket-config.js';
-import { provisionBucket } from '../../../src/adapters/aws/provisioning/bucket.js';
-import { bucketNameProblem, installationNameProblem } from '../../../src/adapters/aws/provisioning/names.js';
-import { deleteQueues, provisionQueues } from '../../../src/adapters/aws/provisioning/queues.js';
-import { createTableInput } from '../../../src/adapters/aws/provisioning/table-schema.js';
-import { provisionTables } from '../../../src/adapters/aws/provisioning/tables.js';
-import { resourceNames, TABLES } from '../../../src/adapters/aws/resources.js';
+import { bucketPolicy } from '../../../src/infra/provisioning/bucket-config.js';
+import { provisionBucket } from '../../../src/infra/provisioning/bucket.js';
+import { bucketNameProblem, installationNameProblem } from '../../../src/infra/provisioning/names.js';
+import { deleteQueues, provisionQueues } from '../../../src/infra/provisioning/queues.js';
+import { createTableInput } from '../../../src/infra/provisioning/table-schema.js';
+import { provisionTables } from '../../../src/infra/provisioning/tables.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
+import { TABLES } from '../../../src/adapters/aws/resources.js';
 import { accountBucketName, defaultBucketName } from '../../../src/cli/aws/bucket-name.js';
 
 const names = resourceNames('unit');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CreateFunctionCommand, CreateEventSourceMappingCommand, ServiceException } from '@aws-sdk/client-lambda';
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { resolveWorldConfig } from '../../../src/config/world-config.js';
-import { resourceNames } from '../../../src/adapters/aws/resources.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
 import Bootstrap from '../../../src/cli/commands/bootstrap.js';
 import type { BootstrapResult } from '../../../src/cli/operations/bootstrap.js';
 import { ACCOUNT, fakeCloud, type FakeCloud } from './helpers/fake-cloud.js';

@@ -14,13 +14,13 @@ import {
 } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { unzipSync } from 'fflate';
-import { resourceNames } from '../../../src/adapters/aws/resources.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
 import type { CliContext } from '../../../src/cli/base-command.js';
 import { entrySource, ROUTE_FILES, WORLD_CACHE_SYMBOLS, worldSource } from '../../../src/cli/deploy/bundle.js';
 import { uploadCode } from '../../../src/cli/deploy/upload.js';
 import { zipLambda } from '../../../src/cli/deploy/zip.js';
 import { CliFailure, NotBootstrapped } from '../../../src/cli/errors.js';
-import { DIRECT_UPLOAD_LIMIT_BYTES } from '../../../src/cli/lambda/settings.js';
+import { DIRECT_UPLOAD_LIMIT_BYTES } from '../../../src/infra/lambda/settings.js';
 import { deploy, locateWorkflows } from '../../../src/cli/operations/deploy.js';
 import { commandsOf, mockAws, noSleep } from './helpers/mock-clients.js';
 

@@ -8,7 +8,8 @@ import {
   ReceiveMessageCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { resourceNames, QUEUES } from '../../../src/adapters/aws/resources.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
+import { QUEUES } from '../../../src/adapters/aws/resources.js';
 import type { CliContext } from '../../../src/cli/base-command.js';
 import { purge, redrive } from '../../../src/cli/operations/dlq.js';
 import { queueDrift } from '../../../src/cli/status/queues.js';

@@ -1,10 +1,10 @@
 // docs/iam.md says its three JSON documents are the exact output of the code
 // with placeholders; this keeps them so when a policy changes.
 import { readFile } from 'node:fs/promises';
-import { resourceNames } from '../../../src/adapters/aws/resources.js';
-import { bucketPolicy } from '../../../src/adapters/aws/provisioning/bucket-config.js';
-import { installationArns } from '../../../src/cli/iam/arns.js';
-import { lambdaPermissionPolicy, lambdaTrustPolicy } from '../../../src/cli/iam/policy.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
+import { bucketPolicy } from '../../../src/infra/provisioning/bucket-config.js';
+import { installationArns } from '../../../src/infra/iam/arns.js';
+import { lambdaPermissionPolicy, lambdaTrustPolicy } from '../../../src/infra/iam/policy.js';
 
 it('docs/iam.md shows the trust, permission and bucket policies exactly as generated', async () => {
   const doc = await readFile('docs/iam.md', 'utf8');

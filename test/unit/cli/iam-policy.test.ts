@@ -1,7 +1,8 @@
 // The Lambda role's policy grants exact actions on exact ARNs of one installation.
-import { resourceNames, TABLES, TABLE_ROLES } from '../../../src/adapters/aws/resources.js';
-import { accountIdFromArn, installationArns, partitionOf } from '../../../src/cli/iam/arns.js';
-import { lambdaPermissionPolicy, lambdaTrustPolicy, samePolicy } from '../../../src/cli/iam/policy.js';
+import { resourceNames, TABLE_ROLES } from '../../../src/config/resource-names.js';
+import { TABLES } from '../../../src/adapters/aws/resources.js';
+import { accountIdFromArn, installationArns, partitionOf } from '../../../src/infra/iam/arns.js';
+import { lambdaPermissionPolicy, lambdaTrustPolicy, samePolicy } from '../../../src/infra/iam/policy.js';
 
 const names = resourceNames('shop');
 const arns = installationArns(names, { partition: 'aws', region: 'eu-west-1', accountId: '123456789012' });

@@ -13,10 +13,10 @@ import {
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { resourceNames } from '../../../src/adapters/aws/resources.js';
-import { installationArns } from '../../../src/cli/iam/arns.js';
-import { lambdaPermissionPolicy, lambdaTrustPolicy } from '../../../src/cli/iam/policy.js';
-import { deleteRole, ensureRole, ensureRolePolicy } from '../../../src/cli/iam/role.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
+import { installationArns } from '../../../src/infra/iam/arns.js';
+import { lambdaPermissionPolicy, lambdaTrustPolicy } from '../../../src/infra/iam/policy.js';
+import { deleteRole, ensureRole, ensureRolePolicy } from '../../../src/infra/iam/role.js';
 import type { ResourceReport } from '../../../src/cli/output/progress.js';
 import { commandsOf, mockAws } from './helpers/mock-clients.js';
 

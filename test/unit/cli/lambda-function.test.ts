@@ -14,9 +14,9 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { unzipSync } from 'fflate';
-import { deleteMappings, ensureMapping } from '../../../src/cli/lambda/event-sources.js';
-import { ensureFunction, isRolePropagationError } from '../../../src/cli/lambda/function.js';
-import { NOT_DEPLOYED_MESSAGE } from '../../../src/cli/lambda/undeployed-handler.js';
+import { deleteMappings, ensureMapping } from '../../../src/infra/lambda/event-sources.js';
+import { ensureFunction, isRolePropagationError } from '../../../src/infra/lambda/function.js';
+import { NOT_DEPLOYED_MESSAGE } from '../../../src/infra/lambda/undeployed-handler.js';
 import type { ResourceReport } from '../../../src/cli/output/progress.js';
 import { commandsOf, mockAws, noSleep } from './helpers/mock-clients.js';
 

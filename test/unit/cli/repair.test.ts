@@ -2,6 +2,9 @@
 import type { World } from '@workflow/world';
 import { repairActiveRuns } from '../../../src/cli/operations/repair.js';
 import { createWorld } from '../../../src/world/create-world.js';
+import { installationWorldOptions } from '../../../src/cli/status/installation-world.js';
+import { resolveWorldConfig } from '../../../src/config/world-config.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
 
 const world = createWorld({ adapters: 'memory', consumer: 'none', name: `repair-${Date.now()}` });
 afterAll(() => world.close?.());
@@ -41,4 +44,15 @@ it('skips runs updated within --idle-seconds and reports a failed send without s
   const later = await repairActiveRuns(failing, { dryRun: false, idleSeconds: 3600, now: () => Date.now() + 2 * 3600_000 });
   expect(later.failed.map((f) => f.runId)).toContain(fresh);
   expect(later.failed.every((f) => f.error === 'throttled')).toBe(true);
+});
+
+describe('the world repair and status read with', () => {
+  const ctx = { name: 'shop', region: 'eu-west-1', names: resourceNames('shop'), clientOptions: {} };
+
+  it('takes table names from WORKFLOW_AWS_*_TABLE, as the app does', () => {
+    const env = { WORKFLOW_AWS_RUNS_TABLE: 'workflow_runs', WORKFLOW_AWS_EVENTS_TABLE: 'workflow_events' };
+    const config = resolveWorldConfig(installationWorldOptions(ctx), env);
+    expect(config.resources.tables).toEqual({ runs: 'workflow_runs', steps: 'shop-steps', events: 'workflow_events', hooks: 'shop-hooks', streams: 'shop-streams' });
+    expect(config.resources.bucket).toBe('shop-payloads');
+  });
 });

@@ -15,7 +15,7 @@ import DlqShow from '../../../src/cli/commands/dlq/show.js';
 import Status from '../../../src/cli/commands/status.js';
 import { ROOT_EXAMPLES } from '../../../src/cli/help.js';
 import { formatDotenv } from '../../../src/cli/output/dotenv.js';
-import { NOT_DEPLOYED_MESSAGE, undeployedHandlerZip } from '../../../src/cli/lambda/undeployed-handler.js';
+import { NOT_DEPLOYED_MESSAGE, undeployedHandlerZip } from '../../../src/infra/lambda/undeployed-handler.js';
 
 describe('not-yet-deployed handler function code', () => {
   it('rejects every invocation with the "not deployed yet" message', async () => {

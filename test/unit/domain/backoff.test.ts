@@ -1,4 +1,4 @@
-import { backoffCeilingSeconds, backoffSeconds, type BackoffPolicy } from '../../../src/domain/backoff.js';
+import { backoffCeilingSeconds, backoffSeconds, jitteredPauseMs, type BackoffPolicy } from '../../../src/domain/backoff.js';
 
 const policy: BackoffPolicy = { baseSeconds: 1, capSeconds: 900 };
 const almostOne = 1 - Number.EPSILON;
@@ -41,5 +41,16 @@ describe('backoff', () => {
     expect(() => backoffSeconds(1, { baseSeconds: -1, capSeconds: 1 }, () => 0)).toThrow(RangeError);
     expect(() => backoffSeconds(1, { baseSeconds: 1, capSeconds: Infinity }, () => 0)).toThrow(RangeError);
     expect(() => backoffSeconds(1, policy, () => 1)).toThrow(RangeError);
+  });
+});
+
+describe('jitteredPauseMs', () => {
+  const policy = { baseMs: 4, capMs: 1000 };
+  it('draws uniformly under min(cap, base·2^attempt)', () => {
+    expect(jitteredPauseMs(0, policy, () => 0)).toBe(0);
+    expect(jitteredPauseMs(0, policy, () => 0.5)).toBe(2);
+    expect(jitteredPauseMs(3, policy, () => 0.5)).toBe(16);
+    expect(jitteredPauseMs(8, policy, () => 0.5)).toBe(500);
+    expect(jitteredPauseMs(2000, policy, () => 0.999)).toBeCloseTo(999);
   });
 });

@@ -1,5 +1,5 @@
-import { conditionFailed, NO_FAILURE, transactionCanceled, validationFailed } from '../../../src/adapters/local-aws/dynalite/api-error.js';
-import { transactionCapacity } from '../../../src/adapters/local-aws/dynalite/capacity.js';
+import { conditionFailed, NO_FAILURE, transactionCanceled, validationFailed } from '../../../src/infra/local-aws/dynalite/api-error.js';
+import { transactionCapacity } from '../../../src/infra/local-aws/dynalite/capacity.js';
 
 describe('transactionCanceled', () => {
   it('has the wire shape AWS sends: __type, Message and one reason per action', () => {

@@ -1,4 +1,4 @@
-import { IdempotencyTokens, requestFingerprint } from '../../../src/adapters/local-aws/dynalite/idempotency.js';
+import { IdempotencyTokens, requestFingerprint } from '../../../src/infra/local-aws/dynalite/idempotency.js';
 
 describe('IdempotencyTokens', () => {
   let now = 0;

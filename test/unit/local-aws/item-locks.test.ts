@@ -1,8 +1,8 @@
 // lockItems against a store whose per-table locks are dynalite's own `lock`
 // package, the one its item sub-databases use.
 import { createRequire } from 'node:module';
-import type { DynaliteStore, LockFn } from '../../../src/adapters/local-aws/dynalite/internals.js';
-import { lockItems } from '../../../src/adapters/local-aws/dynalite/item-locks.js';
+import type { DynaliteStore, LockFn } from '../../../src/infra/local-aws/dynalite/internals.js';
+import { lockItems } from '../../../src/infra/local-aws/dynalite/item-locks.js';
 
 const require = createRequire(import.meta.url);
 const { Lock } = require(require.resolve('lock', { paths: [require.resolve('dynalite')] })) as { Lock: () => LockFn & { isLocked(key: string): boolean } };

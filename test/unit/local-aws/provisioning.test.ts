@@ -19,11 +19,12 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { provisionBucket } from '../../../src/adapters/aws/provisioning/bucket.js';
-import { sourceQueueAttributes, dlqAttributes } from '../../../src/adapters/aws/provisioning/queues.js';
-import { createTableInput, schemaMismatch } from '../../../src/adapters/aws/provisioning/table-schema.js';
-import { provisionTables } from '../../../src/adapters/aws/provisioning/tables.js';
-import { resourceNames, TABLES } from '../../../src/adapters/aws/resources.js';
+import { provisionBucket } from '../../../src/infra/provisioning/bucket.js';
+import { sourceQueueAttributes, dlqAttributes } from '../../../src/infra/provisioning/queues.js';
+import { createTableInput, schemaMismatch } from '../../../src/infra/provisioning/table-schema.js';
+import { provisionTables } from '../../../src/infra/provisioning/tables.js';
+import { resourceNames } from '../../../src/config/resource-names.js';
+import { TABLES } from '../../../src/adapters/aws/resources.js';
 
 const names = resourceNames('unit');
 

@@ -1,4 +1,4 @@
-import { deletedKeys, invalidTags, parseTaggingHeader, parseTaggingXml, taggingXml } from '../../../src/adapters/local-aws/fauxqs/tag-xml.js';
+import { deletedKeys, invalidTags, parseTaggingHeader, parseTaggingXml, taggingXml } from '../../../src/infra/local-aws/fauxqs/tag-xml.js';
 
 describe('tag XML', () => {
   it('round-trips a tag set, escaping markup characters', () => {

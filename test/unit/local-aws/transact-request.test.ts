@@ -1,4 +1,4 @@
-import { ApiError } from '../../../src/adapters/local-aws/dynalite/api-error.js';
+import { ApiError } from '../../../src/infra/local-aws/dynalite/api-error.js';
 import {
   findDuplicateTarget,
   lockOrder,
@@ -6,7 +6,7 @@ import {
   ONE_ACTION_MESSAGE,
   parseTransactGetRequest,
   parseTransactWriteRequest,
-} from '../../../src/adapters/local-aws/dynalite/transact-request.js';
+} from '../../../src/infra/local-aws/dynalite/transact-request.js';
 
 const put = (pk: string) => ({ Put: { TableName: 't1', Item: { pk: { S: pk } } } });
 

@@ -3,7 +3,7 @@
 import { ConfigError } from '../../../src/config/world-config.js';
 import { deliveryTargetCheck } from '../../../src/world/delivery-target-check.js';
 import { createWorld } from '../../../src/world/create-world.js';
-import { resetMemoryInstallations } from '../../../src/container/memory-bindings.js';
+import { resetMemoryInstallations } from '../../../src/world/memory-ports.js';
 
 const WHAT_TO_SET = /set PORT or WORKFLOW_AWS_BASE_URL/;
 

@@ -8,6 +8,9 @@ import {
   type KeysAndAttributes,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { jitteredPauseMs } from '../../../domain/backoff.js';
+import type { Clock } from '../../../ports/clock.js';
+import { SystemClock } from '../../system/system-clock.js';
 import { throttled, toWorldError } from '../aws-errors.js';
 import type { Item } from './item-mappers.js';
 import { MAX_BATCH_GET, MAX_BATCH_WRITE } from './tables.js';
@@ -15,13 +18,17 @@ import { MAX_BATCH_GET, MAX_BATCH_WRITE } from './tables.js';
 export interface BatchRetry {
   attempts: number;
   baseDelayMs: number;
+  /** Pauses between resubmissions. Default: the system clock's. */
+  sleep?: Clock['sleep'];
+  /** In [0, 1), for the jitter. Default Math.random. */
+  random?: () => number;
 }
 
 export const DEFAULT_BATCH_RETRY: BatchRetry = { attempts: 8, baseDelayMs: 25 };
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const systemClock = new SystemClock();
 /** Full jitter, capped at one second. */
-const backoff = (retry: BatchRetry, attempt: number) => Math.random() * Math.min(1000, retry.baseDelayMs * 2 ** attempt);
+const BACKOFF_CAP_MS = 1000;
 
 /**
  * Sends `first`, then whatever each response left unprocessed, with backoff,
@@ -36,7 +43,10 @@ async function untilProcessed<P extends object>(
   let pending: P | undefined = first;
   for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
     if (attempt >= retry.attempts) throw throttled(`DynamoDB.${operation} left requests unprocessed`);
-    if (attempt > 0) await pause(backoff(retry, attempt));
+    if (attempt > 0) {
+      const pause = jitteredPauseMs(attempt, { baseMs: retry.baseDelayMs, capMs: BACKOFF_CAP_MS }, retry.random ?? Math.random);
+      await (retry.sleep ?? ((ms) => systemClock.sleep(ms)))(pause);
+    }
     try {
       pending = await send(pending);
     } catch (error) {

@@ -28,6 +28,17 @@ const WAKEUP_RETENTION_SECONDS = 3600;
 const n = (value: number): AttributeValue => ({ N: String(value) });
 const s = (value: string): AttributeValue => ({ S: value });
 
+/** What taking a record writes: its holder, state (under `stateKey`), lease end and window end, and now in seconds. */
+function claimValues(messageId: string, stateKey: string, state: string, now: number, leaseSeconds: number, windowSeconds: number): Record<string, AttributeValue> {
+  return {
+    ':m': s(messageId),
+    [stateKey]: s(state),
+    ':lease': n(now + leaseSeconds * 1000),
+    ':exp': n(seconds(now) + windowSeconds),
+    ':nowS': n(seconds(now)),
+  };
+}
+
 
 export class DynamoDbIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -62,15 +73,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       Key: idempotencyRecordKey(key),
       UpdateExpression: 'SET mid = :m, st = :claimed, lease = :lease, att = :zero, expiresAt = :exp',
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)',
-      ExpressionAttributeValues: {
-        ':m': s(messageId),
-        ':claimed': s(CLAIMED),
-        ':lease': n(now + leaseSeconds * 1000),
-        ':zero': n(0),
-        ':exp': n(seconds(now) + windowSeconds),
-        ':nowS': n(seconds(now)),
-        ':now': n(now),
-      },
+      ExpressionAttributeValues: { ...claimValues(messageId, ':claimed', CLAIMED, now, leaseSeconds, windowSeconds), ':zero': n(0), ':now': n(now) },
     });
     if (!lost) return { won: true };
     const holder = (lost.item ?? (await this.read(idempotencyRecordKey(key))))?.mid?.S;
@@ -128,12 +131,8 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         : 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp REMOVE ts',
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS',
       ExpressionAttributeValues: {
-        ':m': s(messageId),
-        ':delivering': s(DELIVERING),
-        ':lease': n(now + leaseSeconds * 1000),
+        ...claimValues(messageId, ':delivering', DELIVERING, now, leaseSeconds, windowSeconds),
         ':one': n(1),
-        ':exp': n(seconds(now) + windowSeconds),
-        ':nowS': n(seconds(now)),
         ...(signed ? { ':ts': signed } : {}),
       },
     });

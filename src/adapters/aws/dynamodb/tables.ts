@@ -1,4 +1,4 @@
-import type { TableRole } from '../resources.js';
+import type { TableRole } from '../../../config/resource-names.js';
 
 /** Physical table names the event store uses (ResourceNames.tables fits). */
 export type EventStoreTables = Pick<Record<TableRole, string>, 'runs' | 'steps' | 'events' | 'hooks'>;

@@ -55,6 +55,14 @@ export function assertSeconds(name: string, value: number, min: number, max: num
   }
 }
 
+/** A receive's options checked against SQS's limits, by every MessageQueue adapter alike; returns the batch size. */
+export function checkReceive(options: { maxMessages: number; waitSeconds: number; visibilitySeconds: number }): number {
+  const batch = receiveBatchSize(options.maxMessages);
+  assertSeconds('waitSeconds', options.waitSeconds, 0, SQS_MAX_WAIT_SECONDS);
+  assertSeconds('visibilitySeconds', options.visibilitySeconds, 0, SQS_MAX_VISIBILITY_SECONDS);
+  return batch;
+}
+
 /** SQS accepts 1..10 messages per receive; larger requests are served 10 at a time. */
 export function receiveBatchSize(maxMessages: number): number {
   if (!Number.isInteger(maxMessages) || maxMessages < 1) {

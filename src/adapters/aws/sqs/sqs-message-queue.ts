@@ -16,12 +16,11 @@ import { toWorldError } from '../aws-errors.js';
 import {
   SQS_MAX_DELAY_SECONDS,
   SQS_MAX_VISIBILITY_SECONDS,
-  SQS_MAX_WAIT_SECONDS,
   STRING_ATTRIBUTE_TYPE,
   assertSeconds,
   assertSendable,
   messageSize,
-  receiveBatchSize,
+  checkReceive,
 } from './message-limits.js';
 import { RequestBatcher, type EntryResult } from './request-batcher.js';
 import { QueueUrlResolver, type QueueTarget } from './queue-url-resolver.js';
@@ -142,9 +141,7 @@ export class SqsMessageQueue implements MessageQueue {
     channel: QueueChannel,
     options: { maxMessages: number; waitSeconds: number; visibilitySeconds: number; signal?: AbortSignal },
   ): Promise<ReceivedMessage[]> {
-    const maxMessages = receiveBatchSize(options.maxMessages);
-    assertSeconds('waitSeconds', options.waitSeconds, 0, SQS_MAX_WAIT_SECONDS);
-    assertSeconds('visibilitySeconds', options.visibilitySeconds, 0, SQS_MAX_VISIBILITY_SECONDS);
+    const maxMessages = checkReceive(options);
     const { signal } = options;
     if (signal?.aborted) return [];
     try {

@@ -10,7 +10,7 @@ import { planCommit } from '../../../../src/adapters/aws/dynamodb/commit-transac
 import { DynamoDbEventStore } from '../../../../src/adapters/aws/dynamodb/dynamodb-event-store.js';
 import { assertWritable, attributeSize, itemSize, MAX_ITEM_BYTES } from '../../../../src/adapters/aws/dynamodb/item-size.js';
 import { MemoryBlobStore } from '../../../../src/adapters/memory/memory-blob-store.js';
-import { ClaimCheck } from '../../../../src/application/storage/claim-check.js';
+import { PayloadClaimCheck } from '../../../../src/application/storage/claim-check.js';
 import { BlobPointer, isBlobPointer } from '../../../../src/domain/model.js';
 import { dynamoDbSize, encodedSize } from '../../../../src/domain/payload-routing.js';
 import { commit, event, eventId, hook, record, RUN_ID, run, step, TABLES } from './fixtures.js';
@@ -53,7 +53,7 @@ describe('item size rules', () => {
 });
 
 describe('routing by item size (maxInlinePayloadBytes = 350 KB)', () => {
-  const claimCheck = new ClaimCheck({ blobs: new MemoryBlobStore(), keyPrefix: 'payloads/', maxInlineBytes: 350 * KB });
+  const claimCheck = new PayloadClaimCheck({ blobs: new MemoryBlobStore(), keyPrefix: 'payloads/', maxInlineBytes: 350 * KB });
 
   async function stepCompletedItemSize(result: unknown): Promise<{ bytes: number; offloaded: boolean }> {
     const done = { ...step('step_1', 'completed'), output: result };

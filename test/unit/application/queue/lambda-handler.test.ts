@@ -6,6 +6,8 @@ import type { RuntimeHandler } from '../../../../src/application/queue/queue-han
 import { attachQueueServices } from '../../../../src/application/queue/services-lookup.js';
 import { decodeEnvelope } from '../../../../src/application/queue/envelope.js';
 import { createLambdaHandler, type SqsEvent } from '../../../../src/lambda/index.js';
+import { createWorld, resolveWorldConfig } from '../../../../src/index.js';
+import { memoryInstallation, resetMemoryInstallations } from '../../../../src/testing.js';
 import type { QueueChannel, ReceivedMessage } from '../../../../src/ports/message-queue.js';
 import { START, baseConfig, createHarness, fakeRuns, receiveNow, type Harness } from './harness.js';
 
@@ -166,11 +168,30 @@ it('rejects deliveries when the Lambda and the routes disagree on the secret', a
   expect(h.logger.at('warn').some((w) => String(w.fields?.reason).includes('401'))).toBe(true);
 });
 
-it('finds the queue services of the world that importing the routes built when none is passed', async () => {
-  const handler = createLambdaHandler(routes());
-  const producer = services();
-  await producer.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
-  const { event } = await eventFrom('workflow');
-  await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
-  expect(calls).toHaveLength(1);
+it('builds its world from the environment when none is passed, on the installation the routes use', async () => {
+  const env = { WORKFLOW_AWS_ADAPTERS: 'memory', WORKFLOW_AWS_NAME: `lambda-env-${process.pid}`, WORKFLOW_AWS_CONSUMER: 'lambda', WORKFLOW_AWS_SIGNING_SECRET: SECRET };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    // As on Lambda: importing the routes builds a world from the environment, and so does the handler.
+    const producer = createWorld();
+    const runtime: RuntimeHandler = async (payload, meta) => {
+      calls.push({ payload, attempt: meta.attempt });
+      return respond(payload);
+    };
+    const handler = createLambdaHandler({
+      flow: producer.createQueueHandler('__wkf_workflow_', runtime),
+      step: producer.createQueueHandler('__wkf_step_', runtime),
+    });
+    await producer.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+    const queue = memoryInstallation(resolveWorldConfig(), h.clock).queue;
+    const messages = await queue.receive('workflow', { maxMessages: 10, waitSeconds: 0, visibilitySeconds: 30 });
+    expect(messages).toHaveLength(1);
+    await expect(handler({ Records: messages.map((m) => record('workflow', m)) })).resolves.toEqual({ batchItemFailures: [] });
+    expect(calls).toHaveLength(1);
+    await producer.close();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    resetMemoryInstallations();
+  }
 });

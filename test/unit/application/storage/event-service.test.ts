@@ -1,4 +1,4 @@
-import { ClaimCheck } from '../../../../src/application/storage/claim-check.js';
+import { PayloadClaimCheck } from '../../../../src/application/storage/claim-check.js';
 import { SnapshotCache } from '../../../../src/application/storage/snapshot-cache.js';
 import { EventService } from '../../../../src/application/storage/event-service.js';
 import { serializeByRun } from '../../../../src/application/storage/run-serializer.js';
@@ -30,7 +30,7 @@ class LosingStore extends MemoryEventStore {
 }
 
 function service(store: MemoryEventStore, blobs = new MemoryBlobStore(), maxAttempts?: number) {
-  const claimCheck = new ClaimCheck({ blobs, keyPrefix: 'payloads/', maxInlineBytes: 16 });
+  const claimCheck = new PayloadClaimCheck({ blobs, keyPrefix: 'payloads/', maxInlineBytes: 16 });
   return new EventService({ store, claimCheck, clock: new SystemClock(), ids: new CryptoIdSource(), logger: silent, preconditionGuard: true, maxAttempts });
 }
 
@@ -90,7 +90,7 @@ describe('EventService with the snapshot cache', () => {
     }
   }
   const withCache = (store: MemoryEventStore, cache: SnapshotCache) => {
-    const claimCheck = new ClaimCheck({ blobs: new MemoryBlobStore(), keyPrefix: 'payloads/', maxInlineBytes: 1024 });
+    const claimCheck = new PayloadClaimCheck({ blobs: new MemoryBlobStore(), keyPrefix: 'payloads/', maxInlineBytes: 1024 });
     return new EventService({ store, claimCheck, clock: new SystemClock(), ids: new CryptoIdSource(), logger: silent, preconditionGuard: true, cache });
   };
 

@@ -1,4 +1,4 @@
-import { ClaimCheck } from '../../../../src/application/storage/claim-check.js';
+import { PayloadClaimCheck } from '../../../../src/application/storage/claim-check.js';
 import { EventService } from '../../../../src/application/storage/event-service.js';
 import { SnapshotCache } from '../../../../src/application/storage/snapshot-cache.js';
 import { MemoryBlobStore } from '../../../../src/adapters/memory/memory-blob-store.js';
@@ -37,7 +37,7 @@ class CountingStore extends MemoryEventStore {
 }
 
 function service(store: MemoryEventStore, cache?: SnapshotCache) {
-  const claimCheck = new ClaimCheck({ blobs: new MemoryBlobStore(), keyPrefix: 'p/', maxInlineBytes: 64 * 1024 });
+  const claimCheck = new PayloadClaimCheck({ blobs: new MemoryBlobStore(), keyPrefix: 'p/', maxInlineBytes: 64 * 1024 });
   return new EventService({ store, claimCheck, clock: new SystemClock(), ids: new CryptoIdSource(), logger: silent, preconditionGuard: true, cache });
 }
 
