@@ -1,6 +1,6 @@
 // Turns any failure into one line a person can act on, plus an exit code.
 import { failedAction } from './aws/annotate-errors.js';
-import { awsErrorName } from '../adapters/aws/aws-errors.js';
+import { awsErrorName, isUnknownOperation } from '../adapters/aws/aws-errors.js';
 import { errorMessage } from '../domain/errors.js';
 
 export const EXIT = {
@@ -97,10 +97,9 @@ const SERVICE_NAMES: Record<string, string> = { dynamodb: 'DynamoDB', sqs: 'SQS'
  */
 function notThatService(error: unknown, name: string, message: string): string | undefined {
   const garbled =
-    name === 'UnknownOperationException' ||
+    isUnknownOperation(error) ||
     name === 'SyntaxError' ||
-    name === 'InvalidAction' ||
-    /XML parse error|Unexpected token|is not valid JSON|Deserialization error|UnknownOperation|Unknown action/i.test(message);
+    /XML parse error|Unexpected token|is not valid JSON|Deserialization error/i.test(message);
   if (!garbled) return undefined;
   const action = failedAction(error);
   const service = action?.split(':')[0];

@@ -103,10 +103,13 @@ export async function unlessMissing<T>(read: () => Promise<T>, missing: (error: 
   }
 }
 
-/** The endpoint does not implement the API (an emulator, or a partition without the feature). */
-export function isUnsupportedOperation(error: unknown): boolean {
-  const message = asAws(error).message ?? '';
-  return hasErrorName(error, 'InvalidAction', 'UnknownOperationException') || /unknown action|unknown operation|not implemented/i.test(message);
+/**
+ * The endpoint does not know the action: SQS (and the local AWS's SQS) answer
+ * InvalidAction, DynamoDB UnknownOperationException. SQS's UnsupportedOperation
+ * (a known action refused for this input) is a real failure, not this.
+ */
+export function isUnknownOperation(error: unknown): boolean {
+  return hasErrorName(error, 'InvalidAction', 'UnknownOperationException');
 }
 
 

@@ -14,7 +14,6 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { isUnsupportedOperation } from '../../adapters/aws/aws-errors.js';
 import { receiveAll, release, type DeadLetter } from './dead-letters.js';
 
 export interface DlqQueue {
@@ -29,15 +28,6 @@ export interface DlqQueue {
 export type RedriveOutcome =
   | { channel: 'workflow' | 'step'; method: 'move-task'; taskHandle: string; status?: string; moved?: number; toMove?: number; failureReason?: string }
   | { channel: 'workflow' | 'step'; method: 'loop'; moved: DeadLetter[]; left: number; fallbackReason?: string };
-
-/**
- * The endpoint does not implement message move tasks (emulators answer with an
- * unknown action). SQS's own UnsupportedOperation (e.g. a source that is not a
- * DLQ) is a real failure and is reported, not worked around.
- */
-export function isMoveTaskUnsupported(error: unknown): boolean {
-  return isUnsupportedOperation(error);
-}
 
 export async function startMoveTask(sqs: SQSClient, queue: DlqQueue, ratePerSecond?: number): Promise<string> {
   const out = await sqs.send(

@@ -1,10 +1,10 @@
 // dlq: list, show, redrive and purge the installation's two dead-letter queues.
 import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { CliContext } from '../base-command.js';
-import { isPurgeInProgress } from '../../adapters/aws/aws-errors.js';
+import { isPurgeInProgress, isUnknownOperation } from '../../adapters/aws/aws-errors.js';
 import { CliFailure, NotBootstrapped } from '../errors.js';
 import { receiveAll, release, type DeadLetter } from '../dlq/dead-letters.js';
-import { isMoveTaskUnsupported, latestMoveTask, redriveLoop, startMoveTask, type DlqQueue, type RedriveOutcome } from '../dlq/redrive.js';
+import { latestMoveTask, redriveLoop, startMoveTask, type DlqQueue, type RedriveOutcome } from '../dlq/redrive.js';
 import { installationWorld } from '../status/installation-world.js';
 import { findQueueUrl } from '../status/queues.js';
 
@@ -83,7 +83,8 @@ export async function redrive(ctx: CliContext, options: RedriveOptions): Promise
     try {
       taskHandle = await startMoveTask(ctx.clients.sqs, queue, options.rate);
     } catch (error) {
-      if (!isMoveTaskUnsupported(error)) throw error;
+      // No move tasks at this endpoint (the local AWS): the loop below. Any other refusal is reported.
+      if (!isUnknownOperation(error)) throw error;
       const reason = `${queue.dlqName}: this endpoint has no SQS message move tasks; moving messages one by one instead`;
       options.note(reason);
       outcomes.push({ channel: queue.channel, method: 'loop', fallbackReason: reason, ...(await redriveLoop(ctx.clients.sqs, queue, {}, options.max)) });

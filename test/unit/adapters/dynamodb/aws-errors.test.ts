@@ -1,7 +1,7 @@
 // The shared AWS → contract error mapping (used by the DynamoDB, S3 and SQS adapters).
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { ThrottleError, WorkflowWorldError } from '@workflow/errors';
-import { isThrottlingError, isTransientError, notFound, toWorldError } from '../../../../src/adapters/aws/aws-errors.js';
+import { isThrottlingError, isTransientError, isUnknownOperation, notFound, toWorldError } from '../../../../src/adapters/aws/aws-errors.js';
 
 const service = (name: string, status: number, fault: 'client' | 'server' = 'client') =>
   new DynamoDBServiceException({ name, $fault: fault, $metadata: { httpStatusCode: status }, message: `${name} message` });
@@ -57,5 +57,17 @@ describe('toWorldError', () => {
     const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
     expect(isTransientError(abort)).toBe(false);
     expect(isThrottlingError(abort)).toBe(false);
+  });
+});
+
+describe('isUnknownOperation', () => {
+  it("is SQS's InvalidAction and DynamoDB's UnknownOperationException, by name", () => {
+    expect(isUnknownOperation(service('InvalidAction', 400))).toBe(true);
+    expect(isUnknownOperation(service('UnknownOperationException', 400))).toBe(true);
+  });
+
+  it("is not SQS's UnsupportedOperation (a known action refused) or any other error, whatever its message", () => {
+    expect(isUnknownOperation(service('UnsupportedOperation', 400))).toBe(false);
+    expect(isUnknownOperation(Object.assign(new Error('not implemented: unknown action'), { name: 'ValidationException' }))).toBe(false);
   });
 });
