@@ -6,10 +6,10 @@ import { MemoryBlobStore } from '../../../../src/adapters/memory/memory-blob-sto
 import { MemoryIdempotencyStore } from '../../../../src/adapters/memory/memory-idempotency-store.js';
 import { MemoryMessageQueue } from '../../../../src/adapters/memory/memory-message-queue.js';
 import { createHandlerRegistry, type HandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
-import type { QueueConfig } from '../../../../src/application/queue/queue-services.js';
+import { createQueueServices, type QueueConfig, type QueueServices } from '../../../../src/application/queue/queue-services.js';
 import type { IdSource } from '../../../../src/ports/id-source.js';
 import type { LogFields, Logger } from '../../../../src/ports/logger.js';
-import type { QueueChannel, ReceivedMessage } from '../../../../src/ports/message-queue.js';
+import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../../../src/ports/message-queue.js';
 
 export const START = Date.UTC(2030, 0, 1);
 
@@ -106,4 +106,40 @@ export function fakeRuns(active: Array<{ runId: string; workflowName: string; st
     return { data, cursor: hasMore ? String(start + 2) : null, hasMore };
   };
   return { list, get: async () => Promise.reject(new Error('not used')) } as unknown as Storage['runs'];
+}
+
+/** Records send/ack/setVisibility into `ops` in order, to check what happens before the ack. */
+export function recording(queue: MessageQueue, ops: string[]): MessageQueue {
+  return {
+    maxDelaySeconds: queue.maxDelaySeconds,
+    maxMessageBytes: queue.maxMessageBytes,
+    send: async (channel, message) => {
+      ops.push(`send:${channel}:${message.delaySeconds}`);
+      return queue.send(channel, message);
+    },
+    receive: (channel, options) => queue.receive(channel, options),
+    ack: async (channel, receipt) => {
+      ops.push(`ack:${channel}`);
+      return queue.ack(channel, receipt);
+    },
+    setVisibility: async (channel, receipt, seconds) => {
+      ops.push(`visibility:${channel}:${seconds}`);
+      return queue.setVisibility(channel, receipt, seconds);
+    },
+  };
+}
+
+/** Queue services on the harness with a recorded message queue and a polling consumer (1 s polls, no close grace). */
+export function recordedQueueServices(h: Harness, ops: string[], config: Partial<QueueConfig> = {}, runs: Storage['runs'] = fakeRuns([])): QueueServices {
+  return createQueueServices({
+    config: { ...baseConfig, ...config },
+    messageQueue: recording(h.queue, ops),
+    blobStore: h.blobs,
+    idempotencyStore: h.idempotency,
+    clock: h.clock,
+    ids: h.ids,
+    logger: h.logger,
+    runs,
+    options: { registry: h.registry, pollWaitSeconds: 1, closeGraceMs: 0, random: () => 0 },
+  });
 }

@@ -3,47 +3,16 @@
 // acked; anything that cannot finish that way is sent as a queue message first.
 import type { Storage, ValidQueueName } from '@workflow/world';
 import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
-import { createQueueServices, type QueueConfig, type QueueServices } from '../../../../src/application/queue/queue-services.js';
+import type { QueueConfig, QueueServices } from '../../../../src/application/queue/queue-services.js';
 import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
-import type { MessageQueue } from '../../../../src/ports/message-queue.js';
-import { baseConfig, createHarness, fakeRuns, type Harness } from './harness.js';
+import { createHarness, fakeRuns, recordedQueueServices, type Harness } from './harness.js';
 
 let h: Harness;
 let ops: string[];
 let worlds: QueueServices[];
 
-function recording(queue: MessageQueue): MessageQueue {
-  return {
-    maxDelaySeconds: queue.maxDelaySeconds,
-    maxMessageBytes: queue.maxMessageBytes,
-    send: async (channel, message) => {
-      ops.push(`send:${channel}:${message.delaySeconds}`);
-      return queue.send(channel, message);
-    },
-    receive: (channel, options) => queue.receive(channel, options),
-    ack: async (channel, receipt) => {
-      ops.push(`ack:${channel}`);
-      return queue.ack(channel, receipt);
-    },
-    setVisibility: async (channel, receipt, seconds) => {
-      ops.push(`visibility:${channel}:${seconds}`);
-      return queue.setVisibility(channel, receipt, seconds);
-    },
-  };
-}
-
 function world(config: Partial<QueueConfig> = {}, runs: Storage['runs'] = fakeRuns([])): QueueServices {
-  const services = createQueueServices({
-    config: { ...baseConfig, ...config },
-    messageQueue: recording(h.queue),
-    blobStore: h.blobs,
-    idempotencyStore: h.idempotency,
-    clock: h.clock,
-    ids: h.ids,
-    logger: h.logger,
-    runs,
-    options: { registry: h.registry, pollWaitSeconds: 1, closeGraceMs: 0, random: () => 0 },
-  });
+  const services = recordedQueueServices(h, ops, config, runs);
   worlds.push(services);
   return services;
 }
