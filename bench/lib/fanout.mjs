@@ -10,7 +10,9 @@
 //
 // Counting: the app server talks to SQS and DynamoDB through counting proxies
 // (HTTP, JSON protocol: the operation is the X-Amz-Target header); handler
-// calls and replays are the harness server's deliveries to /v1/step and /v1/flow.
+// calls and replays are the runtime's queue handler calls, counted by a seam
+// around either world (test/e2e/harness/counting-world.cjs), so the replays
+// world-aws runs in process right after a step count too.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
@@ -21,6 +23,8 @@ import { call, ourWorld, startServer } from './e2e.mjs';
 import { startBenchLocalAws } from './local-aws-process.mjs';
 import { startPostgres } from './postgres-server.mjs';
 import { now, sleep, summarize } from './stats.mjs';
+
+const COUNTING_WORLD = join(import.meta.dirname, '..', '..', 'test', 'e2e', 'harness', 'counting-world.cjs');
 
 const APP = new URL('../../test/e2e/fixtures/app/', import.meta.url).pathname;
 const PG_DIR = process.env.WORLD_POSTGRES_DIR ?? '/tmp/probe/node_modules/@workflow/world-postgres';
@@ -146,7 +150,10 @@ async function runOnce(server, scenario, i, counters) {
   if (out.outcome !== 'completed' || !scenario.check(out.value)) throw new Error(`${scenario.name}: wrong result ${JSON.stringify(out).slice(0, 300)}`);
   await sleep(300); // late acks and deferred copies
   const after = await call(server.base, 'GET', 'route-calls').catch(() => undefined);
-  return { ms, counters: counters.metered ? counters.current : undefined, routes: before && after ? { flow: after.flow - before.flow, step: after.step - before.step } : undefined };
+  // Handler calls counted where they run (the seam); HTTP route calls when the seam is absent.
+  const calls = (r) => r?.handlers ?? r;
+  const [from, to] = [calls(before), calls(after)];
+  return { ms, counters: counters.metered ? counters.current : undefined, routes: from && to ? { flow: to.flow - from.flow, step: to.step - from.step } : undefined };
 }
 
 function perStep(scenario, samples) {
@@ -189,6 +196,11 @@ async function runScenarios(server, scenarios, counters, log, label) {
   return out;
 }
 
+/** `env` with its world behind the counting seam, which counts the runtime's handler calls wherever they run. */
+function counted(env) {
+  return { ...env, WORKFLOW_TARGET_WORLD: COUNTING_WORLD, E2E_WORLD_ENTRY: env.WORKFLOW_TARGET_WORLD };
+}
+
 /** Our world on the embedded local AWS, in-process consumer with HTTP delivery. */
 async function onLocalAws(scenarios, log) {
   const local = await startBenchLocalAws();
@@ -197,7 +209,7 @@ async function onLocalAws(scenarios, log) {
   let server;
   try {
     server = await startServer(
-      ourWorld({ WORKFLOW_AWS_ADAPTERS: 'aws', WORKFLOW_AWS_DELIVERY: 'http', ...local.env, AWS_ENDPOINT_URL_SQS: meters.sqs.endpoint, AWS_ENDPOINT_URL_DYNAMODB: meters.dynamodb.endpoint }),
+      counted(ourWorld({ WORKFLOW_AWS_ADAPTERS: 'aws', WORKFLOW_AWS_DELIVERY: 'http', ...local.env, AWS_ENDPOINT_URL_SQS: meters.sqs.endpoint, AWS_ENDPOINT_URL_DYNAMODB: meters.dynamodb.endpoint })),
     );
     return await runScenarios(server, scenarios, counters, log, 'world-aws, local AWS');
   } catch (error) {
@@ -223,7 +235,7 @@ async function onPostgres(scenarios, log) {
   let server;
   try {
     await promisify(execFile)(process.execPath, [join(PG_DIR, 'dist', 'cli.js')], { cwd: PG_DIR, env: { ...process.env, WORKFLOW_POSTGRES_URL: pg.url }, timeout: 120_000 });
-    server = await startServer({ WORKFLOW_TARGET_WORLD: world, WORKFLOW_POSTGRES_URL: pg.url });
+    server = await startServer(counted({ WORKFLOW_TARGET_WORLD: world, WORKFLOW_POSTGRES_URL: pg.url }));
     // fanout1000 takes world-postgres over 10 minutes here: only on request.
     const wanted = process.env.BENCH_PG_FANOUT1000 === '1' ? scenarios : scenarios.filter((s) => s.name !== 'fanout1000');
     return await runScenarios(server, wanted, { metered: false }, log, 'world-postgres');

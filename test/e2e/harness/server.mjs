@@ -40,6 +40,12 @@ let origin = 'http://127.0.0.1';
 /** Deliveries per workflow route (flow = workflow replays, step = step handler calls), read by the fan-out bench. */
 const routeCalls = { flow: 0, step: 0 };
 
+/** The runtime's handler calls, in process too, when the world is the counting seam (counting-world.cjs). */
+function countedHandlerCalls() {
+  if (!process.env.E2E_WORLD_ENTRY) return undefined;
+  return createRequire(import.meta.url)(process.env.WORKFLOW_TARGET_WORLD).handlerCalls;
+}
+
 const server = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', origin);
   try {
@@ -48,7 +54,7 @@ const server = createServer(async (req, res) => {
       return;
     }
     if (url.pathname === '/__e2e/route-calls') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(routeCalls));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...routeCalls, handlers: countedHandlerCalls() }));
       return;
     }
     if (await control(req, res, url)) return;
