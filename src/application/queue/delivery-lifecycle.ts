@@ -94,6 +94,7 @@ export function createDeliveryLifecycle(deps: DeliveryLifecycleDeps): DeliveryLi
             return { kind: 'busy', leaseEndsAt: start.leaseEndsAt };
           case 'superseded':
             move({ type: 'duplicate' });
+            logger.debug('Dropping a duplicate step message (its idempotency key belongs to another message)', fields);
             return { kind: 'duplicate' };
           case 'replayed':
             move({ type: 'replayed' });

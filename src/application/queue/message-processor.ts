@@ -163,15 +163,17 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
       logger.debug('Dropping a copy of a message already handled here', fields);
       return { kind: 'ack' };
     }
-    const deadline = clock.now() + settings.maxHandlerSeconds * 1000;
-    if (!local.enter(id, deadline)) return defer(channel, message, settings.leaseSeconds, fields);
+    const deadlineMs = settings.maxHandlerSeconds * 1000;
+    // In flight here for at most two deadlines: one waiting behind the run's earlier replay, one running.
+    const inFlightUntil = clock.now() + 2 * deadlineMs;
+    if (!local.enter(id, inFlightUntil)) return defer(channel, message, settings.leaseSeconds, fields);
     try {
       const runId = channelOf(envelope.queueName) === 'workflow' ? payloadIds(envelope.payload).runId : undefined;
       const run = async (): Promise<DeliveryResult> => {
         local.began(id);
         // Cleared before the replay reads the log: a wake-up committed after this point sends a new message.
         if (runId && envelope.wake) await deps.idempotencyStore.clearWakeup(runId, id);
-        return withinDeadline(deadline, fields, (signal) => deps.deliverer.deliver(envelope, message.receiveCount, signal));
+        return withinDeadline(clock.now() + deadlineMs, fields, (signal) => deps.deliverer.deliver(envelope, message.receiveCount, signal));
       };
       let result: DeliveryResult;
       try {
@@ -182,7 +184,7 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
       }
       return await settle(channel, message, wire, fields, result);
     } finally {
-      local.leave(id, deadline);
+      local.leave(id, inFlightUntil);
     }
   }
 

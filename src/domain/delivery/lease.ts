@@ -34,9 +34,9 @@ export function deferralSeconds(leaseEndsAt: number, now: number, maxSeconds: nu
 
 /**
  * True when a message received `receiveCount` times is close enough to the
- * queue's dead-letter threshold that its next failures need an operator's
- * attention: the last tenth of the receives, and at least the last one.
+ * queue's dead-letter threshold that its failures need an operator's
+ * attention: the last tenth of the receives (45–50 of 50), never the first.
  */
 export function nearDeadLetter(receiveCount: number, maxReceiveCount: number): boolean {
-  return receiveCount >= maxReceiveCount - Math.max(0, Math.ceil(maxReceiveCount / 10) - 1);
+  return receiveCount > 1 && receiveCount >= maxReceiveCount - Math.ceil(maxReceiveCount / 10);
 }

@@ -77,7 +77,7 @@ export function queueWorld(stack: LocalStack, options: WorldOptions = {}): { ser
     config: { ...testConfig, ...options.config },
     messageQueue: options.wrap ? options.wrap(stack.sqs) : stack.sqs,
     blobStore: new S3BlobStore(stack.clients.s3, stack.aws.names.bucket),
-    idempotencyStore: new DynamoDbIdempotencyStore(stack.clients.dynamodb, stack.aws.names.tables.steps),
+    idempotencyStore: new DynamoDbIdempotencyStore(stack.clients.dynamodb, stack.aws.names.tables.steps, clock),
     clock,
     ids: new CryptoIdSource(),
     logger,
