@@ -56,8 +56,6 @@ export class ManualClock implements Clock {
   async advance(ms: number): Promise<void> {
     if (!(ms >= 0)) throw new RangeError(`advance needs a non-negative number of ms; got ${ms}`);
     const target = this.current + ms;
-    // Code already running reaches its next sleep first, as it would before real time passed.
-    await settle();
     for (let next = this.nextDue(target); next; next = this.nextDue(target)) {
       this.current = Math.max(this.current, next.due);
       this.sleepers.delete(next);

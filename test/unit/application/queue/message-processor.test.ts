@@ -522,6 +522,7 @@ describe('replay pacing', () => {
     local.pacing.stepSent('wrun_1'); // what the producer reports when its coalescer is wired
     const first = local.serialized('wrun_1', () => h.clock.sleep(40)); // asks for a 4 s gap
     const next = local.serialized('wrun_1', async () => h.clock.now());
+    await new Promise((resolve) => setImmediate(resolve));
     await h.clock.advance(40);
     await first;
     const [message] = await receiveNow(h, 'step');

@@ -16,6 +16,12 @@ beforeEach(() => {
   clock = new ManualClock(T0);
 });
 
+/** Lets code already running reach its next sleep, then moves the clock. */
+async function advance(ms: number): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await clock.advance(ms);
+}
+
 const coordination = (pacing: ReplayPacing) => new LocalCoordination(clock, pacing);
 const pacing = (p: Partial<ReplayPacing>): ReplayPacing => ({ fromMs: 20, factor: 1, capMs: 1_000, fanOutFrom: 50, ...p });
 
@@ -33,8 +39,8 @@ function replay(ms: number, log: { starts: number[]; ends: number[] }, during?: 
 async function gapBetween(local: LocalCoordination, firstMs: number, during?: () => void): Promise<number> {
   const log = { starts: [] as number[], ends: [] as number[] };
   const both = Promise.all([local.serialized('wrun_a', replay(firstMs, log, during)), local.serialized('wrun_a', replay(1, log))]);
-  for (let i = 0; i < 200 && log.starts.length < 2; i++) await clock.advance(10);
-  await clock.advance(10);
+  for (let i = 0; i < 200 && log.starts.length < 2; i++) await advance(10);
+  await advance(10);
   await both;
   return log.starts[1]! - log.ends[0]!;
 }
@@ -66,7 +72,7 @@ describe('LocalCoordination.serialized', () => {
       running--;
     };
     const all = Promise.all([1, 2, 3].map(() => local.serialized('wrun_a', work)));
-    for (let i = 0; i < 5; i++) await clock.advance(5);
+    for (let i = 0; i < 5; i++) await advance(5);
     await all;
     expect(most).toBe(1);
   });
@@ -112,11 +118,11 @@ describe('LocalCoordination.serialized', () => {
     const log = { starts: [] as number[], ends: [] as number[] };
     const first = local.serialized('wrun_a', replay(60, log)); // asks for a 600 ms gap
     const second = local.serialized('wrun_a', replay(0, log));
-    await clock.advance(60);
+    await advance(60);
     await first;
     local.pacing.stepDone('wrun_a', 'msg_1');
     local.pacing.stepDone('wrun_a', 'msg_1');
-    await clock.advance(50);
+    await advance(50);
     expect(log.starts).toHaveLength(1);
     local.pacing.stepDone('wrun_a', 'msg_2');
     await second;
@@ -130,15 +136,15 @@ describe('LocalCoordination.serialized', () => {
     const first = local.serialized('wrun_a', replay(40, log)); // asks for a 4 s gap
     const second = local.serialized('wrun_a', replay(40, log)); // still running when close() comes
     const third = local.serialized('wrun_a', replay(0, log));
-    await clock.advance(40);
+    await advance(40);
     await first;
     expect(log.starts).toHaveLength(1);
     local.pacing.close();
-    await clock.advance(0);
+    await advance(0);
     expect(log.starts).toHaveLength(2);
-    await clock.advance(40);
+    await advance(40);
     await second;
-    await clock.advance(0);
+    await advance(0);
     await third;
     expect(log.starts[2]).toBe(log.ends[1]);
   });
@@ -147,7 +153,7 @@ describe('LocalCoordination.serialized', () => {
     const local = coordination(pacing({}));
     local.pacing.stepSent('wrun_a');
     const a = local.serialized('wrun_a', () => clock.sleep(60));
-    await clock.advance(60);
+    await advance(60);
     await a;
     const before = clock.now();
     await local.serialized('wrun_b', async () => undefined);
@@ -162,9 +168,9 @@ describe('LocalCoordination.serialized', () => {
       throw new Error('replay failed');
     });
     const next = local.serialized('wrun_a', async () => clock.now());
-    await clock.advance(50);
+    await advance(50);
     await expect(failed).rejects.toThrow('replay failed');
-    await clock.advance(50);
+    await advance(50);
     expect(await next).toBe(T0 + 100);
   });
 
@@ -172,7 +178,7 @@ describe('LocalCoordination.serialized', () => {
     const local = coordination(pacing({ factor: 100, capMs: 10_000 }));
     local.pacing.stepSent('wrun_a');
     const first = local.serialized('wrun_a', () => clock.sleep(40)); // asks for a 4 s gap while the step is pending
-    await clock.advance(40);
+    await advance(40);
     await first;
     const wake: Envelope = { v: ENVELOPE_VERSION, id: 'msg_wake', queueName: '__wkf_workflow_wf', deploymentId: 'd', payload: { runId: 'wrun_a' } };
     const replayed: number[] = [];
@@ -190,11 +196,11 @@ describe('LocalCoordination.serialized', () => {
     const local = coordination(pacing({ factor: 5, capMs: 10_000 }));
     local.pacing.stepSent('wrun_a');
     const first = local.serialized('wrun_a', () => clock.sleep(40)); // asks for a 200 ms gap
-    await clock.advance(40);
+    await advance(40);
     await first;
     await withWakeupContinuations({ runId: 'wrun_a', messageId: 'msg_step', finished: () => false }, { lookup: () => undefined, local, now: () => clock.now() }, async () => undefined);
     const next = local.serialized('wrun_a', async () => clock.now());
-    await clock.advance(200);
+    await advance(200);
     expect(await next).toBe(T0 + 240);
   });
 });
