@@ -15,6 +15,7 @@ import { processScope, resolve, token, type ProcessScope } from '../process-scop
 import { assembleWorld, type AwsWorld } from './assemble-world.js';
 import { awsPorts } from './aws-ports.js';
 import { memoryPorts } from './memory-ports.js';
+import { resourceCheck } from './resource-check.js';
 import { PORT, PORT_NAMES, type PortFactories, type PortName, type PortOverrides, type PortResolver, type Ports } from './ports.js';
 
 const SERVICE = {
@@ -95,6 +96,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       queue: resolve(container, SERVICE.queue),
       runKeys: get('runKeys'),
       store: get('events'),
+      resources: resourceCheck({ config, probe: () => get('probe'), logger: get('logger'), clock: get('clock') }),
     }),
   );
 }
