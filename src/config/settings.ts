@@ -164,9 +164,10 @@ export const SETTINGS = {
   delivery: oneOf(['http', 'in-process'], { env: 'WORKFLOW_AWS_DELIVERY', default: 'http', meaning: '`http` or `in-process`', tunable: true }),
   baseUrl: text({
     env: 'WORKFLOW_AWS_BASE_URL',
-    defaultText: '`http://127.0.0.1:$PORT`',
+    defaultText: '`http://127.0.0.1:$PORT`, else `WORKFLOW_LOCAL_BASE_URL`',
     fallback: (): string | undefined => undefined,
-    meaning: 'app serving `/.well-known/workflow/v1/*`',
+    meaning:
+      'app serving `/.well-known/workflow/v1/*`; looked up in this order: this variable, `PORT` (on 127.0.0.1), `WORKFLOW_LOCAL_BASE_URL` (what world-local and world-postgres read)',
     tunable: true,
     example: 'http://127.0.0.1:3000',
   }),

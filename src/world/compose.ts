@@ -16,6 +16,7 @@ import { assembleWorld, type AwsWorld } from './assemble-world.js';
 import { awsPorts } from './aws-ports.js';
 import { memoryPorts } from './memory-ports.js';
 import { resourceCheck } from './resource-check.js';
+import { describeUnknownVariable, unknownVariables } from '../config/unknown-variables.js';
 import { PORT, PORT_NAMES, type PortFactories, type PortName, type PortOverrides, type PortResolver, type Ports } from './ports.js';
 
 const SERVICE = {
@@ -34,7 +35,19 @@ export function compose(config: WorldConfig, scope: ProcessScope = processScope(
   for (const name of PORT_NAMES) bindPort(installation, name, factories, get);
   for (const name of PORT_NAMES) overridePort(installation, name, overrides, factories, get);
   bindServices(installation, config, scope, get);
+  warnUnknownVariablesOnce(scope, get);
   return resolve(installation, SERVICE.world);
+}
+
+const UNKNOWN_VARIABLES_WARNED = token<boolean>('unknown-variables-warned');
+
+/** Once per process, not per world instance (the runtime builds several). */
+function warnUnknownVariablesOnce(scope: ProcessScope, get: PortResolver): void {
+  scope.shared(UNKNOWN_VARIABLES_WARNED, () => {
+    const logger = get('logger');
+    for (const unknown of unknownVariables(process.env)) logger.warn(describeUnknownVariable(unknown), { variable: unknown.variable });
+    return true;
+  });
 }
 
 function bindPort<K extends PortName>(container: Container, name: K, factories: PortFactories, get: PortResolver): void {
