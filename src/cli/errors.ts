@@ -10,6 +10,8 @@ export const EXIT = {
   accessDenied: 4,
   region: 5,
   notBootstrapped: 6,
+  /** `status`: dead letters or failed runs in its window. */
+  problems: 7,
 } as const;
 
 /** A failure whose message is already the one line to show. */
