@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { AwsCommand } from '../base-command.js';
+import { maxReceiveCountFlag } from '../flags.js';
 import { formatDotenv, writeDotenv } from '../output/dotenv.js';
 import { formatReport } from '../output/progress.js';
 import { dev, type DevDeps, type DevReady } from '../operations/dev.js';
@@ -22,6 +23,7 @@ export default class Dev extends AwsCommand {
     'app-port': Flags.integer({ description: 'consume the queues here and deliver to http://127.0.0.1:<port>', min: 1, max: 65535 }),
     'dynamodb-port': Flags.integer({ description: 'local DynamoDB port (default: any free port)', min: 0, max: 65535, default: 0 }),
     'sqs-port': Flags.integer({ description: 'local SQS and S3 port (default: any free port)', min: 0, max: 65535, default: 0 }),
+    'max-receive-count': maxReceiveCountFlag,
     // Not --env-file: Node 20 claims that name anywhere in argv and exits 9 when the file does not exist yet.
     'write-env': Flags.string({ description: 'also write the environment to this dotenv file', aliases: ['env-file'], deprecateAliases: true }),
   };
@@ -43,6 +45,7 @@ export default class Dev extends AwsCommand {
           dynamodbPort: flags['dynamodb-port'],
           sqsS3Port: flags['sqs-port'],
           appPort: flags['app-port'],
+          maxReceiveCount: flags['max-receive-count'],
           progress: (report) => this.logToStderr(formatReport(report)),
           signal: stop.signal,
           onReady: (ready) => this.ready(ready, flags['write-env']),

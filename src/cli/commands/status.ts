@@ -1,6 +1,7 @@
 import { Errors, Flags } from '@oclif/core';
 import { AwsCommand } from '../base-command.js';
 import { EXIT } from '../errors.js';
+import { maxReceiveCountFlag } from '../flags.js';
 import { status, type StatusResult } from '../operations/status.js';
 import { formatStatus } from '../output/status-text.js';
 
@@ -29,6 +30,7 @@ export default class Status extends AwsCommand {
         return value;
       },
     }),
+    'max-receive-count': maxReceiveCountFlag,
     'exit-status': Flags.boolean({
       description: 'exit 7 when there are dead letters or failed runs in --window (--no-exit-status: exit 0)',
       default: true,
@@ -44,6 +46,7 @@ export default class Status extends AwsCommand {
       runs: flags.runs,
       countLimit: flags['count-limit'],
       windowSeconds: parseWindow(flags.window),
+      maxReceiveCount: flags['max-receive-count'],
     });
     this.log(formatStatus(result));
     // After the report (and the JSON oclif prints from the return value): an exit code, not an error.

@@ -15,6 +15,8 @@ export interface DevOptions {
   sqsS3Port?: number;
   /** When set, this process consumes both queues and POSTs to http://127.0.0.1:<appPort>. */
   appPort?: number;
+  /** The queues' redrive policy. Default: the setting's default. */
+  maxReceiveCount?: number;
   /** Shared with the app for --app-port deliveries. Default: WORKFLOW_AWS_SIGNING_SECRET. */
   signingSecret?: string;
   progress: Progress;
@@ -61,6 +63,7 @@ export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Pro
     dynamodbPort: options.dynamodbPort,
     sqsS3Port: options.sqsS3Port,
     onProgress: options.progress,
+    ...(options.maxReceiveCount !== undefined ? { maxReceiveCount: options.maxReceiveCount } : {}),
   });
   let world: { close(): Promise<void> } | undefined;
   try {
@@ -74,6 +77,7 @@ export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Pro
         endpoints: local.endpoints,
         // With --app-port this process consumes; otherwise the app's own world does.
         consumer: baseUrl ? 'none' : 'process',
+        maxReceiveCount: options.maxReceiveCount,
       }),
       // The emulators' fixed dummy keys: they only check that requests are signed.
       AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
@@ -94,6 +98,7 @@ export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Pro
         consumer: 'process',
         delivery: 'http',
         baseUrl,
+        ...(options.maxReceiveCount !== undefined ? { maxReceiveCount: options.maxReceiveCount } : {}),
       });
       world = consumer;
       await consumer.start();

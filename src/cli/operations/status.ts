@@ -18,6 +18,8 @@ export interface StatusOptions {
   runs: boolean;
   /** How far back failed runs count as a problem. */
   windowSeconds?: number;
+  /** The redrive policy the queues should have. */
+  maxReceiveCount?: number;
 }
 
 export interface StatusResult {
@@ -41,7 +43,7 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<S
   const { clients, names } = ctx;
   const [tables, queues, bucket] = await Promise.all([
     tableStatuses(clients.dynamodb, names),
-    Promise.all(QUEUE_ROLES.map((role) => queueStatus(clients.sqs, names, role))),
+    Promise.all(QUEUE_ROLES.map((role) => queueStatus(clients.sqs, names, role, options.maxReceiveCount))),
     inspectBucket(clients.s3, names),
   ]);
   if (tables.every((t) => !t.exists) && queues.every((q) => !q.exists) && !bucket.exists) {
