@@ -71,6 +71,7 @@ export default class Dev extends AwsCommand {
       queueUrls: { workflow: env.WORKFLOW_AWS_WORKFLOW_QUEUE_URL ?? '', step: env.WORKFLOW_AWS_STEP_QUEUE_URL ?? '' },
       credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' },
       startedAt: new Date().toISOString(),
+      project: process.cwd(),
     });
   }
 
