@@ -192,7 +192,8 @@ export const SETTINGS = {
     default: DEFAULT_MAX_RECEIVE_COUNT,
     min: 1,
     max: 1000,
-    meaning: "deliveries before SQS moves a message to the DLQ; above the runtime's own 48, so the runtime fails the run first",
+    meaning:
+      "deliveries before SQS moves a message to the DLQ; above the runtime's own 48, so the runtime fails the run first. `bootstrap` and `dev` put it in the queues' redrive policy (existing queues too)",
   }),
   retryBaseSeconds: int({ env: 'WORKFLOW_AWS_RETRY_BASE_SECONDS', default: 1, min: 0, max: 900, meaning: 'backoff base for failed deliveries' }),
   retryMaxSeconds: int({ env: 'WORKFLOW_AWS_RETRY_MAX_SECONDS', default: 900, min: 0, max: 43200, meaning: 'backoff cap' }),

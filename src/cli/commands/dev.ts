@@ -20,7 +20,12 @@ export default class Dev extends AwsCommand {
     { description: 'Then, in another terminal: any command against it', command: '<%= config.bin %> status --local' },
   ];
   static override flags = {
-    'app-port': Flags.integer({ description: 'consume the queues here and deliver to http://127.0.0.1:<port>', min: 1, max: 65535 }),
+    'app-port': Flags.integer({
+      description:
+        'consume the queues here and deliver to http://127.0.0.1:<port>, signed with WORKFLOW_AWS_SIGNING_SECRET (unset: one is generated and printed with the app\'s environment)',
+      min: 1,
+      max: 65535,
+    }),
     'dynamodb-port': Flags.integer({ description: 'local DynamoDB port (default: any free port)', min: 0, max: 65535, default: 0 }),
     'sqs-port': Flags.integer({ description: 'local SQS and S3 port (default: any free port)', min: 0, max: 65535, default: 0 }),
     'max-receive-count': maxReceiveCountFlag,
@@ -83,6 +88,12 @@ export default class Dev extends AwsCommand {
       return;
     }
     this.log(formatDotenv(ready.env, 'Environment for your app while `aws-workflow dev` runs').trimEnd());
+    if (ready.generatedSecret) {
+      this.logToStderr(
+        'WORKFLOW_AWS_SIGNING_SECRET was not set: generated one for this session (above, and in --write-env). The app must run with the same value; ' +
+          'to keep one across restarts, set WORKFLOW_AWS_SIGNING_SECRET (at least 32 bytes) for both before starting dev.',
+      );
+    }
     this.logToStderr(
       ready.baseUrl
         ? `local AWS ready; consuming both queues and delivering to ${ready.baseUrl} (Ctrl-C to stop)`
