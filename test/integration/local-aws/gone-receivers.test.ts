@@ -30,3 +30,12 @@ it('a message taken by an aborted long poll is received by the next poller, well
   }
   expect(body).toBe('after the restart');
 });
+
+it('a message received by a live poller stays hidden for its visibility timeout', async () => {
+  const url = local.queueUrls.workflow;
+  await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'taken' }));
+  const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, VisibilityTimeout: 30 }));
+  expect(first.Messages?.[0]?.Body).toBe('taken');
+  const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 2, VisibilityTimeout: 30 }));
+  expect(again.Messages).toBeUndefined();
+});

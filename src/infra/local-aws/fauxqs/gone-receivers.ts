@@ -9,7 +9,7 @@
 interface RequestLike {
   headers: Record<string, string | string[] | undefined>;
   body?: unknown;
-  raw: { destroyed: boolean; socket?: { destroyed: boolean } | null };
+  raw: { socket?: { destroyed: boolean } | null };
 }
 interface AppLike {
   addHook(name: 'onSend', hook: (request: RequestLike, reply: unknown, payload: unknown, done: () => void) => void): unknown;
@@ -31,8 +31,9 @@ export function handBackMessagesOfGoneReceivers(app: AppLike, store: SqsStoreWit
   });
 }
 
+/** The connection is closed. (Not `raw.destroyed`: a request stream is destroyed once its body is read.) */
 function clientGone(request: RequestLike): boolean {
-  return request.raw.destroyed || request.raw.socket?.destroyed === true;
+  return !request.raw.socket || request.raw.socket.destroyed;
 }
 
 function handBack(store: SqsStoreWithQueues, request: RequestLike, payload: unknown): void {
