@@ -16,7 +16,7 @@ import { assembleWorld, type AwsWorld } from './assemble-world.js';
 import { awsPorts } from './aws-ports.js';
 import { memoryPorts } from './memory-ports.js';
 import { resourceCheck } from './resource-check.js';
-import { describeUnknownVariable, unknownVariables } from '../config/unknown-variables.js';
+import { warnUnknownVariablesOnce } from './warn-unknown-variables.js';
 import { PORT, PORT_NAMES, type PortFactories, type PortName, type PortOverrides, type PortResolver, type Ports } from './ports.js';
 
 const SERVICE = {
@@ -37,17 +37,6 @@ export function compose(config: WorldConfig, scope: ProcessScope = processScope(
   bindServices(installation, config, scope, get);
   warnUnknownVariablesOnce(scope, get);
   return resolve(installation, SERVICE.world);
-}
-
-const UNKNOWN_VARIABLES_WARNED = token<boolean>('unknown-variables-warned');
-
-/** Once per process, not per world instance (the runtime builds several). */
-function warnUnknownVariablesOnce(scope: ProcessScope, get: PortResolver): void {
-  scope.shared(UNKNOWN_VARIABLES_WARNED, () => {
-    const logger = get('logger');
-    for (const unknown of unknownVariables(process.env)) logger.warn(describeUnknownVariable(unknown), { variable: unknown.variable });
-    return true;
-  });
 }
 
 function bindPort<K extends PortName>(container: Container, name: K, factories: PortFactories, get: PortResolver): void {
