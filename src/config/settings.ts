@@ -164,9 +164,10 @@ export const SETTINGS = {
   delivery: oneOf(['http', 'in-process'], { env: 'WORKFLOW_AWS_DELIVERY', default: 'http', meaning: '`http` or `in-process`', tunable: true }),
   baseUrl: text({
     env: 'WORKFLOW_AWS_BASE_URL',
-    defaultText: '`http://127.0.0.1:$PORT`',
+    defaultText: '`http://127.0.0.1:$PORT`, else `WORKFLOW_LOCAL_BASE_URL`',
     fallback: (): string | undefined => undefined,
-    meaning: 'app serving `/.well-known/workflow/v1/*`',
+    meaning:
+      'app serving `/.well-known/workflow/v1/*`; looked up in this order: this variable, `PORT` (on 127.0.0.1), `WORKFLOW_LOCAL_BASE_URL` (what world-local and world-postgres read)',
     tunable: true,
     example: 'http://127.0.0.1:3000',
   }),
@@ -191,7 +192,8 @@ export const SETTINGS = {
     default: DEFAULT_MAX_RECEIVE_COUNT,
     min: 1,
     max: 1000,
-    meaning: "deliveries before SQS moves a message to the DLQ; above the runtime's own 48, so the runtime fails the run first",
+    meaning:
+      "deliveries before SQS moves a message to the DLQ; above the runtime's own 48, so the runtime fails the run first. `bootstrap` and `dev` put it in the queues' redrive policy (existing queues too)",
   }),
   retryBaseSeconds: int({ env: 'WORKFLOW_AWS_RETRY_BASE_SECONDS', default: 1, min: 0, max: 900, meaning: 'backoff base for failed deliveries' }),
   retryMaxSeconds: int({ env: 'WORKFLOW_AWS_RETRY_MAX_SECONDS', default: 900, min: 0, max: 43200, meaning: 'backoff cap' }),

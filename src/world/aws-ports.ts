@@ -6,6 +6,7 @@ import { DynamoDbStreamStore } from '../adapters/aws/dynamodb-streams/index.js';
 import { createS3Client, S3BlobStore } from '../adapters/aws/s3/index.js';
 import { createSqsClient, queueTargets } from '../adapters/aws/sqs/sqs-client.js';
 import { SqsMessageQueue } from '../adapters/aws/sqs/sqs-message-queue.js';
+import { AwsResourceProbe } from '../adapters/aws/resource-probe.js';
 import { SnapshotCache } from '../application/storage/snapshot-cache.js';
 import { token, type ProcessScope } from '../process-scope.js';
 import type { PortFactories } from './ports.js';
@@ -23,6 +24,10 @@ export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactorie
   const { tables } = config.resources;
   let client: ReturnType<typeof createDynamoDbClient> | undefined;
   const dynamodb = () => (client ??= createDynamoDbClient(config));
+  let sqsClient: ReturnType<typeof createSqsClient> | undefined;
+  const sqs = () => (sqsClient ??= createSqsClient(config));
+  let s3Client: ReturnType<typeof createS3Client> | undefined;
+  const s3 = () => (s3Client ??= createS3Client(config));
   const key = installationKey(config);
   return {
     ...systemPorts(config),
@@ -42,11 +47,13 @@ export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactorie
     },
     idempotency: (get) => new DynamoDbIdempotencyStore(dynamodb(), tables.steps, get('clock')),
     streams: (get) => new DynamoDbStreamStore({ client: dynamodb(), tableName: tables.streams, clock: get('clock'), logger: get('logger') }),
-    blobs: () => new S3BlobStore(createS3Client(config), config.resources.bucket),
+    blobs: () => new S3BlobStore(s3(), config.resources.bucket),
     queue: () =>
-      new SqsMessageQueue(createSqsClient(config), queueTargets(config), {
+      new SqsMessageQueue(sqs(), queueTargets(config), {
         maxDelaySeconds: config.maxDelaySeconds,
         maxMessageBytes: config.maxMessageBytes,
       }),
+    probe: () =>
+      new AwsResourceProbe({ dynamodb: dynamodb(), sqs: sqs(), s3: s3(), tables, queues: queueTargets(config), bucket: config.resources.bucket }),
   };
 }

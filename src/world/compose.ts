@@ -15,6 +15,8 @@ import { processScope, resolve, token, type ProcessScope } from '../process-scop
 import { assembleWorld, type AwsWorld } from './assemble-world.js';
 import { awsPorts } from './aws-ports.js';
 import { memoryPorts } from './memory-ports.js';
+import { resourceCheck } from './resource-check.js';
+import { warnUnknownVariablesOnce } from './warn-unknown-variables.js';
 import { PORT, PORT_NAMES, type PortFactories, type PortName, type PortOverrides, type PortResolver, type Ports } from './ports.js';
 
 const SERVICE = {
@@ -33,6 +35,7 @@ export function compose(config: WorldConfig, scope: ProcessScope = processScope(
   for (const name of PORT_NAMES) bindPort(installation, name, factories, get);
   for (const name of PORT_NAMES) overridePort(installation, name, overrides, factories, get);
   bindServices(installation, config, scope, get);
+  warnUnknownVariablesOnce(scope, get);
   return resolve(installation, SERVICE.world);
 }
 
@@ -95,6 +98,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       queue: resolve(container, SERVICE.queue),
       runKeys: get('runKeys'),
       store: get('events'),
+      resources: resourceCheck({ config, probe: () => get('probe'), logger: get('logger'), clock: get('clock') }),
     }),
   );
 }

@@ -6,6 +6,7 @@ import { MemoryBlobStore } from '../adapters/memory/memory-blob-store.js';
 import { MemoryEventStore } from '../adapters/memory/memory-event-store.js';
 import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.js';
 import { MemoryMessageQueue } from '../adapters/memory/memory-message-queue.js';
+import { MemoryResourceProbe } from '../adapters/memory/memory-resource-probe.js';
 import { MemoryStreamStore } from '../adapters/memory/memory-stream-store.js';
 import { SnapshotCache } from '../application/storage/snapshot-cache.js';
 import type { WorldConfig } from '../config/world-config.js';
@@ -56,5 +57,6 @@ export function memoryPorts(config: WorldConfig, scope: ProcessScope): PortFacto
     streams: (get) => installation(get).streams,
     idempotency: (get) => installation(get).idempotency,
     snapshots: (get) => installation(get).snapshots,
+    probe: () => new MemoryResourceProbe(),
   };
 }

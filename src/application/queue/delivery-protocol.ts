@@ -88,6 +88,9 @@ export function buildDeliveryRequest(envelope: Envelope, attempt: number, signin
   return { route: routeOf(envelope.queueName), headers, body };
 }
 
+export const SIGNATURE_REFUSED =
+  "the app refused this process's delivery signature: set the same WORKFLOW_AWS_SIGNING_SECRET in this process and in the app";
+
 /** What the queue handler's response says: 2xx (+ optional timeoutSeconds) or a failure. */
 export async function readDeliveryResponse(response: Response): Promise<DeliveryResult> {
   const text = await response.text();
@@ -96,7 +99,9 @@ export async function readDeliveryResponse(response: Response): Promise<Delivery
     if (leaseEndsAt !== undefined) return { kind: 'busy', leaseEndsAt };
   }
   if (!response.ok) {
-    return { kind: 'failed', status: response.status, reason: `HTTP ${response.status}: ${errorText(text)}` };
+    // The one refusal a person must fix on both sides: name the variable.
+    const hint = response.status === 401 ? `; ${SIGNATURE_REFUSED}` : '';
+    return { kind: 'failed', status: response.status, reason: `HTTP ${response.status}: ${errorText(text)}${hint}` };
   }
   try {
     const timeoutSeconds = Number((JSON.parse(text) as { timeoutSeconds?: unknown }).timeoutSeconds);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { AwsCommand } from '../base-command.js';
+import { maxReceiveCountFlag } from '../flags.js';
 import { bootstrap, functionSecretsFrom, type BootstrapResult } from '../operations/bootstrap.js';
 
 export default class Bootstrap extends AwsCommand {
@@ -26,6 +27,7 @@ export default class Bootstrap extends AwsCommand {
       allowNo: true,
     }),
     lambda: Flags.boolean({ description: 'create the worker role, function and event-source mappings', default: true, allowNo: true }),
+    'max-receive-count': maxReceiveCountFlag,
     // Not --env-file: Node 20 claims that name anywhere in argv and exits 9 when the file does not exist yet.
     'write-env': Flags.string({
       description: 'dotenv file to write the world\'s environment to',
@@ -48,6 +50,7 @@ export default class Bootstrap extends AwsCommand {
       pointInTimeRecovery: flags['point-in-time-recovery'] ? true : flags['events-point-in-time-recovery'] ? 'events' : false,
       envFile: resolve(flags['write-env']),
       functionSecrets,
+      maxReceiveCount: flags['max-receive-count'],
       ...(endpoints ? { endpoints } : {}),
     });
     const changed = result.resources.filter((r) => r.status !== 'present').length;

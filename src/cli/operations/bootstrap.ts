@@ -46,6 +46,8 @@ export interface BootstrapOptions {
   endpoints?: { dynamodb?: string; sqs?: string; s3?: string };
   /** Secret variables for the function only (never printed or written to the env file). */
   functionSecrets?: Record<string, string>;
+  /** The queues' redrive policy; also written to the env when it is not the default. */
+  maxReceiveCount?: number;
 }
 
 export interface BootstrapResult {
@@ -66,9 +68,10 @@ export async function bootstrap(ctx: CliContext, options: BootstrapOptions): Pro
     onNote: ctx.note,
     sleep: ctx.sleep,
     pointInTimeRecovery: options.pointInTimeRecovery,
+    maxReceiveCount: options.maxReceiveCount,
   });
   const queueUrls = { workflow: queues.workflow.url, step: queues.step.url };
-  const envInput = { name: ctx.name, region: ctx.region, names, queueUrls, endpoints: options.endpoints };
+  const envInput = { name: ctx.name, region: ctx.region, names, queueUrls, endpoints: options.endpoints, maxReceiveCount: options.maxReceiveCount };
 
   let roleArn: string | undefined;
   let functionArn: string | undefined;

@@ -1,12 +1,14 @@
 // The workflow and step queues, each with its dead-letter queue. A DLQ is made
 // first because its ARN goes into its source queue's RedrivePolicy. A queue is
-// created with all its attributes in one call, so an existing queue is
-// complete and is left as it is.
+// created with all its attributes in one call. On an existing queue, the
+// attributes a setting chooses (the redrive policy's maxReceiveCount) are
+// brought to the wanted value; the others are left as they are.
 import {
   CreateQueueCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  SetQueueAttributesCommand,
   type QueueAttributeName,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -57,7 +59,9 @@ export async function provisionQueues(
   const pairs = await allSettled(
     queuePairs(names).map(async ({ queue, dlq }) => {
       const dead = await ensureQueue(client, dlq, 'dlq', () => dlqAttributes(), settle, options);
-      const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn, options.maxReceiveCount), settle, options);
+      const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn, options.maxReceiveCount), settle, options, [
+        'RedrivePolicy',
+      ]);
       return { source, dead };
     }),
   );
@@ -97,9 +101,11 @@ async function ensureQueue(
   attributes: () => QueueAttributes,
   settle: (report: ResourceReport) => void,
   options: Pick<ProvisionOptions, 'onNote' | 'sleep'>,
+  /** Attributes a setting chooses: set on an existing queue when they differ. */
+  reconciled: QueueAttributeName[] = [],
 ): Promise<QueueAddress> {
   let url = await queueUrl(client, name);
-  const status = url ? 'present' : 'created';
+  let status: 'present' | 'created' | 'updated' = url ? 'present' : 'created';
   // CreateQueue returns the existing URL when another run made the same queue first.
   // Within 60 s of a DeleteQueue of the same name, SQS refuses it: wait that out.
   url ??= (
@@ -117,10 +123,31 @@ async function ensureQueue(
     )
   ).QueueUrl;
   if (!url) throw new Error(`CreateQueue returned no URL for ${name}`);
-  const arn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  const existing = (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', ...reconciled] }))).Attributes ?? {};
+  const arn = existing.QueueArn;
   if (!arn) throw new Error(`GetQueueAttributes returned no QueueArn for ${name}`);
+  if (status === 'present') {
+    const wanted = attributes();
+    const changed = Object.fromEntries(reconciled.filter((key) => !sameAttribute(existing[key], wanted[key])).map((key) => [key, wanted[key]!]));
+    if (Object.keys(changed).length > 0) {
+      await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: changed }));
+      status = 'updated';
+    }
+  }
   settle({ kind, name, status });
   return { url, arn };
+}
+
+/** JSON attributes (RedrivePolicy) compare by content: SQS may return numbers as strings or reorder keys. */
+function sameAttribute(actual: string | undefined, wanted: string | undefined): boolean {
+  if (wanted === undefined || actual === wanted) return true;
+  try {
+    const a = JSON.parse(actual ?? '') as Record<string, unknown>;
+    const w = JSON.parse(wanted) as Record<string, unknown>;
+    return Object.keys(w).every((k) => String(a[k]) === String(w[k])) && Object.keys(a).length === Object.keys(w).length;
+  } catch {
+    return false;
+  }
 }
 
 async function queueUrl(client: SQSClient, name: string): Promise<string | undefined> {

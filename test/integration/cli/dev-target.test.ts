@@ -43,7 +43,7 @@ it('outputs, status and dlq list exit 0 against dev, from its env or with --loca
   await ready;
   try {
     expect(devEnv.WORKFLOW_AWS_STEP_QUEUE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
-    expect(await readdir(devStateDir())).toEqual(expect.arrayContaining([expect.stringMatching(/dev-devtarget\.json$/)]));
+    expect(await readdir(devStateDir())).toEqual(expect.arrayContaining([expect.stringMatching(/dev-devtarget-\d+\.json$/)]));
 
     // `set -a; . .env; set +a` in a shell: the CLI reads the same variables.
     const before = { ...process.env };

@@ -128,7 +128,7 @@ describe('base URL', () => {
 
   it('fails clearly when neither is set', () => {
     expect(() => resolveDeliveryBaseUrl({}, {})).toThrow(BaseUrlError);
-    expect(() => resolveDeliveryBaseUrl({}, { PORT: 'abc' })).toThrow(/WORKFLOW_AWS_BASE_URL or PORT/);
+    expect(() => resolveDeliveryBaseUrl({}, { PORT: 'abc' })).toThrow(/WORKFLOW_AWS_BASE_URL, PORT or WORKFLOW_LOCAL_BASE_URL/);
   });
 
   it('turns a missing base URL into a failed delivery', async () => {

@@ -54,6 +54,7 @@ import {
   CreateQueueCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
   GetQueueUrlCommand,
   QueueDoesNotExist,
 } from '@aws-sdk/client-sqs';
@@ -65,7 +66,7 @@ export interface FakeCloud {
   aws: MockedAws;
   region: string;
   tables: Map<string, { input: CreateTableCommandInput; ttl: boolean; pitr: boolean }>;
-  queues: Map<string, { url: string; arn: string }>;
+  queues: Map<string, { url: string; arn: string; attributes?: Record<string, string> }>;
   buckets: Map<string, string[]>;
   roles: Map<string, { arn: string; policies: Map<string, string>; trust?: string }>;
   functions: Map<string, { arn: string; role: string; env: Record<string, string> }>;
@@ -179,10 +180,11 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     }),
   );
   q.on(CreateQueueCommand).callsFake(
-    fake(CreateQueueCommand, ({ QueueName }: { QueueName: string }) => {
+    fake(CreateQueueCommand, ({ QueueName, Attributes }: { QueueName: string; Attributes?: Record<string, string> }) => {
       const entry = cloud.queues.get(QueueName) ?? {
         url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${QueueName}`,
         arn: `arn:aws:sqs:${region}:${ACCOUNT}:${QueueName}`,
+        attributes: { ...Attributes },
       };
       cloud.queues.set(QueueName, entry);
       return { QueueUrl: entry.url };
@@ -192,7 +194,15 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     fake(GetQueueAttributesCommand, ({ QueueUrl }: { QueueUrl: string }) => {
       const found = queueByUrl(QueueUrl);
       if (!found) throw queueMissing();
-      return { Attributes: { QueueArn: found[1].arn } };
+      return { Attributes: { ...found[1].attributes, QueueArn: found[1].arn } };
+    }),
+  );
+  q.on(SetQueueAttributesCommand).callsFake(
+    fake(SetQueueAttributesCommand, ({ QueueUrl, Attributes }: { QueueUrl: string; Attributes: Record<string, string> }) => {
+      const found = queueByUrl(QueueUrl);
+      if (!found) throw queueMissing();
+      Object.assign((found[1].attributes ??= {}), Attributes);
+      return {};
     }),
   );
   q.on(DeleteQueueCommand).callsFake(

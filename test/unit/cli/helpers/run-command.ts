@@ -68,6 +68,8 @@ export async function runCommand(
     err.mockRestore();
     log.mockRestore();
     error.mockRestore();
+    // A command that reports and then exits non-zero (status) sets the exit code without throwing.
+    if (exitCode === 0 && typeof process.exitCode === 'number') exitCode = process.exitCode;
     process.exitCode = undefined;
   }
   return { stdout, stderr, exitCode, result };
