@@ -75,8 +75,10 @@ export function ourWorld(env) {
   return { WORKFLOW_TARGET_WORLD: WORLD, WORKFLOW_AWS_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env };
 }
 
-export async function startServer(env) {
-  const child = spawn(process.execPath, [SERVER], { cwd: APP, env: { ...process.env, ...env, E2E_EXIT_ON_STDIN_EOF: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+/** The harness server with `env`, on top of this process's environment unless inheritEnv is false. */
+export async function startServer(env, { inheritEnv = true } = {}) {
+  const base = inheritEnv ? process.env : { PATH: process.env.PATH };
+  const child = spawn(process.execPath, [SERVER], { cwd: APP, env: { ...base, ...env, E2E_EXIT_ON_STDIN_EOF: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
   const tail = [];
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`harness server not ready in 60 s\n${tail.join('\n')}`)), 60_000);
