@@ -28,6 +28,7 @@ function dynamoKind(body) {
   const sk = key?.sk?.S ?? '';
   if (pk.startsWith('Q#')) return pk.slice(0, 3);
   if (/^[SWK]#/.test(sk)) return sk.slice(0, 2);
+  if (body?.Item?.eventType?.S) return body.Item.eventType.S; // an event's commit
   return body?.IndexName ? `index ${body.IndexName}` : '';
 }
 

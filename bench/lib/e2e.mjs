@@ -17,7 +17,9 @@ import { now, sleep, summarize } from './stats.mjs';
 import { listAll } from './storage-suite.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const APP = join(ROOT, 'test', 'e2e', 'fixtures', 'app');
+export const APP = join(ROOT, 'test', 'e2e', 'fixtures', 'app');
+/** Test seam: any world with the runtime's handler calls counted where they run (E2E_WORLD_ENTRY = the world). */
+export const COUNTING_WORLD = join(ROOT, 'test', 'e2e', 'harness', 'counting-world.cjs');
 const SERVER = join(ROOT, 'test', 'e2e', 'harness', 'server.mjs');
 const WORLD = join(ROOT, 'dist', 'index.js');
 const READY = 'E2E_SERVER_READY ';

@@ -13,17 +13,12 @@
 // calls and replays are the runtime's queue handler calls, counted by a seam
 // around either world (test/e2e/harness/counting-world.cjs), so the replays
 // world-aws runs in process right after a step count too.
-import { join } from 'node:path';
 import { ensureWorkflowsBuilt } from '../../scripts/lib/build-workflows.mjs';
-import { startAwsProxies } from './aws-proxy.mjs';
-import { call, ourWorld, startServer } from './e2e.mjs';
-import { startBenchLocalAws } from './local-aws-process.mjs';
+import { startAwsStack } from './aws-stack.mjs';
+import { APP, call } from './e2e.mjs';
 import { now, sleep, summarize } from './stats.mjs';
 import { PLAIN_AGREEMENT, plainAgreement, startHarnessOnPostgres, startPlainOnPostgres, startPostgresWorld } from './world-postgres.mjs';
 
-const COUNTING_WORLD = join(import.meta.dirname, '..', '..', 'test', 'e2e', 'harness', 'counting-world.cjs');
-
-const APP = new URL('../../test/e2e/fixtures/app/', import.meta.url).pathname;
 const QUEUE_RECORD_PREFIX = 'Q#';
 
 const sumOfSquares = (n) => ((n - 1) * n * (2 * n - 1)) / 6;
@@ -145,31 +140,16 @@ async function runScenarios(server, scenarios, counters, log, label) {
   return out;
 }
 
-/** `env` with its world behind the counting seam, which counts the runtime's handler calls wherever they run. */
-function counted(env) {
-  return { ...env, WORKFLOW_TARGET_WORLD: COUNTING_WORLD, E2E_WORLD_ENTRY: env.WORKFLOW_TARGET_WORLD };
-}
-
-/** The harness server for our world on the embedded local AWS (in-process consumer, signed HTTP delivery), every AWS request through `proxies`. */
-export function startAwsServer(proxiesEnv) {
-  return startServer(counted(ourWorld({ WORKFLOW_AWS_ADAPTERS: 'aws', WORKFLOW_AWS_DELIVERY: 'http', ...proxiesEnv })));
-}
-
 /** Our world on the embedded local AWS, metered. */
 async function onLocalAws(scenarios, log) {
-  const local = await startBenchLocalAws();
   const counters = { metered: true, current: newCounters() };
-  const proxies = await startAwsProxies(local.env, meter(counters));
-  let server;
+  const stack = await startAwsStack(meter(counters));
   try {
-    server = await startAwsServer(proxies.env);
-    return await runScenarios(server, scenarios, counters, log, 'world-aws, local AWS');
+    return await runScenarios(stack.server, scenarios, counters, log, 'world-aws, local AWS');
   } catch (error) {
-    throw new Error(`${error.message}${server ? `\n--- server output ---\n${server.logTail()}` : ''}`);
+    throw new Error(`${error.message}\n--- server output ---\n${stack.server.logTail()}`);
   } finally {
-    await server?.stop();
-    await proxies.stop();
-    await local.stop();
+    await stack.stop();
   }
 }
 

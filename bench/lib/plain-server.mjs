@@ -76,7 +76,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await runtime.getWorld().start?.();
   const shutdown = async () => {
     server.closeAllConnections();
-    await Promise.race([runtime.getWorld().close?.(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await Promise.race([Promise.resolve(runtime.getWorld().close?.()).catch(() => {}), new Promise((r) => setTimeout(r, 5_000).unref())]);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown());

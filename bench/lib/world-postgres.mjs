@@ -10,12 +10,11 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startServer } from './e2e.mjs';
+import { COUNTING_WORLD, startServer } from './e2e.mjs';
 import { startPlainServer } from './plain-server.mjs';
 import { freePort, startPostgres } from './postgres-server.mjs';
 
 export const PG_DIR = process.env.WORLD_POSTGRES_DIR ?? '/tmp/probe/node_modules/@workflow/world-postgres';
-const COUNTING_WORLD = join(import.meta.dirname, '..', '..', 'test', 'e2e', 'harness', 'counting-world.cjs');
 /** The plain server's figures must agree within this factor, either way. */
 export const PLAIN_AGREEMENT = 1.5;
 
