@@ -25,10 +25,12 @@ function keep(r) {
 /**
  * The chain of requests ending at the run's run_completed commit, in time
  * order. A long poll that returned a message links to the last send to that
- * queue before it returned (the message's send); any other request to the
- * request that ended last before it started.
+ * queue before it returned (the message's send). Any other request links to
+ * a receive that returned messages within `delayMs` + 5 ms before it started
+ * (a delivery starts from its receive, while the previous message's delete
+ * may end in between), else to the request that ended last before it started.
  */
-export function criticalChain(records) {
+export function criticalChain(records, delayMs) {
   const candidates = records.filter((r) => r.messages !== 0); // an empty long poll carries nothing
   const last = candidates.filter((r) => r.kind === 'run_completed').at(-1);
   if (!last) return [];
@@ -41,9 +43,10 @@ export function criticalChain(records) {
   };
   for (let cur = last; ; ) {
     const receive = cur.op === 'ReceiveMessage';
+    const before = (r) => r.end <= cur.start + 0.5;
     const previous = receive
       ? latest((r) => r.op.startsWith('SendMessage') && r.resource === cur.resource && r.end <= cur.end + 0.5)
-      : latest((r) => r.end <= cur.start + 0.5);
+      : (latest((r) => r.op === 'ReceiveMessage' && before(r) && r.end >= cur.start - delayMs - 5) ?? latest(before));
     if (!previous) break;
     chain.push(previous);
     used.add(previous);
@@ -102,7 +105,7 @@ export async function runCriticalPath({ log = () => {}, runs = 3, delayMs = 10, 
     }
     const [at0, atDelay] = [summarize(base.map((s) => s.ms)), summarize(delayed.map((s) => s.ms))];
     const roundTripsPerStep = Math.round(((atDelay.p50 - at0.p50) / steps / delayMs) * 100) / 100;
-    const chains = delayed.map((s) => criticalChain(s.records));
+    const chains = delayed.map((s) => criticalChain(s.records, delayMs));
     const chain = breakdown(chains, steps);
     // The chain says which services; the delay growth says how many in all.
     const scale = chain.total ? roundTripsPerStep / chain.total : 0;

@@ -18,12 +18,12 @@ export const PG_DIR = process.env.WORLD_POSTGRES_DIR ?? '/tmp/probe/node_modules
 /** The plain server's figures must agree within this factor, either way. */
 export const PLAIN_AGREEMENT = 1.5;
 
-/** PostgreSQL with world-postgres's schema; resolves to { url, stop() } or { skipped }. */
-export async function startPostgresWorld() {
+/** PostgreSQL with world-postgres's schema; resolves to { url, stop() } or { skipped }. `log` gets the server's output. */
+export async function startPostgresWorld({ log = () => {} } = {}) {
   if (!existsSync(join(PG_DIR, 'dist', 'index.js'))) return { skipped: `world-postgres not installed at ${PG_DIR} (set WORLD_POSTGRES_DIR)` };
   let pg;
   try {
-    pg = await startPostgres({ log: () => {} });
+    pg = await startPostgres({ log });
   } catch (error) {
     return { skipped: `PostgreSQL not available: ${String(error?.message ?? error).split('\n')[0]}` };
   }
