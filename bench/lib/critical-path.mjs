@@ -5,7 +5,8 @@
 // delayed runs' request timestamps: walking back from the run_completed
 // commit, each link is the request that ended last before the current one
 // started; a long poll that returned a message links to the send that
-// carried it and counts its response leg only (half the delay). The chain is
+// carried it and counts its response leg only (half the delay); deletes and
+// visibility changes are never links (nothing waits for them). The chain is
 // an estimate (a background request ending in a gap can take a link); the
 // delay growth is the measurement.
 import { estimateOnAws } from './aws-latencies.mjs';
@@ -22,16 +23,18 @@ function keep(r) {
   return { service: r.service, op: r.op, resource: r.resource, kind: r.kind, start: r.start, end: r.end, messages };
 }
 
+/** Acknowledgements and lease extensions: nothing in the run waits for them. */
+const SINKS = new Set(['DeleteMessage', 'DeleteMessageBatch', 'ChangeMessageVisibility', 'ChangeMessageVisibilityBatch']);
+
 /**
  * The chain of requests ending at the run's run_completed commit, in time
  * order. A long poll that returned a message links to the last send to that
- * queue before it returned (the message's send). Any other request links to
- * a receive that returned messages within `delayMs` + 5 ms before it started
- * (a delivery starts from its receive, while the previous message's delete
- * may end in between), else to the request that ended last before it started.
+ * queue before it returned (the message's send); any other request to the
+ * request that ended last before it started. Empty long polls and sinks
+ * (deletes, visibility changes) are never links.
  */
-export function criticalChain(records, delayMs) {
-  const candidates = records.filter((r) => r.messages !== 0); // an empty long poll carries nothing
+export function criticalChain(records) {
+  const candidates = records.filter((r) => r.messages !== 0 && !SINKS.has(r.op));
   const last = candidates.filter((r) => r.kind === 'run_completed').at(-1);
   if (!last) return [];
   const chain = [last];
@@ -43,10 +46,9 @@ export function criticalChain(records, delayMs) {
   };
   for (let cur = last; ; ) {
     const receive = cur.op === 'ReceiveMessage';
-    const before = (r) => r.end <= cur.start + 0.5;
     const previous = receive
       ? latest((r) => r.op.startsWith('SendMessage') && r.resource === cur.resource && r.end <= cur.end + 0.5)
-      : (latest((r) => r.op === 'ReceiveMessage' && before(r) && r.end >= cur.start - delayMs - 5) ?? latest(before));
+      : latest((r) => r.end <= cur.start + 0.5);
     if (!previous) break;
     chain.push(previous);
     used.add(previous);
@@ -105,7 +107,7 @@ export async function runCriticalPath({ log = () => {}, runs = 3, delayMs = 10, 
     }
     const [at0, atDelay] = [summarize(base.map((s) => s.ms)), summarize(delayed.map((s) => s.ms))];
     const roundTripsPerStep = Math.round(((atDelay.p50 - at0.p50) / steps / delayMs) * 100) / 100;
-    const chains = delayed.map((s) => criticalChain(s.records, delayMs));
+    const chains = delayed.map((s) => criticalChain(s.records));
     const chain = breakdown(chains, steps);
     // The chain says which services; the delay growth says how many in all.
     const scale = chain.total ? roundTripsPerStep / chain.total : 0;
