@@ -166,19 +166,25 @@ async function onPostgresServer(start, scenarios, log, label) {
   }
 }
 
-/** world-postgres with the bench's harness, then the plain server on the same database (the check); or why it was skipped. */
-async function onPostgres(scenarios, log) {
+/** Scenarios on a fresh world-postgres database behind the server `start(url)` makes, or why it was skipped. */
+async function onPostgresDatabase(start, scenarios, log, label) {
   const pg = await startPostgresWorld();
   if (pg.skipped) return pg;
   try {
-    // fanout1000 takes world-postgres minutes here: only on request.
-    const wanted = process.env.BENCH_PG_FANOUT1000 === '1' ? scenarios : scenarios.filter((s) => s.name !== 'fanout1000');
-    const bench = await onPostgresServer(() => startHarnessOnPostgres(pg.url), wanted, log, 'world-postgres');
-    const plain = process.env.BENCH_SKIP_PLAIN === '1' ? { skipped: 'BENCH_SKIP_PLAIN=1' } : await onPostgresServer(() => startPlainOnPostgres(pg.url, APP), wanted, log, 'world-postgres, plain server');
-    return { ...bench, plain, agreement: plain.skipped ? undefined : plainAgreement(bench, plain) };
+    return await onPostgresServer(() => start(pg.url), scenarios, log, label);
   } finally {
     await pg.stop();
   }
+}
+
+/** world-postgres with the bench's harness, then the plain server on a fresh database of its own (the check). */
+async function onPostgres(scenarios, log) {
+  // fanout1000 takes world-postgres minutes here: only on request.
+  const wanted = process.env.BENCH_PG_FANOUT1000 === '1' ? scenarios : scenarios.filter((s) => s.name !== 'fanout1000');
+  const bench = await onPostgresDatabase(startHarnessOnPostgres, wanted, log, 'world-postgres');
+  if (bench.skipped || process.env.BENCH_SKIP_PLAIN === '1') return { ...bench, plain: { skipped: bench.skipped ?? 'BENCH_SKIP_PLAIN=1' } };
+  const plain = await onPostgresDatabase((url) => startPlainOnPostgres(url, APP), wanted, log, 'world-postgres, plain server');
+  return { ...bench, plain, agreement: plainAgreement(bench, plain) };
 }
 
 export async function runFanoutBench({ quick = false, log = () => {} } = {}) {
@@ -224,7 +230,7 @@ export function fanoutTable({ scenarios, aws, postgres }) {
     if (postgres?.[s.name]?.error) lines.push(`world-postgres ${s.name} failed: ${postgres[s.name].error}`);
   }
   if (postgres?.skipped) lines.push(`world-postgres skipped: ${postgres.skipped}`);
-  if (plain?.skipped) lines.push(`world-postgres plain-server check skipped: ${plain.skipped}`);
+  if (plain?.skipped && !postgres?.skipped) lines.push(`world-postgres plain-server check skipped: ${plain.skipped}`);
   else if (plain?.error) lines.push(`world-postgres plain server failed: ${plain.error.split('\n')[0]}`);
   if (postgres?.agreement) {
     const { ratios, agrees } = postgres.agreement;

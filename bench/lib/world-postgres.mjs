@@ -4,8 +4,8 @@
 // are WORKFLOW_TARGET_WORLD, WORKFLOW_POSTGRES_URL and PORT (pool 10, worker
 // concurrency 10: the defaults), started on listen. The bench's server is the
 // e2e harness with the counting seam (replays per step) and no other
-// environment; a plain server (plain-server.mjs) runs the same scenarios on
-// the same database as the check that the harness does not slow it down.
+// environment; a plain server (plain-server.mjs) runs the same scenarios on a
+// fresh database as the check that the harness does not change its figures.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
