@@ -127,7 +127,7 @@ if (wants('fanout')) {
 const attempt = (promise) => promise.catch((error) => ({ error: String(error?.message ?? error).slice(0, 2000) }));
 if (wants('critical')) {
   log('critical path: seq20 through delaying proxies (0 and 10 ms per request)');
-  results.criticalPath = await attempt(runCriticalPath({ log, runs: quick ? 1 : 3 }));
+  results.criticalPath = await attempt(runCriticalPath({ log, runs: quick ? 1 : 5 }));
 }
 if (wants('seq100')) {
   log('seq100: time per step at step 100 against step 10');

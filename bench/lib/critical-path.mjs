@@ -1,7 +1,8 @@
 // The critical path of a sequential step on world-aws: seq20 with every
 // DynamoDB, SQS and S3 request through a loopback proxy, alternately with
 // 0 ms and with `delayMs` added to every request. Round trips per step =
-// (p50 growth per step) / delay. Which requests they are comes from the
+// growth per step / delay, the median over pairs (each delayed run against
+// the undelayed run just before it, so both see the same machine load). Which requests they are comes from the
 // delayed runs' request timestamps: walking back from the run_completed
 // commit, each link is the request that ended last before the current one
 // started; a long poll that returned a message links to the send that
@@ -83,7 +84,7 @@ function sampleStep(records, chain) {
   return inStep.map((r) => ({ request: label(r), startMs: Math.round(r.start - t0), endMs: Math.round(r.end - t0), critical: onChain.has(r) }));
 }
 
-export async function runCriticalPath({ log = () => {}, runs = 3, delayMs = 10, steps = 20 } = {}) {
+export async function runCriticalPath({ log = () => {}, runs = 5, delayMs = 10, steps = 20 } = {}) {
   let records = null;
   const stack = await startAwsStack({ observe: (r) => records?.push(keep(r)) });
   try {
@@ -106,7 +107,9 @@ export async function runCriticalPath({ log = () => {}, runs = 3, delayMs = 10, 
       log(`  critical path: round ${i + 1}/${runs}: ${Math.round(base.at(-1).ms)} ms at 0 ms, ${Math.round(delayed.at(-1).ms)} ms at ${delayMs} ms`);
     }
     const [at0, atDelay] = [summarize(base.map((s) => s.ms)), summarize(delayed.map((s) => s.ms))];
-    const roundTripsPerStep = Math.round(((atDelay.p50 - at0.p50) / steps / delayMs) * 100) / 100;
+    // Each delayed run against the undelayed run just before it: the pairs share the machine's load.
+    const perPair = base.map((b, i) => (delayed[i].ms - b.ms) / steps / delayMs);
+    const roundTripsPerStep = Math.round(summarize(perPair).p50 * 100) / 100;
     const chains = delayed.map((s) => criticalChain(s.records));
     const chain = breakdown(chains, steps);
     // The chain says which services; the delay growth says how many in all.
@@ -119,6 +122,7 @@ export async function runCriticalPath({ log = () => {}, runs = 3, delayMs = 10, 
       msAt0: at0,
       msAtDelay: atDelay,
       roundTripsPerStep,
+      roundTripsPerPair: perPair.map((x) => Math.round(x * 100) / 100),
       chain,
       estimateOnAwsPerStepMs: estimateOnAws(byService),
       sampleStep: sampleStep(delayed[Math.floor(delayed.length / 2)].records, chains[Math.floor(chains.length / 2)]),

@@ -95,7 +95,7 @@ export function gapsTable(gaps) {
 export function criticalPathTable(cp, latencies) {
   const lines = [
     `seq${cp.steps}, ${cp.runs} runs each: p50 ${fmt(cp.msAt0.p50, 0)} ms at 0 ms, ${fmt(cp.msAtDelay.p50, 0)} ms at ${cp.delayMs} ms added per request`,
-    `round trips per step on the critical path: ${fmt(cp.roundTripsPerStep, 2)} (growth per step / ${cp.delayMs} ms)`,
+    `round trips per step on the critical path: ${fmt(cp.roundTripsPerStep, 2)} (growth per step / ${cp.delayMs} ms, median of the pairs ${cp.roundTripsPerPair.map((x) => fmt(x, 1)).join(', ')})`,
     `from request timestamps (chain through the delayed runs): ${fmt(cp.chain.total, 2)} per step`,
     '',
     table([['request on the chain', 'per step'], ...Object.entries(cp.chain.byLabel).map(([k, v]) => [k, fmt(v, 2)])]),
