@@ -3,13 +3,13 @@
 // test/e2e/harness/server.mjs (a child process whose control API calls
 // workflow/api). The target envs mirror test/e2e/harness/targets.ts, which is
 // TypeScript and so cannot be imported from plain Node.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWorkflowsBuilt } from '../../scripts/lib/build-workflows.mjs';
+import { spawnServer } from './child-server.mjs';
 import { aggregate } from './cost-suite.mjs';
 import { startDynamoMeter } from './ddb-meter.mjs';
 import { startBenchLocalAws } from './local-aws-process.mjs';
@@ -80,31 +80,8 @@ export function ourWorld(env) {
 /** The harness server with `env`, on top of this process's environment unless inheritEnv is false. */
 export async function startServer(env, { inheritEnv = true } = {}) {
   const base = inheritEnv ? process.env : { PATH: process.env.PATH };
-  const child = spawn(process.execPath, [SERVER], { cwd: APP, env: { ...base, ...env, E2E_EXIT_ON_STDIN_EOF: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-  const tail = [];
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`harness server not ready in 60 s\n${tail.join('\n')}`)), 60_000);
-    const onData = (data) => {
-      for (const line of data.toString('utf8').split('\n')) {
-        if (line.startsWith(READY)) {
-          clearTimeout(timer);
-          resolve(JSON.parse(line.slice(READY.length)).port);
-        } else if (line) tail.push(line.slice(0, 300)) > 30 && tail.shift();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`harness server exited (${code})\n${tail.join('\n')}`))));
-  });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { base: `http://127.0.0.1:${port}/__e2e/`, stop, logTail: () => tail.join('\n') };
+  const server = await spawnServer({ name: 'harness server', args: [SERVER], cwd: APP, env: { ...base, ...env, E2E_EXIT_ON_STDIN_EOF: '1' }, ready: READY });
+  return { ...server, base: `http://127.0.0.1:${JSON.parse(server.readyLine).port}/__e2e/` };
 }
 
 export async function call(base, method, path, body, timeoutMs = 90_000) {

@@ -6,10 +6,10 @@
 // world-postgres's install root, so the runtime resolves the package by name.
 //
 //   node bench/lib/plain-server.mjs <app dir>   (prints PLAIN_SERVER_READY)
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnServer } from './child-server.mjs';
 
 const READY = 'PLAIN_SERVER_READY';
 
@@ -19,29 +19,8 @@ export const installRoot = (packageDir) => dirname(dirname(dirname(packageDir)))
 /** Starts it as a child process; resolves to { base, stop(), logTail() }, like e2e.mjs's startServer. */
 export async function startPlainServer({ appDir, packageDir, postgresUrl, port }) {
   const env = { WORKFLOW_TARGET_WORLD: '@workflow/world-postgres', WORKFLOW_POSTGRES_URL: postgresUrl, PORT: String(port) };
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), appDir], { cwd: installRoot(packageDir), env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const tail = [];
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`plain server not ready in 60 s\n${tail.join('\n')}`)), 60_000);
-    const onData = (data) => {
-      for (const line of data.toString('utf8').split('\n')) {
-        if (line.startsWith(READY)) clearTimeout(timer), resolve();
-        else if (line && tail.push(line.slice(0, 300)) > 30) tail.shift();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`plain server exited (${code})\n${tail.join('\n')}`))));
-  });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { base: `http://127.0.0.1:${port}/__e2e/`, stop, logTail: () => tail.join('\n') };
+  const server = await spawnServer({ name: 'plain server', args: [fileURLToPath(import.meta.url), appDir], cwd: installRoot(packageDir), env, ready: READY });
+  return { ...server, base: `http://127.0.0.1:${port}/__e2e/` };
 }
 
 // Child side. Imports are lazy so that the parent does not load the runtime.
