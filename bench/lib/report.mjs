@@ -111,7 +111,11 @@ export function criticalPathTable(cp, latencies) {
 
 export function seqGrowthLine(g) {
   const runs = g.runs.map((r) => `${fmt(r.step10Ms, 0)} → ${fmt(r.step100Ms, 0)} ms (${fmt(r.ratio, 2)}×, run ${fmt(r.totalMs / 1000, 1)} s)`).join('; ');
-  return `seq${g.steps}, median step 6–15 → last 10 steps: ${runs}; ratio p50 ${fmt(g.ratioP50, 2)} (target ≤ 1.2)`;
+  const work = g.runs.map((r) => `${fmt(r.itemsReadAtStep10, 0)} → ${fmt(r.itemsReadAtStep100, 0)}`).join('; ');
+  return [
+    `seq${g.steps}, median step 6–15 → last 10 steps: ${runs}; ratio p50 ${fmt(g.ratioP50, 2)} (target ≤ 1.2)`,
+    `DynamoDB items read per step, same windows: ${work}; ratio p50 ${fmt(g.itemsReadRatioP50, 2)}; requests per step ratio p50 ${fmt(g.requestsRatioP50, 2)}`,
+  ].join('\n');
 }
 
 export function listingLagLines(lag) {

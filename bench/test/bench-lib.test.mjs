@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { estimateOnAws } from '../lib/aws-latencies.mjs';
 import { describeRequest } from '../lib/aws-proxy.mjs';
 import { criticalChain } from '../lib/critical-path.mjs';
-import { growth, stepDurations } from '../lib/seq-growth.mjs';
+import { growth, stepDurations, workPerStep } from '../lib/seq-growth.mjs';
 import { plainAgreement } from '../lib/world-postgres.mjs';
 
 const req = (service, op, resource, kind, start, end, messages) => ({ service, op, resource, kind, start, end, messages });
@@ -58,4 +58,16 @@ test('describeRequest names the operation, the resource without the installation
 
 test('estimateOnAws multiplies round trips by each service latency', () => {
   assert.deepEqual(estimateOnAws({ dynamodb: 4, sqs: 1 }), { low: 4 * 5 + 10, high: 4 * 15 + 20 });
+});
+
+test('workPerStep: a step owns the requests that ended after the previous step_completed commit, up to its own', () => {
+  const records = [
+    { kind: '', end: 1, items: 3 },
+    { kind: 'step_completed', end: 2, items: 0 },
+    { kind: '', end: 3, items: 5 },
+    { kind: '', end: 4, items: 1 },
+    { kind: 'step_completed', end: 5, items: 0 },
+    { kind: '', end: 6, items: 9 }, // after the last step: the run's completion
+  ];
+  assert.deepEqual(workPerStep(records), [{ requests: 2, itemsRead: 3 }, { requests: 3, itemsRead: 6 }]);
 });
