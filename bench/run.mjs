@@ -131,7 +131,7 @@ if (wants('critical')) {
 }
 if (wants('seq100')) {
   log('seq100: time per step at step 100 against step 10');
-  results.seqGrowth = await attempt(runSeqGrowth({ log, runs: quick ? 1 : 2, steps: quick ? 30 : 100 }));
+  results.seqGrowth = await attempt(runSeqGrowth({ log, runs: quick ? 1 : 3, steps: quick ? 30 : 100 }));
 }
 if (wants('lag')) {
   log('listing lag across processes');
