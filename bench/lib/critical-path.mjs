@@ -124,7 +124,7 @@ export async function runCriticalPath({ log = () => {}, runs = 5, delayMs = 10, 
       roundTripsPerStep,
       roundTripsPerPair: perPair.map((x) => Math.round(x * 100) / 100),
       chain,
-      estimateOnAwsPerStepMs: estimateOnAws(byService),
+      estimateOnAwsPerStepMs: { fromDelay: estimateOnAws(byService), fromChain: estimateOnAws(chain.byService) },
       sampleStep: sampleStep(delayed[Math.floor(delayed.length / 2)].records, chains[Math.floor(chains.length / 2)]),
     };
   } finally {

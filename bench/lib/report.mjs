@@ -100,7 +100,7 @@ export function criticalPathTable(cp, latencies) {
     '',
     table([['request on the chain', 'per step'], ...Object.entries(cp.chain.byLabel).map(([k, v]) => [k, fmt(v, 2)])]),
     '',
-    `estimated p50 per step on real AWS (round trips × in-region latency, by service): ${cp.estimateOnAwsPerStepMs.low}–${cp.estimateOnAwsPerStepMs.high} ms`,
+    `estimated p50 per step on real AWS (round trips × in-region latency, by service): ${cp.estimateOnAwsPerStepMs.fromDelay.low}–${cp.estimateOnAwsPerStepMs.fromDelay.high} ms with the delay's count, ${cp.estimateOnAwsPerStepMs.fromChain.low}–${cp.estimateOnAwsPerStepMs.fromChain.high} ms with the chain's`,
     table([['service', 'latency low–high ms', 'source'], ...Object.entries(latencies).map(([k, v]) => [k, `${v.low}–${v.high}`, v.source])]),
     '',
     'one step in the middle of a delayed run (ms from its first request; * = on the chain):',
