@@ -2,17 +2,19 @@
 // messages sent, SQS requests, handler calls, workflow replays, and the
 // DynamoDB capacity of the queue's own records (send claims, delivery leases,
 // wake-up marks: items whose pk starts with `Q#`). world-postgres runs the
-// same scenarios side by side when it and PostgreSQL are installed
-// (fanout1000 only with BENCH_PG_FANOUT1000=1; BENCH_SKIP_POSTGRES=1 skips it).
+// same scenarios side by side when it and PostgreSQL are installed, as its
+// README configures it, and then on a plain server as the check
+// (world-postgres.mjs; fanout1000 only with BENCH_PG_FANOUT1000=1;
+// BENCH_SKIP_POSTGRES=1 skips world-postgres, BENCH_SKIP_PLAIN=1 the check).
 // BENCH_FANOUT=seq20,fanout200 picks scenarios; any other width on request
 // (BENCH_FANOUT=fanout600); BENCH_FANOUT_RUNS=n overrides the runs of each fan-out.
 // DynamoDB: every request and the items reads returned (all tables), per step.
 //
-// Counting: the app server talks to SQS and DynamoDB through counting proxies
-// (HTTP, JSON protocol: the operation is the X-Amz-Target header); handler
-// calls and replays are the runtime's queue handler calls, counted by a seam
-// around either world (test/e2e/harness/counting-world.cjs), so the replays
-// world-aws runs in process right after a step count too.
+// Counting: the app server talks to DynamoDB, SQS and S3 through proxies
+// (aws-stack.mjs, aws-proxy.mjs); handler calls and replays are the runtime's
+// queue handler calls, counted by a seam around either world
+// (test/e2e/harness/counting-world.cjs), so the replays world-aws runs in
+// process right after a step count too.
 import { ensureWorkflowsBuilt } from '../../scripts/lib/build-workflows.mjs';
 import { startAwsStack } from './aws-stack.mjs';
 import { APP, call } from './e2e.mjs';
