@@ -41,7 +41,7 @@ export type QueueConfig = Pick<
   | 'maxMessageBytes'
   | 'idempotencyWindowSeconds'
 > &
-  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes'>>;
+  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes' | 'allowPlainHttp'>>;
 
 export interface QueueServicesDeps {
   config: QueueConfig;

@@ -11,7 +11,7 @@ import { memoryInstallation, resetMemoryInstallations } from '../../../../src/te
 import type { QueueChannel, ReceivedMessage } from '../../../../src/ports/message-queue.js';
 import { START, baseConfig, createHarness, fakeRuns, receiveNow, type Harness } from './harness.js';
 
-const SECRET = 'lambda-secret';
+const SECRET = 'lambda-secret-0123456789abcdef0123456';
 const ARN = { workflow: 'arn:aws:sqs:us-east-1:000000000000:wf-workflow', step: 'arn:aws:sqs:us-east-1:000000000000:wf-step' };
 
 let h: Harness;
@@ -158,8 +158,8 @@ it('reports an undecodable record as failed', async () => {
 });
 
 it('rejects deliveries when the Lambda and the routes disagree on the secret', async () => {
-  const app = services({ signingSecret: 'lambda-side' });
-  const handler = createLambdaHandler({ ...routes({ signingSecret: 'route-side' }), world: attachQueueServices({}, app) });
+  const app = services({ signingSecret: 'lambda-side-0123456789abcdef0123456789' });
+  const handler = createLambdaHandler({ ...routes({ signingSecret: 'route-side-0123456789abcdef01234567890' }), world: attachQueueServices({}, app) });
   await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
   const { event } = await eventFrom('workflow');
   const result = await handler(event);
