@@ -15,6 +15,8 @@ export interface ResourceNames {
   bucket: string;
   lambdaFunction: string;
   lambdaRole: string;
+  /** SSM SecureString parameter holding the payload master key for the worker function. */
+  encryptionKeyParameter: string;
 }
 
 /** Default naming: every resource is prefixed with the installation name, so several fit one account. */
@@ -34,5 +36,6 @@ export function resourceNames(installation: string): ResourceNames {
     bucket: `${installation}-payloads`,
     lambdaFunction: `${installation}-worker`,
     lambdaRole: `${installation}-worker-role`,
+    encryptionKeyParameter: `/workflow-aws/${installation}/encryption-key`,
   };
 }

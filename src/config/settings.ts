@@ -258,6 +258,13 @@ export const SETTINGS = {
     defaultText: '— (unencrypted)',
     meaning: "base64 32-byte master key; each run's payloads are encrypted by the runtime with an HKDF-derived per-run key",
   }),
+  encryptionKeyParameter: text({
+    env: 'WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER',
+    fallback: (): string | undefined => undefined,
+    defaultText: '—',
+    meaning:
+      'name of an SSM SecureString parameter holding the base64 master key, read once per process on first use (`bootstrap` writes it and gives the worker function this name, never the key); `WORKFLOW_AWS_ENCRYPTION_KEY` wins when both are set',
+  }),
   preconditionGuard: flag({ env: 'WORKFLOW_PRECONDITION_GUARD', default: true, meaning: "the runtime's 412 stale-replay guard", tunable: true }),
   logLevel: oneOf(LOG_LEVELS, {
     env: 'WORKFLOW_AWS_LOG_LEVEL',

@@ -89,6 +89,9 @@ export const isMissingTable = isMissingResource;
 export const isMissingQueue = (error: unknown) => hasErrorName(error, 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue');
 /** HeadBucket has no body, so a missing bucket is only a 404 (`NotFound`). */
 export const isMissingBucket = (error: unknown) => hasErrorName(error, 'NotFound', 'NoSuchBucket') || httpStatusOf(error) === 404;
+/** Refused by IAM or a resource policy (S3 answers a HEAD with a bare 403). */
+export const isAccessDenied = (error: unknown) =>
+  hasErrorName(error, 'AccessDenied', 'AccessDeniedException', 'Forbidden') || httpStatusOf(error) === 403;
 /** IAM: the role or policy does not exist. */
 export const isMissingIamEntity = (error: unknown) => hasErrorName(error, 'NoSuchEntity', 'NoSuchEntityException');
 export const isPurgeInProgress = (error: unknown) => hasErrorName(error, 'PurgeQueueInProgress', 'AWS.SimpleQueueService.PurgeQueueInProgress');

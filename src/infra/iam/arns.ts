@@ -30,7 +30,8 @@ export interface InstallationArns {
   queues: string[];
   dlqs: string[];
   bucket: string;
-  objects: string;
+  /** The encryption-key parameter (SSM ARNs name a hierarchical parameter without its leading "/"). */
+  encryptionKeyParameter: string;
   logGroup: string;
   function: string;
   role: string;
@@ -45,7 +46,7 @@ export function installationArns(names: ResourceNames, scope: ArnScope): Install
     queues: [names.workflowQueue, names.stepQueue].map((q) => `arn:${p}:sqs:${r}:${a}:${q}`),
     dlqs: [names.workflowDlq, names.stepDlq].map((q) => `arn:${p}:sqs:${r}:${a}:${q}`),
     bucket: `arn:${p}:s3:::${names.bucket}`,
-    objects: `arn:${p}:s3:::${names.bucket}/*`,
+    encryptionKeyParameter: `arn:${p}:ssm:${r}:${a}:parameter/${names.encryptionKeyParameter.replace(/^\//, '')}`,
     // The `:*` form is what CloudWatch Logs documents for IAM policies on a group and its streams.
     logGroup: `arn:${p}:logs:${r}:${a}:log-group:${lambdaLogGroup(names)}:*`,
     function: `arn:${p}:lambda:${r}:${a}:function:${names.lambdaFunction}`,

@@ -101,6 +101,34 @@ it('writes what the storage deferred before returning the batch (the environment
   expect(order).toEqual(['handler', 'flush']);
 });
 
+it('logs a failed flush of deferred writes, and still reports the batch done', async () => {
+  const app = createQueueServices({
+    config: { ...baseConfig, consumer: 'lambda', delivery: 'http', signingSecret: SECRET },
+    messageQueue: h.queue,
+    blobStore: h.blobs,
+    idempotencyStore: h.idempotency,
+    clock: h.clock,
+    ids: h.ids,
+    logger: h.logger,
+    runs: fakeRuns([]),
+    flushDeferredWrites: async () => {
+      throw new Error('ProvisionedThroughputExceededException: rate exceeded');
+    },
+    options: { registry: h.registry, random: () => 0.99 },
+  });
+  const handler = createLambdaHandler({ ...routes(), world: attachQueueServices({}, app) });
+  await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  const { event } = await eventFrom('workflow');
+  await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+  expect(h.logger.at('error')).toEqual([
+    {
+      level: 'error',
+      message: 'Could not write deferred projections before the batch returned: run listings may lag',
+      fields: { error: 'ProvisionedThroughputExceededException: rate exceeded' },
+    },
+  ]);
+});
+
 it('reports only the failed records, hidden for their backoff', async () => {
   const app = services();
   const handler = createLambdaHandler({ ...routes(), world: attachQueueServices({}, app) });

@@ -1,0 +1,1 @@
+export { createSsmClient, onceUntilRead, readMasterKeyParameter } from './master-key-parameter.js';
