@@ -15,8 +15,6 @@ export interface ResourceNames {
   bucket: string;
   lambdaFunction: string;
   lambdaRole: string;
-  /** SSM SecureString parameter holding the payload master key for the worker function. */
-  encryptionKeyParameter: string;
 }
 
 /** Default naming: every resource is prefixed with the installation name, so several fit one account. */
@@ -36,6 +34,10 @@ export function resourceNames(installation: string): ResourceNames {
     bucket: `${installation}-payloads`,
     lambdaFunction: `${installation}-worker`,
     lambdaRole: `${installation}-worker-role`,
-    encryptionKeyParameter: `/workflow-aws/${installation}/encryption-key`,
   };
+}
+
+/** The SSM SecureString parameter holding the worker function's payload master key. */
+export function encryptionKeyParameterName(names: Pick<ResourceNames, 'lambdaFunction'>): string {
+  return `/workflow-aws/${names.lambdaFunction}/encryption-key`;
 }

@@ -1,6 +1,6 @@
 // ARNs of one installation's resources, built from names so the Lambda policy
 // can be written before (or without) describing each resource.
-import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
+import { encryptionKeyParameterName, TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
 import { TABLES } from '../../adapters/aws/resources.js';
 
 export interface ArnScope {
@@ -46,7 +46,7 @@ export function installationArns(names: ResourceNames, scope: ArnScope): Install
     queues: [names.workflowQueue, names.stepQueue].map((q) => `arn:${p}:sqs:${r}:${a}:${q}`),
     dlqs: [names.workflowDlq, names.stepDlq].map((q) => `arn:${p}:sqs:${r}:${a}:${q}`),
     bucket: `arn:${p}:s3:::${names.bucket}`,
-    encryptionKeyParameter: `arn:${p}:ssm:${r}:${a}:parameter/${names.encryptionKeyParameter.replace(/^\//, '')}`,
+    encryptionKeyParameter: `arn:${p}:ssm:${r}:${a}:parameter/${encryptionKeyParameterName(names).replace(/^\//, '')}`,
     // The `:*` form is what CloudWatch Logs documents for IAM policies on a group and its streams.
     logGroup: `arn:${p}:logs:${r}:${a}:log-group:${lambdaLogGroup(names)}:*`,
     function: `arn:${p}:lambda:${r}:${a}:function:${names.lambdaFunction}`,

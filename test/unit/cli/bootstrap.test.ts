@@ -184,7 +184,7 @@ describe('bootstrap', () => {
     expect(resolveWorldConfig({}, { ...env, AWS_REGION: 'us-east-1' }).resources).toEqual({ ...resourceNames('shop'), bucket: 'shop-123456789012-us-east-1' });
   });
 
-  it('gives the function the payload encryption key without printing or writing it, and keeps it on later runs', async () => {
+  it('puts the payload encryption key in an SSM SecureString parameter: the function\'s configuration names it and holds no key material', async () => {
     const cloud = fakeCloud();
     const key = Buffer.alloc(32, 7).toString('base64');
     const saved = process.env.WORKFLOW_AWS_ENCRYPTION_KEY;
@@ -196,14 +196,39 @@ describe('bootstrap', () => {
       if (saved === undefined) delete process.env.WORKFLOW_AWS_ENCRYPTION_KEY;
       else process.env.WORKFLOW_AWS_ENCRYPTION_KEY = saved;
     }
-    expect(cloud.functions.get('shop-worker')!.env.WORKFLOW_AWS_ENCRYPTION_KEY).toBe(key);
+    expect(cloud.parameters.get('/workflow-aws/shop-worker/encryption-key')).toEqual({ value: key, type: 'SecureString', versions: 1 });
+    const env = cloud.functions.get('shop-worker')!.env;
+    expect(env.WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER).toBe('/workflow-aws/shop-worker/encryption-key');
+    expect(env.WORKFLOW_AWS_ENCRYPTION_KEY).toBeUndefined();
+    // No key material anywhere in what Lambda was sent (raw, base64 or hex).
+    const sentToLambda = JSON.stringify(cloud.aws.lambda.calls().map((call) => (call.args[0] as { input: unknown }).input));
+    for (const form of [key, Buffer.from(key, 'base64').toString('hex')]) expect(sentToLambda).not.toContain(form);
     expect(first.stdout + first.stderr).not.toContain(key);
     expect(await readFile(envFile, 'utf8')).not.toContain('ENCRYPTION_KEY');
+    // The world the function builds from that environment reads the key from the parameter.
+    expect(resolveWorldConfig({}, { ...env, AWS_REGION: 'us-east-1' })).toMatchObject({
+      encryptionKeyParameter: '/workflow-aws/shop-worker/encryption-key',
+      encryptionKey: undefined,
+    });
 
-    // A later run from a shell without the key must not strip it from the function.
+    // A later run from a shell without the key keeps the parameter and the function's reference to it.
     const second = await run(cloud, ['--json']);
-    expect((JSON.parse(second.stdout) as BootstrapResult).resources.find((r) => r.kind === 'function')!.status).toBe('present');
-    expect(cloud.functions.get('shop-worker')!.env.WORKFLOW_AWS_ENCRYPTION_KEY).toBe(key);
+    const reports = (JSON.parse(second.stdout) as BootstrapResult).resources;
+    expect(reports.find((r) => r.kind === 'function')!.status).toBe('present');
+    expect(cloud.functions.get('shop-worker')!.env.WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER).toBe('/workflow-aws/shop-worker/encryption-key');
+    expect(cloud.parameters.get('/workflow-aws/shop-worker/encryption-key')!.versions).toBe(1);
+  });
+
+  it('moves a key an earlier version left in the function\'s environment into the parameter', async () => {
+    const cloud = fakeCloud();
+    await run(cloud);
+    const key = Buffer.alloc(32, 9).toString('base64');
+    cloud.functions.get('shop-worker')!.env.WORKFLOW_AWS_ENCRYPTION_KEY = key;
+    await run(cloud);
+    expect(cloud.parameters.get('/workflow-aws/shop-worker/encryption-key')).toMatchObject({ value: key, type: 'SecureString' });
+    const env = cloud.functions.get('shop-worker')!.env;
+    expect(env.WORKFLOW_AWS_ENCRYPTION_KEY).toBeUndefined();
+    expect(env.WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER).toBe('/workflow-aws/shop-worker/encryption-key');
   });
 
   it('refuses a malformed encryption key before touching AWS, without echoing it', async () => {

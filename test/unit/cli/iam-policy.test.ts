@@ -51,7 +51,7 @@ describe('lambda permission policy', () => {
 
   it('scopes every resource to this installation, account and region', () => {
     for (const resource of allResources) {
-      expect(resource).toContain('shop-');
+      expect(resource).toMatch(/shop-|\/shop\//);
       if (!resource.startsWith('arn:aws:s3:::')) expect(resource).toContain(':eu-west-1:123456789012:');
     }
   });
@@ -72,6 +72,13 @@ describe('lambda permission policy', () => {
     expect(queues.Resource).toEqual(['arn:aws:sqs:eu-west-1:123456789012:shop-workflow', 'arn:aws:sqs:eu-west-1:123456789012:shop-step']);
     expect(queues.Action).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:SendMessage']));
     expect(allResources.some((r) => r.includes('dlq'))).toBe(false);
+  });
+
+  it('lets the worker read its one encryption-key parameter, and no other', () => {
+    const key = statements.find((s) => s.Sid === 'EncryptionKeyParameter')!;
+    expect(key.Action).toEqual(['ssm:GetParameter']);
+    expect(key.Resource).toEqual(['arn:aws:ssm:eu-west-1:123456789012:parameter/workflow-aws/shop-worker/encryption-key']);
+    expect(allResources.filter((r) => r.includes(':ssm:'))).toEqual(key.Resource);
   });
 
   it('limits logs to the function\'s own log group', () => {

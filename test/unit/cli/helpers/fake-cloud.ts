@@ -57,6 +57,7 @@ import {
   GetQueueUrlCommand,
   QueueDoesNotExist,
 } from '@aws-sdk/client-sqs';
+import { DeleteParameterCommand, GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { mockAws, type MockedAws } from './mock-clients.js';
 
 export const ACCOUNT = '123456789012';
@@ -70,6 +71,8 @@ export interface FakeCloud {
   roles: Map<string, { arn: string; policies: Map<string, string>; trust?: string }>;
   functions: Map<string, { arn: string; role: string; env: Record<string, string> }>;
   mappings: Map<string, { functionName: string; sourceArn: string; responseTypes: string[] }>;
+  /** SSM parameters: value and type. */
+  parameters: Map<string, { value: string; type: string; versions: number }>;
   /** Makes the next call of `command` fail with `error` (once). */
   failNext(command: abstract new (...args: never[]) => unknown, error: Error): void;
   /** Mutating calls (Create/Put/Update/Delete/Tag) in order, as "service:Command". */
@@ -90,6 +93,7 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     roles: new Map(),
     functions: new Map(),
     mappings: new Map(),
+    parameters: new Map(),
     failNext: (command, error) => void failures.set(command, error),
     writes: () => aws.calls().filter((c) => !READ.test(c.split(':')[1]!)),
   };
@@ -364,10 +368,34 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
       return { UUID, State: 'Deleting' };
     }),
   );
+  // SSM Parameter Store (PutParameter refuses an existing name without Overwrite, as AWS does)
+  const m = aws.ssm;
+  const parameterMissing = () => new ParameterNotFound({ message: 'Parameter not found', $metadata: {} });
+  m.on(GetParameterCommand).callsFake(
+    fake(GetParameterCommand, ({ Name }: { Name: string }) => {
+      const p = cloud.parameters.get(Name);
+      if (!p) throw parameterMissing();
+      return { Parameter: { Name, Type: p.type, Value: p.value, Version: p.versions } };
+    }),
+  );
+  m.on(PutParameterCommand).callsFake(
+    fake(PutParameterCommand, ({ Name, Value, Type, Overwrite }: { Name: string; Value: string; Type: string; Overwrite?: boolean }) => {
+      const existing = cloud.parameters.get(Name);
+      if (existing && !Overwrite) throw new Error('ParameterAlreadyExists');
+      cloud.parameters.set(Name, { value: Value, type: Type, versions: (existing?.versions ?? 0) + 1 });
+      return { Version: (existing?.versions ?? 0) + 1 };
+    }),
+  );
+  m.on(DeleteParameterCommand).callsFake(
+    fake(DeleteParameterCommand, ({ Name }: { Name: string }) => {
+      if (!cloud.parameters.delete(Name)) throw parameterMissing();
+      return {};
+    }),
+  );
   return cloud;
 }
 
 /** True when nothing of any installation is left. */
 export function isEmpty(cloud: FakeCloud): boolean {
-  return [cloud.tables, cloud.queues, cloud.buckets, cloud.roles, cloud.functions, cloud.mappings].every((m) => m.size === 0);
+  return [cloud.tables, cloud.queues, cloud.buckets, cloud.roles, cloud.functions, cloud.mappings, cloud.parameters].every((m) => m.size === 0);
 }
