@@ -1,1 +1,2 @@
-export { createSsmClient, onceUntilRead, readMasterKeyParameter } from './master-key-parameter.js';
+// Only load-once.ts is imported statically: the SSM client module is imported when a key parameter is configured.
+export { loadOnce } from './load-once.js';

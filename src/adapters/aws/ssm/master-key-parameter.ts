@@ -1,7 +1,8 @@
 // The payload master key from an SSM SecureString parameter, so the worker
 // function's configuration names the parameter instead of holding the key.
-// Read once per process (the Lambda's cold start, or the first run key an app
-// derives); a failed read is not remembered, so the next use tries again.
+// Read once per process (load-once.ts): the Lambda's cold start, or the first
+// run key an app derives. Imported only when a parameter is configured, so a
+// world without one never evaluates the SSM client.
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { WorldConfig } from '../../../config/world-config.js';
 import { ConfigError } from '../../../config/config-error.js';
@@ -34,16 +35,4 @@ export async function readMasterKeyParameter(client: SSMClient, name: string): P
     throw new ConfigError(`SSM parameter "${name}" (WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER) must hold a base64 32-byte key; got ${key?.byteLength ?? 0} bytes`);
   }
   return key;
-}
-
-/** A loader that reads at most once successfully; concurrent callers share the read. */
-export function onceUntilRead(read: () => Promise<Uint8Array>): () => Promise<Uint8Array> {
-  let pending: Promise<Uint8Array> | undefined;
-  return () => {
-    pending ??= read().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
 }

@@ -3,7 +3,8 @@
 // same run keys as with the key itself.
 import { GetParameterCommand, ParameterNotFound, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { onceUntilRead, readMasterKeyParameter } from '../../../../src/adapters/aws/ssm/index.js';
+import { loadOnce } from '../../../../src/adapters/aws/ssm/index.js';
+import { readMasterKeyParameter } from '../../../../src/adapters/aws/ssm/master-key-parameter.js';
 import { createWorld } from '../../../../src/world/create-world.js';
 
 const ssm = mockClient(SSMClient);
@@ -35,10 +36,10 @@ it('a denied read names the parameter and the AWS error; a value that is not a 3
   await expect(refused).rejects.not.toThrow(/c2hvcnQta2V5|short-key/);
 });
 
-it('onceUntilRead reads once for concurrent and later callers, and tries again after a failure', async () => {
+it('loadOnce reads once for concurrent and later callers, and tries again after a failure', async () => {
   let reads = 0;
   let fail = true;
-  const load = onceUntilRead(async () => {
+  const load = loadOnce(async () => {
     reads++;
     if (fail) throw new Error('throttled');
     return new Uint8Array(KEY);
