@@ -34,6 +34,8 @@ export interface InstallationArns {
   encryptionKeyParameter: string;
   logGroup: string;
   function: string;
+  /** Any event-source mapping of the account (UUIDs are not known in advance). */
+  eventSourceMappings: string;
   role: string;
 }
 
@@ -50,10 +52,16 @@ export function installationArns(names: ResourceNames, scope: ArnScope): Install
     // The `:*` form is what CloudWatch Logs documents for IAM policies on a group and its streams.
     logGroup: `arn:${p}:logs:${r}:${a}:log-group:${lambdaLogGroup(names)}:*`,
     function: `arn:${p}:lambda:${r}:${a}:function:${names.lambdaFunction}`,
+    eventSourceMappings: `arn:${p}:lambda:${r}:${a}:event-source-mapping:*`,
     role: `arn:${p}:iam::${a}:role/${names.lambdaRole}`,
   };
+}
+
+export function bucketArn(partition: string, bucket: string): string {
+  return `arn:${partition}:s3:::${bucket}`;
 }
 
 export function lambdaLogGroup(names: ResourceNames): string {
   return `/aws/lambda/${names.lambdaFunction}`;
 }
+

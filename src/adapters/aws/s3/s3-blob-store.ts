@@ -11,7 +11,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { BlobStore } from '../../../ports/blob-store.js';
-import { awsErrorName, httpStatusOf, isAccessDenied, notFound, toWorldError } from '../aws-errors.js';
+import { WorkflowWorldError } from '@workflow/errors';
+import { awsErrorName, httpStatusOf, isAccessDenied, notFound, otherBucketRegion, toWorldError } from '../aws-errors.js';
 import { BUCKET } from '../resources.js';
 
 const UNCOMMITTED_TAGGING = new URLSearchParams({ [BUCKET.uncommittedTag.key]: BUCKET.uncommittedTag.value }).toString();
@@ -65,6 +66,13 @@ export class S3BlobStore implements BlobStore {
       const name = awsErrorName(error) ?? '';
       // Keys are run/owner/field ids, never payload content.
       if (MISSING.has(name) || (httpStatusOf(error) === 404 && name !== 'NoSuchBucket')) throw notFound(`blob "${key}" not found (S3.${operation})`);
+      const elsewhere = otherBucketRegion(error);
+      if (elsewhere !== undefined) {
+        throw new WorkflowWorldError(
+          `S3.${operation} failed: bucket "${this.bucket}" is in ${elsewhere}, not in this world's region: set AWS_REGION=${elsewhere}, or WORKFLOW_AWS_BUCKET to this region's bucket`,
+          { status: 500, code: 'BUCKET_IN_OTHER_REGION', cause: error },
+        );
+      }
       if (isAccessDenied(error) && (await this.isMissing(key))) throw notFound(`blob "${key}" not found (S3.${operation}: 403, and no such key is listed)`);
       throw toWorldError(error, `S3.${operation}`);
     }

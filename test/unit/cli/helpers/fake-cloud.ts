@@ -33,6 +33,7 @@ import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   ListEventSourceMappingsCommand,
+  ListVersionsByFunctionCommand,
   ResourceNotFoundException as LambdaNotFound,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
@@ -59,6 +60,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DeleteParameterCommand, GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { mockAws, type MockedAws } from './mock-clients.js';
+import { bucketRegionRedirect } from '../../../support/s3-region-redirect.js';
 
 export const ACCOUNT = '123456789012';
 
@@ -71,6 +73,8 @@ export interface FakeCloud {
   roles: Map<string, { arn: string; policies: Map<string, string>; trust?: string }>;
   functions: Map<string, { arn: string; role: string; env: Record<string, string> }>;
   mappings: Map<string, { functionName: string; sourceArn: string; responseTypes: string[] }>;
+  /** Buckets of this name in another region: HeadBucket answers S3's redirect (301, or 400 in newer regions). */
+  foreignBuckets: Map<string, { status: 301 | 400; region: string }>;
   /** SSM parameters: value and type. */
   parameters: Map<string, { value: string; type: string; versions: number }>;
   /** Makes the next call of `command` fail with `error` (once). */
@@ -94,6 +98,7 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     functions: new Map(),
     mappings: new Map(),
     parameters: new Map(),
+    foreignBuckets: new Map(),
     failNext: (command, error) => void failures.set(command, error),
     writes: () => aws.calls().filter((c) => !READ.test(c.split(':')[1]!)),
   };
@@ -213,6 +218,8 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
   const bucketMissing = () => new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
   s.on(HeadBucketCommand).callsFake(
     fake(HeadBucketCommand, ({ Bucket }: { Bucket: string }) => {
+      const foreign = cloud.foreignBuckets.get(Bucket);
+      if (foreign) throw bucketRegionRedirect(foreign.status, foreign.region);
       if (!cloud.buckets.has(Bucket)) throw bucketMissing();
       return {};
     }),
@@ -337,6 +344,9 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
       cloud.functions.delete(FunctionName);
       return {};
     }),
+  );
+  l.on(ListVersionsByFunctionCommand).callsFake(
+    fake(ListVersionsByFunctionCommand, ({ FunctionName }: { FunctionName: string }) => ({ Versions: [{ FunctionName, Version: '$LATEST' }] })),
   );
   l.on(ListEventSourceMappingsCommand).callsFake(
     fake(ListEventSourceMappingsCommand, ({ FunctionName, EventSourceArn }: { FunctionName: string; EventSourceArn?: string }) => {
