@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
+import { settingValue } from '../../config/settings.js';
 import { AwsCommand } from '../base-command.js';
 import { bootstrap, functionSecretsFrom, type BootstrapResult } from '../operations/bootstrap.js';
 
@@ -48,6 +49,7 @@ export default class Bootstrap extends AwsCommand {
       pointInTimeRecovery: flags['point-in-time-recovery'] ? true : flags['events-point-in-time-recovery'] ? 'events' : false,
       envFile: resolve(flags['write-env']),
       functionSecrets,
+      maxMessageBytes: settingValue('maxMessageBytes', undefined, process.env, flags.name),
       ...(endpoints ? { endpoints } : {}),
     });
     const changed = result.resources.filter((r) => r.status !== 'present').length;

@@ -50,6 +50,8 @@ export interface BootstrapOptions {
   envFile?: string;
   /** Local endpoints to put in the env (embedded local AWS). */
   endpoints?: { dynamodb?: string; sqs?: string; s3?: string };
+  /** WORKFLOW_AWS_MAX_MESSAGE_BYTES: the queues' MaximumMessageSize. Default its default. */
+  maxMessageBytes?: number;
   /** Secret variables for the function only (never printed or written to the env file). */
   functionSecrets?: Record<string, string>;
 }
@@ -72,6 +74,7 @@ export async function bootstrap(ctx: CliContext, options: BootstrapOptions): Pro
     onNote: ctx.note,
     sleep: ctx.sleep,
     pointInTimeRecovery: options.pointInTimeRecovery,
+    ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
   });
   const queueUrls = { workflow: queues.workflow.url, step: queues.step.url };
   const envInput = { name: ctx.name, region: ctx.region, names, queueUrls, endpoints: options.endpoints };

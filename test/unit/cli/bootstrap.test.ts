@@ -231,6 +231,31 @@ describe('bootstrap', () => {
     expect(env.WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER).toBe('/workflow-aws/shop-worker/encryption-key');
   });
 
+  it('sizes the queues from WORKFLOW_AWS_MAX_MESSAGE_BYTES, and raises a smaller MaximumMessageSize of an existing queue', async () => {
+    const cloud = fakeCloud();
+    await run(cloud);
+    for (const name of ['shop-workflow', 'shop-step', 'shop-workflow-dlq', 'shop-step-dlq']) {
+      expect(cloud.queues.get(name)!.attributes!.MaximumMessageSize).toBe(String(256 * 1024));
+    }
+    const saved = process.env.WORKFLOW_AWS_MAX_MESSAGE_BYTES;
+    process.env.WORKFLOW_AWS_MAX_MESSAGE_BYTES = String(1024 * 1024);
+    let second: Awaited<ReturnType<typeof run>>;
+    try {
+      second = await run(cloud, ['--json']);
+    } finally {
+      if (saved === undefined) delete process.env.WORKFLOW_AWS_MAX_MESSAGE_BYTES;
+      else process.env.WORKFLOW_AWS_MAX_MESSAGE_BYTES = saved;
+    }
+    const queues = (JSON.parse(second.stdout) as BootstrapResult).resources.filter((r) => r.kind === 'queue' || r.kind === 'dlq');
+    expect(queues.map((r) => r.status)).toEqual(['updated', 'updated', 'updated', 'updated']);
+    for (const name of ['shop-workflow', 'shop-step', 'shop-workflow-dlq', 'shop-step-dlq']) {
+      expect(cloud.queues.get(name)!.attributes!.MaximumMessageSize).toBe('1048576');
+    }
+    // Already large enough: left alone.
+    const third = await run(cloud, ['--json']);
+    expect((JSON.parse(third.stdout) as BootstrapResult).resources.filter((r) => r.kind === 'queue').map((r) => r.status)).toEqual(['present', 'present']);
+  });
+
   it('refuses a malformed encryption key before touching AWS, without echoing it', async () => {
     const cloud = fakeCloud();
     const saved = process.env.WORKFLOW_AWS_ENCRYPTION_KEY;

@@ -57,6 +57,7 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   QueueDoesNotExist,
+  SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
 import { DeleteParameterCommand, GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { mockAws, type MockedAws } from './mock-clients.js';
@@ -68,7 +69,7 @@ export interface FakeCloud {
   aws: MockedAws;
   region: string;
   tables: Map<string, { input: CreateTableCommandInput; ttl: boolean; pitr: boolean }>;
-  queues: Map<string, { url: string; arn: string }>;
+  queues: Map<string, { url: string; arn: string; attributes?: Record<string, string> }>;
   buckets: Map<string, string[]>;
   roles: Map<string, { arn: string; policies: Map<string, string>; trust?: string }>;
   functions: Map<string, { arn: string; role: string; env: Record<string, string> }>;
@@ -188,10 +189,11 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     }),
   );
   q.on(CreateQueueCommand).callsFake(
-    fake(CreateQueueCommand, ({ QueueName }: { QueueName: string }) => {
+    fake(CreateQueueCommand, ({ QueueName, Attributes }: { QueueName: string; Attributes?: Record<string, string> }) => {
       const entry = cloud.queues.get(QueueName) ?? {
         url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${QueueName}`,
         arn: `arn:aws:sqs:${region}:${ACCOUNT}:${QueueName}`,
+        attributes: { ...Attributes },
       };
       cloud.queues.set(QueueName, entry);
       return { QueueUrl: entry.url };
@@ -201,7 +203,16 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     fake(GetQueueAttributesCommand, ({ QueueUrl }: { QueueUrl: string }) => {
       const found = queueByUrl(QueueUrl);
       if (!found) throw queueMissing();
-      return { Attributes: { QueueArn: found[1].arn } };
+      // SQS answers MaximumMessageSize for every queue: 1 MiB unless set (AWS's default since August 2025).
+      return { Attributes: { QueueArn: found[1].arn, MaximumMessageSize: found[1].attributes?.MaximumMessageSize ?? '1048576' } };
+    }),
+  );
+  q.on(SetQueueAttributesCommand).callsFake(
+    fake(SetQueueAttributesCommand, ({ QueueUrl, Attributes }: { QueueUrl: string; Attributes: Record<string, string> }) => {
+      const found = queueByUrl(QueueUrl);
+      if (!found) throw queueMissing();
+      found[1].attributes = { ...found[1].attributes, ...Attributes };
+      return {};
     }),
   );
   q.on(DeleteQueueCommand).callsFake(
