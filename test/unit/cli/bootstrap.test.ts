@@ -26,6 +26,18 @@ afterEach(async () => {
 const run = (cloud: FakeCloud, extra: string[] = []) =>
   runCommand(Bootstrap, ['--name', 'shop', '--region', cloud.region, '--write-env', envFile, ...extra], { factory: cloud.aws.factory, sleep: noSleep });
 
+/** `run` with `variable` set in the environment for that run only. */
+async function runWith(variable: string, value: string, cloud: FakeCloud, extra: string[] = []) {
+  const saved = process.env[variable];
+  process.env[variable] = value;
+  try {
+    return await run(cloud, extra);
+  } finally {
+    if (saved === undefined) delete process.env[variable];
+    else process.env[variable] = saved;
+  }
+}
+
 function parseDotenv(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of text.split('\n')) {
@@ -187,15 +199,7 @@ describe('bootstrap', () => {
   it('puts the payload encryption key in an SSM SecureString parameter: the function\'s configuration names it and holds no key material', async () => {
     const cloud = fakeCloud();
     const key = Buffer.alloc(32, 7).toString('base64');
-    const saved = process.env.WORKFLOW_AWS_ENCRYPTION_KEY;
-    process.env.WORKFLOW_AWS_ENCRYPTION_KEY = key;
-    let first: Awaited<ReturnType<typeof run>>;
-    try {
-      first = await run(cloud, ['--json']);
-    } finally {
-      if (saved === undefined) delete process.env.WORKFLOW_AWS_ENCRYPTION_KEY;
-      else process.env.WORKFLOW_AWS_ENCRYPTION_KEY = saved;
-    }
+    const first = await runWith('WORKFLOW_AWS_ENCRYPTION_KEY', key, cloud, ['--json']);
     expect(cloud.parameters.get('/workflow-aws/shop-worker/encryption-key')).toEqual({ value: key, type: 'SecureString', versions: 1 });
     const env = cloud.functions.get('shop-worker')!.env;
     expect(env.WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER).toBe('/workflow-aws/shop-worker/encryption-key');
@@ -237,15 +241,7 @@ describe('bootstrap', () => {
     for (const name of ['shop-workflow', 'shop-step', 'shop-workflow-dlq', 'shop-step-dlq']) {
       expect(cloud.queues.get(name)!.attributes!.MaximumMessageSize).toBe(String(256 * 1024));
     }
-    const saved = process.env.WORKFLOW_AWS_MAX_MESSAGE_BYTES;
-    process.env.WORKFLOW_AWS_MAX_MESSAGE_BYTES = String(1024 * 1024);
-    let second: Awaited<ReturnType<typeof run>>;
-    try {
-      second = await run(cloud, ['--json']);
-    } finally {
-      if (saved === undefined) delete process.env.WORKFLOW_AWS_MAX_MESSAGE_BYTES;
-      else process.env.WORKFLOW_AWS_MAX_MESSAGE_BYTES = saved;
-    }
+    const second = await runWith('WORKFLOW_AWS_MAX_MESSAGE_BYTES', String(1024 * 1024), cloud, ['--json']);
     const queues = (JSON.parse(second.stdout) as BootstrapResult).resources.filter((r) => r.kind === 'queue' || r.kind === 'dlq');
     expect(queues.map((r) => r.status)).toEqual(['updated', 'updated', 'updated', 'updated']);
     for (const name of ['shop-workflow', 'shop-step', 'shop-workflow-dlq', 'shop-step-dlq']) {

@@ -75,9 +75,9 @@ it('delivers each record to the route for its kind, signed, and reports no failu
   expect(calls).toEqual([{ payload: { runId: 'wrun_1', input: new Uint8Array([1, 2]) }, attempt: 1 }]);
 });
 
-it('writes what the storage deferred before returning the batch (the environment may freeze after it)', async () => {
-  const order: string[] = [];
-  const app = createQueueServices({
+/** Lambda-mode services whose storage defers writes to `flush`. */
+function servicesFlushing(flush: () => Promise<void>) {
+  return createQueueServices({
     config: { ...baseConfig, consumer: 'lambda', delivery: 'http', signingSecret: SECRET },
     messageQueue: h.queue,
     blobStore: h.blobs,
@@ -86,10 +86,15 @@ it('writes what the storage deferred before returning the batch (the environment
     ids: h.ids,
     logger: h.logger,
     runs: fakeRuns([]),
-    flushDeferredWrites: async () => {
-      order.push('flush');
-    },
+    flushDeferredWrites: flush,
     options: { registry: h.registry, random: () => 0.99 },
+  });
+}
+
+it('writes what the storage deferred before returning the batch (the environment may freeze after it)', async () => {
+  const order: string[] = [];
+  const app = servicesFlushing(async () => {
+    order.push('flush');
   });
   respond = async () => {
     order.push('handler');
@@ -102,19 +107,8 @@ it('writes what the storage deferred before returning the batch (the environment
 });
 
 it('logs a failed flush of deferred writes, and still reports the batch done', async () => {
-  const app = createQueueServices({
-    config: { ...baseConfig, consumer: 'lambda', delivery: 'http', signingSecret: SECRET },
-    messageQueue: h.queue,
-    blobStore: h.blobs,
-    idempotencyStore: h.idempotency,
-    clock: h.clock,
-    ids: h.ids,
-    logger: h.logger,
-    runs: fakeRuns([]),
-    flushDeferredWrites: async () => {
-      throw new Error('ProvisionedThroughputExceededException: rate exceeded');
-    },
-    options: { registry: h.registry, random: () => 0.99 },
+  const app = servicesFlushing(async () => {
+    throw new Error('ProvisionedThroughputExceededException: rate exceeded');
   });
   const handler = createLambdaHandler({ ...routes(), world: attachQueueServices({}, app) });
   await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
