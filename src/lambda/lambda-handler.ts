@@ -44,7 +44,8 @@ export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHan
     const batch = resolve();
     const done = await Promise.all(event.Records.map((record) => batch.process(toReceivedMessage(record))));
     // The environment may freeze once this returns: write what the storage deferred now.
-    await services?.flushDeferredWrites().catch(() => undefined);
+    // A failure is logged there (queue-services.ts); it must not fail the batch's done messages.
+    await services?.flushDeferredWrites();
     return {
       batchItemFailures: event.Records.filter((_, i) => !done[i]).map((record) => ({ itemIdentifier: record.messageId })),
     };

@@ -5,6 +5,8 @@ import { createDynamoDbClient, DynamoDbEventStore, DynamoDbIdempotencyStore, Pro
 import { DynamoDbStreamStore } from '../adapters/aws/dynamodb-streams/index.js';
 import { createS3Client, S3BlobStore } from '../adapters/aws/s3/index.js';
 import { createSqsClient, queueTargets } from '../adapters/aws/sqs/sqs-client.js';
+import { loadOnce } from '../adapters/aws/ssm/index.js';
+import { HkdfRunKeySource, type MasterKey } from '../adapters/system/hkdf-run-key-source.js';
 import { SqsMessageQueue } from '../adapters/aws/sqs/sqs-message-queue.js';
 import { AwsResourceProbe } from '../adapters/aws/resource-probe.js';
 import { SnapshotCache } from '../application/storage/snapshot-cache.js';
@@ -14,6 +16,19 @@ import { systemPorts } from './system-ports.js';
 
 const PROJECTION_LOGS = token<ProjectionLog>('projection-logs');
 const SNAPSHOT_CACHES = token<SnapshotCache>('snapshot-caches');
+const MASTER_KEY_LOADERS = token<() => Promise<Uint8Array>>('master-key-loaders');
+
+/** The configured key, else one read from its SSM parameter once per process (shared by the process's worlds). */
+function masterKey(config: WorldConfig, scope: ProcessScope): MasterKey {
+  const parameter = config.encryptionKeyParameter;
+  if (config.encryptionKey || !parameter) return config.encryptionKey;
+  return scope.ofInstallation(MASTER_KEY_LOADERS, `${config.region}|${parameter}`, () =>
+    loadOnce(async () => {
+      const ssm = await import('../adapters/aws/ssm/master-key-parameter.js');
+      return ssm.readMasterKeyParameter(ssm.createSsmClient(config), parameter);
+    }),
+  );
+}
 
 /** One installation's state per process: the worlds of a process agree on what is projected and written. */
 function installationKey(config: WorldConfig): string {
@@ -31,6 +46,7 @@ export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactorie
   const key = installationKey(config);
   return {
     ...systemPorts(config),
+    runKeys: () => new HkdfRunKeySource(masterKey(config, scope), config.name),
     events: (get) => {
       const clock = get('clock');
       const logger = get('logger');

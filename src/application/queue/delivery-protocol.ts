@@ -18,6 +18,9 @@ export const WORKFLOW_ROUTE_BASE = '/.well-known/workflow/v1';
 
 export type WorkflowRoute = 'flow' | 'step';
 
+/** Every delivery is a POST; the method is signed with the route. */
+export const DELIVERY_METHOD = 'POST';
+
 export type DeliveryResult =
   /** Done, or needing no run (a duplicate whose key belongs to another message). */
   | { kind: 'done' }
@@ -84,8 +87,9 @@ export function buildDeliveryRequest(envelope: Envelope, attempt: number, signin
   headers.set(DELIVERY_HEADERS.attempt, String(attempt));
   // Always signed: with no shared secret, by this process's private key (signature.ts).
   headers.set(DELIVERY_HEADERS.timestamp, String(now));
-  headers.set(DELIVERY_HEADERS.signature, signDelivery(signingSecret || processDeliveryKey(), now, attempt, body));
-  return { route: routeOf(envelope.queueName), headers, body };
+  const route = routeOf(envelope.queueName);
+  headers.set(DELIVERY_HEADERS.signature, signDelivery(signingSecret || processDeliveryKey(), { method: DELIVERY_METHOD, route }, now, attempt, body));
+  return { route, headers, body };
 }
 
 export const SIGNATURE_REFUSED =

@@ -54,6 +54,7 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<S
   let mappings: MappingStatus[] | undefined;
   if (options.lambda) {
     fn = await functionStatus(clients.lambda, names.lambdaFunction);
+    if (fn.versionUnavailable) skipped.push(`function version: ${fn.versionUnavailable}`);
     const workArns = queues.filter((q) => q.role === 'workflow' || q.role === 'step').flatMap((q) => (q.arn ? [q.arn] : []));
     mappings = fn.exists ? await mappingStatuses(clients.lambda, names.lambdaFunction, workArns) : [];
   } else {

@@ -22,7 +22,7 @@ export function formatStatus(s: StatusResult): string {
     lines.push('', 'function');
     lines.push(
       f.exists
-        ? `  ${f.name}: ${f.state ?? '?'}, last update ${f.lastUpdateStatus ?? '?'}, version ${f.version}, code ${f.codeSizeBytes ?? '?'} B, ${f.memoryMb ?? '?'} MB, ${f.timeoutSeconds ?? '?'} s, ${f.architecture ?? '?'}`
+        ? `  ${f.name}: ${f.state ?? '?'}, last update ${f.lastUpdateStatus ?? '?'}, version ${f.version ?? 'unknown'}, code ${f.codeSizeBytes ?? '?'} B, ${f.memoryMb ?? '?'} MB, ${f.timeoutSeconds ?? '?'} s, ${f.architecture ?? '?'}`
         : `  ${f.name}: missing`,
     );
     for (const m of s.mappings ?? []) {

@@ -10,7 +10,7 @@ import type { Deliverer } from '../../../../src/application/queue/deliverer.js';
 import { RecordingLogger } from './harness.js';
 import { serveRoutes, type RouteServer } from './route-server.js';
 
-const SECRET = 'shared-secret';
+const SECRET = 'shared-secret-0123456789abcdef0123456';
 const clock = new SystemClock();
 
 const envelope = (queueName: string, payload: unknown): Envelope => ({
