@@ -10,17 +10,17 @@ export class SystemClock implements Clock {
   }
 
   /** Resolves after `ms`; rejects with `signal.reason` as soon as the signal aborts (like timers/promises). */
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  async sleep(ms: number, signal?: AbortSignal, options?: { unref?: boolean }): Promise<void> {
     let remaining = Math.max(0, ms);
     do {
       const hop = Math.min(remaining, MAX_TIMER_MS);
-      await timer(hop, signal);
+      await timer(hop, signal, options?.unref === true);
       remaining -= hop;
     } while (remaining > 0);
   }
 }
 
-function timer(ms: number, signal?: AbortSignal): Promise<void> {
+function timer(ms: number, signal: AbortSignal | undefined, unref: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
@@ -31,6 +31,7 @@ function timer(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
+    if (unref) handle.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
