@@ -1,19 +1,21 @@
 // Issue 18's chain through the whole storage service, with two processes
 // (two process scopes: each its own projection log and snapshot cache) on one
 // installation. Process A creates a step and dies with its projections
-// unwritten (its clock never moves, so its write-behind never runs); process
+// unwritten (its write-behind never comes due); process
 // B starts and completes the step. No process may then accept a second
 // step_started on that step: not a fresh process C deciding from projections
 // and the log tail, not A deciding from its stale cache.
 import { jest } from '@jest/globals';
 import type { World } from '@workflow/world';
 import { randomBytes } from 'node:crypto';
-import { ManualClock } from '../../../src/adapters/memory/manual-clock.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbEventStore, ProjectionLog } from '../../../src/adapters/aws/dynamodb/index.js';
 import { resolveWorldConfig } from '../../../src/config/world-config.js';
 import { newUlid } from '../../../src/domain/ids.js';
 import { startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import { ProcessScope } from '../../../src/process-scope.js';
 import { compose } from '../../../src/world/compose.js';
+import type { PortOverrides } from '../../../src/world/ports.js';
 import { verifyProjections } from '../../../src/testing.js';
 
 jest.setTimeout(120_000);
@@ -31,10 +33,17 @@ afterAll(async () => {
   process.env = saved;
 });
 
-/** A world in its own process scope, as another process would build it. */
-function processWorld(options: { clock?: ManualClock } = {}): World {
+/** A world in its own process scope, as another process would build it; `killed`: its projections are never written. */
+function processWorld(options: { killed?: boolean } = {}): World {
   const config = resolveWorldConfig({ consumer: 'none' });
-  const world = compose(config, new ProcessScope(), options.clock ? { clock: options.clock } : {});
+  const overrides: PortOverrides = {};
+  if (options.killed) {
+    const client = new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: local.credentials });
+    // Its write-behind never comes due: the process died before writing its projections.
+    const projections = new ProjectionLog({ delayMs: 3_600_000, maxWaitMs: 3_600_000 });
+    overrides.events = new DynamoDbEventStore(client, config.resources.tables, { projections });
+  }
+  const world = compose(config, new ProcessScope(), overrides);
   worlds.push(world);
   return world;
 }
@@ -51,7 +60,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { status?: 
 }
 
 it('a step completed in process B cannot be started again by a fresh process C, nor by A from its stale cache', async () => {
-  const a = processWorld({ clock: new ManualClock(Date.now()) });
+  const a = processWorld({ killed: true });
   const b = processWorld();
   const runId = newUlid('wrun_', Date.now(), randomBytes(10));
   const stepId = 'step_01';
@@ -64,6 +73,8 @@ it('a step completed in process B cannot be started again by a fresh process C, 
   // B goes on with the run; a listing writes B's pending projections first.
   await create(b, runId, { eventType: 'step_created', correlationId: 'step_02', eventData: { stepName: 'ship', input: new Uint8Array([4]) } });
   expect((await b.runs.list({ workflowName: 'wf' })).data.map((r) => r.runId)).toContain(runId);
+  // Its next commit stamps how far projections are written (p): readers trust the projections up to there.
+  await create(b, runId, { eventType: 'step_started', correlationId: 'step_02' });
 
   const c = processWorld();
   expect((await c.steps.get(runId, stepId)).status).toBe('completed');
