@@ -21,8 +21,9 @@ export interface VerifyProjectionsOptions extends CreateWorldOptions {
 /**
  * Folds each run's event log and compares the run, its steps, hooks and waits
  * with what the installation serves and stores. Resolves to
- * `{ runsChecked, drift, repaired }`; `drift` is empty when every projection
- * matches its log. Only ids, field names and statuses are reported.
+ * `{ runsChecked, drift, late, repaired }`; `drift` is empty when what
+ * readers are served matches every log (`late`: stored projections that only
+ * lag their log, completed from it on reads). Only ids, field names and statuses are reported.
  *
  * @example
  * ```ts

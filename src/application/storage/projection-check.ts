@@ -36,7 +36,10 @@ export interface ProjectionDrift {
 
 export interface RunCheck {
   runId: string;
+  /** Differences readers are served, and refused events. */
   drift: ProjectionDrift[];
+  /** Stored projections behind the log, which readers complete from the log tail (`problem: 'late'`). */
+  late: ProjectionDrift[];
   repaired: boolean;
 }
 
@@ -83,14 +86,15 @@ export async function checkRun(store: EventStore, runId: string, options: { repa
     ...compareMany(runId, 'step', fold.steps, stored.steps, (s) => s.stepId),
     ...compareMany(runId, 'wait', fold.waits, stored.waits, (w) => w.waitId),
   ];
-  for (const late of storedDrift) if (!servedKeys.has(`${late.entity}:${late.id}`)) drift.push({ ...late, problem: 'late' });
-  const projectionDrift = drift.some((d) => d.entity !== 'event' && d.entity !== 'hook');
+  const late = storedDrift.filter((d) => !servedKeys.has(`${d.entity}:${d.id}`)).map((d) => ({ ...d, problem: 'late' as const }));
+  // Hooks are written in their commit's transaction, not projected: nothing to rewrite there.
+  const rewritable = [...drift, ...late].some((d) => d.entity !== 'event' && d.entity !== 'hook');
   let repaired = false;
-  if (options.repair && projectionDrift && fold.run) {
+  if (options.repair && rewritable && fold.run) {
     await store.rewriteProjections(runId, expectedProjections(fold), fold.eventCount);
     repaired = true;
   }
-  return { runId, drift, repaired };
+  return { runId, drift, late, repaired };
 }
 
 const expectedProjections = (fold: RunFold): StoredProjections => ({

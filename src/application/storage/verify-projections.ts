@@ -18,8 +18,14 @@ export interface VerifyOptions {
 
 export interface VerifyResult {
   runsChecked: number;
-  /** Every difference found, by run; empty when the projections match the logs. */
+  /** What readers are served that differs from the logs, and events the logs cannot replay; empty when all is well. */
   drift: ProjectionDrift[];
+  /**
+   * Stored projections behind their logs that readers complete from the log
+   * tail (their writer died or has not written yet): not wrong, but
+   * index-backed listings show them until written. `repair` writes them.
+   */
+  late: ProjectionDrift[];
   /** Runs whose stored projections were rewritten (with `repair`). */
   repaired: string[];
 }
@@ -27,11 +33,12 @@ export interface VerifyResult {
 export async function verifyRuns(store: EventStore, options: VerifyOptions): Promise<VerifyResult> {
   // This process's own commits first: what is still in its write-behind is not drift.
   await store.flush?.();
-  const result: VerifyResult = { runsChecked: 0, drift: [], repaired: [] };
+  const result: VerifyResult = { runsChecked: 0, drift: [], late: [], repaired: [] };
   for await (const runId of runsToCheck(store, options)) {
     const check = await checkRun(store, runId, { repair: options.repair });
     result.runsChecked++;
     result.drift.push(...check.drift);
+    result.late.push(...check.late);
     if (check.repaired) result.repaired.push(runId);
     options.onRun?.(runId, check.drift.length);
   }

@@ -32,9 +32,9 @@ export default class Verify extends AwsCommand {
     const result = await verifyInstallation(ctx, { runId: flags.run, sinceMs, repair: flags.repair });
     this.log(formatVerify(ctx.name, result));
     if (result.drift.length > 0) {
-      // Exiting skips oclif's printing of the returned value: print it first.
-      if (this.jsonEnabled()) this.logJson(result);
-      this.exit(1);
+      // Under --json oclif prints the returned result: exit 1 after it.
+      if (this.jsonEnabled()) process.exitCode = 1;
+      else this.exit(1);
     }
     return result;
   }

@@ -32,15 +32,17 @@ export function parseDuration(text: string): number {
 
 /** One line per difference: ids, entity, problem, field names and statuses only. */
 export function formatVerify(name: string, result: VerifyResult): string {
-  const lines = result.drift.map((d) => {
+  const lines = [...result.drift, ...result.late].map((d) => {
     const status = d.expectedStatus || d.actualStatus ? ` (log: ${d.expectedStatus ?? '-'}, stored: ${d.actualStatus ?? '-'})` : '';
     const fields = d.fields?.length ? ` [${d.fields.join(', ')}]` : '';
     return `  ${d.runId} ${d.entity} ${d.id}: ${d.problem}${fields}${status}${d.detail ? ` ${d.detail}` : ''}`;
   });
   const runs = new Set(result.drift.map((d) => d.runId)).size;
+  const late = result.late.length ? `, ${result.late.length} projection(s) late (readers apply the log)` : '';
+  const repaired = result.repaired.length ? `; repaired ${result.repaired.length} run(s) from their logs` : '';
   const head =
     result.drift.length === 0
-      ? `"${name}": ${result.runsChecked} run(s) checked, every projection matches its log.`
-      : `"${name}": ${result.runsChecked} run(s) checked, ${result.drift.length} difference(s) in ${runs} run(s)${result.repaired.length ? `; repaired ${result.repaired.length} run(s) from their logs` : ''}:`;
+      ? `"${name}": ${result.runsChecked} run(s) checked, every read matches its log${late}${repaired}.`
+      : `"${name}": ${result.runsChecked} run(s) checked, ${result.drift.length} difference(s) in ${runs} run(s)${late}${repaired}:`;
   return [head, ...lines].join('\n');
 }

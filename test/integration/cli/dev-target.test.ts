@@ -80,7 +80,7 @@ it('outputs, status, verify and dlq list exit 0 against dev, from its env or wit
     expect(viaLocal.exitCode).toBe(0);
     const verified = await runCommand(Verify, ['--local', '--name', 'devtarget', '--json']);
     expect(verified.exitCode).toBe(0);
-    expect(verified.result).toEqual({ runsChecked: 0, drift: [], repaired: [] });
+    expect(verified.result).toEqual({ runsChecked: 0, drift: [], late: [], repaired: [] });
     const wrongName = await runCommand(Status, ['--local', '--name', 'other', '--json']);
     expect(wrongName.exitCode).toBe(1);
     expect(wrongName.stdout).toContain('pass --name devtarget');

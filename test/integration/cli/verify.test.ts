@@ -59,7 +59,7 @@ it('reports a drifted step (exit 1), repairs it from the log, then finds nothing
 
   const clean = await verify('--since', '1h');
   expect(clean.exitCode).toBe(0);
-  expect(JSON.parse(clean.stdout)).toEqual({ runsChecked: 1, drift: [], repaired: [] });
+  expect(JSON.parse(clean.stdout)).toEqual({ runsChecked: 1, drift: [], late: [], repaired: [] });
 
   const bad = await verify('--since', 'yesterday');
   expect(bad.exitCode).toBe(2);
