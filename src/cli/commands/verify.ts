@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AwsCommand } from '../base-command.js';
+import { CliFailure } from '../errors.js';
 import { formatVerify, parseDuration, verifyInstallation } from '../operations/verify.js';
 import type { VerifyResult } from '../../world/verify.js';
 
@@ -26,7 +27,8 @@ export default class Verify extends AwsCommand {
     try {
       sinceMs = flags.since === undefined ? undefined : parseDuration(flags.since);
     } catch (error) {
-      this.error((error as Error).message, { exit: 2 });
+      // A usage error, as oclif's own flag errors.
+      throw new CliFailure((error as Error).message, 2);
     }
     const ctx = await this.createContext(flags);
     const result = await verifyInstallation(ctx, { runId: flags.run, sinceMs, repair: flags.repair });

@@ -63,6 +63,6 @@ it('reports a drifted step (exit 1), repairs it from the log, then finds nothing
 
   const bad = await verify('--since', 'yesterday');
   expect(bad.exitCode).toBe(2);
-  expect(bad.stderr + bad.stdout).toContain('"yesterday" is not a duration');
+  expect(JSON.parse(bad.stdout).error.message).toContain('"yesterday" is not a duration');
   for (const client of Object.values(data)) client.destroy();
 });
