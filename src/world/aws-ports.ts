@@ -1,5 +1,6 @@
 // Production adapters: DynamoDB, S3 and SQS. Clients are built here but
 // connect on first use, so building a world needs no network or credentials.
+import { installationKey } from '../config/installation.js';
 import type { WorldConfig } from '../config/world-config.js';
 import { createDynamoDbClient, DynamoDbEventStore, DynamoDbIdempotencyStore, ProjectionLog } from '../adapters/aws/dynamodb/index.js';
 import { DynamoDbStreamStore } from '../adapters/aws/dynamodb-streams/index.js';
@@ -13,11 +14,6 @@ import { systemPorts } from './system-ports.js';
 
 const PROJECTION_LOGS = token<ProjectionLog>('projection-logs');
 const SNAPSHOT_CACHES = token<SnapshotCache>('snapshot-caches');
-
-/** One installation's state per process: the worlds of a process agree on what is projected and written. */
-function installationKey(config: WorldConfig): string {
-  return [config.region, config.endpoints.dynamodb ?? '', config.resources.tables.events].join('|');
-}
 
 export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactories {
   const { tables } = config.resources;

@@ -9,6 +9,7 @@ import { processHandlerRegistry } from '../application/queue/handler-registry.js
 import { processCoordination } from '../application/queue/local-coordination.js';
 import { createStorage } from '../application/storage/index.js';
 import { createStreamer, type WorldStreamer } from '../application/streamer/index.js';
+import { installationKey } from '../config/installation.js';
 import { ConfigError, type WorldConfig } from '../config/world-config.js';
 import type { EventStore } from '../ports/event-store.js';
 import { BUCKET } from '../adapters/aws/resources.js';
@@ -95,7 +96,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       logger: get('logger'),
       runs: resolve(container, SERVICE.storage).runs,
       flushDeferredWrites: async () => store.flush?.(),
-      options: { registry: processHandlerRegistry(scope), coordination: processCoordination(config.deploymentId, scope) },
+      options: { registry: processHandlerRegistry(scope), coordination: processCoordination(installationKey(config), scope) },
     });
   });
   container.bind(SERVICE.world).toDynamicValue(() =>
