@@ -11,7 +11,6 @@ import { createStorage } from '../application/storage/index.js';
 import { createStreamer, type WorldStreamer } from '../application/streamer/index.js';
 import { installationKey } from '../config/installation.js';
 import { ConfigError, type WorldConfig } from '../config/world-config.js';
-import type { EventStore } from '../ports/event-store.js';
 import { BUCKET } from '../adapters/aws/resources.js';
 import { processScope, resolve, token, type ProcessScope } from '../process-scope.js';
 import { assembleWorld, type AwsWorld } from './assemble-world.js';
@@ -38,14 +37,14 @@ export function compose(config: WorldConfig, scope: ProcessScope = processScope(
   return resolve(installation, SERVICE.world);
 }
 
-/** The event store of `config`'s installation, built as its worlds build it (verify reads and repairs through it). */
-export function composeEventStore(config: WorldConfig, scope: ProcessScope = processScope(), overrides: PortOverrides = {}): EventStore {
+/** The ports of `config`'s installation alone, built as its worlds build them (verify reads and repairs through them). */
+export function composePorts(config: WorldConfig, scope: ProcessScope = processScope(), overrides: PortOverrides = {}): PortResolver {
   const installation = new Container({ parent: scope.container, defaultScope: 'Singleton' });
   const factories = config.adapters === 'memory' ? memoryPorts(config, scope) : awsPorts(config, scope);
   const get: PortResolver = (name) => resolve(installation, PORT[name]);
   for (const name of PORT_NAMES) bindPort(installation, name, factories, get);
   for (const name of PORT_NAMES) overridePort(installation, name, overrides, factories, get);
-  return get('events');
+  return get;
 }
 
 function bindPort<K extends PortName>(container: Container, name: K, factories: PortFactories, get: PortResolver): void {

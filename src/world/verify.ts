@@ -3,7 +3,7 @@
 import { verifyRuns, type VerifyResult } from '../application/storage/verify-projections.js';
 import { resolveWorldConfig } from '../config/world-config.js';
 import { processScope } from '../process-scope.js';
-import { composeEventStore, portOverrides } from './compose.js';
+import { composePorts, portOverrides } from './compose.js';
 import type { CreateWorldOptions } from './create-world.js';
 
 export type { VerifyResult } from '../application/storage/verify-projections.js';
@@ -38,11 +38,11 @@ export interface VerifyProjectionsOptions extends CreateWorldOptions {
 export async function verifyProjections(options: VerifyProjectionsOptions = {}): Promise<VerifyResult> {
   const { runIds, sinceMs, repair, overrides, ...input } = options;
   const config = resolveWorldConfig(input);
-  const store = composeEventStore(config, processScope(), portOverrides(overrides ?? {}));
-  return verifyRuns(store, {
+  const ports = composePorts(config, processScope(), portOverrides(overrides ?? {}));
+  return verifyRuns(ports('events'), {
     ...(runIds ? { runIds } : {}),
     ...(sinceMs === undefined ? {} : { sinceMs }),
     repair: repair === true,
-    clock: { now: () => Date.now() },
+    clock: ports('clock'),
   });
 }
