@@ -28,23 +28,23 @@ const SERVICE = {
 
 /** Builds one world instance of `config`'s installation. Cheap and synchronous: nothing connects until used. */
 export function compose(config: WorldConfig, scope: ProcessScope = processScope(), overrides: PortOverrides = {}): AwsWorld {
-  const installation = new Container({ parent: scope.container, defaultScope: 'Singleton' });
-  const factories = config.adapters === 'memory' ? memoryPorts(config, scope) : awsPorts(config, scope);
-  const get: PortResolver = (name) => resolve(installation, PORT[name]);
-  for (const name of PORT_NAMES) bindPort(installation, name, factories, get);
-  for (const name of PORT_NAMES) overridePort(installation, name, overrides, factories, get);
-  bindServices(installation, config, scope, get);
-  return resolve(installation, SERVICE.world);
+  const { container, get } = portContainer(config, scope, overrides);
+  bindServices(container, config, scope, get);
+  return resolve(container, SERVICE.world);
 }
 
 /** The ports of `config`'s installation alone, built as its worlds build them (verify reads and repairs through them). */
 export function composePorts(config: WorldConfig, scope: ProcessScope = processScope(), overrides: PortOverrides = {}): PortResolver {
-  const installation = new Container({ parent: scope.container, defaultScope: 'Singleton' });
+  return portContainer(config, scope, overrides).get;
+}
+
+function portContainer(config: WorldConfig, scope: ProcessScope, overrides: PortOverrides): { container: Container; get: PortResolver } {
+  const container = new Container({ parent: scope.container, defaultScope: 'Singleton' });
   const factories = config.adapters === 'memory' ? memoryPorts(config, scope) : awsPorts(config, scope);
-  const get: PortResolver = (name) => resolve(installation, PORT[name]);
-  for (const name of PORT_NAMES) bindPort(installation, name, factories, get);
-  for (const name of PORT_NAMES) overridePort(installation, name, overrides, factories, get);
-  return get;
+  const get: PortResolver = (name) => resolve(container, PORT[name]);
+  for (const name of PORT_NAMES) bindPort(container, name, factories, get);
+  for (const name of PORT_NAMES) overridePort(container, name, overrides, factories, get);
+  return { container, get };
 }
 
 function bindPort<K extends PortName>(container: Container, name: K, factories: PortFactories, get: PortResolver): void {

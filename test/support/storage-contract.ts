@@ -35,7 +35,7 @@ async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { status?: number }> {
+export async function rejection(promise: Promise<unknown>): Promise<Error & { status?: number }> {
   try {
     await promise;
   } catch (error) {

@@ -17,6 +17,7 @@ import { ProcessScope } from '../../../src/process-scope.js';
 import { compose } from '../../../src/world/compose.js';
 import type { PortOverrides } from '../../../src/world/ports.js';
 import { verifyProjections } from '../../../src/testing.js';
+import { rejection } from '../../support/storage-contract.js';
 
 jest.setTimeout(120_000);
 
@@ -49,15 +50,6 @@ function processWorld(options: { killed?: boolean } = {}): World {
 }
 
 const create = (world: World, runId: string, request: object) => world.events.create(runId, request as never);
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { status?: number };
-  }
-  throw new Error('expected a rejection');
-}
 
 it('a step completed in process B cannot be started again by a fresh process C, nor by A from its stale cache', async () => {
   const a = processWorld({ killed: true });
