@@ -34,7 +34,16 @@ it('checks a 10-step run in a bounded number of reads (printed: requests and RCU
     await create(runId, { eventType: 'step_completed', correlationId: stepId, eventData: { result: new Uint8Array(200) } });
   }
   await create(runId, { eventType: 'run_completed', eventData: { output: new Uint8Array(200) } });
+  // A second run left live with a hook and waits: the fold must agree with the hooks table and the wait projections too.
+  const live = (await create(null, { eventType: 'run_created', eventData: { deploymentId: 'd', workflowName: 'wf', input: new Uint8Array(1) } })).run!.runId;
+  await create(live, { eventType: 'run_started' });
+  await create(live, { eventType: 'hook_created', correlationId: 'hook_1', eventData: { token: `tok-${live}`, metadata: { a: 1 } } });
+  await create(live, { eventType: 'hook_received', correlationId: 'hook_1', eventData: { payload: new Uint8Array([1]) } });
+  await create(live, { eventType: 'wait_created', correlationId: 'wait_1', eventData: { resumeAt: new Date(Date.now() + 60_000) } });
+  await create(live, { eventType: 'wait_completed', correlationId: 'wait_1' });
+  await create(live, { eventType: 'wait_created', correlationId: 'wait_2', eventData: { resumeAt: new Date(Date.now() + 60_000) } });
   await world.close();
+  expect(await verifyProjections({ consumer: 'none', runIds: [live] })).toEqual({ runsChecked: 1, drift: [], late: [], repaired: [] });
 
   const config = resolveWorldConfig({ consumer: 'none' });
   const client = new DynamoDBClient({ endpoint: local.endpoints.dynamodb, region: local.region, credentials: local.credentials });
