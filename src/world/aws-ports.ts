@@ -1,5 +1,6 @@
 // Production adapters: DynamoDB, S3 and SQS. Clients are built here but
 // connect on first use, so building a world needs no network or credentials.
+import { installationKey } from '../config/installation.js';
 import type { WorldConfig } from '../config/world-config.js';
 import { createDynamoDbClient, DynamoDbEventStore, DynamoDbIdempotencyStore, ProjectionLog } from '../adapters/aws/dynamodb/index.js';
 import { DynamoDbStreamStore } from '../adapters/aws/dynamodb-streams/index.js';
@@ -30,11 +31,6 @@ function masterKey(config: WorldConfig, scope: ProcessScope): MasterKey {
   );
 }
 
-/** One installation's state per process: the worlds of a process agree on what is projected and written. */
-function installationKey(config: WorldConfig): string {
-  return [config.region, config.endpoints.dynamodb ?? '', config.resources.tables.events].join('|');
-}
-
 export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactories {
   const { tables } = config.resources;
   let client: ReturnType<typeof createDynamoDbClient> | undefined;
@@ -53,8 +49,8 @@ export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactorie
       return new DynamoDbEventStore(dynamodb(), tables, {
         runRetentionDays: config.runRetentionDays,
         logger,
-        now: () => clock.now(),
-        projections: scope.ofInstallation(PROJECTION_LOGS, key, () => new ProjectionLog({ logger, now: () => clock.now() })),
+        clock,
+        projections: scope.ofInstallation(PROJECTION_LOGS, key, () => new ProjectionLog({ logger, clock })),
       });
     },
     snapshots: (get) => {

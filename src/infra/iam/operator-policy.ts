@@ -1,5 +1,5 @@
 // The policy of the identity that runs the CLI (bootstrap, deploy, outputs,
-// status, dlq, repair, teardown), scoped to one installation. docs/iam.md
+// status, dlq, repair, verify, teardown), scoped to one installation. docs/iam.md
 // shows it as generated here, and a test checks that it allows every AWS call
 // the CLI's code makes, so it cannot lag behind a new call.
 import type { InstallationArns } from './arns.js';
@@ -13,7 +13,9 @@ export function operatorPolicy(arns: InstallationArns, legacyBucketArn: string):
       {
         Sid: 'Tables',
         Effect: 'Allow',
-        // Query/GetItem: status and repair read runs through the world.
+        // Query/GetItem/BatchGetItem: status, repair and verify read runs through the world.
+        // PutItem/UpdateItem/DeleteItem: verify --repair rewrites projections, and any reader
+        // writes the projections of a commit whose writer died (docs/dynamodb-schema.md).
         Action: [
           'dynamodb:CreateTable',
           'dynamodb:DescribeTable',
@@ -23,7 +25,11 @@ export function operatorPolicy(arns: InstallationArns, legacyBucketArn: string):
           'dynamodb:UpdateContinuousBackups',
           'dynamodb:DeleteTable',
           'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
           'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
         ],
         Resource: [...arns.tables, ...arns.indexes],
       },

@@ -14,10 +14,13 @@ const ORIGIN = 'http://127.0.0.1:3000';
 
 let h: Harness;
 let calls: number;
+/** One signed delivery per test: a replay is the same bytes again (each build carries a fresh delivery nonce). */
+let captured: ReturnType<typeof buildDeliveryRequest> | undefined;
 
 beforeEach(() => {
   h = createHarness();
   calls = 0;
+  captured = undefined;
 });
 
 /** Both routes of one app, as the runtime mounts them, sharing one durable nonce store. */
@@ -45,9 +48,9 @@ const flowEnvelope: Envelope = {
   payload: { runId: 'wrun_1' },
 };
 
-/** The delivery a consumer sends, as a Request to `route` (possibly not the one it was signed for). */
+/** The captured delivery a consumer sent, as a Request to `route` (possibly not the one it was signed for). */
 function delivery(route: 'flow' | 'step', method = 'POST'): Request {
-  const { headers, body } = buildDeliveryRequest(flowEnvelope, 1, SECRET, h.clock.now());
+  const { headers, body } = (captured ??= buildDeliveryRequest(flowEnvelope, 1, SECRET, h.clock.now()));
   return new Request(workflowRouteUrl(ORIGIN, route), { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body });
 }
 

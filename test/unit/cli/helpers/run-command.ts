@@ -64,6 +64,8 @@ export async function runCommand(
       stderr += thrown.message;
     } else throw thrown;
   } finally {
+    // A command that returns its result (printed under --json) and still fails sets process.exitCode.
+    if (exitCode === 0 && typeof process.exitCode === 'number') exitCode = process.exitCode;
     out.mockRestore();
     err.mockRestore();
     log.mockRestore();
