@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster, type ReplicaSpec } from './harness/cluster.js';
 import { ALL_TARGETS, CASE_TIMEOUT_MS, REPLICAS, describeFaultTargets, expectFaultFree } from './harness/fault-suite.js';
-import { startWorkload } from './harness/workload.js';
+import { DEFAULT_WORKLOAD, startWorkload } from './harness/workload.js';
 
 const OFFSET_MS = 30_000;
 const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'harness', 'clock-offset.cjs');
@@ -16,7 +16,7 @@ describeFaultTargets('replicas with clocks 30 s ahead and 30 s behind', ALL_TARG
     const c = context();
     const specs = [skewed(+OFFSET_MS), skewed(-OFFSET_MS), {}].slice(0, REPLICAS[c.target]);
     const cluster = await Cluster.start(c.env, specs);
-    const workload = await startWorkload(cluster);
+    const workload = await startWorkload(cluster, { ...DEFAULT_WORKLOAD, fanOut: 10 });
     await expectFaultFree(c, cluster, workload);
   }, CASE_TIMEOUT_MS);
 });

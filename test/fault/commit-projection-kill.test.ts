@@ -23,9 +23,9 @@ describeFaultTargets('a process killed between an event commit and its projectio
       // The proxy drops the write once the replica is dead; its restart goes on behind.
       proxies[victim]!.arm(random.int(1, 3), () => cluster.killAndRestart(victim).then(() => undefined));
     }
-    const workload = await startWorkload(cluster, { ...DEFAULT_WORKLOAD, sequenceSteps: 8 });
+    const workload = await startWorkload(cluster, { ...DEFAULT_WORKLOAD, sequenceSteps: 8, fanOut: 10 });
     const fired = () => victims.filter((v) => proxies[v]!.triggered).length;
-    await expectFaultFree(c, cluster, workload, [`commit-then-kill ${fired()} of ${victims.length}`]);
+    await expectFaultFree(c, cluster, workload, () => [`commit-then-kill ${fired()} of ${victims.length}`]);
     expect(fired()).toBe(victims.length);
   }, CASE_TIMEOUT_MS);
 });

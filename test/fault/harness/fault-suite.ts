@@ -70,24 +70,31 @@ export function describeFaultTargets(title: string, targets: FaultTarget[], body
  * ran twice unless an earlier run began in a killed process; no DLQ holds a
  * message; verify finds no drift. Throws one error listing every problem.
  */
-export async function expectFaultFree(context: FaultContext, cluster: Cluster, workload: StartedWorkload, caseNotes: string[] = []): Promise<void> {
-  const notes = [...caseNotes];
+export async function expectFaultFree(
+  context: FaultContext,
+  cluster: Cluster,
+  workload: StartedWorkload,
+  /** What the case's fault did, read once the runs settled (for the summary). */
+  caseNotes: () => string[] = () => [],
+): Promise<void> {
+  const notes: string[] = [];
   const problems: string[] = [];
   const began = Date.now();
   try {
     problems.push(...(await wrongOutcomes(cluster, workload, RUN_DEADLINE_MS)));
   } finally {
-    notes.push(`runs settled in ${Date.now() - began} ms`);
+    notes.push(`runs settled in ${Date.now() - began} ms, at ${new Date().toISOString()}`);
     await cluster.stop();
   }
   problems.push(...cluster.restartFailures);
   const expected = new Map(workload.runs.map((run) => [run.runId, run.ledgerKeys]));
   const ledger = judgeLedger(readLedger(context.env.FAULT_LEDGER_FILE!), expected, cluster.killedPids);
-  problems.push(...ledger.missing.map((id) => `step body never ran: ${id}`));
+  problems.push(...ledger.missing);
   problems.push(...ledger.duplicates.map((line) => `step body ran twice: ${line}`));
   problems.push(...(await deadLetters(context.local)).map((line) => `dead letters: ${line}`));
   problems.push(...(await projectionDrift(context.env, workload.runs.map((r) => r.runId))).map((line) => `drift: ${line}`));
 
+  notes.push(...caseNotes());
   const summary = [`kills ${cluster.killedPids.size}`, `re-runs after a kill ${ledger.rerunAfterKill}`, ...notes].join(', ');
   if (problems.length > 0) {
     throw new Error(`${problems.length} problem(s) [FAULT_SEED=${FAULT_SEED}; ${summary}]:\n- ${problems.join('\n- ')}\n\nReplica logs:\n${cluster.logs()}`);

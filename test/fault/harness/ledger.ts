@@ -19,7 +19,7 @@ export function readLedger(file: string): LedgerEntry[] {
 }
 
 export interface LedgerVerdict {
-  /** Expected bodies with no ledger line, as `runId key`. */
+  /** Per run with expected bodies that have no ledger line: which, and when its last body began. */
   missing: string[];
   /** Bodies that ran again after a run in a process that was not killed. */
   duplicates: string[];
@@ -34,7 +34,13 @@ export function judgeLedger(entries: LedgerEntry[], expected: Map<string, string
     const id = `${entry.runId} ${entry.key}`;
     byBody.set(id, [...(byBody.get(id) ?? []), entry]);
   }
-  const missing = [...expected].flatMap(([runId, keys]) => keys.map((key) => `${runId} ${key}`)).filter((id) => !byBody.has(id));
+  const missing = [...expected].flatMap(([runId, keys]) => {
+    const absent = keys.filter((key) => !byBody.has(`${runId} ${key}`));
+    if (absent.length === 0) return [];
+    const last = Math.max(0, ...entries.filter((e) => e.runId === runId).map((e) => e.at));
+    const lastSeen = last ? `its last body began at ${new Date(last).toISOString()}` : 'no body of it began';
+    return [`run ${runId}: ${absent.length} of ${keys.length} step bodies never ran (${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', …' : ''}); ${lastSeen}`];
+  });
   const duplicates: string[] = [];
   let rerunAfterKill = 0;
   for (const [id, runs] of byBody) {

@@ -11,13 +11,16 @@ export interface WorkloadOptions {
   stepMs: number;
   /** How many sequence runs. */
   sequences: number;
+  /** Width of the fan-out run; 0: none. */
   fanOut: number;
-  /** Payloads sent to the hook run, each from another replica. */
+  /** Payloads sent to the hook run, each from another replica; 0: no hook run. */
   hookPayloads: number;
+  /** Sleeps of the sleep run; 0: none. */
   sleeps: number;
   sleepMs: number;
 }
 
+/** Every workload at once; cases that need less CPU drop the fan-out (test/fault/README.md). */
 export const DEFAULT_WORKLOAD: WorkloadOptions = { sequenceSteps: 6, stepMs: 0, sequences: 2, fanOut: 50, hookPayloads: 3, sleeps: 2, sleepMs: 1_000 };
 
 export interface StartedRun {
@@ -50,12 +53,18 @@ export async function startWorkload(cluster: Cluster, options: WorkloadOptions =
     const t = `${tag}-q${s}`;
     await start(s, `sequence of ${o.sequenceSteps}`, 'ledgerSequence', [t, o.sequenceSteps, o.stepMs], o.sequenceSteps, range(o.sequenceSteps).map((i) => `${t}:seq:${i}`));
   }
-  const sumOfSquares = range(o.fanOut).reduce((sum, i) => sum + i * i, 0);
-  await start(1, `fan-out of ${o.fanOut}`, 'ledgerFanOut', [`${tag}-f`, o.fanOut], sumOfSquares, range(o.fanOut).map((i) => `${tag}-f:fan:${i}`));
+  if (o.fanOut > 0) {
+    const sumOfSquares = range(o.fanOut).reduce((sum, i) => sum + i * i, 0);
+    await start(1, `fan-out of ${o.fanOut}`, 'ledgerFanOut', [`${tag}-f`, o.fanOut], sumOfSquares, range(o.fanOut).map((i) => `${tag}-f:fan:${i}`));
+  }
   const token = `fault-hook-${tag}`;
   const values = range(o.hookPayloads).map((i) => i + 1);
-  await start(0, `hook with ${o.hookPayloads} payloads`, 'ledgerHooks', [`${tag}-h`, token, o.hookPayloads], values.reduce((a, b) => a + b, 0), range(o.hookPayloads).map((i) => `${tag}-h:hook:${i}`));
-  await start(2, `${o.sleeps} sleeps of ${o.sleepMs} ms`, 'ledgerSleeps', [`${tag}-s`, o.sleeps, o.sleepMs], o.sleeps, range(o.sleeps).map((i) => `${tag}-s:wake:${i}`));
+  if (o.hookPayloads > 0) {
+    await start(0, `hook with ${o.hookPayloads} payloads`, 'ledgerHooks', [`${tag}-h`, token, o.hookPayloads], values.reduce((a, b) => a + b, 0), range(o.hookPayloads).map((i) => `${tag}-h:hook:${i}`));
+  }
+  if (o.sleeps > 0) {
+    await start(2, `${o.sleeps} sleeps of ${o.sleepMs} ms`, 'ledgerSleeps', [`${tag}-s`, o.sleeps, o.sleepMs], o.sleeps, range(o.sleeps).map((i) => `${tag}-s:wake:${i}`));
+  }
 
   // Each payload from another replica than the one that started the run (0), in order.
   const resumed = (async () => {
