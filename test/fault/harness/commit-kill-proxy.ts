@@ -4,8 +4,8 @@
 // replica's N-th committed `step_completed` event, calls `onTrigger` (which
 // SIGKILLs the replica) and drops the request. The replica dies after the
 // event's commit and before its projection.
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { readBody, startLoopbackServer } from './loopback-server.js';
 import type { ResourceNames } from '../../../src/config/resource-names.js';
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'BatchWriteItem', 'TransactWriteItems']);
@@ -38,64 +38,45 @@ function isProjectionWrite(op: string, body: Json, names: ResourceNames): boolea
   return sk.startsWith('S#') || sk.startsWith('W#');
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export async function startCommitKillProxy(dynamodbEndpoint: string, names: ResourceNames): Promise<CommitKillProxy> {
   const upstream = new URL(dynamodbEndpoint);
   let trigger: { remaining: number; onTrigger: () => Promise<void> } | undefined;
   let triggered = false;
 
-  const server: Server = createServer(async (req, res) => {
-    try {
-      const body = await readBody(req);
-      const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
-      const parsed: Json = trigger && WRITES.has(op) ? JSON.parse(body.toString('utf8')) : {};
-      if (trigger && trigger.remaining === 0 && isProjectionWrite(op, parsed, names)) {
-        const { onTrigger } = trigger;
-        trigger = undefined;
-        triggered = true;
-        await onTrigger();
-        res.destroy();
-        return;
-      }
-      const forwarded = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          // A commit counts once DynamoDB accepted it.
-          if (trigger && answer.statusCode === 200 && isStepCompletedCommit(op, parsed, names.tables.events)) {
-            trigger.remaining = Math.max(0, trigger.remaining - 1);
-          }
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forwarded.on('error', () => res.destroy());
-      forwarded.end(body);
-    } catch {
+  const server = await startLoopbackServer(async (req, res) => {
+    const body = await readBody(req);
+    const op = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const parsed: Json = trigger && WRITES.has(op) ? JSON.parse(body.toString('utf8')) : {};
+    if (trigger && trigger.remaining === 0 && isProjectionWrite(op, parsed, names)) {
+      const { onTrigger } = trigger;
+      trigger = undefined;
+      triggered = true;
+      await onTrigger();
       res.destroy();
+      return;
     }
+    const forwarded = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        // A commit counts once DynamoDB accepted it.
+        if (trigger && answer.statusCode === 200 && isStepCompletedCommit(op, parsed, names.tables.events)) {
+          trigger.remaining = Math.max(0, trigger.remaining - 1);
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', () => res.destroy());
+    forwarded.end(body);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     arm(afterCompletions, onTrigger) {
       trigger = { remaining: afterCompletions, onTrigger };
     },
     get triggered() {
       return triggered;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }

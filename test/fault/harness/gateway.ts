@@ -2,8 +2,8 @@
 // go round-robin to the replicas, and one that has no answer after
 // `timeoutMs` gets a 504 while the replica keeps running it (as API Gateway
 // does at 29 s, an ALB at its idle timeout, a proxy at its read timeout).
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer } from './loopback-server.js';
 
 export interface Gateway {
   readonly url: string;
@@ -12,12 +12,6 @@ export interface Gateway {
   /** How many requests were answered 504 while the replica still ran them. */
   readonly timeouts: number;
   close(): Promise<void>;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 export async function startGateway(timeoutMs: number): Promise<Gateway> {
@@ -55,26 +49,15 @@ export async function startGateway(timeoutMs: number): Promise<Gateway> {
     upstream.end(body);
   };
 
-  const server: Server = createServer((req, res) => {
-    forward(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await startLoopbackServer(forward);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     setBackends(origins) {
       backends = [...origins];
     },
     get timeouts() {
       return timeouts;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }
