@@ -1,8 +1,9 @@
 // Durable records that keep the number of queue messages linear in the work
-// and each message's effect single (docs/queue-protocol.md, "Coalescing"):
+// and each message's effect single (docs/queue-protocol.md):
 //
 // - per idempotency key, which message owns it and where that message is:
-//   claimed (a send is under way, leased), sent, or being delivered (leased);
+//   claimed (a send is under way, leased), sent, or being delivered (leased
+//   by one delivery, identified by its nonce);
 // - per run, the one pending workflow wake-up (leased).
 //
 // Leases are what keeps them crash-safe: a process that dies between a claim
@@ -11,17 +12,20 @@
 export type SendClaim =
   /** This message now owns the key: send it. */
   | { won: true }
-  /** Another message owns the key (claimed, sent or delivering): send nothing. */
-  | { won: false; holderId: string };
+  /**
+   * Another message owns the key: send nothing. `claimEndsAt` (epoch ms) is
+   * set while the holder's send is not confirmed: past it, ask again.
+   */
+  | { won: false; holderId: string; claimEndsAt?: number };
 
 export type DeliveryStart =
-  /** This delivery holds the lease; `attempt` counts real deliveries (1-based). */
-  | { kind: 'start'; attempt: number }
-  /** Another copy of the same message holds an unexpired lease. */
+  /** This delivery holds the lease until `leaseEndsAt`; `attempt` counts real deliveries (1-based). */
+  | { kind: 'start'; attempt: number; leaseEndsAt: number }
+  /** Another delivery of the same message holds the lease until `leaseEndsAt` (its holder's clock). */
   | { kind: 'busy'; leaseEndsAt: number }
   /** The key belongs to another message now (this one's claim lapsed before it was sent). */
   | { kind: 'superseded' }
-  /** A delivery of this key signed at or after `signedAt` already began: this request is a replay. */
+  /** A delivery with this nonce already began: this request is a replay. */
   | { kind: 'replayed' };
 
 /** One-time nonces: refuses a replayed signed delivery across every process sharing the secret. */
@@ -41,22 +45,21 @@ export interface IdempotencyStore extends NonceStore {
   /** Gives up a claim whose send failed, so a re-queue sends at once. No-op if the key moved on. */
   abandonClaim(key: string, messageId: string): Promise<void>;
   /**
-   * Takes the delivery lease of `key` for `messageId`. A message whose key was
-   * never claimed (sent by an older version) claims it here. With `signedAt`
-   * (the signed delivery's timestamp, epoch ms) the same write is the replay
-   * check: it is refused as `replayed` unless `signedAt` is later than that of
-   * every delivery of the key that began before.
+   * Takes the delivery lease of `key` for the delivery `nonce` of `messageId`.
+   * Wins unless another delivery holds a lease that has not lapsed (with the
+   * skew margin, domain/delivery/lease.ts). The same write is the replay
+   * check: a nonce that began a delivery of the key before is `replayed`. A
+   * message whose key was never claimed claims it here.
    */
-  beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number, signedAt?: number): Promise<DeliveryStart>;
-  /** Extends a held delivery lease (long handlers). */
-  extendDelivery(key: string, messageId: string, leaseSeconds: number): Promise<void>;
+  beginDelivery(key: string, messageId: string, nonce: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart>;
+  /** Extends the lease `nonce` holds; the new end, or undefined when it no longer holds it. */
+  extendDelivery(key: string, messageId: string, nonce: string, leaseSeconds: number): Promise<number | undefined>;
   /**
-   * Releases the delivery lease so the next delivery of `messageId` starts at
-   * once (failed handler, reschedule). `resetAttempts` for a reschedule, which
-   * starts the count again. With `signedAt`, only the lease taken by the signed
-   * delivery of that timestamp is released (never another copy's).
+   * Gives back the lease `nonce` holds so the next delivery starts at once
+   * (failed handler, reschedule); never another delivery's lease.
+   * `resetAttempts` for a reschedule, which starts the count again.
    */
-  releaseDelivery(key: string, messageId: string, resetAttempts: boolean, signedAt?: number): Promise<void>;
+  releaseDelivery(key: string, messageId: string, nonce: string, resetAttempts: boolean): Promise<void>;
 
   /**
    * Marks `messageId` as the run's pending wake-up until `leaseSeconds` from

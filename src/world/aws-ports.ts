@@ -40,7 +40,7 @@ export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactorie
       const clock = get('clock');
       return scope.ofInstallation(SNAPSHOT_CACHES, key, () => new SnapshotCache(() => clock.now()));
     },
-    idempotency: () => new DynamoDbIdempotencyStore(dynamodb(), tables.steps),
+    idempotency: (get) => new DynamoDbIdempotencyStore(dynamodb(), tables.steps, get('clock')),
     streams: (get) => new DynamoDbStreamStore({ client: dynamodb(), tableName: tables.streams, clock: get('clock'), logger: get('logger') }),
     blobs: () => new S3BlobStore(createS3Client(config), config.resources.bucket),
     queue: () =>

@@ -84,7 +84,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       logger: get('logger'),
       runs: resolve(container, SERVICE.storage).runs,
       flushDeferredWrites: async () => store.flush?.(),
-      options: { registry: processHandlerRegistry(scope), coordination: processCoordination(config.deploymentId, scope) },
+      options: { registry: processHandlerRegistry(scope), coordination: processCoordination(config.deploymentId, get('clock'), scope) },
     });
   });
   container.bind(SERVICE.world).toDynamicValue(() =>

@@ -1,5 +1,6 @@
 // The IdempotencyStore rules, run against the memory adapter (unit) and the
 // DynamoDB adapter on the local DynamoDB (integration).
+import { LEASE_SKEW_MARGIN_MS } from '../../src/domain/delivery/lease.js';
 import type { IdempotencyStore } from '../../src/ports/idempotency-store.js';
 
 export interface StoreFixture {
@@ -26,7 +27,7 @@ export function idempotencyStoreContract(fixture: () => StoreFixture): void {
     const { store } = fixture();
     const key = fresh('k');
     expect(await store.claimSend(key, 'msg-1', 30, 3600)).toEqual({ won: true });
-    expect(await store.claimSend(key, 'msg-2', 30, 3600)).toEqual({ won: false, holderId: 'msg-1' });
+    expect(await store.claimSend(key, 'msg-2', 30, 3600)).toMatchObject({ won: false, holderId: 'msg-1' });
   });
 
   it('a claim whose send was never confirmed lapses; a sent one does not', async () => {
@@ -46,63 +47,82 @@ export function idempotencyStoreContract(fixture: () => StoreFixture): void {
     const key = fresh('k');
     await store.claimSend(key, 'msg-1', 30, 3600);
     await store.abandonClaim(key, 'msg-0');
-    expect(await store.claimSend(key, 'msg-2', 30, 3600)).toEqual({ won: false, holderId: 'msg-1' });
+    expect(await store.claimSend(key, 'msg-2', 30, 3600)).toMatchObject({ won: false, holderId: 'msg-1' });
     await store.abandonClaim(key, 'msg-1');
     expect(await store.claimSend(key, 'msg-2', 30, 3600)).toEqual({ won: true });
+  });
+
+  it('a lost claim reports when the holder’s unconfirmed claim ends; a confirmed one has no end', async () => {
+    const f = fixture();
+    const key = fresh('k');
+    await f.store.claimSend(key, 'msg-1', 30, 3600);
+    const lost = await f.store.claimSend(key, 'msg-2', 30, 3600);
+    expect(lost).toMatchObject({ won: false, holderId: 'msg-1' });
+    expect((lost as { claimEndsAt?: number }).claimEndsAt).toBeGreaterThan(0);
+    await f.store.markSent(key, 'msg-1');
+    expect(await f.store.claimSend(key, 'msg-2', 30, 3600)).toEqual({ won: false, holderId: 'msg-1' });
   });
 
   it('a delivering key is never claimable by a send, even after its lease lapsed', async () => {
     const f = fixture();
     const key = fresh('k');
     await f.store.claimSend(key, 'msg-1', 30, 3600);
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600)).toEqual({ kind: 'start', attempt: 1 });
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-1', 10, 3600)).toMatchObject({ kind: 'start', attempt: 1 });
     f.advance(60_000);
     expect(await f.store.claimSend(key, 'msg-2', 30, 3600)).toEqual({ won: false, holderId: 'msg-1' });
   });
 
-  it('one delivery at a time per message: a copy is busy until the lease ends; attempts count real deliveries', async () => {
+  it('one delivery at a time per message: a copy is busy until the lease lapsed (with the skew margin); attempts count real deliveries', async () => {
     const f = fixture();
     const key = fresh('k');
     await f.store.claimSend(key, 'msg-1', 30, 3600);
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600)).toEqual({ kind: 'start', attempt: 1 });
-    const busy = await f.store.beginDelivery(key, 'msg-1', 10, 3600);
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-1', 10, 3600)).toMatchObject({ kind: 'start', attempt: 1 });
+    const busy = await f.store.beginDelivery(key, 'msg-1', 'n-2', 10, 3600);
     expect(busy.kind).toBe('busy');
-    f.advance(11_000); // the first delivery died: its lease lapsed
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600)).toEqual({ kind: 'start', attempt: 2 });
-    await f.store.releaseDelivery(key, 'msg-1', false); // failed handler: the retry starts at once
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600)).toEqual({ kind: 'start', attempt: 3 });
-    await f.store.releaseDelivery(key, 'msg-1', true); // reschedule: a fresh count
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600)).toEqual({ kind: 'start', attempt: 1 });
+    f.advance(11_000 + LEASE_SKEW_MARGIN_MS - 2_000); // ended by the holder's clock, not yet past the margin
+    expect((await f.store.beginDelivery(key, 'msg-1', 'n-3', 10, 3600)).kind).toBe('busy');
+    f.advance(2_000); // the first delivery died: its lease lapsed
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-4', 10, 3600)).toMatchObject({ kind: 'start', attempt: 2 });
+    await f.store.releaseDelivery(key, 'msg-1', 'n-4', false); // failed handler: the retry starts at once
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-5', 10, 3600)).toMatchObject({ kind: 'start', attempt: 3 });
+    await f.store.releaseDelivery(key, 'msg-1', 'n-5', true); // reschedule: a fresh count
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-6', 10, 3600)).toMatchObject({ kind: 'start', attempt: 1 });
   });
 
-  it('an extended lease keeps copies out', async () => {
+  it('start reports when the lease ends', async () => {
+    const f = fixture();
+    const key = fresh('k');
+    const start = await f.store.beginDelivery(key, 'msg-1', 'n-1', 10, 3600);
+    const end = (start as { leaseEndsAt: number }).leaseEndsAt;
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-2', 10, 3600)).toEqual({ kind: 'busy', leaseEndsAt: end });
+  });
+
+  it('only the holder’s nonce extends or releases the lease', async () => {
     const f = fixture();
     const key = fresh('k');
     await f.store.claimSend(key, 'msg-1', 30, 3600);
-    await f.store.beginDelivery(key, 'msg-1', 10, 3600);
+    await f.store.beginDelivery(key, 'msg-1', 'n-1', 10, 3600);
     f.advance(8_000);
-    await f.store.extendDelivery(key, 'msg-1', 10);
-    f.advance(8_000);
-    expect((await f.store.beginDelivery(key, 'msg-1', 10, 3600)).kind).toBe('busy');
+    expect(await f.store.extendDelivery(key, 'msg-1', 'n-other', 10)).toBeUndefined();
+    expect(await f.store.extendDelivery(key, 'msg-1', 'n-1', 10)).toBeGreaterThan(0);
+    await f.store.releaseDelivery(key, 'msg-1', 'n-other', false); // a copy (same message, same millisecond) frees nothing
+    f.advance(8_000 + LEASE_SKEW_MARGIN_MS);
+    expect((await f.store.beginDelivery(key, 'msg-1', 'n-2', 10, 3600)).kind).toBe('busy');
+    await f.store.releaseDelivery(key, 'msg-1', 'n-1', false);
+    expect((await f.store.beginDelivery(key, 'msg-1', 'n-2', 10, 3600)).kind).toBe('start');
   });
 
-  it('a signed delivery takes the lease and is the replay check: a request signed no later than one that began is replayed', async () => {
+  it('the lease write is the replay check: a nonce that began a delivery of the key is replayed, whether it runs or ended', async () => {
     const f = fixture();
     const key = fresh('k');
-    const t0 = 1_700_000_000_000;
     await f.store.claimSend(key, 'msg-1', 30, 3600);
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0)).toEqual({ kind: 'start', attempt: 1 });
-    // The same request again, while it runs and after it failed and released its lease.
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0)).toEqual({ kind: 'replayed' });
-    // A copy signed later, while the first runs: busy.
-    expect((await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0 + 5)).kind).toBe('busy');
-    // Releasing by another delivery's signing time leaves the lease alone; by its own frees it.
-    await f.store.releaseDelivery(key, 'msg-1', false, t0 + 5);
-    expect((await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0 + 6)).kind).toBe('busy');
-    await f.store.releaseDelivery(key, 'msg-1', false, t0);
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0)).toEqual({ kind: 'replayed' });
-    // The real redelivery, signed later: attempt 2.
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600, t0 + 1000)).toEqual({ kind: 'start', attempt: 2 });
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-1', 10, 3600)).toMatchObject({ kind: 'start', attempt: 1 });
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-1', 10, 3600)).toEqual({ kind: 'replayed' });
+    await f.store.releaseDelivery(key, 'msg-1', 'n-1', false);
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-2', 10, 3600)).toMatchObject({ kind: 'start', attempt: 2 });
+    await f.store.releaseDelivery(key, 'msg-1', 'n-2', false);
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-1', 10, 3600)).toEqual({ kind: 'replayed' });
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-2', 10, 3600)).toEqual({ kind: 'replayed' });
   });
 
   it('a message whose claim was taken over is superseded', async () => {
@@ -111,16 +131,16 @@ export function idempotencyStoreContract(fixture: () => StoreFixture): void {
     await f.store.claimSend(key, 'msg-1', 30, 3600);
     f.advance(31_000);
     await f.store.claimSend(key, 'msg-2', 30, 3600);
-    expect(await f.store.beginDelivery(key, 'msg-1', 10, 3600)).toEqual({ kind: 'superseded' });
-    expect(await f.store.beginDelivery(key, 'msg-2', 10, 3600)).toEqual({ kind: 'start', attempt: 1 });
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-1', 10, 3600)).toEqual({ kind: 'superseded' });
+    expect(await f.store.beginDelivery(key, 'msg-2', 'n-2', 10, 3600)).toMatchObject({ kind: 'start', attempt: 1 });
   });
 
   it('a message never claimed (an older sender) claims its key on delivery', async () => {
     const { store } = fixture();
     const key = fresh('k');
-    expect(await store.beginDelivery(key, 'msg-1', 10, 3600)).toEqual({ kind: 'start', attempt: 1 });
-    expect((await store.beginDelivery(key, 'msg-1', 10, 3600)).kind).toBe('busy');
-    expect(await store.beginDelivery(key, 'msg-2', 10, 3600)).toEqual({ kind: 'superseded' });
+    expect(await store.beginDelivery(key, 'msg-1', 'n-1', 10, 3600)).toMatchObject({ kind: 'start', attempt: 1 });
+    expect((await store.beginDelivery(key, 'msg-1', 'n-2', 10, 3600)).kind).toBe('busy');
+    expect(await store.beginDelivery(key, 'msg-2', 'n-3', 10, 3600)).toEqual({ kind: 'superseded' });
   });
 
   it('the window ends: the key is free again', async () => {
@@ -144,7 +164,7 @@ export function idempotencyStoreContract(fixture: () => StoreFixture): void {
     const { store } = fixture();
     const long = fresh('k').repeat(200);
     expect(await store.claimSend(long, 'a', 30, 3600)).toEqual({ won: true });
-    expect(await store.claimSend(long, 'b', 30, 3600)).toEqual({ won: false, holderId: 'a' });
+    expect(await store.claimSend(long, 'b', 30, 3600)).toMatchObject({ won: false, holderId: 'a' });
   });
 
   it('one pending wake-up per run: marked, read back, cleared only by its holder, lapsing with its lease', async () => {

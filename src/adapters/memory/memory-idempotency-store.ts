@@ -1,6 +1,7 @@
 // Send claims, delivery leases and wake-up marks in Maps, expiring by the
 // injected clock; the same rules as the DynamoDB adapter's conditions.
 import type { Clock } from '../../ports/clock.js';
+import { leaseLapsed } from '../../domain/delivery/lease.js';
 import type { DeliveryStart, IdempotencyStore, SendClaim } from '../../ports/idempotency-store.js';
 
 type KeyState = 'claimed' | 'sent' | 'delivering';
@@ -13,8 +14,10 @@ interface KeyRecord {
   attempts: number;
   /** End of the idempotency window, epoch ms. */
   expiresAt: number;
-  /** Timestamp of the latest signed delivery that began (replay check). */
-  signedAt?: number;
+  /** The delivery that holds (or last held) the lease. */
+  nonce?: string;
+  /** Every delivery nonce that began on this key (replay check). */
+  seen: Set<string>;
 }
 
 interface WakeupMark {
@@ -45,9 +48,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const now = this.tick();
     const held = this.keys.get(key);
     if (held && held.expiresAt > now && held.messageId !== messageId && !(held.state === 'claimed' && held.until <= now)) {
-      return { won: false, holderId: held.messageId };
+      return { won: false, holderId: held.messageId, claimEndsAt: held.state === 'claimed' ? held.until : undefined };
     }
-    this.keys.set(key, { messageId, state: 'claimed', until: now + leaseSeconds * 1000, attempts: 0, expiresAt: now + windowSeconds * 1000 });
+    this.keys.set(key, { messageId, state: 'claimed', until: now + leaseSeconds * 1000, attempts: 0, expiresAt: now + windowSeconds * 1000, seen: new Set() });
     return { won: true };
   }
 
@@ -61,32 +64,35 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     if (held?.messageId === messageId && held.state === 'claimed') this.keys.delete(key);
   }
 
-  async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number, signedAt?: number): Promise<DeliveryStart> {
+  async beginDelivery(key: string, messageId: string, nonce: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {
     const now = this.tick();
+    const leaseEndsAt = now + leaseSeconds * 1000;
     const held = this.keys.get(key);
     if (!held || held.expiresAt <= now) {
-      this.keys.set(key, { messageId, state: 'delivering', until: now + leaseSeconds * 1000, attempts: 1, expiresAt: now + windowSeconds * 1000, signedAt });
-      return { kind: 'start', attempt: 1 };
+      this.keys.set(key, { messageId, state: 'delivering', until: leaseEndsAt, attempts: 1, expiresAt: now + windowSeconds * 1000, nonce, seen: new Set([nonce]) });
+      return { kind: 'start', attempt: 1, leaseEndsAt };
     }
     if (held.messageId !== messageId) return { kind: 'superseded' };
-    if (signedAt !== undefined && held.signedAt !== undefined && held.signedAt >= signedAt) return { kind: 'replayed' };
-    if (held.state === 'delivering' && held.until > now) return { kind: 'busy', leaseEndsAt: held.until };
+    if (held.seen.has(nonce)) return { kind: 'replayed' };
+    if (held.state === 'delivering' && !leaseLapsed(held.until, now)) return { kind: 'busy', leaseEndsAt: held.until };
     held.state = 'delivering';
-    held.until = now + leaseSeconds * 1000;
+    held.until = leaseEndsAt;
     held.attempts += 1;
-    if (signedAt !== undefined) held.signedAt = signedAt;
-    return { kind: 'start', attempt: held.attempts };
+    held.nonce = nonce;
+    held.seen.add(nonce);
+    return { kind: 'start', attempt: held.attempts, leaseEndsAt };
   }
 
-  async extendDelivery(key: string, messageId: string, leaseSeconds: number): Promise<void> {
+  async extendDelivery(key: string, messageId: string, nonce: string, leaseSeconds: number): Promise<number | undefined> {
     const held = this.keys.get(key);
-    if (held?.messageId === messageId && held.state === 'delivering') held.until = this.clock.now() + leaseSeconds * 1000;
+    if (held?.messageId !== messageId || held.state !== 'delivering' || held.nonce !== nonce) return undefined;
+    held.until = this.clock.now() + leaseSeconds * 1000;
+    return held.until;
   }
 
-  async releaseDelivery(key: string, messageId: string, resetAttempts: boolean, signedAt?: number): Promise<void> {
+  async releaseDelivery(key: string, messageId: string, nonce: string, resetAttempts: boolean): Promise<void> {
     const held = this.keys.get(key);
-    if (held?.messageId !== messageId || held.state !== 'delivering') return;
-    if (signedAt !== undefined && held.signedAt !== signedAt) return;
+    if (held?.messageId !== messageId || held.state !== 'delivering' || held.nonce !== nonce) return;
     held.state = 'sent';
     held.until = 0;
     if (resetAttempts) held.attempts = 0;
@@ -102,7 +108,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   async pendingWakeup(runId: string): Promise<string | undefined> {
     const held = this.wakeups.get(runId);
-    return held && held.until > this.clock.now() ? held.messageId : undefined;
+    return held && held.until > this.tick() ? held.messageId : undefined;
   }
 
   async clearWakeup(runId: string, messageId: string): Promise<void> {

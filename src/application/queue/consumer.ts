@@ -172,9 +172,13 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     },
     async close() {
       stop.abort();
-      const grace = setTimeout(() => abortPolls.abort(), deps.closeGraceMs);
+      const graceOver = new AbortController();
+      void deps.clock.sleep(deps.closeGraceMs, graceOver.signal, { keepAlive: false }).then(
+        () => abortPolls.abort(),
+        () => undefined,
+      );
       await Promise.all(pollers);
-      clearTimeout(grace);
+      graceOver.abort();
       abortPolls.abort();
       for (const [message, { channel, leased }] of [...waiting]) {
         waiting.delete(message);

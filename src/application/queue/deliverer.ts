@@ -4,11 +4,10 @@ import type { Envelope } from './envelope.js';
 
 export interface Deliverer {
   /**
-   * Never throws: transport and handler errors come back as `failed`.
-   * `signedAt` is the timestamp to sign with (default: now); it identifies the
-   * key's delivery lease when the handler takes it.
+   * Never throws: transport and handler errors come back as `failed`. Each
+   * call is a new delivery with its own nonce. `signal` ends the wait (the
+   * consumer's deadline); the handler keeps its own.
    */
-  deliver(envelope: Envelope, attempt: number, signedAt?: number): Promise<DeliveryResult>;
+  deliver(envelope: Envelope, attempt: number, signal?: AbortSignal): Promise<DeliveryResult>;
   close(): Promise<void>;
 }
-

@@ -2,7 +2,8 @@
 // handler's response means. Shared by the HTTP deliverer, the Lambda route
 // deliverer and the queue handler, so both ends agree by construction.
 import { parseQueueName, type ValidQueueName } from '@workflow/world';
-import { encodeEnvelope, type Envelope } from './envelope.js';
+import { randomBytes } from 'node:crypto';
+import { EnvelopeError, encodeEnvelope, type Envelope, type WireEnvelope } from './envelope.js';
 import { processDeliveryKey, signDelivery } from './signature.js';
 
 export const DELIVERY_HEADERS = {
@@ -18,6 +19,7 @@ export const WORKFLOW_ROUTE_BASE = '/.well-known/workflow/v1';
 export type WorkflowRoute = 'flow' | 'step';
 
 export type DeliveryResult =
+  /** Done, or needing no run (a duplicate whose key belongs to another message). */
   | { kind: 'done' }
   /** The handler asked for the same payload again after this many seconds. */
   | { kind: 'reschedule'; timeoutSeconds: number }
@@ -47,9 +49,33 @@ export interface DeliveryRequest {
   body: string;
 }
 
-/** The request for delivering `envelope` (payload inline), signed when a secret is configured. */
-export function buildDeliveryRequest(envelope: Envelope, attempt: number, signingSecret: string | undefined, now: number): DeliveryRequest {
-  const body = encodeEnvelope(envelope);
+/**
+ * The per-delivery nonce travels in the signed body beside the envelope's
+ * fields, so it is as authentic as the body: it identifies the delivery's
+ * lease and is its replay nonce (two copies signed in the same millisecond
+ * still differ).
+ */
+const NONCE_FIELD = 'deliveryNonce';
+const NONCE_PATTERN = /^[0-9a-f]{32}$/;
+
+/** A fresh delivery nonce: 128 random bits, hex. */
+export function newDeliveryNonce(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Removes and returns the delivery nonce of a decoded request body; undefined when absent (an older consumer). */
+export function takeDeliveryNonce(wire: WireEnvelope): string | undefined {
+  const fields = wire as unknown as Record<string, unknown>;
+  const nonce = fields[NONCE_FIELD];
+  delete fields[NONCE_FIELD];
+  if (nonce === undefined) return undefined;
+  if (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce)) throw new EnvelopeError('invalid delivery nonce');
+  return nonce;
+}
+
+/** The request for delivering `envelope` (payload inline) as the delivery `nonce`, signed when a secret is configured. */
+export function buildDeliveryRequest(envelope: Envelope, attempt: number, signingSecret: string | undefined, now: number, nonce = newDeliveryNonce()): DeliveryRequest {
+  const body = encodeEnvelope({ ...envelope, [NONCE_FIELD]: nonce } as Envelope);
   const headers = new Headers();
   for (const [name, value] of Object.entries(envelope.headers ?? {})) {
     if (!RESERVED.has(name.toLowerCase())) headers.set(name, value);

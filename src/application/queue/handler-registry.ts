@@ -5,12 +5,19 @@
 // scope so every world instance, and copies of this module (bundled routes), share it.
 import { parseQueueName, type ValidQueueName } from '@workflow/world';
 import { processScope, token, type ProcessScope } from '../../process-scope.js';
+import type { LifecycleAnswer } from './delivery-lifecycle.js';
 import type { Envelope } from './envelope.js';
 
-export type DispatchOutcome = { kind: 'done' } | { kind: 'reschedule'; timeoutSeconds: number } | { kind: 'unhandled' };
+export type DispatchOutcome = LifecycleAnswer | { kind: 'unhandled' };
 
-/** Calls the runtime's handler for one delivery; throws what the handler throws. */
-export type Dispatch = (envelope: Envelope, attempt: number) => Promise<DispatchOutcome>;
+/** One delivery: the transport's attempt count, and the nonce that identifies it (its lease; random when omitted). */
+export interface DeliveryIdentity {
+  attempt: number;
+  nonce?: string;
+}
+
+/** Calls the runtime's handler for one delivery through its lifecycle; throws what the handler throws. */
+export type Dispatch = (envelope: Envelope, delivery: DeliveryIdentity) => Promise<DispatchOutcome>;
 
 export interface HandlerRegistry {
   /** The latest registration for a prefix wins: every world instance registers the same runtime handler. */

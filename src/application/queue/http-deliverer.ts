@@ -19,17 +19,18 @@ export function createHttpDeliverer(deps: HttpDelivererDeps): Deliverer {
   assertSignedUnlessLoopback(deps.config);
   let agents: NodeHttpAgents | undefined;
   return {
-    async deliver(envelope, attempt, signedAt) {
+    async deliver(envelope, attempt, signal) {
       try {
         const url = resolveDeliveryBaseUrl(deps.config, deps.env);
         assertSignedUnlessLoopback({ ...deps.config, baseUrl: url });
-        const request = buildDeliveryRequest(envelope, attempt, deps.config.signingSecret, signedAt ?? deps.clock.now());
+        const request = buildDeliveryRequest(envelope, attempt, deps.config.signingSecret, deps.clock.now());
         agents ??= createNodeHttpAgents({ maxSockets: Infinity, keepAliveMs: 30_000 });
         const response = await nodeHttpFetch(workflowRouteUrl(url, request.route), {
           method: 'POST',
           headers: request.headers,
           body: request.body,
           agents,
+          signal,
         });
         return await readDeliveryResponse(response);
       } catch (error) {

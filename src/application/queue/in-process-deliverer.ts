@@ -15,8 +15,19 @@ export function createInProcessDeliverer(registry: HandlerRegistry): Deliverer {
         };
       }
       try {
-        const outcome = await dispatch(envelope, attempt);
-        return outcome.kind === 'unhandled' ? { kind: 'failed', reason: 'Unhandled queue' } : outcome;
+        const outcome = await dispatch(envelope, { attempt });
+        switch (outcome.kind) {
+          case 'unhandled':
+            return { kind: 'failed', reason: 'Unhandled queue' };
+          case 'replayed':
+            return { kind: 'failed', reason: 'the delivery lease reported a replay' };
+          case 'abandoned':
+            return { kind: 'failed', reason: `delivery abandoned (${outcome.reason})` };
+          case 'duplicate':
+            return { kind: 'done' };
+          default:
+            return outcome;
+        }
       } catch (error) {
         return { kind: 'failed', reason: errorMessage(error) };
       }

@@ -1,9 +1,7 @@
-// Keeps a received message hidden while its handler is still running, by
+// Keeps a received message hidden while its delivery is under way, by
 // extending the visibility lease every half lease. If this process dies the
-// extensions stop and the queue redelivers the message. A handler still
-// running after `maxSeconds` is presumed hung: the extensions stop too, so the
-// message is redelivered (as Lambda's timeout would) instead of the run
-// waiting on it forever.
+// extensions stop and the queue redelivers the message. The delivery's
+// deadline (message-processor.ts) ends the wait, and with it the extensions.
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel } from '../../ports/message-queue.js';
@@ -13,12 +11,6 @@ export interface LeaseTarget {
   channel: QueueChannel;
   receipt: string;
   leaseSeconds: number;
-  /** Stop extending after this long; default: never. */
-  maxSeconds?: number;
-  /** Ids for the log line when the extensions give up (never payloads). */
-  logFields?: Record<string, string | number | undefined>;
-  /** Another lease held for the same delivery (the idempotency key's), extended alongside. */
-  alsoExtend?: () => Promise<void>;
 }
 
 /** Runs `work` while extending the lease; the extensions have stopped when it settles. */
@@ -35,7 +27,6 @@ export async function whileLeased<T>(target: LeaseTarget, clock: Clock, logger: 
 
 async function extendUntilStopped(target: LeaseTarget, clock: Clock, logger: Logger, signal: AbortSignal): Promise<void> {
   const intervalMs = (target.leaseSeconds * 1000) / 2;
-  const giveUpAt = target.maxSeconds === undefined ? Infinity : clock.now() + target.maxSeconds * 1000;
   while (!signal.aborted) {
     try {
       await clock.sleep(intervalMs, signal);
@@ -43,16 +34,8 @@ async function extendUntilStopped(target: LeaseTarget, clock: Clock, logger: Log
       return; // aborted
     }
     if (signal.aborted) return;
-    if (clock.now() + target.leaseSeconds * 1000 > giveUpAt) {
-      logger.error('A handler is still running past the handler time limit; its message will be redelivered when its lease lapses', {
-        channel: target.channel,
-        maxSeconds: target.maxSeconds,
-        ...target.logFields,
-      });
-      return;
-    }
     try {
-      await Promise.all([target.queue.setVisibility(target.channel, target.receipt, target.leaseSeconds), target.alsoExtend?.()]);
+      await target.queue.setVisibility(target.channel, target.receipt, target.leaseSeconds);
     } catch (error) {
       logger.warn('Could not extend a queue message lease', { channel: target.channel, error: (error as Error).message });
     }

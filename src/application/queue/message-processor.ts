@@ -3,10 +3,11 @@
 // BEFORE the caller acknowledges the current one, so a crash in between causes
 // a duplicate, never a lost wake-up.
 import { backoffSeconds } from '../../domain/backoff.js';
+import { deferralSeconds, nearDeadLetter } from '../../domain/delivery/lease.js';
 import { dueAtAfter, isDue, nextHopSeconds } from '../../domain/delay-schedule.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DeliveryStart, IdempotencyStore } from '../../ports/idempotency-store.js';
+import type { IdempotencyStore } from '../../ports/idempotency-store.js';
 import type { LogFields, Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
 import { discardPayload, isMissingPayload, resolvePayload, sendTransportBody, toTransportBody } from './claim-check.js';
@@ -23,17 +24,12 @@ export interface ProcessorSettings {
   maxReceiveCount: number;
   retryBaseSeconds: number;
   retryMaxSeconds: number;
-  idempotencyWindowSeconds: number;
-  /** When set, the lease is extended by this much while a delivery runs (polling consumer). */
-  leaseSeconds?: number;
-  /** With leaseSeconds: how long a delivery may hold its lease before it is presumed hung. */
-  maxHandlerSeconds?: number;
-  /**
-   * The handler takes a keyed step message's delivery lease itself, in the
-   * same write as its replay check (signed HTTP delivery with a shared secret):
-   * the consumer only signs, and releases the lease by its signing time.
-   */
-  leaseAtHandler?: boolean;
+  /** The delivery lease: how long a copy of a message being delivered here waits before it is looked at again. */
+  leaseSeconds: number;
+  /** Keep the transport message leased (extended by `leaseSeconds`) while its delivery runs: the polling consumer. */
+  extendLease: boolean;
+  /** The delivery deadline: past it the consumer stops waiting, logs an error and leaves the message to be redelivered. */
+  maxHandlerSeconds: number;
 }
 
 export interface ProcessorDeps {
@@ -61,15 +57,9 @@ export interface MessageProcessor {
   process(channel: QueueChannel | undefined, message: ReceivedMessage): Promise<Disposition>;
 }
 
-/** How long a copy of an in-flight message is hidden when no lease length is known (Lambda). */
-const DEFAULT_COPY_DEFER_SECONDS = 60;
-const MAX_DEFER_SECONDS = 43_200;
-
 export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
   const { queue, blobStore, clock, logger, settings } = deps;
-  const local = deps.local ?? new LocalCoordination();
-  /** The key's delivery lease: the queue lease when it is extended, else the handler time limit (Lambda). */
-  const deliveryLeaseSeconds = settings.leaseSeconds ?? settings.maxHandlerSeconds ?? DEFAULT_COPY_DEFER_SECONDS;
+  const local = deps.local ?? new LocalCoordination(clock);
 
   function retry(message: ReceivedMessage, channel: QueueChannel | undefined, reason: string, fields: LogFields): Disposition {
     const visibilitySeconds = backoffSeconds(
@@ -80,6 +70,12 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     const context = { ...fields, transportMessageId: message.messageId, attempt: message.receiveCount, reason };
     if (message.receiveCount >= settings.maxReceiveCount) {
       logger.error('Queue message failed its last delivery attempt; the queue moves it to the dead-letter queue and its run will not progress until it is redriven', context);
+    } else if (nearDeadLetter(message.receiveCount, settings.maxReceiveCount)) {
+      logger.error('Queue message is near the dead-letter threshold; retrying with backoff', {
+        ...context,
+        maxReceiveCount: settings.maxReceiveCount,
+        retryInSeconds: visibilitySeconds,
+      });
     } else {
       logger.warn('Queue message delivery failed; retrying with backoff', { ...context, retryInSeconds: visibilitySeconds });
     }
@@ -96,20 +92,10 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     };
   }
 
-  /** Runs `run` while the message (and its key) stay leased: also while it waits for its run's earlier replay. */
-  async function leased<T>(channel: QueueChannel, message: ReceivedMessage, envelope: Envelope, key: string | undefined, run: () => Promise<T>) {
-    if (settings.leaseSeconds === undefined) return run();
-    const leaseSeconds = settings.leaseSeconds;
-    const target = {
-      queue,
-      channel,
-      receipt: message.receipt,
-      leaseSeconds,
-      maxSeconds: settings.maxHandlerSeconds,
-      logFields: { transportMessageId: message.messageId, messageId: envelope.id, ...payloadIds(envelope.payload) },
-      alsoExtend: key ? () => deps.idempotencyStore.extendDelivery(key, envelope.id, leaseSeconds) : undefined,
-    };
-    return whileLeased(target, clock, logger, run);
+  /** Runs `run` while the transport message stays leased: also while it waits for its run's earlier replay. */
+  async function leased<T>(channel: QueueChannel, message: ReceivedMessage, run: () => Promise<T>) {
+    if (!settings.extendLease) return run();
+    return whileLeased({ queue, channel, receipt: message.receipt, leaseSeconds: settings.leaseSeconds }, clock, logger, run);
   }
 
   async function sendFollowUp(channel: QueueChannel, wire: WireEnvelope, dueAt: number | undefined): Promise<number> {
@@ -161,9 +147,9 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
 
   /**
    * The handler runs once per message id: a copy that arrives while the
-   * message is in flight is hidden until that delivery's lease ends, and one
-   * that arrives after it succeeded is acked. In process this costs nothing;
-   * across processes the delivery lease of the step's idempotency key decides.
+   * message is being delivered here is deferred, and one that arrives after it
+   * succeeded here is acked. Across processes the handler's delivery lease
+   * decides (delivery-lifecycle.ts); its `busy` answer defers the copy too.
    */
   async function deliverOnce(
     channel: QueueChannel,
@@ -173,74 +159,60 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     fields: LogFields,
   ): Promise<Disposition> {
     const id = envelope.id;
-    if (local.done.has(id)) {
+    if (local.isFinished(id)) {
       logger.debug('Dropping a copy of a message already handled here', fields);
       return { kind: 'ack' };
     }
-    if (local.inFlight.has(id)) return deferCopy(channel, settings.leaseSeconds ?? DEFAULT_COPY_DEFER_SECONDS, fields);
-    local.inFlight.add(id);
+    const deadlineMs = settings.maxHandlerSeconds * 1000;
+    // In flight here for at most two deadlines: one waiting behind the run's earlier replay, one running.
+    const inFlightUntil = clock.now() + 2 * deadlineMs;
+    if (!local.enter(id, inFlightUntil)) return defer(channel, message, settings.leaseSeconds, fields);
     try {
-      const key = channelOf(envelope.queueName) === 'step' ? envelope.idempotencyKey : undefined;
-      let attempt = message.receiveCount;
-      // Handler-side lease: identified by the signing time, taken by the handler.
-      const signedAt = key && settings.leaseAtHandler ? clock.now() : undefined;
-      if (key && signedAt === undefined) {
-        let start: DeliveryStart;
-        try {
-          start = await deps.idempotencyStore.beginDelivery(key, id, deliveryLeaseSeconds, settings.idempotencyWindowSeconds);
-        } catch (error) {
-          return retry(message, channel, `could not take the delivery lease: ${errorMessage(error)}`, fields);
-        }
-        if (start.kind === 'replayed') return retry(message, channel, 'the delivery lease reported a replay', fields);
-        if (start.kind === 'superseded') {
-          logger.debug('Dropping a duplicate step message (its idempotency key belongs to another message)', fields);
-          local.done.set(id, true);
-          return { kind: 'ack', afterAck: discardAfterAck(wire, fields) };
-        }
-        if (start.kind === 'busy') return deferCopy(channel, Math.ceil((start.leaseEndsAt - clock.now()) / 1000) + 1, fields);
-        attempt = start.attempt;
-      }
       const runId = channelOf(envelope.queueName) === 'workflow' ? payloadIds(envelope.payload).runId : undefined;
-      const run = async () => {
-        local.begun.set(id, true);
+      const run = async (): Promise<DeliveryResult> => {
+        local.began(id);
         // Cleared before the replay reads the log: a wake-up committed after this point sends a new message.
         if (runId && envelope.wake) await deps.idempotencyStore.clearWakeup(runId, id);
-        return deps.deliverer.deliver(envelope, attempt, signedAt);
+        return withinDeadline(clock.now() + deadlineMs, fields, (signal) => deps.deliverer.deliver(envelope, message.receiveCount, signal));
       };
       let result: DeliveryResult;
       try {
-        // One replay of a run at a time in this process.
-        result = await leased(channel, message, envelope, key, () => (runId ? local.serialized(runId, run) : run()));
+        // One replay of a run at a time in this process; a hung one holds the next only until its deadline.
+        result = await leased(channel, message, () => (runId ? local.serialized(runId, run) : run()));
       } catch (error) {
         return retry(message, channel, `could not clear the run's wake-up mark: ${errorMessage(error)}`, fields);
       }
-      return await settle(channel, message, wire, fields, result, key, signedAt);
+      return await settle(channel, message, wire, fields, result);
     } finally {
-      local.inFlight.delete(id);
+      local.leave(id, inFlightUntil);
     }
   }
 
-  async function settle(
-    channel: QueueChannel,
-    message: ReceivedMessage,
-    wire: WireEnvelope,
-    fields: LogFields,
-    result: DeliveryResult,
-    key: string | undefined,
-    signedAt: number | undefined,
-  ): Promise<Disposition> {
-    // Frees the key's lease for the next delivery of this message (a retry or the rescheduled message).
-    const release = async (resetAttempts: boolean) => {
-      if (!key) return;
-      await deps.idempotencyStore.releaseDelivery(key, wire.id, resetAttempts, signedAt).catch((error) => {
-        logger.warn('Could not release a delivery lease; the next delivery waits for it to lapse', { ...fields, error: errorMessage(error) });
-      });
-    };
+  /** The delivery's result, or `failed` once `deadline` passes (the wait is aborted; the handler keeps its own deadline). */
+  async function withinDeadline(deadline: number, fields: LogFields, deliver: (signal: AbortSignal) => Promise<DeliveryResult>): Promise<DeliveryResult> {
+    const abort = new AbortController();
+    const expired = clock.sleep(deadline - clock.now(), abort.signal).then(
+      (): DeliveryResult => {
+        logger.error('A delivery is still unanswered at the handler deadline (WORKFLOW_AWS_MAX_HANDLER_SECONDS); it is abandoned and its message redelivered', fields);
+        abort.abort();
+        return { kind: 'failed', reason: 'the delivery passed the handler deadline' };
+      },
+      () => undefined,
+    );
+    try {
+      const result = await Promise.race([deliver(abort.signal), expired]);
+      return result ?? { kind: 'failed', reason: 'the delivery passed the handler deadline' };
+    } finally {
+      abort.abort();
+    }
+  }
+
+  async function settle(channel: QueueChannel, message: ReceivedMessage, wire: WireEnvelope, fields: LogFields, result: DeliveryResult): Promise<Disposition> {
     switch (result.kind) {
       case 'done':
-        local.done.set(wire.id, true);
+        local.finished(wire.id);
         // Ends a paced gap of the step's run early once none of its steps is left here.
-        if (channel === 'step' && typeof fields.runId === 'string') local.stepDone(fields.runId, wire.id);
+        if (channel === 'step' && typeof fields.runId === 'string') local.pacing.stepDone(fields.runId, wire.id);
         return { kind: 'ack', afterAck: discardAfterAck(wire, fields) };
       case 'reschedule':
         // A new message (fresh receive count, same envelope id) before the ack.
@@ -248,26 +220,37 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
           const dueAt = dueAtAfter(result.timeoutSeconds, clock.now());
           const delaySeconds = await sendFollowUp(channel, wire, dueAt);
           logger.debug('Handler asked for a later redelivery', { ...fields, timeoutSeconds: result.timeoutSeconds, delaySeconds });
-          await release(true);
           return { kind: 'ack' };
         } catch (error) {
-          await release(false);
           return retry(message, channel, `could not reschedule: ${errorMessage(error)}`, fields);
         }
       case 'busy':
-        // The handler found another copy holding the key's lease: nothing ran, nothing to release.
-        return deferCopy(channel, Math.ceil((result.leaseEndsAt - clock.now()) / 1000) + 1, fields);
+        // Another delivery holds the message's lease: nothing ran here, and nothing here is released.
+        return defer(channel, message, deferralSeconds(result.leaseEndsAt, clock.now(), settings.maxHopSeconds), fields);
       case 'failed':
-        await release(false);
+        // The lease, if any, belongs to the handler: it gives it back itself once its outcome is written.
         return retry(message, channel, result.reason, fields);
     }
   }
 
-  /** A copy of a message in flight: hidden, not failed, so no retry is counted or logged. */
-  function deferCopy(channel: QueueChannel, seconds: number, fields: LogFields): Disposition {
-    const visibilitySeconds = Math.min(MAX_DEFER_SECONDS, Math.max(1, seconds));
-    logger.debug('A copy of a message in flight arrived; hiding it until that delivery ends', { ...fields, visibilitySeconds });
-    return { kind: 'retry', visibilitySeconds, channel };
+  /**
+   * A copy of a message whose delivery is under way elsewhere waits until that
+   * delivery's lease ends, without counting a receive: the same body is sent
+   * again with that delay and the received copy is acked (an SQS receive
+   * counts toward the dead-letter threshold even when only its visibility is
+   * changed). The new message stands in for the received one whatever became
+   * of the delivery under way. If the send fails, the copy is hidden instead.
+   */
+  async function defer(channel: QueueChannel, message: ReceivedMessage, seconds: number, fields: LogFields): Promise<Disposition> {
+    const delaySeconds = Math.min(settings.maxHopSeconds, Math.max(1, seconds));
+    try {
+      await queue.send(channel, { body: message.body, delaySeconds });
+      logger.debug('A copy of a message being delivered arrived; sent it again to wait until that delivery ends', { ...fields, delaySeconds });
+      return { kind: 'ack' };
+    } catch (error) {
+      logger.warn('Could not defer a copy of a message being delivered; hiding it instead', { ...fields, delaySeconds, error: errorMessage(error) });
+      return { kind: 'retry', visibilitySeconds: delaySeconds, channel };
+    }
   }
 
   return {

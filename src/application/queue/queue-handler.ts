@@ -3,9 +3,10 @@
 // call also registers the handler process-wide for in-process delivery.
 import type { MessageId, Queue } from '@workflow/world';
 import type { Clock } from '../../ports/clock.js';
-import type { DeliveryStart, IdempotencyStore, NonceStore } from '../../ports/idempotency-store.js';
+import type { NonceStore } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
-import { DELIVERY_HEADERS } from './delivery-protocol.js';
+import { LeaseUnavailable, createDeliveryLifecycle, type BodyResult, type DeliveryLifecycle, type DeliveryLifecycleDeps } from './delivery-lifecycle.js';
+import { DELIVERY_HEADERS, takeDeliveryNonce } from './delivery-protocol.js';
 import { EnvelopeError, channelOf, decodeEnvelope, hasPayloadRef, payloadIds, type Envelope } from './envelope.js';
 import type { Dispatch, DispatchOutcome, HandlerRegistry } from './handler-registry.js';
 import type { LocalCoordination } from './local-coordination.js';
@@ -29,11 +30,12 @@ export interface QueueHandlerDeps {
   logger: Logger;
   registry: HandlerRegistry;
   /**
-   * With a shared secret and durable replay claims: the handler takes a keyed
-   * step message's delivery lease in the same write as its replay check (one
-   * write instead of two; docs/queue-protocol.md, "Replays").
+   * Delivery leases (delivery-lifecycle.ts): a keyed step message's lease is
+   * taken here, by the code that runs the step, in the same write as its
+   * cross-process replay check. Without it, nothing is leased (tests of the
+   * dispatch alone).
    */
-  deliveryLeases?: { store: IdempotencyStore; leaseSeconds: number; windowSeconds: number };
+  deliveryLeases?: Omit<DeliveryLifecycleDeps, 'clock' | 'logger'>;
   /** When given, a run's wake-up queued by a step handler runs right after it here (wakeup-continuation.ts). */
   coordination?: LocalCoordination;
 }
@@ -65,28 +67,33 @@ export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandl
     const continuation = deps.coordination
       ? { lookup: (queueName: string) => deps.registry.lookup(queueName), local: deps.coordination, now: () => deps.clock.now() }
       : undefined;
-    const dispatch = createDispatch(prefix, handler, continuation);
+    const lifecycle = deps.deliveryLeases ? createDeliveryLifecycle({ ...deps.deliveryLeases, clock: deps.clock, logger: deps.logger }) : undefined;
+    const dispatch = createDispatch(prefix, handler, { continuation, lifecycle });
     deps.registry.register(prefix, dispatch);
     return (req) => handleDelivery(req, dispatch, deps, gate);
   };
 }
 
 /** The runtime handler behind one prefix, as the registry and the HTTP handler call it. */
-export function createDispatch(prefix: string, handler: RuntimeHandler, continuation?: ContinuationDeps): Dispatch {
-  return async (envelope: Envelope, attempt: number): Promise<DispatchOutcome> => {
+export function createDispatch(prefix: string, handler: RuntimeHandler, options: { continuation?: ContinuationDeps; lifecycle?: DeliveryLifecycle } = {}): Dispatch {
+  const { continuation, lifecycle } = options;
+  return async (envelope, delivery) => {
     if (!envelope.queueName.startsWith(prefix)) return { kind: 'unhandled' };
-    const call = () =>
-      handler(envelope.payload, {
-        attempt,
-        queueName: envelope.queueName,
-        messageId: envelope.id as MessageId,
-      });
-    const runId = continuation && channelOf(envelope.queueName) === 'step' ? payloadIds(envelope.payload).runId : undefined;
-    const result = runId
-      ? await withWakeupContinuations({ runId, messageId: envelope.id, finished: (r) => rescheduleSeconds(r) === undefined }, continuation!, call)
-      : await call();
-    const timeoutSeconds = rescheduleSeconds(result);
-    return timeoutSeconds === undefined ? { kind: 'done' } : { kind: 'reschedule', timeoutSeconds };
+    const body = async (attempt: number): Promise<BodyResult> => {
+      const call = () =>
+        handler(envelope.payload, {
+          attempt,
+          queueName: envelope.queueName,
+          messageId: envelope.id as MessageId,
+        });
+      const runId = continuation && channelOf(envelope.queueName) === 'step' ? payloadIds(envelope.payload).runId : undefined;
+      const result = runId
+        ? await withWakeupContinuations({ runId, messageId: envelope.id, finished: (r) => rescheduleSeconds(r) === undefined }, continuation!, call)
+        : await call();
+      const timeoutSeconds = rescheduleSeconds(result);
+      return timeoutSeconds === undefined ? { kind: 'done' } : { kind: 'reschedule', timeoutSeconds };
+    };
+    return lifecycle ? lifecycle.run(envelope, delivery, body) : body(delivery.attempt);
   };
 }
 
@@ -129,21 +136,22 @@ async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandl
   }
   if (read.kind !== 'valid') return refuse(deps, gate, 'mismatch');
   let envelope: Envelope;
+  let nonce: string | undefined;
   try {
     const wire = decodeEnvelope(read.text);
     if (hasPayloadRef(wire)) return Response.json({ error: 'Unresolved payload reference' }, { status: 400 });
+    nonce = takeDeliveryNonce(wire);
     envelope = wire;
   } catch (error) {
     if (error instanceof EnvelopeError) return Response.json({ error: `Invalid message: ${error.message}` }, { status: 400 });
     throw error;
   }
-  // A keyed step message's replay check across processes is its delivery lease write (below).
-  const leases = gate.shared ? deps.deliveryLeases : undefined;
-  const key = leases && channelOf(envelope.queueName) === 'step' ? envelope.idempotencyKey : undefined;
+  // A keyed step message's replay check across processes is its delivery lease write (delivery-lifecycle.ts).
+  const leased = gate.shared && deps.deliveryLeases !== undefined && channelOf(envelope.queueName) === 'step' && envelope.idempotencyKey !== undefined;
   // Claimed before anything is run, so no later error path lets a replay through.
   let fresh: boolean;
   try {
-    fresh = await gate.replays.claim(headers.bodyTag, headers.sentAt, key === undefined);
+    fresh = await gate.replays.claim(headers.bodyTag, headers.sentAt, !leased);
   } catch (error) {
     deps.logger.warn('Could not record a delivery nonce; refusing the delivery until it can be', {
       error: error instanceof Error ? error.message : String(error),
@@ -151,38 +159,20 @@ async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandl
     return Response.json({ error: 'Replay check unavailable' }, { status: 503 });
   }
   if (!fresh) return replayed(deps);
-  let attempt = Number(attemptHeader);
+  const attempt = Number(attemptHeader);
   if (!Number.isSafeInteger(attempt) || attempt < 1) {
     return Response.json({ error: `Missing or invalid ${DELIVERY_HEADERS.attempt} header` }, { status: 400 });
-  }
-  if (key !== undefined && leases) {
-    let start: DeliveryStart;
-    try {
-      start = await leases.store.beginDelivery(key, envelope.id, leases.leaseSeconds, leases.windowSeconds, headers.sentAt);
-    } catch (error) {
-      deps.logger.warn('Could not take a delivery lease; refusing the delivery until it can be', {
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return Response.json({ error: 'Replay check unavailable' }, { status: 503 });
-    }
-    switch (start.kind) {
-      case 'replayed':
-        return replayed(deps);
-      case 'superseded':
-        // The key belongs to another message: this one is a stale duplicate, done without running.
-        return Response.json({ ok: true });
-      case 'busy':
-        return Response.json({ error: 'Delivery in progress', leaseEndsAt: start.leaseEndsAt }, { status: 409 });
-      case 'start':
-        // Counts real deliveries of the message, never copies.
-        attempt = start.attempt;
-    }
   }
 
   let outcome: DispatchOutcome;
   try {
-    outcome = await dispatch(envelope, attempt);
+    // The body's nonce (signed with it) identifies this delivery; an older consumer's body has none, its tag serves.
+    outcome = await dispatch(envelope, { attempt, nonce: nonce ?? headers.bodyTag });
   } catch (error) {
+    if (error instanceof LeaseUnavailable) {
+      deps.logger.warn('Could not take a delivery lease; refusing the delivery until it can be', { error: error.message });
+      return Response.json({ error: 'Replay check unavailable' }, { status: 503 });
+    }
     return Response.json({ error: error instanceof Error ? error.message : String(error) }, { status: 500 });
   }
   switch (outcome.kind) {
@@ -191,7 +181,15 @@ async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandl
     case 'reschedule':
       return Response.json({ timeoutSeconds: outcome.timeoutSeconds });
     case 'done':
+    case 'duplicate':
+      // A duplicate's key belongs to another message: it is done without running.
       return Response.json({ ok: true });
+    case 'busy':
+      return Response.json({ error: 'Delivery in progress', leaseEndsAt: outcome.leaseEndsAt }, { status: 409 });
+    case 'replayed':
+      return replayed(deps);
+    case 'abandoned':
+      return Response.json({ error: `Delivery abandoned (${outcome.reason})` }, { status: 503 });
   }
 }
 

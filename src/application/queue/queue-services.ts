@@ -114,7 +114,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   const messageQueue = deps.messageQueue;
   const maxHopSeconds = Math.min(config.maxDelaySeconds, messageQueue.maxDelaySeconds);
   const maxMessageBytes = Math.min(config.maxMessageBytes, messageQueue.maxMessageBytes);
-  const local = options.coordination ?? (options.registry ? new LocalCoordination() : processCoordination(config.deploymentId));
+  const local = options.coordination ?? (options.registry ? new LocalCoordination(clock) : processCoordination(config.deploymentId, clock));
   const coalescer = createSendCoalescer({
     store: deps.idempotencyStore,
     local,
@@ -129,9 +129,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     },
   });
 
-  // Signed HTTP delivery with a shared secret: the handler takes keyed step leases with its replay check.
-  const leaseAtHandler = config.consumer !== 'lambda' && Boolean(config.signingSecret);
-  const processorWith = (deliverer: Deliverer, leaseSeconds?: number, handlerLeases = false): MessageProcessor =>
+  const processorWith = (deliverer: Deliverer, extendLease: boolean): MessageProcessor =>
     createMessageProcessor({
       queue: messageQueue,
       blobStore,
@@ -147,10 +145,9 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         maxReceiveCount: config.maxReceiveCount,
         retryBaseSeconds: config.retryBaseSeconds,
         retryMaxSeconds: config.retryMaxSeconds,
-        idempotencyWindowSeconds: config.idempotencyWindowSeconds,
-        leaseSeconds,
+        leaseSeconds: config.visibilitySeconds,
+        extendLease,
         maxHandlerSeconds: config.maxHandlerSeconds,
-        leaseAtHandler: handlerLeases,
       },
     });
 
@@ -164,7 +161,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         config.delivery === 'in-process' ? createInProcessDeliverer(registry) : createHttpDeliverer({ config, env, clock });
       const consumer = createPollingConsumer({
         queue: messageQueue,
-        processor: processorWith(deliverer, config.visibilitySeconds, config.delivery !== 'in-process' && leaseAtHandler),
+        processor: processorWith(deliverer, true),
         clock,
         logger,
         concurrency: config.concurrency,
@@ -173,6 +170,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
       });
       polling = { consumer, deliverer };
+      // Another world of this installation may have closed its consumer (and pacing) in this process.
+      local.pacing.open();
     }
     polling.consumer.start();
   };
@@ -187,7 +186,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     maxMessageBytes,
     coalescer,
     // Replay pacing needs the steps sent here to be delivered here: not on Lambda.
-    onStepSent: config.consumer === 'process' ? (runId) => local.stepSent(runId) : undefined,
+    onStepSent: config.consumer === 'process' ? (runId) => local.pacing.stepSent(runId) : undefined,
     // Nothing in the runtime calls start(): the first message this process
     // sends starts its consumer, as world-postgres does.
     afterSend: startPolling,
@@ -207,9 +206,15 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       clock,
       logger,
       registry,
-      deliveryLeases: leaseAtHandler
-        ? { store: deps.idempotencyStore, leaseSeconds: config.visibilitySeconds, windowSeconds: config.idempotencyWindowSeconds }
-        : undefined,
+      // Every keyed step message's lease is taken where the step runs, whatever the transport.
+      deliveryLeases: {
+        store: deps.idempotencyStore,
+        settings: {
+          leaseSeconds: config.visibilitySeconds,
+          maxHandlerSeconds: config.maxHandlerSeconds,
+          idempotencyWindowSeconds: config.idempotencyWindowSeconds,
+        },
+      },
       coordination: local,
     }),
     getDeploymentId: async () => config.deploymentId,
@@ -228,15 +233,16 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       async close() {
         closed = true;
         coalescer.close();
-        // A wake-up waiting in a paced gap is in flight: let it run now rather than hold close().
-        local.endGaps();
+        // A wake-up waiting in a paced gap is in flight: let it run now rather than hold close(), and
+        // a replay still running creates no new gap.
+        local.pacing.close();
         if (!polling) return;
         await polling.consumer.close();
         await polling.deliverer.close();
       },
     },
     batchProcessorForRoutes: (routes) =>
-      createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock)), messageQueue, logger),
+      createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock), false), messageQueue, logger),
   };
   return services;
 }

@@ -10,7 +10,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { IdempotencyStore } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { errorMessage } from '../../domain/errors.js';
-import type { LocalCoordination, LocalWakeup } from './local-coordination.js';
+import type { LocalCoordination, LocalKey, LocalWakeup } from './local-coordination.js';
 
 export interface CoalescerSettings {
   /** How long a claim holds a key before its send is confirmed. */
@@ -37,31 +37,35 @@ export function createSendCoalescer(deps: {
   settings: CoalescerSettings;
 }): SendCoalescer {
   const { store, local, clock, logger, settings } = deps;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const closing = new AbortController();
 
   /** Confirms the send durably only if the message has not started here by half the claim lease (a backlog). */
   function markSentIfStillQueued(key: string, messageId: string): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      if (local.begun.has(messageId)) return;
-      store.markSent(key, messageId).catch((error) => {
-        logger.warn('Could not mark a queued message as sent; a re-queue after its claim lease sends a duplicate, which is dropped on delivery', {
-          messageId,
-          error: errorMessage(error),
+    void clock.sleep((settings.claimLeaseSeconds * 1000) / 2, closing.signal, { keepAlive: false }).then(
+      () => {
+        if (local.hasBegun(messageId)) return;
+        store.markSent(key, messageId).catch((error) => {
+          logger.warn('Could not mark a queued message as sent; a re-queue after its claim lease sends a duplicate, which is dropped on delivery', {
+            messageId,
+            error: errorMessage(error),
+          });
         });
-      });
-    }, (settings.claimLeaseSeconds * 1000) / 2);
-    timer.unref?.();
-    timers.add(timer);
+      },
+      () => undefined,
+    );
   }
 
   async function sendKeyed(key: string, messageId: string, send: () => Promise<void>): Promise<string> {
-    const known = local.keys.get(key);
-    if (known && known.expiresAt > clock.now() && (await known.sent)) return known.messageId;
+    const known = local.knownKey(key);
+    if (known && (await known.sent)) return known.messageId;
 
     let settle!: (sent: boolean) => void;
-    const entry = { messageId, sent: new Promise<boolean>((resolve) => (settle = resolve)), expiresAt: clock.now() + settings.idempotencyWindowSeconds * 1000 };
-    local.keys.set(key, entry);
+    const entry: LocalKey = {
+      messageId,
+      sent: new Promise<boolean>((resolve) => (settle = resolve)),
+      believeUntil: clock.now() + settings.idempotencyWindowSeconds * 1000,
+    };
+    local.rememberKey(key, entry);
     try {
       // Claim and send at once, so the claim adds no round trip to the send. A lost claim (another
       // process holds the key) leaves this message superseded: it is dropped on delivery.
@@ -75,8 +79,10 @@ export function createSendCoalescer(deps: {
       });
       const sent = await sending;
       if (!claim.won) {
-        // Held elsewhere: remember the holder, whose message exists or whose claim lease will lapse.
+        // Held elsewhere. A holder whose send is not confirmed may have died before sending: it is
+        // believed only until its claim lease ends, then a re-queue asks the store again.
         entry.messageId = claim.holderId || messageId;
+        if (claim.claimEndsAt !== undefined) entry.believeUntil = Math.min(entry.believeUntil, claim.claimEndsAt);
         settle(true);
         return entry.messageId;
       }
@@ -87,7 +93,7 @@ export function createSendCoalescer(deps: {
         throw sent;
       }
     } catch (error) {
-      if (local.keys.get(key) === entry) local.keys.delete(key);
+      local.forgetKey(key, entry);
       settle(false);
       throw error;
     }
@@ -97,9 +103,8 @@ export function createSendCoalescer(deps: {
   }
 
   async function pendingHere(runId: string): Promise<LocalWakeup | undefined> {
-    const known = local.wakeups.get(runId);
-    if (!known || local.begun.has(known.messageId)) return undefined;
-    return (await known.sent) ? known : undefined;
+    const known = local.unstartedWakeup(runId);
+    return known && (await known.sent) ? known : undefined;
   }
 
   async function sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<void>): Promise<string> {
@@ -116,9 +121,9 @@ export function createSendCoalescer(deps: {
       }
       const claim = await store.markWakeup(runId, messageId, settings.wakeupLeaseSeconds);
       if (!claim.won) {
-        const holder = local.wakeups.get(runId);
+        const holder = local.unstartedWakeup(runId);
         // Drop only for a holder this process knows was sent; another process's mark may still be unsent.
-        if (holder?.messageId === claim.holderId && (await holder.sent) && !local.begun.has(holder.messageId)) return holder.messageId;
+        if (holder?.messageId === claim.holderId && (await holder.sent) && !local.hasBegun(holder.messageId)) return holder.messageId;
       } else {
         marked = true;
       }
@@ -130,12 +135,12 @@ export function createSendCoalescer(deps: {
       sent: new Promise<boolean>((resolve) => (settle = resolve)),
       markUntil: clock.now() + settings.wakeupLeaseSeconds * 1000,
     };
-    local.wakeups.set(runId, entry);
+    local.rememberWakeup(runId, entry);
     try {
       await send(marked);
     } catch (error) {
       settle(false);
-      if (local.wakeups.get(runId) === entry) local.wakeups.delete(runId);
+      local.forgetWakeup(runId, entry);
       if (marked) await store.clearWakeup(runId, messageId).catch(() => undefined);
       throw error;
     }
@@ -147,8 +152,7 @@ export function createSendCoalescer(deps: {
     sendKeyed,
     sendWakeup,
     close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      closing.abort();
     },
   };
 }

@@ -85,7 +85,7 @@ export async function withWakeupContinuations<T>(
   scope.open = false;
   // A finished step's result is committed: counted now, or its own wake-up
   // would wait out a paced gap that waits for this very step (replay pacing).
-  if (step.finished(result)) deps.local.stepDone(runId, step.messageId);
+  if (step.finished(result)) deps.local.pacing.stepDone(runId, step.messageId);
   for (const wakeup of scope.wakeups) await runWakeup(runId, wakeup, deps);
   return result;
 }
@@ -98,15 +98,15 @@ async function runWakeup(runId: string, wakeup: AttachedWakeup, deps: Continuati
     try {
       // One replay of a run at a time in this process, as for queue deliveries.
       outcome = await deps.local.serialized(runId, () => {
-        deps.local.begun.set(envelope.id, true);
-        return dispatch(envelope, 1);
+        deps.local.began(envelope.id);
+        return dispatch(envelope, { attempt: 1 });
       });
     } catch {
       outcome = undefined;
     }
   }
   if (outcome?.kind === 'done') {
-    deps.local.done.set(envelope.id, true);
+    deps.local.finished(envelope.id);
     return;
   }
   const dueAt = outcome?.kind === 'reschedule' ? deps.now() + outcome.timeoutSeconds * 1000 : undefined;

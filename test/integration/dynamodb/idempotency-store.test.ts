@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe('DynamoDbIdempotencyStore on local DynamoDB', () => {
   idempotencyStoreContract(() => ({
-    store: new DynamoDbIdempotencyStore(local.client, local.aws.names.tables.steps, () => now),
+    store: new DynamoDbIdempotencyStore(local.client, local.aws.names.tables.steps, { now: () => now, sleep: async () => undefined }),
     advance: (ms) => {
       now += ms;
     },

@@ -82,7 +82,9 @@ it('moves a poison message to the DLQ after maxReceiveCount and logs an error na
   expect(attempts).toBe(10);
   expect(dead).toHaveLength(1);
   expect(JSON.parse(dead[0]!)).toMatchObject({ id: messageId, queueName: '__wkf_step_step//./a//b' });
+  // An error when it nears the threshold (the last tenth of its receives), and one on the last attempt.
   const errors = logger.at('error');
-  expect(errors).toHaveLength(1);
-  expect(errors[0]!.fields).toMatchObject({ messageId, runId: 'wrun_poison', stepId: 'step_poison', queueName: '__wkf_step_step//./a//b', attempt: 10 });
+  expect(errors.map((e) => e.fields?.attempt)).toEqual([9, 10]);
+  expect(errors[0]!.message).toMatch(/near the dead-letter threshold/);
+  expect(errors[1]!.fields).toMatchObject({ messageId, runId: 'wrun_poison', stepId: 'step_poison', queueName: '__wkf_step_step//./a//b', attempt: 10 });
 });

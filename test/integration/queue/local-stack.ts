@@ -9,6 +9,7 @@ import { CryptoIdSource } from '../../../src/adapters/system/crypto-id-source.js
 import { localClients, startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import { createHandlerRegistry, type HandlerRegistry } from '../../../src/application/queue/handler-registry.js';
 import { createQueueServices, type QueueConfig, type QueueServices } from '../../../src/application/queue/queue-services.js';
+import type { Clock } from '../../../src/ports/clock.js';
 import type { MessageQueue } from '../../../src/ports/message-queue.js';
 import { RecordingLogger, fakeRuns } from '../../unit/application/queue/harness.js';
 
@@ -54,6 +55,8 @@ export const testConfig: QueueConfig = {
 
 export interface WorldOptions {
   config?: Partial<QueueConfig>;
+  /** This process's clock (default: the system clock); a skewed one simulates a replica whose clock is off. */
+  clock?: Clock;
   /** Wraps the SQS adapter (to count sends, or to simulate a dead process). */
   wrap?: (queue: MessageQueue) => MessageQueue;
   registry?: HandlerRegistry;
@@ -72,12 +75,12 @@ export async function closeWorlds(): Promise<void> {
 export function queueWorld(stack: LocalStack, options: WorldOptions = {}): { services: QueueServices; logger: RecordingLogger; registry: HandlerRegistry } {
   const logger = new RecordingLogger();
   const registry = options.registry ?? createHandlerRegistry();
-  const clock = new SystemClock();
+  const clock = options.clock ?? new SystemClock();
   const services = createQueueServices({
     config: { ...testConfig, ...options.config },
     messageQueue: options.wrap ? options.wrap(stack.sqs) : stack.sqs,
     blobStore: new S3BlobStore(stack.clients.s3, stack.aws.names.bucket),
-    idempotencyStore: new DynamoDbIdempotencyStore(stack.clients.dynamodb, stack.aws.names.tables.steps),
+    idempotencyStore: new DynamoDbIdempotencyStore(stack.clients.dynamodb, stack.aws.names.tables.steps, clock),
     clock,
     ids: new CryptoIdSource(),
     logger,

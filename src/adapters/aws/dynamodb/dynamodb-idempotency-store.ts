@@ -13,6 +13,8 @@ import {
   type DynamoDBClient,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { lapsedBefore } from '../../../domain/delivery/lease.js';
+import type { Clock } from '../../../ports/clock.js';
 import type { DeliveryStart, IdempotencyStore, SendClaim } from '../../../ports/idempotency-store.js';
 import { awsErrorName, toWorldError } from '../aws-errors.js';
 import { idempotencyRecordKey, nonceRecordKey, wakeupRecordKey } from './keys.js';
@@ -45,11 +47,11 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     private readonly client: DynamoDBClient,
     /** Physical name of the steps table. */
     private readonly table: string,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock,
   ) {}
 
   async claimNonce(nonce: string, ttlSeconds: number): Promise<boolean> {
-    const now = this.now();
+    const now = this.clock.now();
     try {
       await this.client.send(
         new PutItemCommand({
@@ -68,17 +70,19 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 
   async claimSend(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<SendClaim> {
-    const now = this.now();
+    const now = this.clock.now();
     const lost = await this.update({
       Key: idempotencyRecordKey(key),
-      UpdateExpression: 'SET mid = :m, st = :claimed, lease = :lease, att = :zero, expiresAt = :exp',
+      // A new owner starts a new record: the previous message's nonces go with it.
+      UpdateExpression: 'SET mid = :m, st = :claimed, lease = :lease, att = :zero, expiresAt = :exp REMOVE nonce, seen',
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)',
       ExpressionAttributeValues: { ...claimValues(messageId, ':claimed', CLAIMED, now, leaseSeconds, windowSeconds), ':zero': n(0), ':now': n(now) },
     });
     if (!lost) return { won: true };
-    const holder = (lost.item ?? (await this.read(idempotencyRecordKey(key))))?.mid?.S;
+    const held = lost.item ?? (await this.read(idempotencyRecordKey(key)));
     // Gone between the failed write and the read (TTL): nobody holds it now, but do not race for it again.
-    return { won: false, holderId: holder ?? '' };
+    const claimEndsAt = held?.st?.S === CLAIMED && held.lease?.N !== undefined ? Number(held.lease.N) : undefined;
+    return { won: false, holderId: held?.mid?.S ?? '', claimEndsAt };
   }
 
   async markSent(key: string, messageId: string): Promise<void> {
@@ -94,80 +98,84 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     await this.deleteIf(idempotencyRecordKey(key), 'mid = :m AND st = :claimed', { ':m': s(messageId), ':claimed': s(CLAIMED) });
   }
 
-  async beginDelivery(key: string, messageId: string, leaseSeconds: number, windowSeconds: number, signedAt?: number): Promise<DeliveryStart> {
-    const now = this.now();
+  async beginDelivery(key: string, messageId: string, nonce: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {
+    const now = this.clock.now();
+    const leaseEndsAt = now + leaseSeconds * 1000;
     let attempt = 1;
-    // With `signedAt` the lease write is also the replay check (`ts`: the latest signed delivery that began).
-    const signed = signedAt === undefined ? undefined : n(signedAt);
+    // The nonce identifies this delivery's lease; `seen` holds every nonce that began one, so the same write is the replay check.
     const lost = await this.update({
       Key: idempotencyRecordKey(key),
-      UpdateExpression: signed ? 'SET st = :delivering, lease = :lease, ts = :ts ADD att :one' : 'SET st = :delivering, lease = :lease ADD att :one',
-      ConditionExpression: signed
-        ? 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now) AND (attribute_not_exists(ts) OR ts < :ts)'
-        : 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now)',
+      UpdateExpression: 'SET st = :delivering, lease = :lease, nonce = :n ADD att :one, seen :ns',
+      ConditionExpression:
+        'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :lapsed) AND (attribute_not_exists(seen) OR NOT contains(seen, :n))',
       ExpressionAttributeValues: {
         ':m': s(messageId),
         ':delivering': s(DELIVERING),
-        ':lease': n(now + leaseSeconds * 1000),
+        ':lease': n(leaseEndsAt),
+        ':n': s(nonce),
+        ':ns': { SS: [nonce] },
         ':one': n(1),
         ':nowS': n(seconds(now)),
-        ':now': n(now),
-        ...(signed ? { ':ts': signed } : {}),
+        ':lapsed': n(lapsedBefore(now)),
       },
       ReturnValues: 'UPDATED_NEW',
     }, (attributes) => (attempt = Number(attributes?.att?.N ?? 1)));
-    if (!lost) return { kind: 'start', attempt };
+    if (!lost) return { kind: 'start', attempt, leaseEndsAt };
     const held = lost.item ?? (await this.read(idempotencyRecordKey(key)));
-    if (held && Number(held.expiresAt?.N ?? 0) >= seconds(now)) {
-      if (held.mid?.S !== messageId) return { kind: 'superseded' };
-      if (signedAt !== undefined && held.ts?.N !== undefined && Number(held.ts.N) >= signedAt) return { kind: 'replayed' };
-      return { kind: 'busy', leaseEndsAt: Number(held.lease?.N ?? now) };
-    }
-    // Never claimed (sent before this protocol) or its window ended: claim it for this delivery.
+    if (held && Number(held.expiresAt?.N ?? 0) >= seconds(now)) return this.refusal(held, messageId, nonce, now);
+    // Never claimed, or its window ended: claim it for this delivery.
     const taken = await this.update({
       Key: idempotencyRecordKey(key),
-      UpdateExpression: signed
-        ? 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, ts = :ts'
-        : 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp REMOVE ts',
+      UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, nonce = :n, seen = :ns',
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS',
       ExpressionAttributeValues: {
         ...claimValues(messageId, ':delivering', DELIVERING, now, leaseSeconds, windowSeconds),
         ':one': n(1),
-        ...(signed ? { ':ts': signed } : {}),
+        ':n': s(nonce),
+        ':ns': { SS: [nonce] },
       },
     });
-    if (!taken) return { kind: 'start', attempt: 1 };
-    if (taken.item?.mid?.S !== messageId) return { kind: 'superseded' };
-    if (signedAt !== undefined && taken.item.ts?.N !== undefined && Number(taken.item.ts.N) >= signedAt) return { kind: 'replayed' };
-    return { kind: 'busy', leaseEndsAt: Number(taken.item.lease?.N ?? now) };
+    if (!taken) return { kind: 'start', attempt: 1, leaseEndsAt };
+    return taken.item ? this.refusal(taken.item, messageId, nonce, now) : { kind: 'busy', leaseEndsAt: now };
   }
 
-  async extendDelivery(key: string, messageId: string, leaseSeconds: number): Promise<void> {
-    await this.update({
+  /** Why a live record refused a delivery. */
+  private refusal(held: Item, messageId: string, nonce: string, now: number): DeliveryStart {
+    if (held.mid?.S !== messageId) return { kind: 'superseded' };
+    if (held.seen?.SS?.includes(nonce)) return { kind: 'replayed' };
+    return { kind: 'busy', leaseEndsAt: Number(held.lease?.N ?? now) };
+  }
+
+  async extendDelivery(key: string, messageId: string, nonce: string, leaseSeconds: number): Promise<number | undefined> {
+    const leaseEndsAt = this.clock.now() + leaseSeconds * 1000;
+    const lost = await this.update({
       Key: idempotencyRecordKey(key),
       UpdateExpression: 'SET lease = :lease',
-      ConditionExpression: 'mid = :m AND st = :delivering',
-      ExpressionAttributeValues: { ':m': s(messageId), ':delivering': s(DELIVERING), ':lease': n(this.now() + leaseSeconds * 1000) },
+      ConditionExpression: 'mid = :m AND st = :delivering AND nonce = :n',
+      ExpressionAttributeValues: { ':m': s(messageId), ':delivering': s(DELIVERING), ':n': s(nonce), ':lease': n(leaseEndsAt) },
+      ReturnValuesOnConditionCheckFailure: 'NONE',
     });
+    return lost ? undefined : leaseEndsAt;
   }
 
-  async releaseDelivery(key: string, messageId: string, resetAttempts: boolean, signedAt?: number): Promise<void> {
+  async releaseDelivery(key: string, messageId: string, nonce: string, resetAttempts: boolean): Promise<void> {
     await this.update({
       Key: idempotencyRecordKey(key),
       UpdateExpression: resetAttempts ? 'SET st = :sent, att = :zero REMOVE lease' : 'SET st = :sent REMOVE lease',
-      ConditionExpression: signedAt === undefined ? 'mid = :m AND st = :delivering' : 'mid = :m AND st = :delivering AND ts = :ts',
+      ConditionExpression: 'mid = :m AND st = :delivering AND nonce = :n',
       ExpressionAttributeValues: {
         ':m': s(messageId),
         ':delivering': s(DELIVERING),
         ':sent': s(SENT),
+        ':n': s(nonce),
         ...(resetAttempts ? { ':zero': n(0) } : {}),
-        ...(signedAt === undefined ? {} : { ':ts': n(signedAt) }),
       },
+      ReturnValuesOnConditionCheckFailure: 'NONE',
     });
   }
 
   async markWakeup(runId: string, messageId: string, leaseSeconds: number): Promise<SendClaim> {
-    const now = this.now();
+    const now = this.clock.now();
     const lost = await this.update({
       Key: wakeupRecordKey(runId),
       UpdateExpression: 'SET mid = :m, lease = :lease, expiresAt = :exp',
@@ -186,7 +194,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   async pendingWakeup(runId: string): Promise<string | undefined> {
     const item = await this.read(wakeupRecordKey(runId));
-    return item && Number(item.lease?.N ?? 0) > this.now() ? item.mid?.S : undefined;
+    return item && Number(item.lease?.N ?? 0) > this.clock.now() ? item.mid?.S : undefined;
   }
 
   async clearWakeup(runId: string, messageId: string): Promise<void> {

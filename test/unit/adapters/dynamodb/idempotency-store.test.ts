@@ -9,10 +9,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbIdempotencyStore } from '../../../../src/adapters/aws/dynamodb/dynamodb-idempotency-store.js';
+import { ManualClock } from '../../../../src/adapters/memory/manual-clock.js';
+import { LEASE_SKEW_MARGIN_MS } from '../../../../src/domain/delivery/lease.js';
 
 const ddb = mockClient(DynamoDBClient);
 const NOW = 1_750_000_000_500;
-const store = new DynamoDbIdempotencyStore(new DynamoDBClient({ region: 'us-east-1' }), 't-steps', () => NOW);
+const store = new DynamoDbIdempotencyStore(new DynamoDBClient({ region: 'us-east-1' }), 't-steps', new ManualClock(NOW));
 const conditionFailed = (item?: Record<string, unknown>) =>
   Object.assign(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }), item ? { Item: item } : {});
 
@@ -38,7 +40,7 @@ describe('DynamoDbIdempotencyStore', () => {
     expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
       TableName: 't-steps',
       Key: { pk: { S: 'Q#k#step:abc' }, sk: { S: 'Q' } },
-      UpdateExpression: 'SET mid = :m, st = :claimed, lease = :lease, att = :zero, expiresAt = :exp',
+      UpdateExpression: 'SET mid = :m, st = :claimed, lease = :lease, att = :zero, expiresAt = :exp REMOVE nonce, seen',
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)',
       ExpressionAttributeValues: {
         ':m': { S: 'msg-1' },
@@ -54,42 +56,75 @@ describe('DynamoDbIdempotencyStore', () => {
   });
 
   it('reads the holder from the failed condition, or with a consistent GetItem when DynamoDB did not return it', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({ mid: { S: 'msg-0' } })).rejectsOnce(conditionFailed());
-    ddb.on(GetItemCommand).resolves({ Item: { mid: { S: 'msg-9' } } });
-    expect(await store.claimSend('k', 'msg-1', 30, 3600)).toEqual({ won: false, holderId: 'msg-0' });
+    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({ mid: { S: 'msg-0' }, st: { S: 'claimed' }, lease: { N: String(NOW + 9_000) } })).rejectsOnce(conditionFailed());
+    ddb.on(GetItemCommand).resolves({ Item: { mid: { S: 'msg-9' }, st: { S: 'sent' } } });
+    // An unconfirmed claim reports when its lease ends; a sent one does not.
+    expect(await store.claimSend('k', 'msg-1', 30, 3600)).toEqual({ won: false, holderId: 'msg-0', claimEndsAt: NOW + 9_000 });
     expect(await store.claimSend('k', 'msg-1', 30, 3600)).toEqual({ won: false, holderId: 'msg-9' });
     expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ ConsistentRead: true, Key: { pk: { S: 'Q#k#k' } } });
   });
 
-  it('begins a delivery by taking the lease and counting the attempt in one write', async () => {
+  it('begins a delivery in one write: the nonce takes the lease, joins the seen set (the replay check), and the attempt counts', async () => {
     ddb.on(UpdateItemCommand).resolves({ Attributes: { att: { N: '2' }, st: { S: 'delivering' } } });
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600)).toEqual({ kind: 'start', attempt: 2 });
-    const input = ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
-    expect(input.UpdateExpression).toBe('SET st = :delivering, lease = :lease ADD att :one');
-    expect(input.ConditionExpression).toBe('mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now)');
-    expect(input.ReturnValues).toBe('UPDATED_NEW');
+    expect(await store.beginDelivery('k', 'msg-1', 'n-1', 60, 3600)).toEqual({ kind: 'start', attempt: 2, leaseEndsAt: NOW + 60_000 });
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 't-steps',
+      Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } },
+      UpdateExpression: 'SET st = :delivering, lease = :lease, nonce = :n ADD att :one, seen :ns',
+      ConditionExpression:
+        'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :lapsed) AND (attribute_not_exists(seen) OR NOT contains(seen, :n))',
+      ExpressionAttributeValues: {
+        ':m': { S: 'msg-1' },
+        ':delivering': { S: 'delivering' },
+        ':lease': { N: String(NOW + 60_000) },
+        ':n': { S: 'n-1' },
+        ':ns': { SS: ['n-1'] },
+        ':one': { N: '1' },
+        ':nowS': { N: '1750000000' },
+        // A lease counts as lapsed only the skew margin after its written end.
+        ':lapsed': { N: String(NOW - LEASE_SKEW_MARGIN_MS) },
+      },
+      ReturnValues: 'UPDATED_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
   });
 
-  it('reports a copy in flight as busy until the lease ends, and another owner as superseded', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({ mid: { S: 'msg-1' }, st: { S: 'delivering' }, lease: { N: String(NOW + 5000) }, expiresAt: { N: '1750003600' } }));
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600)).toEqual({ kind: 'busy', leaseEndsAt: NOW + 5000 });
+  it('reports a copy in flight as busy until the lease ends, a seen nonce as replayed, and another owner as superseded', async () => {
+    const held = { mid: { S: 'msg-1' }, st: { S: 'delivering' }, lease: { N: String(NOW + 5000) }, seen: { SS: ['n-1'] }, expiresAt: { N: '1750003600' } };
+    ddb.on(UpdateItemCommand).rejects(conditionFailed(held));
+    expect(await store.beginDelivery('k', 'msg-1', 'n-2', 60, 3600)).toEqual({ kind: 'busy', leaseEndsAt: NOW + 5000 });
+    expect(await store.beginDelivery('k', 'msg-1', 'n-1', 60, 3600)).toEqual({ kind: 'replayed' });
     ddb.reset();
     ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({ mid: { S: 'msg-2' }, st: { S: 'sent' }, expiresAt: { N: '1750003600' } }));
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600)).toEqual({ kind: 'superseded' });
+    expect(await store.beginDelivery('k', 'msg-1', 'n-3', 60, 3600)).toEqual({ kind: 'superseded' });
   });
 
-  it('claims a never-claimed key on delivery with a second, creating write', async () => {
+  it('claims a never-claimed key on delivery with a second, creating write; throttling maps to a retryable error', async () => {
     ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({})).resolves({});
     ddb.on(GetItemCommand).resolves({});
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600)).toEqual({ kind: 'start', attempt: 1 });
-    expect(ddb.commandCalls(UpdateItemCommand)[1]!.args[0].input.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :nowS');
+    expect(await store.beginDelivery('k', 'msg-1', 'n-1', 60, 3600)).toEqual({ kind: 'start', attempt: 1, leaseEndsAt: NOW + 60_000 });
+    const second = ddb.commandCalls(UpdateItemCommand)[1]!.args[0].input;
+    expect(second.UpdateExpression).toBe('SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, nonce = :n, seen = :ns');
+    expect(second.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :nowS');
+    ddb.reset();
+    ddb.on(UpdateItemCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    await expect(store.beginDelivery('k', 'msg-1', 'n-1', 60, 3600)).rejects.toMatchObject({ name: 'ThrottleError' });
   });
 
-  it('ignores a lost condition when confirming, extending or releasing (the key moved on)', async () => {
+  it('extends and releases only the lease its own nonce holds; a lost condition means the lease moved on', async () => {
+    ddb.on(UpdateItemCommand).resolves({});
+    expect(await store.extendDelivery('k', 'msg-1', 'n-1', 60)).toBe(NOW + 60_000);
+    await store.releaseDelivery('k', 'msg-1', 'n-1', false);
+    const [extend, release] = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(extend).toMatchObject({ UpdateExpression: 'SET lease = :lease', ConditionExpression: 'mid = :m AND st = :delivering AND nonce = :n', ReturnValuesOnConditionCheckFailure: 'NONE' });
+    expect(release!.ConditionExpression).toBe('mid = :m AND st = :delivering AND nonce = :n');
+    expect(release!.ExpressionAttributeValues).toEqual({ ':m': { S: 'msg-1' }, ':delivering': { S: 'delivering' }, ':sent': { S: 'sent' }, ':n': { S: 'n-1' } });
+    ddb.reset();
     ddb.on(UpdateItemCommand).rejects(conditionFailed());
     await expect(store.markSent('k', 'm')).resolves.toBeUndefined();
-    await expect(store.extendDelivery('k', 'm', 60)).resolves.toBeUndefined();
-    await expect(store.releaseDelivery('k', 'm', true)).resolves.toBeUndefined();
+    expect(await store.extendDelivery('k', 'm', 'n-1', 60)).toBeUndefined();
+    await expect(store.releaseDelivery('k', 'm', 'n-1', true)).resolves.toBeUndefined();
     expect(ddb.commandCalls(UpdateItemCommand)[2]!.args[0].input.UpdateExpression).toBe('SET st = :sent, att = :zero REMOVE lease');
   });
 
@@ -106,66 +141,6 @@ describe('DynamoDbIdempotencyStore', () => {
     ddb.on(DeleteItemCommand).rejects(conditionFailed());
     await expect(store.clearWakeup('wrun_1', 'w-0')).resolves.toBeUndefined();
     expect(ddb.commandCalls(DeleteItemCommand)[0]!.args[0].input).toMatchObject({ ConditionExpression: 'mid = :m' });
-  });
-
-  it('with a signing time, takes the lease and makes the replay check in the same single write', async () => {
-    const SIGNED = NOW - 40;
-    ddb.on(UpdateItemCommand).resolves({ Attributes: { att: { N: '1' } } });
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, SIGNED)).toEqual({ kind: 'start', attempt: 1 });
-    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(1);
-    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
-      TableName: 't-steps',
-      Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } },
-      UpdateExpression: 'SET st = :delivering, lease = :lease, ts = :ts ADD att :one',
-      ConditionExpression: 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :now) AND (attribute_not_exists(ts) OR ts < :ts)',
-      ExpressionAttributeValues: {
-        ':m': { S: 'msg-1' },
-        ':delivering': { S: 'delivering' },
-        ':lease': { N: String(NOW + 60_000) },
-        ':one': { N: '1' },
-        ':nowS': { N: '1750000000' },
-        ':now': { N: String(NOW) },
-        ':ts': { N: String(SIGNED) },
-      },
-      ReturnValues: 'UPDATED_NEW',
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
-  });
-
-  it('reports a request signed no later than a delivery that began as replayed (also while that one runs), a newer one as busy', async () => {
-    const held = { mid: { S: 'msg-1' }, st: { S: 'delivering' }, lease: { N: String(NOW + 5000) }, ts: { N: String(NOW - 100) }, expiresAt: { N: '1750003600' } };
-    ddb.on(UpdateItemCommand).rejects(conditionFailed(held));
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW - 100)).toEqual({ kind: 'replayed' });
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW - 200)).toEqual({ kind: 'replayed' });
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW - 50)).toEqual({ kind: 'busy', leaseEndsAt: NOW + 5000 });
-    // After the delivery ended (lease released), a replay of its request is still refused.
-    ddb.reset();
-    ddb.on(UpdateItemCommand).rejects(conditionFailed({ ...held, st: { S: 'sent' }, lease: undefined }));
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW - 100)).toEqual({ kind: 'replayed' });
-  });
-
-  it('with a signing time, a never-claimed key is claimed with it; throttling maps to a retryable error', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed()).resolvesOnce({});
-    ddb.on(GetItemCommand).resolves({});
-    expect(await store.beginDelivery('k', 'msg-1', 60, 3600, NOW)).toEqual({ kind: 'start', attempt: 1 });
-    const second = ddb.commandCalls(UpdateItemCommand)[1]!.args[0].input;
-    expect(second.UpdateExpression).toBe('SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, ts = :ts');
-    expect(second.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :nowS');
-    expect(second.ExpressionAttributeValues?.[':ts']).toEqual({ N: String(NOW) });
-    ddb.reset();
-    ddb.on(UpdateItemCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
-    await expect(store.beginDelivery('k', 'msg-1', 60, 3600, NOW)).rejects.toMatchObject({ name: 'ThrottleError' });
-  });
-
-  it('releases only the lease its own signed delivery took', async () => {
-    ddb.on(UpdateItemCommand).resolves({});
-    await store.releaseDelivery('k', 'msg-1', false, NOW - 7);
-    const input = ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
-    expect(input.ConditionExpression).toBe('mid = :m AND st = :delivering AND ts = :ts');
-    expect(input.ExpressionAttributeValues).toEqual({ ':m': { S: 'msg-1' }, ':delivering': { S: 'delivering' }, ':sent': { S: 'sent' }, ':ts': { N: String(NOW - 7) } });
-    ddb.reset();
-    ddb.on(UpdateItemCommand).rejects(conditionFailed());
-    await expect(store.releaseDelivery('k', 'msg-1', true, NOW - 7)).resolves.toBeUndefined();
   });
 
   it('maps other failures', async () => {

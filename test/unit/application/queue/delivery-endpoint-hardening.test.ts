@@ -7,6 +7,7 @@ import { DELIVERY_HEADERS, buildDeliveryRequest } from '../../../../src/applicat
 import { ENVELOPE_VERSION, type Envelope } from '../../../../src/application/queue/envelope.js';
 import { makeCreateQueueHandler, type RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
 import { signDelivery } from '../../../../src/application/queue/signature.js';
+import type { Clock } from '../../../../src/ports/clock.js';
 import type { IdempotencyStore, NonceStore } from '../../../../src/ports/idempotency-store.js';
 import { createHarness, type Harness } from './harness.js';
 
@@ -263,13 +264,13 @@ describe('keyed step deliveries: the delivery lease write is the replay check', 
     idempotencyKey: 'step_1',
   });
   const attempts: number[] = [];
-  function stepHandler(store: IdempotencyStore) {
+  function stepHandler(store: IdempotencyStore, clock: Clock = h.clock) {
     return makeCreateQueueHandler({
       signingSecret: SECRET,
       signatureToleranceSeconds: 300,
       replayStore: store,
-      deliveryLeases: { store, leaseSeconds: 30, windowSeconds: 3600 },
-      clock: h.clock,
+      deliveryLeases: { store, settings: { leaseSeconds: 30, maxHandlerSeconds: 900, idempotencyWindowSeconds: 3600 } },
+      clock,
       logger: h.logger,
       registry: h.registry,
     })('__wkf_step_' as never, async (_payload, meta) => {
@@ -285,28 +286,95 @@ describe('keyed step deliveries: the delivery lease write is the replay check', 
     attempts.length = 0;
   });
 
-  it('one write per delivery: no nonce item, the lease carries the signing time; a replay on another replica gets 409', async () => {
+  it('one write per delivery: no nonce item, the lease is taken by the delivery nonce; a replay on another replica gets 409', async () => {
     const store = new MemoryIdempotencyStore(h.clock);
     const nonces = jest.spyOn(store, 'claimNonce');
     const begin = jest.spyOn(store, 'beginDelivery');
     await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
-    const d = buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now());
+    const d = buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now(), 'ab'.repeat(16));
     expect((await post(stepHandler(store), d)).status).toBe(200);
     expect(nonces).not.toHaveBeenCalled();
-    expect(begin).toHaveBeenCalledWith('step_1', stepEnvelope().id, 30, 3600, h.clock.now());
+    expect(begin).toHaveBeenCalledWith('step_1', stepEnvelope().id, 'ab'.repeat(16), 30, 3600);
     const replay = await post(stepHandler(store), d);
     expect(replay.status).toBe(409);
     expect(await replay.json()).toEqual({ error: 'Replayed delivery' });
     // Also once the lease is long gone, within the signature window.
-    h.clock.advance(200_000);
+    await h.clock.advance(200_000);
     expect((await post(stepHandler(store), d)).status).toBe(409);
     expect(runs).toBe(1);
+  });
+
+  it('two copies signed in the same millisecond are two deliveries: the second waits for the first’s lease and cannot free it', async () => {
+    const store = new MemoryIdempotencyStore(h.clock);
+    await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
+    let finish!: () => void;
+    const slow = makeCreateQueueHandler({
+      signingSecret: SECRET,
+      signatureToleranceSeconds: 300,
+      replayStore: store,
+      deliveryLeases: { store, settings: { leaseSeconds: 30, maxHandlerSeconds: 900, idempotencyWindowSeconds: 3600 } },
+      clock: h.clock,
+      logger: h.logger,
+      registry: h.registry,
+    })('__wkf_step_' as never, async () => {
+      runs++;
+      await new Promise<void>((resolve) => (finish = resolve));
+      return undefined;
+    });
+    const first = post(slow, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
+    while (runs === 0) await new Promise((resolve) => setImmediate(resolve));
+    const second = await post(slow, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
+    expect(second.status).toBe(409);
+    expect(await second.json()).toMatchObject({ error: 'Delivery in progress' });
+    // The first is still the holder: no later copy starts the step.
+    expect((await post(slow, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()))).status).toBe(409);
+    finish();
+    expect((await first).status).toBe(200);
+    expect(runs).toBe(1);
+  });
+
+  it('a replica whose clock is 30 s ahead or behind neither takes a live lease nor is refused as a replay', async () => {
+    const store = new MemoryIdempotencyStore(h.clock);
+    await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
+    let finish!: () => void;
+    const holder = makeCreateQueueHandler({
+      signingSecret: SECRET,
+      signatureToleranceSeconds: 300,
+      replayStore: store,
+      deliveryLeases: { store, settings: { leaseSeconds: 30, maxHandlerSeconds: 900, idempotencyWindowSeconds: 3600 } },
+      clock: h.clock,
+      logger: h.logger,
+      registry: h.registry,
+    })('__wkf_step_' as never, async () => {
+      runs++;
+      await new Promise<void>((resolve) => (finish = resolve));
+      return undefined;
+    });
+    const running = post(holder, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
+    while (runs === 0) await new Promise((resolve) => setImmediate(resolve));
+    const ahead = new SkewedClock(h.clock, 30_000);
+    const behind = new SkewedClock(h.clock, -30_000);
+    // Through the whole lease and past it, the holder extending as it runs: the skewed replicas wait.
+    for (let t = 0; t < 120_000; t += 5_000) {
+      await h.clock.advance(5_000);
+      for (const clock of [ahead, behind]) {
+        const copy = await post(stepHandler(store, clock), buildDeliveryRequest(stepEnvelope(), 1, SECRET, clock.now()));
+        expect(copy.status).toBe(409);
+        expect(await copy.json()).toMatchObject({ error: 'Delivery in progress' });
+      }
+    }
+    finish();
+    expect((await running).status).toBe(200);
+    // Once that lease lapsed, the replica behind (signing 30 s before the last delivery) is a real redelivery, not a replay.
+    await h.clock.advance(61_000);
+    expect((await post(stepHandler(store, behind), buildDeliveryRequest(stepEnvelope(), 1, SECRET, behind.now()))).status).toBe(200);
+    expect(runs).toBe(2);
   });
 
   it('a copy while another holds the lease gets 409 with the lease end and runs nothing; a stale message is acked unrun', async () => {
     const store = new MemoryIdempotencyStore(h.clock);
     await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
-    await store.beginDelivery('step_1', stepEnvelope().id, 30, 3600, h.clock.now() - 1);
+    await store.beginDelivery('step_1', stepEnvelope().id, '0'.repeat(32), 30, 3600);
     const busy = await post(stepHandler(store), buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
     expect(busy.status).toBe(409);
     expect(await busy.json()).toEqual({ error: 'Delivery in progress', leaseEndsAt: h.clock.now() + 30_000 });
@@ -320,10 +388,8 @@ describe('keyed step deliveries: the delivery lease write is the replay check', 
   it('the attempt the runtime sees comes from the lease (real redeliveries), not the signed receive count', async () => {
     const store = new MemoryIdempotencyStore(h.clock);
     await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
-    const t1 = h.clock.now();
-    expect((await post(stepHandler(store), buildDeliveryRequest(stepEnvelope(), 4, SECRET, t1))).status).toBe(200);
-    await store.releaseDelivery('step_1', stepEnvelope().id, false, t1);
-    h.clock.advance(10);
+    expect((await post(stepHandler(store), buildDeliveryRequest(stepEnvelope(), 4, SECRET, h.clock.now(), '1'.repeat(32)))).status).toBe(200);
+    await store.releaseDelivery('step_1', stepEnvelope().id, '1'.repeat(32), false);
     expect((await post(stepHandler(store), buildDeliveryRequest(stepEnvelope(), 7, SECRET, h.clock.now()))).status).toBe(200);
     expect(attempts).toEqual([1, 2]);
   });
@@ -335,3 +401,17 @@ describe('keyed step deliveries: the delivery lease write is the replay check', 
     expect(runs).toBe(0);
   });
 });
+
+/** Another replica's clock: the same time plus a fixed offset. */
+class SkewedClock implements Clock {
+  constructor(
+    private readonly base: Clock,
+    private readonly offsetMs: number,
+  ) {}
+  now(): number {
+    return this.base.now() + this.offsetMs;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.base.sleep(ms, signal);
+  }
+}

@@ -34,23 +34,4 @@ describe('whileLeased', () => {
     await runFor(clock, 20_000);
     expect(extensions).toHaveLength(6);
   });
-
-  it('gives up on a handler running past maxSeconds, logging ids only, so the message is redelivered', async () => {
-    const clock = new ManualClock(0);
-    const { extensions, queue } = recordingQueue();
-    const { errors, logger } = recordingLogger();
-    let finish!: () => void;
-    const done = whileLeased(
-      { queue: queue(clock), channel: 'step', receipt: 'r', leaseSeconds: 10, maxSeconds: 30, logFields: { runId: 'wrun_1', stepId: 'step_1' } },
-      clock,
-      logger,
-      () => new Promise<void>((r) => (finish = r)),
-    );
-    await runFor(clock, 60_000);
-    // Extensions keep the message hidden until t = 30 s at most (last one at 20 s + 10 s lease).
-    expect(extensions.map((e) => e.at)).toEqual([5_000, 10_000, 15_000, 20_000]);
-    expect(errors).toEqual([{ message: expect.stringContaining('handler time limit'), fields: { channel: 'step', maxSeconds: 30, runId: 'wrun_1', stepId: 'step_1' } }]);
-    finish();
-    await done;
-  });
 });

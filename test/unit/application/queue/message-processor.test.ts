@@ -8,10 +8,23 @@ import { LocalCoordination } from '../../../../src/application/queue/local-coord
 import { createMessageProcessor, type Disposition, type ProcessorSettings } from '../../../../src/application/queue/message-processor.js';
 import { makeQueue } from '../../../../src/application/queue/producer.js';
 import { createDispatch, type RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
+import { createDeliveryLifecycle } from '../../../../src/application/queue/delivery-lifecycle.js';
+import { LEASE_SKEW_MARGIN_MS } from '../../../../src/domain/delivery/lease.js';
 import type { QueueChannel, ReceivedMessage } from '../../../../src/ports/message-queue.js';
 import { START, createHarness, receiveNow, type Harness } from './harness.js';
 
 const DAY_SECONDS = 86_400;
+const LIFECYCLE = { leaseSeconds: 30, maxHandlerSeconds: 900, idempotencyWindowSeconds: 3600 };
+const SETTINGS: ProcessorSettings = {
+  maxHopSeconds: 900,
+  maxMessageBytes: 256 * 1024,
+  maxReceiveCount: 5,
+  retryBaseSeconds: 1,
+  retryMaxSeconds: 60,
+  leaseSeconds: 30,
+  extendLease: false,
+  maxHandlerSeconds: 900,
+};
 const SECRET_MARKER = 'do-not-log-this-payload';
 
 interface Call {
@@ -36,17 +49,11 @@ function setup(settings: Partial<ProcessorSettings> = {}, harness = { maxReceive
     calls.push(call);
     return respond(call);
   };
-  h.registry.register('__wkf_workflow_', createDispatch('__wkf_workflow_', handler));
-  h.registry.register('__wkf_step_', createDispatch('__wkf_step_', handler));
-  const full: ProcessorSettings = {
-    maxHopSeconds: 900,
-    maxMessageBytes: harness.maxMessageBytes ?? 256 * 1024,
-    maxReceiveCount: 5,
-    retryBaseSeconds: 1,
-    retryMaxSeconds: 60,
-    idempotencyWindowSeconds: 3600,
-    ...settings,
-  };
+  // Keyed step messages are leased where the step runs: in the dispatch.
+  const lifecycle = createDeliveryLifecycle({ store: h.idempotency, clock: h.clock, logger: h.logger, settings: LIFECYCLE });
+  h.registry.register('__wkf_workflow_', createDispatch('__wkf_workflow_', handler, { lifecycle }));
+  h.registry.register('__wkf_step_', createDispatch('__wkf_step_', handler, { lifecycle }));
+  const full: ProcessorSettings = { ...SETTINGS, maxMessageBytes: harness.maxMessageBytes ?? 256 * 1024, ...settings };
   processor = createMessageProcessor({
     queue: h.queue,
     blobStore: h.blobs,
@@ -279,7 +286,7 @@ it('retries when no handler is registered in this process', async () => {
 });
 
 it('keeps the message leased while a slow handler runs', async () => {
-  setup({ leaseSeconds: 30 });
+  setup({ extendLease: true });
   let finish!: () => void;
   respond = () => new Promise<void>((resolve) => (finish = resolve));
   await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
@@ -310,27 +317,28 @@ describe('each message runs once', () => {
     return { messageId, original: original!, copy: copy! };
   }
 
-  it('a copy arriving while the message is in flight is hidden, not run and not counted; one arriving after it succeeded is acked', async () => {
-    setup({ leaseSeconds: 30 });
+  it('a copy arriving while the message is in flight waits (sent again with a delay, not counted as a receive); one arriving after it succeeded is acked', async () => {
     let release!: () => void;
     respond = () => new Promise<void>((resolve) => (release = resolve));
     const { original, copy } = await messageAndCopy('step', '__wkf_step_s', stepPayload, 'step_1');
     const running = processor.process('step', original);
     await new Promise((resolve) => setImmediate(resolve));
     const deferred = await processor.process('step', copy);
-    expect(deferred).toEqual({ kind: 'retry', visibilitySeconds: 30, channel: 'step' });
+    expect(deferred).toEqual({ kind: 'ack' });
+    await settle('step', copy, deferred);
     release();
     await settle('step', original, await running);
-    await settle('step', copy, deferred);
-    await h.clock.advance(31_000);
-    expect(await pumpNow('step')).toEqual([{ kind: 'ack' }]);
+    expect(await receiveNow(h, 'step')).toEqual([]);
+    await h.clock.advance(30_000);
+    const [again] = await receiveNow(h, 'step');
+    // A new message: its receive count starts again, so deferrals never approach the dead-letter threshold.
+    expect(again!.receiveCount).toBe(1);
+    expect(await processor.process('step', again!)).toEqual({ kind: 'ack' });
     expect(calls.map((c) => c.attempt)).toEqual([1]);
-    expect(h.queue.messageCount('step')).toBe(0);
     expect(h.logger.at('warn')).toEqual([]);
   });
 
-  it('across processes, the key’s delivery lease keeps a copy out until it ends', async () => {
-    setup({ leaseSeconds: 30 });
+  it('across processes, the delivery lease keeps a copy out until it lapses (with the skew margin), without counting a receive', async () => {
     let release!: () => void;
     respond = () => new Promise<void>((resolve) => (release = resolve));
     const { original, copy } = await messageAndCopy('step', '__wkf_step_s', stepPayload, 'step_1');
@@ -343,11 +351,13 @@ describe('each message runs once', () => {
       clock: h.clock,
       logger: h.logger,
       random: () => 0.5,
-      settings: { maxHopSeconds: 900, maxMessageBytes: 256 * 1024, maxReceiveCount: 5, retryBaseSeconds: 1, retryMaxSeconds: 60, idempotencyWindowSeconds: 3600, leaseSeconds: 30 },
+      settings: SETTINGS,
     });
     const running = processor.process('step', original);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(await other.process('step', copy)).toEqual({ kind: 'retry', visibilitySeconds: 31, channel: 'step' });
+    const sends = jest.spyOn(h.queue, 'send');
+    expect(await other.process('step', copy)).toEqual({ kind: 'ack' });
+    expect(sends).toHaveBeenCalledWith('step', { body: copy.body, delaySeconds: 30 + LEASE_SKEW_MARGIN_MS / 1000 });
     release();
     expect(await running).toMatchObject({ kind: 'ack' });
     expect(calls).toHaveLength(1);
@@ -359,10 +369,12 @@ describe('each message runs once', () => {
     const { original, copy } = await messageAndCopy('workflow', '__wkf_workflow_wf', { runId: 'wrun_1' });
     const running = processor.process('workflow', original);
     await new Promise((resolve) => setImmediate(resolve));
-    expect((await processor.process('workflow', copy)).kind).toBe('retry');
+    expect(await processor.process('workflow', copy)).toEqual({ kind: 'ack' }); // deferred: sent again with a delay
     release();
     await running;
-    expect(await processor.process('workflow', copy)).toEqual({ kind: 'ack' });
+    await h.clock.advance(30_000);
+    const [again] = await receiveNow(h, 'workflow');
+    expect(await processor.process('workflow', again!)).toEqual({ kind: 'ack' });
     expect(calls).toHaveLength(1);
   });
 
@@ -404,59 +416,97 @@ describe('each message runs once', () => {
   });
 });
 
-describe('with the lease taken by the handler (signed HTTP delivery, shared secret)', () => {
+describe('the consumer never frees a lease it does not hold', () => {
   const payload = { workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId: 'step_1' };
-  let delivered: Array<{ attempt: number; signedAt: number | undefined }>;
-  let answer: DeliveryResult;
 
-  function setupAtHandler() {
-    setup();
-    delivered = [];
+  it('a gateway 504 while the handler still runs: the retry finds the lease held and waits; the body runs once', async () => {
+    // The consumer's view: the first delivery answers 504 (a gateway gave up) while the dispatch keeps running.
+    let finish!: () => void;
+    respond = () => new Promise<void>((resolve) => (finish = resolve));
+    const dispatch = h.registry.lookup('__wkf_step_s')!;
+    let bodyRun: Promise<unknown> | undefined;
+    const release = jest.spyOn(h.idempotency, 'releaseDelivery');
     processor = createMessageProcessor({
       queue: h.queue,
       blobStore: h.blobs,
       idempotencyStore: h.idempotency,
       deliverer: {
-        deliver: async (_envelope, attempt, signedAt) => {
-          delivered.push({ attempt, signedAt });
-          return answer;
+        deliver: async (envelope, attempt) => {
+          const outcome = dispatch(envelope, { attempt });
+          if (!bodyRun) {
+            bodyRun = outcome;
+            await new Promise((resolve) => setImmediate(resolve));
+            return { kind: 'failed', status: 504, reason: 'HTTP 504: Gateway Timeout' };
+          }
+          const answer = await outcome;
+          return answer.kind === 'busy' ? answer : { kind: 'done' };
         },
         close: async () => undefined,
       },
       clock: h.clock,
       logger: h.logger,
       random: () => 0,
-      settings: { maxHopSeconds: 900, maxMessageBytes: 256 * 1024, maxReceiveCount: 5, retryBaseSeconds: 1, retryMaxSeconds: 60, idempotencyWindowSeconds: 3600, leaseAtHandler: true },
+      settings: SETTINGS,
     });
-  }
-
-  it('signs with the time it passes and takes no lease itself', async () => {
-    setupAtHandler();
-    answer = { kind: 'done' };
-    const begin = jest.spyOn(h.idempotency, 'beginDelivery');
     await queue('__wkf_step_s' as ValidQueueName, payload, { idempotencyKey: 'step_1' });
-    expect(await pumpNow('step')).toEqual([{ kind: 'ack', afterAck: expect.any(Function) }]);
-    expect(begin).not.toHaveBeenCalled();
-    expect(delivered).toEqual([{ attempt: 1, signedAt: START }]);
+    const [first] = await pumpNow('step');
+    expect(first!.kind).toBe('retry');
+    expect(release).not.toHaveBeenCalled();
+    await h.clock.advance(1_000);
+    // The retry: the handler's lease is still held, so it waits without running the body.
+    expect(await pumpNow('step')).toEqual([{ kind: 'ack' }]);
+    expect(calls).toHaveLength(1);
+    finish();
+    await bodyRun;
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('deadlines', () => {
+  it('a hung delivery is abandoned at the deadline with an error naming message and run; the run’s next wake-up is not held', async () => {
+    setup({ maxHandlerSeconds: 60 });
+    const hung = new Promise<void>(() => undefined);
+    respond = async (call) => ((call.payload as { hang?: boolean }).hang ? hung : undefined);
+    const { messageId } = await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1', hang: true } as never);
+    const [message] = await receiveNow(h, 'workflow');
+    const stuck = processor.process('workflow', message!);
+    await new Promise((resolve) => setImmediate(resolve));
+    await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+    const [next] = await receiveNow(h, 'workflow');
+    const waiting = processor.process('workflow', next!);
+    await h.clock.advance(60_000);
+    expect((await stuck).kind).toBe('retry');
+    expect(await waiting).toMatchObject({ kind: 'ack' });
+    expect(calls).toHaveLength(2);
+    const [error] = h.logger.at('error');
+    expect(error!.message).toMatch(/handler deadline/);
+    expect(error!.fields).toMatchObject({ messageId, runId: 'wrun_1' });
+    // The abandoned message's id no longer counts as in flight: its redelivery runs.
+    await h.clock.advance(10_000);
+    expect(calls.filter((c) => (c.payload as { hang?: boolean }).hang)).toHaveLength(1);
   });
 
-  it("hides a copy the handler found busy until that lease ends, releasing nothing; a failure releases only its own lease", async () => {
-    setupAtHandler();
-    const release = jest.spyOn(h.idempotency, 'releaseDelivery');
-    const { messageId } = await queue('__wkf_step_s' as ValidQueueName, payload, { idempotencyKey: 'step_1' });
-    answer = { kind: 'busy', leaseEndsAt: START + 12_500 };
-    expect(await pumpNow('step')).toEqual([{ kind: 'retry', visibilitySeconds: 14, channel: 'step' }]);
-    expect(release).not.toHaveBeenCalled();
-    await h.clock.advance(14_000);
-    answer = { kind: 'failed', reason: 'HTTP 500: boom' };
-    expect((await pumpNow('step'))[0]!.kind).toBe('retry');
-    expect(release).toHaveBeenCalledWith('step_1', messageId, false, START + 14_000);
+  it('logs an error with message and run ids when a message nears the dead-letter threshold', async () => {
+    setup({ maxReceiveCount: 20 }, { maxReceiveCount: 20, maxMessageBytes: undefined });
+    respond = async () => {
+      throw new Error('always');
+    };
+    const { messageId } = await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_7', secret: SECRET_MARKER } as never);
+    for (let i = 0; i < 18; i++) {
+      await pumpNow();
+      await h.clock.advance(120_000);
+    }
+    // Receives 1–17 warn; 18 and 19 (the last tenth before the 20th) are errors.
+    expect(h.logger.at('warn')).toHaveLength(17);
+    expect(h.logger.at('error')).toHaveLength(1);
+    expect(h.logger.at('error')[0]!.fields).toMatchObject({ messageId, runId: 'wrun_7', attempt: 18, maxReceiveCount: 20 });
+    expect(h.logger.text()).not.toContain(SECRET_MARKER);
   });
 });
 
 describe('replay pacing', () => {
   it("a step of the run delivered with success ends the run's paced gap", async () => {
-    const local = new LocalCoordination({ fromMs: 20, factor: 100, capMs: 10_000, fanOutFrom: 50 });
+    const local = new LocalCoordination(h.clock, { fromMs: 20, factor: 100, capMs: 10_000, fanOutFrom: 50 });
     const paced = createMessageProcessor({
       queue: h.queue,
       blobStore: h.blobs,
@@ -466,19 +516,17 @@ describe('replay pacing', () => {
       logger: h.logger,
       random: () => 0.5,
       local,
-      settings: { maxHopSeconds: 900, maxMessageBytes: 256 * 1024, maxReceiveCount: 5, retryBaseSeconds: 1, retryMaxSeconds: 60, idempotencyWindowSeconds: 3600 },
+      settings: SETTINGS,
     });
     await queue('__wkf_step_s' as ValidQueueName, { workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId: 'step_1' }, { idempotencyKey: 'step_1' });
-    local.stepSent('wrun_1'); // what the producer reports when its coalescer is wired
-    const replayEnds: number[] = [];
-    const first = local.serialized('wrun_1', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 40)); // asks for a 4 s gap
-      replayEnds.push(Date.now());
-    });
-    const next = local.serialized('wrun_1', async () => Date.now());
+    local.pacing.stepSent('wrun_1'); // what the producer reports when its coalescer is wired
+    const first = local.serialized('wrun_1', () => h.clock.sleep(40)); // asks for a 4 s gap
+    const next = local.serialized('wrun_1', async () => h.clock.now());
+    await new Promise((resolve) => setImmediate(resolve));
+    await h.clock.advance(40);
     await first;
     const [message] = await receiveNow(h, 'step');
     expect((await paced.process('step', message!)).kind).toBe('ack');
-    expect((await next) - replayEnds[0]!).toBeLessThan(1_000);
+    expect(await next).toBe(START + 40);
   });
 });

@@ -106,7 +106,7 @@ describe('the step-sent signal (replay pacing)', () => {
     const store = new MemoryIdempotencyStore(h.clock);
     const coalescer = createSendCoalescer({
       store,
-      local: new LocalCoordination(),
+      local: new LocalCoordination(h.clock),
       clock: h.clock,
       logger: new RecordingLogger(),
       settings: { claimLeaseSeconds: 30, wakeupLeaseSeconds: 60, idempotencyWindowSeconds: 3600 },

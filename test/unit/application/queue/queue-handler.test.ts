@@ -170,6 +170,6 @@ it('registers the handler for in-process delivery under its prefix', async () =>
   expect(dispatch).toBeDefined();
   expect(h.registry.lookup('__wkf_workflow_wf')).toBeUndefined();
   result = { timeoutSeconds: 5 };
-  await expect(dispatch!(envelope('__wkf_step_step//./a//b'), 2)).resolves.toEqual({ kind: 'reschedule', timeoutSeconds: 5 });
+  await expect(dispatch!(envelope('__wkf_step_step//./a//b'), { attempt: 2 })).resolves.toEqual({ kind: 'reschedule', timeoutSeconds: 5 });
   expect(calls[0]!.meta.attempt).toBe(2);
 });

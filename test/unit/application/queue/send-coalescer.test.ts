@@ -13,7 +13,7 @@ let store: MemoryIdempotencyStore;
 let coalescers: SendCoalescer[];
 let sends: string[];
 
-function process_(local = new LocalCoordination(), claimLeaseSeconds = CLAIM_LEASE) {
+function process_(local = new LocalCoordination(clock), claimLeaseSeconds = CLAIM_LEASE) {
   const coalescer = createSendCoalescer({
     store,
     local,
@@ -59,7 +59,7 @@ describe('keyed step messages', () => {
     await process_().coalescer.sendKeyed('step_1', 'msg-1', send('msg-1'));
     expect(await process_().coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-1');
     expect(sends).toEqual(['msg-1', 'msg-2']);
-    expect(await store.beginDelivery('step_1', 'msg-2', 30, 3600)).toEqual({ kind: 'superseded' });
+    expect(await store.beginDelivery('step_1', 'msg-2', 'n-1', 30, 3600)).toEqual({ kind: 'superseded' });
   });
 
   it('a failed send gives up its claim, so the retried re-queue sends at once', async () => {
@@ -89,12 +89,45 @@ describe('keyed step messages', () => {
     expect(sends).toEqual(['msg-2', 'msg-3']);
   });
 
+  it('a lost claim is believed only until the holder’s claim lease ends: then the same process asks the store again and sends', async () => {
+    await store.claimSend('step_1', 'msg-dead', CLAIM_LEASE, 3600); // another process claimed, then died before sending
+    const { coalescer } = process_();
+    expect(await coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-dead');
+    await clock.advance(CLAIM_LEASE * 1000 - 1_000);
+    const claims = jest.spyOn(store, 'claimSend');
+    expect(await coalescer.sendKeyed('step_1', 'msg-3', send('msg-3'))).toBe('msg-dead'); // still believed: no store call
+    expect(claims).not.toHaveBeenCalled();
+    await clock.advance(1_001);
+    expect(await coalescer.sendKeyed('step_1', 'msg-4', send('msg-4'))).toBe('msg-4');
+    expect(sends).toEqual(['msg-2', 'msg-4']);
+  });
+
+  it('a confirmed holder (sent) is believed for the window', async () => {
+    await store.claimSend('step_1', 'msg-1', CLAIM_LEASE, 3600);
+    await store.markSent('step_1', 'msg-1');
+    const { coalescer } = process_();
+    expect(await coalescer.sendKeyed('step_1', 'msg-2', send('msg-2'))).toBe('msg-1');
+    await clock.advance(10 * CLAIM_LEASE * 1000);
+    const claims = jest.spyOn(store, 'claimSend');
+    expect(await coalescer.sendKeyed('step_1', 'msg-3', send('msg-3'))).toBe('msg-1');
+    expect(claims).not.toHaveBeenCalled();
+  });
+
   it('a message not started within half the claim lease is marked sent, so its claim no longer lapses', async () => {
-    const { coalescer } = process_(new LocalCoordination(), 0.02); // 10 ms of real time to the mark
+    const { coalescer } = process_();
     await coalescer.sendKeyed('step_1', 'msg-1', send('msg-1'));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await clock.advance((CLAIM_LEASE * 1000) / 2);
     await clock.advance(60_000);
     expect(await store.claimSend('step_1', 'msg-2', 30, 3600)).toEqual({ won: false, holderId: 'msg-1' });
+  });
+
+  it('a message that started here by then costs no mark', async () => {
+    const { coalescer, local } = process_();
+    await coalescer.sendKeyed('step_1', 'msg-1', send('msg-1'));
+    local.began('msg-1');
+    const marks = jest.spyOn(store, 'markSent');
+    await clock.advance(CLAIM_LEASE * 1000);
+    expect(marks).not.toHaveBeenCalled();
   });
 });
 
@@ -118,7 +151,7 @@ describe('run wake-ups', () => {
     // Delivery of w-2 starts, here or in another process: the mark is cleared before the replay reads the log.
     await store.clearWakeup('wrun_1', 'w-2');
     expect(await coalescer.sendWakeup('wrun_1', 'w-3', send('w-3'))).toBe('w-3');
-    local.begun.set('w-3', true);
+    local.began('w-3');
     expect(await coalescer.sendWakeup('wrun_1', 'w-4', send('w-4'))).toBe('w-4');
     expect(sends).toEqual(['w-1', 'w-2', 'w-3', 'w-4']);
   });
