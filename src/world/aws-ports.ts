@@ -32,8 +32,8 @@ export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactorie
       return new DynamoDbEventStore(dynamodb(), tables, {
         runRetentionDays: config.runRetentionDays,
         logger,
-        now: () => clock.now(),
-        projections: scope.ofInstallation(PROJECTION_LOGS, key, () => new ProjectionLog({ logger, now: () => clock.now() })),
+        clock,
+        projections: scope.ofInstallation(PROJECTION_LOGS, key, () => new ProjectionLog({ logger, clock })),
       });
     },
     snapshots: (get) => {

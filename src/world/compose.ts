@@ -10,6 +10,7 @@ import { processCoordination } from '../application/queue/local-coordination.js'
 import { createStorage } from '../application/storage/index.js';
 import { createStreamer, type WorldStreamer } from '../application/streamer/index.js';
 import { ConfigError, type WorldConfig } from '../config/world-config.js';
+import type { EventStore } from '../ports/event-store.js';
 import { BUCKET } from '../adapters/aws/resources.js';
 import { processScope, resolve, token, type ProcessScope } from '../process-scope.js';
 import { assembleWorld, type AwsWorld } from './assemble-world.js';
@@ -34,6 +35,16 @@ export function compose(config: WorldConfig, scope: ProcessScope = processScope(
   for (const name of PORT_NAMES) overridePort(installation, name, overrides, factories, get);
   bindServices(installation, config, scope, get);
   return resolve(installation, SERVICE.world);
+}
+
+/** The event store of `config`'s installation, built as its worlds build it (verify reads and repairs through it). */
+export function composeEventStore(config: WorldConfig, scope: ProcessScope = processScope(), overrides: PortOverrides = {}): EventStore {
+  const installation = new Container({ parent: scope.container, defaultScope: 'Singleton' });
+  const factories = config.adapters === 'memory' ? memoryPorts(config, scope) : awsPorts(config, scope);
+  const get: PortResolver = (name) => resolve(installation, PORT[name]);
+  for (const name of PORT_NAMES) bindPort(installation, name, factories, get);
+  for (const name of PORT_NAMES) overridePort(installation, name, overrides, factories, get);
+  return get('events');
 }
 
 function bindPort<K extends PortName>(container: Container, name: K, factories: PortFactories, get: PortResolver): void {
