@@ -2,6 +2,7 @@
 // projections agree with the event log (verifyProjections, @workflow/world-aws/testing).
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalAws } from '../../../src/infra/local-aws/index.js';
+import { verifyProjections } from '../../../src/testing.js';
 
 /** Messages in each DLQ (visible and in flight), as `name: count` for the non-empty ones. */
 export async function deadLetters(local: LocalAws): Promise<string[]> {
@@ -23,14 +24,20 @@ export async function deadLetters(local: LocalAws): Promise<string[]> {
 
 /**
  * Drift between the event log and the projections of `runIds`, one line per
- * drifted entity, from the package's own check (`verifyProjections`).
+ * drifted entity, from the package's own check. The installation is named by
+ * `env` (as the replicas got it), applied to this process for the call only.
  */
 export async function projectionDrift(env: Record<string, string>, runIds: string[]): Promise<string[]> {
-  const testing: Record<string, unknown> = await import('../../../src/testing.js');
-  const verifyProjections = testing.verifyProjections as
-    | ((options: { env: Record<string, string>; runIds: string[] }) => Promise<{ drift: unknown[] }>)
-    | undefined;
-  if (typeof verifyProjections !== 'function') return ['verifyProjections is not exported by src/testing.ts: no drift check ran'];
-  const report = await verifyProjections({ env, runIds });
-  return report.drift.map((d) => JSON.stringify(d));
+  const saved = new Map(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  try {
+    const { runsChecked, drift } = await verifyProjections({ runIds });
+    const unchecked = runsChecked === runIds.length ? [] : [`verify checked ${runsChecked} of ${runIds.length} runs`];
+    return [...unchecked, ...drift.map((d) => JSON.stringify(d))];
+  } finally {
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 }
