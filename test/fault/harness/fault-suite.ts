@@ -9,7 +9,7 @@ import { ensureWorkflowsBuilt } from '../../../scripts/lib/build-workflows.mjs';
 import type { LocalAws } from '../../../src/infra/local-aws/index.js';
 import { targetNamed, type TargetRuntime } from '../../e2e/harness/targets.js';
 import { FIXTURE_APP } from '../../e2e/harness/world-suite.js';
-import { deadLetters, projectionDrift } from './checks.js';
+import { deadLetters, eventTrail, projectionDrift } from './checks.js';
 import type { Cluster } from './cluster.js';
 import { judgeLedger, readLedger } from './ledger.js';
 import { FAULT_SEED } from './seeded-random.js';
@@ -80,8 +80,11 @@ export async function expectFaultFree(
   const notes: string[] = [];
   const problems: string[] = [];
   const began = Date.now();
+  let unfinished: string[] = [];
   try {
-    problems.push(...(await wrongOutcomes(cluster, workload, RUN_DEADLINE_MS)));
+    const outcomes = await wrongOutcomes(cluster, workload, RUN_DEADLINE_MS);
+    problems.push(...outcomes.problems);
+    unfinished = outcomes.unfinished;
   } finally {
     notes.push(`runs settled in ${Date.now() - began} ms, at ${new Date().toISOString()}`);
     await cluster.stop();
@@ -94,6 +97,7 @@ export async function expectFaultFree(
   problems.push(...(await deadLetters(context.local)).map((line) => `dead letters: ${line}`));
   problems.push(...(await projectionDrift(context.env, workload.runs.map((r) => r.runId))).map((line) => `drift: ${line}`));
 
+  for (const runId of unfinished) problems.push(`log of ${runId}: ${await eventTrail(context.env, runId).catch((e: unknown) => String(e))}`);
   notes.push(...caseNotes());
   const summary = [`kills ${cluster.killedPids.size}`, `re-runs after a kill ${ledger.rerunAfterKill}`, ...notes].join(', ');
   if (problems.length > 0) {

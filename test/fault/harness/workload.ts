@@ -76,8 +76,8 @@ export async function startWorkload(cluster: Cluster, options: WorkloadOptions =
   return { runs, resumed };
 }
 
-/** Waits for every run; returns one line per run that did not complete with its expected value. */
-export async function wrongOutcomes(cluster: Cluster, workload: StartedWorkload, timeoutMs: number): Promise<string[]> {
+/** Waits for every run; returns one line per run that did not complete with its expected value, and those runs. */
+export async function wrongOutcomes(cluster: Cluster, workload: StartedWorkload, timeoutMs: number): Promise<{ problems: string[]; unfinished: string[] }> {
   const problems: string[] = [];
   await workload.resumed.catch((error: unknown) => problems.push(`hook payloads not all accepted: ${String(error)}`));
   const deadline = Date.now() + timeoutMs;
@@ -94,10 +94,14 @@ export async function wrongOutcomes(cluster: Cluster, workload: StartedWorkload,
   if (process.env.FAULT_VERBOSE === '1') {
     workload.runs.forEach((run, i) => process.stderr.write(`[fault] ${run.what} ${run.runId} settled after ${settledAfter[i]} ms\n`));
   }
+  const unfinished: string[] = [];
   workload.runs.forEach((run, i) => {
     const outcome = outcomes[i]!;
     const ok = outcome.outcome === 'completed' && JSON.stringify((outcome as { value: unknown }).value) === JSON.stringify(run.expected);
-    if (!ok) problems.push(`run ${run.runId} (${run.what}) expected ${JSON.stringify(run.expected)}, got ${JSON.stringify(outcome)}`);
+    if (!ok) {
+      problems.push(`run ${run.runId} (${run.what}) expected ${JSON.stringify(run.expected)}, got ${JSON.stringify(outcome)}`);
+      unfinished.push(run.runId);
+    }
   });
-  return problems;
+  return { problems, unfinished };
 }
