@@ -173,7 +173,7 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     async close() {
       stop.abort();
       const graceOver = new AbortController();
-      void deps.clock.sleep(deps.closeGraceMs, graceOver.signal, { keepAlive: false }).then(
+      void deps.clock.sleep(deps.closeGraceMs, graceOver.signal, { unref: true }).then(
         () => abortPolls.abort(),
         () => undefined,
       );

@@ -100,7 +100,7 @@ export class ReplayPacer {
     this.gaps.get(runId)?.abort();
     this.gaps.set(runId, end);
     // A gap with nobody waiting must not keep the process alive.
-    await this.clock.sleep(ms, end.signal, { keepAlive: false }).catch(() => undefined);
+    await this.clock.sleep(ms, end.signal, { unref: true }).catch(() => undefined);
     if (this.gaps.get(runId) === end) this.gaps.delete(runId);
   }
 }

@@ -41,7 +41,7 @@ export function createSendCoalescer(deps: {
 
   /** Confirms the send durably only if the message has not started here by half the claim lease (a backlog). */
   function markSentIfStillQueued(key: string, messageId: string): void {
-    void clock.sleep((settings.claimLeaseSeconds * 1000) / 2, closing.signal, { keepAlive: false }).then(
+    void clock.sleep((settings.claimLeaseSeconds * 1000) / 2, closing.signal, { unref: true }).then(
       () => {
         if (local.hasBegun(messageId)) return;
         store.markSent(key, messageId).catch((error) => {

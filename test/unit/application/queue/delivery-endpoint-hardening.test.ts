@@ -264,7 +264,7 @@ describe('keyed step deliveries: the delivery lease write is the replay check', 
     idempotencyKey: 'step_1',
   });
   const attempts: number[] = [];
-  function stepHandler(store: IdempotencyStore, clock: Clock = h.clock) {
+  function stepHandler(store: IdempotencyStore, clock: Clock = h.clock, body: () => Promise<void> = async () => undefined) {
     return makeCreateQueueHandler({
       signingSecret: SECRET,
       signatureToleranceSeconds: 300,
@@ -276,8 +276,15 @@ describe('keyed step deliveries: the delivery lease write is the replay check', 
     })('__wkf_step_' as never, async (_payload, meta) => {
       runs++;
       attempts.push(meta.attempt);
+      await body();
       return undefined;
     });
+  }
+  /** A step handler whose body runs until `finish()`. */
+  function slowStepHandler(store: IdempotencyStore) {
+    const slow = { finish: () => undefined as void, handler: undefined as unknown as (req: Request) => Promise<Response> };
+    slow.handler = stepHandler(store, h.clock, () => new Promise<void>((resolve) => (slow.finish = resolve)));
+    return slow;
   }
   const post = (handler: (req: Request) => Promise<Response>, d: ReturnType<typeof buildDeliveryRequest>) =>
     handler(new Request(STEP_URL, { method: 'POST', headers: d.headers, body: d.body }));
@@ -307,28 +314,15 @@ describe('keyed step deliveries: the delivery lease write is the replay check', 
   it('two copies signed in the same millisecond are two deliveries: the second waits for the first’s lease and cannot free it', async () => {
     const store = new MemoryIdempotencyStore(h.clock);
     await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
-    let finish!: () => void;
-    const slow = makeCreateQueueHandler({
-      signingSecret: SECRET,
-      signatureToleranceSeconds: 300,
-      replayStore: store,
-      deliveryLeases: { store, settings: { leaseSeconds: 30, maxHandlerSeconds: 900, idempotencyWindowSeconds: 3600 } },
-      clock: h.clock,
-      logger: h.logger,
-      registry: h.registry,
-    })('__wkf_step_' as never, async () => {
-      runs++;
-      await new Promise<void>((resolve) => (finish = resolve));
-      return undefined;
-    });
-    const first = post(slow, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
+    const slow = slowStepHandler(store);
+    const first = post(slow.handler, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
     while (runs === 0) await new Promise((resolve) => setImmediate(resolve));
-    const second = await post(slow, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
+    const second = await post(slow.handler, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
     expect(second.status).toBe(409);
     expect(await second.json()).toMatchObject({ error: 'Delivery in progress' });
     // The first is still the holder: no later copy starts the step.
-    expect((await post(slow, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()))).status).toBe(409);
-    finish();
+    expect((await post(slow.handler, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()))).status).toBe(409);
+    slow.finish();
     expect((await first).status).toBe(200);
     expect(runs).toBe(1);
   });
@@ -336,21 +330,8 @@ describe('keyed step deliveries: the delivery lease write is the replay check', 
   it('a replica whose clock is 30 s ahead or behind neither takes a live lease nor is refused as a replay', async () => {
     const store = new MemoryIdempotencyStore(h.clock);
     await store.claimSend('step_1', stepEnvelope().id, 10, 3600);
-    let finish!: () => void;
-    const holder = makeCreateQueueHandler({
-      signingSecret: SECRET,
-      signatureToleranceSeconds: 300,
-      replayStore: store,
-      deliveryLeases: { store, settings: { leaseSeconds: 30, maxHandlerSeconds: 900, idempotencyWindowSeconds: 3600 } },
-      clock: h.clock,
-      logger: h.logger,
-      registry: h.registry,
-    })('__wkf_step_' as never, async () => {
-      runs++;
-      await new Promise<void>((resolve) => (finish = resolve));
-      return undefined;
-    });
-    const running = post(holder, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
+    const holder = slowStepHandler(store);
+    const running = post(holder.handler, buildDeliveryRequest(stepEnvelope(), 1, SECRET, h.clock.now()));
     while (runs === 0) await new Promise((resolve) => setImmediate(resolve));
     const ahead = new SkewedClock(h.clock, 30_000);
     const behind = new SkewedClock(h.clock, -30_000);
@@ -363,7 +344,7 @@ describe('keyed step deliveries: the delivery lease write is the replay check', 
         expect(await copy.json()).toMatchObject({ error: 'Delivery in progress' });
       }
     }
-    finish();
+    holder.finish();
     expect((await running).status).toBe(200);
     // Once that lease lapsed, the replica behind (signing 30 s before the last delivery) is a real redelivery, not a replay.
     await h.clock.advance(61_000);

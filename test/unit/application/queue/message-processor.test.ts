@@ -363,6 +363,20 @@ describe('each message runs once', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('a copy whose deferral cannot be sent is hidden instead (counted, but never run)', async () => {
+    let release!: () => void;
+    respond = () => new Promise<void>((resolve) => (release = resolve));
+    const { original, copy } = await messageAndCopy('step', '__wkf_step_s', stepPayload, 'step_1');
+    const running = processor.process('step', original);
+    await new Promise((resolve) => setImmediate(resolve));
+    jest.spyOn(h.queue, 'send').mockRejectedValueOnce(new Error('SQS down'));
+    expect(await processor.process('step', copy)).toEqual({ kind: 'retry', visibilitySeconds: 30, channel: 'step' });
+    expect(h.logger.at('warn')[0]!.message).toMatch(/Could not defer/);
+    release();
+    await running;
+    expect(calls).toHaveLength(1);
+  });
+
   it('copies of a workflow message replay the run once', async () => {
     let release!: () => void;
     respond = () => new Promise<void>((resolve) => (release = resolve));
