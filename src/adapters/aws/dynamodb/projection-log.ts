@@ -155,7 +155,7 @@ export class ProjectionLog {
     const timer = new AbortController();
     state.timer = timer;
     // Late projections are harmless: never keep a process alive for them.
-    this.clock.sleep(delay, timer.signal, { keepAlive: false }).then(
+    this.clock.sleep(delay, timer.signal, { unref: true }).then(
       () => {
         if (state.timer !== timer) return;
         state.timer = undefined;
