@@ -1,4 +1,4 @@
-// Three layers, each runnable alone: `jest --selectProjects unit|integration|e2e`.
+// Layers, each runnable alone: `jest --selectProjects unit|integration|e2e|fault`.
 const tsJest = [
   'ts-jest',
   { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false },
@@ -15,5 +15,7 @@ export default {
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    // Multi-process fault cases on the embedded local AWS (test/fault/README.md).
+    { ...shared, displayName: 'fault', testMatch: ['<rootDir>/test/fault/**/*.test.ts'] },
   ],
 };

@@ -16,6 +16,8 @@ process.once('exit', () => {
 
 export interface HarnessServer {
   readonly baseUrl: string;
+  /** The server's process id (the fault suite's ledger records it). */
+  readonly pid: number;
   readonly client: ControlClient;
   /** The server's recent output, for failure messages. */
   logs(): string;
@@ -51,8 +53,10 @@ export async function startHarnessServer(opts: {
   appDir: string;
   env: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Node options before the script, e.g. a `--require` preload. */
+  nodeArgs?: string[];
 }): Promise<HarnessServer> {
-  const child = spawn(process.execPath, [SERVER], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER], {
     cwd: opts.appDir,
     env: { ...process.env, ...opts.env, E2E_EXIT_ON_STDIN_EOF: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -96,5 +100,5 @@ export async function startHarnessServer(opts: {
     await waitForExit(child, 5_000);
     live.delete(child);
   };
-  return { baseUrl, client: new ControlClient(baseUrl), logs, stop: () => stopChild(child), kill };
+  return { baseUrl, pid: child.pid!, client: new ControlClient(baseUrl), logs, stop: () => stopChild(child), kill };
 }

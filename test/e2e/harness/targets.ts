@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalAws } from '../../../src/infra/local-aws/index.js';
+import { startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /**
@@ -21,6 +21,8 @@ const WORLD_MODULE = resolve(process.env.E2E_WORLD_MODULE ?? join(ROOT, 'dist', 
 export interface TargetRuntime {
   env: Record<string, string>;
   stop(): Promise<void>;
+  /** The embedded local AWS the target runs on, if any (its endpoints, names and DLQ URLs). */
+  localAws?: LocalAws;
 }
 
 export interface WorldTarget {
@@ -41,7 +43,7 @@ function onLocalAws(name: string, env: Record<string, string>): WorldTarget {
     async start() {
       requireBuiltWorld();
       const local = await startLocalAws();
-      return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'aws', ...env, ...local.env }), stop: () => local.stop() };
+      return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'aws', ...env, ...local.env }), stop: () => local.stop(), localAws: local };
     },
   };
 }
@@ -102,13 +104,16 @@ export function withDuplicateDeliveries(env: Record<string, string>, copies: num
   return { ...env, WORKFLOW_TARGET_WORLD: DUPLICATING_WORLD, E2E_WORLD_ENTRY: env.WORKFLOW_TARGET_WORLD!, E2E_DUPLICATE_DELIVERIES: String(copies) };
 }
 
+/** One target by name, whatever E2E_TARGETS selects (suites that need a particular consumer mode). */
+export function targetNamed(name: string): WorldTarget {
+  const target = TARGETS.find((t) => t.name === name);
+  if (!target) throw new Error(`E2E_TARGETS: unknown target "${name}" (known: ${TARGETS.map((t) => t.name).join(', ')})`);
+  return target;
+}
+
 /** The targets this run covers, from E2E_TARGETS or the defaults. */
 export function selectedTargets(env: Record<string, string | undefined> = process.env): WorldTarget[] {
   const requested = env.E2E_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean);
   if (!requested?.length) return TARGETS.filter((t) => t.byDefault);
-  return requested.map((name) => {
-    const target = TARGETS.find((t) => t.name === name);
-    if (!target) throw new Error(`E2E_TARGETS: unknown target "${name}" (known: ${TARGETS.map((t) => t.name).join(', ')})`);
-    return target;
-  });
+  return requested.map(targetNamed);
 }
