@@ -241,8 +241,11 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         await polling.deliverer.close();
       },
     },
+    // The transport received with the queue's long visibility: the lease is taken at once and extended while delivering.
     batchProcessorForRoutes: (routes) =>
-      createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock), false), messageQueue, logger),
+      createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock), true), messageQueue, logger, {
+        leaseSeconds: config.visibilitySeconds,
+      }),
   };
   return services;
 }
