@@ -4,8 +4,8 @@
 // retry are hidden for their backoff and reported as batch item failures.
 // The mapping receives with the queue's visibility timeout; each record's
 // queue (its eventSourceARN) is known, so its visibility is brought to the
-// delivery lease at once and extended while it runs (batch-item-processor.ts):
-// a batch whose process dies returns after one lease.
+// delivery lease at once and extended until the batch is answered
+// (batch-item-processor.ts): a batch whose process dies returns after one lease.
 import type { BatchItemProcessor } from '../application/queue/batch-item-processor.js';
 import type { QueueServices } from '../application/queue/queue-services.js';
 import type { RouteHandler } from '../application/queue/route-deliverer.js';
@@ -47,8 +47,8 @@ export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHan
   return async (event) => {
     const batch = resolve();
     // Started together, so each queue's lease changes go out as ChangeMessageVisibilityBatch requests of up to 10.
-    const done = await Promise.all(
-      event.Records.map((record) => batch.process(toReceivedMessage(record), batch.channelOf(record.eventSourceARN, queueNameOfArn(record.eventSourceARN)))),
+    const done = await batch.processBatch(
+      event.Records.map((record) => ({ message: toReceivedMessage(record), channel: batch.channelOf(record.eventSourceARN, queueNameOfArn(record.eventSourceARN)) })),
     );
     // The environment may freeze once this returns: write what the storage deferred now.
     await services?.flushDeferredWrites().catch(() => undefined);

@@ -3,14 +3,23 @@
 // ReportBatchItemFailures): a retry hides the message for its backoff and
 // reports it failed; everything else reports success.
 // Such a transport receives with the queue's visibility timeout, far longer
-// than a delivery lease: each message of a known queue is brought to the
-// lease at once and extended while its delivery runs (lease-keeper.ts), so a
-// batch whose process dies is redelivered after one lease.
+// than a delivery lease, and deletes only once the whole batch is answered.
+// So each message of a known queue is brought to the lease at once and held
+// (extended, lease-keeper.ts) until the batch is answered, or until it is
+// hidden for its retry: a batch whose process dies is back after one lease,
+// and a message done early never reappears while a slower one runs.
+import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
 import { errorMessage } from '../../domain/errors.js';
-import { takeLease } from './lease-keeper.js';
-import type { MessageProcessor } from './message-processor.js';
+import { takeLease, whileLeased } from './lease-keeper.js';
+import type { Disposition, MessageProcessor } from './message-processor.js';
+
+export interface BatchItem {
+  message: ReceivedMessage;
+  /** The queue it came from; when unknown its visibility is left as received. */
+  channel: QueueChannel | undefined;
+}
 
 export interface BatchItemProcessor {
   /**
@@ -19,11 +28,8 @@ export interface BatchItemProcessor {
    * names the source once.
    */
   channelOf(source: string, queueName: string | undefined): QueueChannel | undefined;
-  /**
-   * True: done, let the transport delete it. False: report it as a batch item failure. Never throws.
-   * `channel`: the queue it came from; when unknown its lease is left as received.
-   */
-  process(message: ReceivedMessage, channel: QueueChannel | undefined): Promise<boolean>;
+  /** One verdict per item, in order. True: done, let the transport delete it. False: report it as a batch item failure. Never throws. */
+  processBatch(items: BatchItem[]): Promise<boolean[]>;
 }
 
 export interface BatchItemSettings {
@@ -31,9 +37,52 @@ export interface BatchItemSettings {
   leaseSeconds: number;
 }
 
-/** `processor` must extend the lease of messages whose channel it is given (`extendLease`). */
-export function createBatchItemProcessor(processor: MessageProcessor, queue: MessageQueue, logger: Logger, settings: BatchItemSettings): BatchItemProcessor {
+export function createBatchItemProcessor(
+  processor: MessageProcessor,
+  queue: MessageQueue,
+  clock: Clock,
+  logger: Logger,
+  settings: BatchItemSettings,
+): BatchItemProcessor {
   const unknownSources = new Set<string>();
+
+  /** Hides a message to retry for its backoff; the queue's own visibility applies if that fails. */
+  async function hideForRetry(message: ReceivedMessage, disposition: Extract<Disposition, { kind: 'retry' }>): Promise<void> {
+    if (!disposition.channel) return;
+    try {
+      await queue.setVisibility(disposition.channel, message.receipt, disposition.visibilitySeconds);
+    } catch (error) {
+      logger.warn('Could not set the retry delay of a failed message', { transportMessageId: message.messageId, error: errorMessage(error) });
+    }
+  }
+
+  /** Processes one item; it stays leased until `answered` resolves, or until it is hidden for its retry. */
+  async function processItem({ message, channel }: BatchItem, answered: Promise<unknown>): Promise<{ done: boolean; settled: Promise<void> }> {
+    if (!channel) {
+      const disposition = await processor.process(undefined, message);
+      if (disposition.kind === 'ack') return { done: true, settled: disposition.afterAck?.() ?? Promise.resolve() };
+      await hideForRetry(message, disposition);
+      return { done: false, settled: Promise.resolve() };
+    }
+    const target = { queue, channel, receipt: message.receipt, leaseSeconds: settings.leaseSeconds };
+    // Started before anything awaits: joins the batch's other lease changes of this queue in one request.
+    const leasing = takeLease(target, logger, message.messageId);
+    let verdict!: (disposition: Disposition) => void;
+    const decided = new Promise<Disposition>((resolve) => (verdict = resolve));
+    const held = whileLeased(target, clock, logger, async () => {
+      const disposition = await decided;
+      // An acked message stays leased until the batch is answered (the transport deletes it then).
+      if (disposition.kind === 'ack') await answered;
+    });
+    const disposition = await processor.process(channel, message);
+    verdict(disposition);
+    if (disposition.kind === 'ack') return { done: true, settled: Promise.all([leasing, held, disposition.afterAck?.()]).then(() => undefined) };
+    // The retry's visibility is set after the lease change and the last extension.
+    await Promise.all([leasing, held]);
+    await hideForRetry(message, disposition);
+    return { done: false, settled: Promise.resolve() };
+  }
+
   return {
     channelOf(source, queueName) {
       const channel = queueName === undefined ? undefined : queue.channelNamed?.(queueName);
@@ -43,27 +92,13 @@ export function createBatchItemProcessor(processor: MessageProcessor, queue: Mes
       }
       return channel;
     },
-    async process(message, channel) {
-      // Joins this moment's other lease changes of the queue in one batch request.
-      const leasing = channel
-        ? takeLease({ queue, channel, receipt: message.receipt, leaseSeconds: settings.leaseSeconds }, logger, message.messageId)
-        : Promise.resolve();
-      const disposition = await processor.process(channel, message);
-      // A verdict never races the lease change: the retry's visibility is set after it.
-      await leasing;
-      if (disposition.kind === 'ack') {
-        await disposition.afterAck?.();
-        return true;
-      }
-      if (disposition.channel) {
-        try {
-          await queue.setVisibility(disposition.channel, message.receipt, disposition.visibilitySeconds);
-        } catch (error) {
-          // The lease (or the queue's own visibility timeout) applies instead.
-          logger.warn('Could not set the retry delay of a failed message', { transportMessageId: message.messageId, error: errorMessage(error) });
-        }
-      }
-      return false;
+    async processBatch(items) {
+      let answer!: () => void;
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      const results = await Promise.all(items.map((item) => processItem(item, answered)));
+      answer();
+      await Promise.all(results.map((r) => r.settled));
+      return results.map((r) => r.done);
     },
   };
 }

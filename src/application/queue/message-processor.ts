@@ -26,7 +26,7 @@ export interface ProcessorSettings {
   retryMaxSeconds: number;
   /** The delivery lease: how long a copy of a message being delivered here waits before it is looked at again. */
   leaseSeconds: number;
-  /** Keep the transport message leased (extended by `leaseSeconds`) while its delivery runs, when the caller names its channel. */
+  /** Keep the transport message leased (extended by `leaseSeconds`) while its delivery runs: the polling consumer. */
   extendLease: boolean;
   /** The delivery deadline: past it the consumer stops waiting, logs an error and leaves the message to be redelivered. */
   maxHandlerSeconds: number;
@@ -92,9 +92,9 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     };
   }
 
-  /** Runs `run` while the transport message stays leased: also while it waits for its run's earlier replay. `channel`: undefined when the caller did not name the queue. */
-  async function leased<T>(channel: QueueChannel | undefined, message: ReceivedMessage, run: () => Promise<T>) {
-    if (!settings.extendLease || !channel) return run();
+  /** Runs `run` while the transport message stays leased: also while it waits for its run's earlier replay. */
+  async function leased<T>(channel: QueueChannel, message: ReceivedMessage, run: () => Promise<T>) {
+    if (!settings.extendLease) return run();
     return whileLeased({ queue, channel, receipt: message.receipt, leaseSeconds: settings.leaseSeconds }, clock, logger, run);
   }
 
@@ -142,7 +142,7 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     }
     Object.assign(fields, payloadIds(envelope.payload));
 
-    return deliverOnce(channel, channelHint, message, wire, envelope, fields);
+    return deliverOnce(channel, message, wire, envelope, fields);
   }
 
   /**
@@ -153,7 +153,6 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
    */
   async function deliverOnce(
     channel: QueueChannel,
-    transportChannel: QueueChannel | undefined,
     message: ReceivedMessage,
     wire: WireEnvelope,
     envelope: Envelope,
@@ -179,7 +178,7 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
       let result: DeliveryResult;
       try {
         // One replay of a run at a time in this process; a hung one holds the next only until its deadline.
-        result = await leased(transportChannel, message, () => (runId ? local.serialized(runId, run) : run()));
+        result = await leased(channel, message, () => (runId ? local.serialized(runId, run) : run()));
       } catch (error) {
         return retry(message, channel, `could not clear the run's wake-up mark: ${errorMessage(error)}`, fields);
       }

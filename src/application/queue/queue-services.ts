@@ -241,9 +241,9 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         await polling.deliverer.close();
       },
     },
-    // The transport received with the queue's long visibility: the lease is taken at once and extended while delivering.
+    // The transport receives with the queue's long visibility: the batch processor holds each message for a lease.
     batchProcessorForRoutes: (routes) =>
-      createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock), true), messageQueue, logger, {
+      createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock), false), messageQueue, clock, logger, {
         leaseSeconds: config.visibilitySeconds,
       }),
   };
