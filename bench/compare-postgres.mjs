@@ -10,24 +10,22 @@
 //   PG_BIN=<dir with initdb and postgres>                  (default newest /usr/lib/postgresql/*/bin)
 //
 // It starts a throw-away server on 127.0.0.1 (temp data dir), creates the
-// schema with world-postgres's own CLI (dist/cli.js: drizzle migrations and
-// graphile-worker's schema), and stops and deletes the server at the end.
+// schema with world-postgres's own bootstrap (bin/setup.js: drizzle
+// migrations and graphile-worker's schema), and stops and deletes the server
+// at the end (bench/lib/world-postgres.mjs).
 // Writes bench/results/compare-postgres.json.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { crossProcessContention } from './lib/contention-worker.mjs';
 import { startBenchLocalAws } from './lib/local-aws-process.mjs';
-import { startPostgres } from './lib/postgres-server.mjs';
 import { machine, probesTable, storageTable } from './lib/report.mjs';
 import { quickOptions, runStorageSuite, runWithStartedSteps } from './lib/storage-suite.mjs';
+import { PG_DIR, startPostgresWorld } from './lib/world-postgres.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUR_WORLD = join(ROOT, 'dist', 'index.js');
-const PG_DIR = process.env.WORLD_POSTGRES_DIR ?? '/tmp/probe/node_modules/@workflow/world-postgres';
 const PG_WORLD = join(PG_DIR, 'dist', 'index.js');
 const quick = process.argv.includes('--quick');
 const options = quick ? quickOptions() : {};
@@ -57,10 +55,13 @@ const { createWorld } = await import(OUR_WORLD);
 
 // 1. world-postgres
 const pgLog = [];
-const pg = await startPostgres({ log: (text) => pgLog.push(text) });
+const pg = await startPostgresWorld({ log: (text) => pgLog.push(text) });
+if (pg.skipped) {
+  console.error(pg.skipped);
+  process.exit(1);
+}
 try {
-  log(`postgres on 127.0.0.1:${pg.port} (${pg.binDir}); creating the schema with world-postgres's CLI`);
-  await promisify(execFile)(process.execPath, [join(PG_DIR, 'dist', 'cli.js')], { cwd: PG_DIR, env: { ...process.env, WORKFLOW_POSTGRES_URL: pg.url }, timeout: 120_000 });
+  log(`postgres on 127.0.0.1:${pg.port} (${pg.binDir}), schema by world-postgres's bootstrap`);
   const { createWorld: createPgWorld } = await import(PG_WORLD);
   const world = createPgWorld({ connectionString: pg.url });
   try {

@@ -4,7 +4,7 @@
 import { createServer, request } from 'node:http';
 import { Readable } from 'node:stream';
 import { createWorld } from '../dist/index.js';
-const world = createWorld({ adapters: 'memory', consumer: 'none', signingSecret: process.argv[2] === 'unsigned' ? undefined : 's3cret' });
+const world = createWorld({ adapters: 'memory', consumer: 'none', signingSecret: process.argv[2] === 'unsigned' ? undefined : 's3cret-of-at-least-32-bytes-0123456789' });
 const handler = world.createQueueHandler('__wkf_workflow_', async () => undefined);
 let read = 0;
 const server = createServer(async (req, res) => {

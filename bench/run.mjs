@@ -2,7 +2,7 @@
 // @workflow/world-aws on the in-memory adapters and the embedded local AWS,
 // from the built package (dist/). Prints tables; writes bench/results/latest.json.
 //
-//   node bench/run.mjs [--quick] [--only=storage,cost,e2e,fanout,streams]
+//   node bench/run.mjs [--quick] [--only=storage,cost,e2e,fanout,critical,seq100,lag,streams]
 //   BENCH_LOCAL_AWS=in-process   run dynalite/fauxqs in this process (default: a child process)
 //   BENCH_SKIP_STREAMS=1         skip the streams benchmark (bench/streams.*)
 //   BENCH_DELIVERY=in-process    cost: deliver in process (no signed HTTP, so no replay claims; like Lambda mode)
@@ -16,7 +16,11 @@ import { startDynamoMeter } from './lib/ddb-meter.mjs';
 import { meteredRunCosts, runE2e } from './lib/e2e.mjs';
 import { fanoutTable, runFanoutBench } from './lib/fanout.mjs';
 import { startBenchLocalAws } from './lib/local-aws-process.mjs';
-import { costTable, e2eTable, gapsTable, machine, probesTable, storageTable } from './lib/report.mjs';
+import { AWS_LATENCIES_MS } from './lib/aws-latencies.mjs';
+import { runCriticalPath } from './lib/critical-path.mjs';
+import { runListingLag } from './lib/listing-lag.mjs';
+import { costTable, criticalPathTable, e2eTable, gapsTable, listingLagLines, machine, probesTable, seqGrowthLine, storageTable } from './lib/report.mjs';
+import { runSeqGrowth } from './lib/seq-growth.mjs';
 import { quickOptions, runStorageSuite, runWithStartedSteps } from './lib/storage-suite.mjs';
 import { runStreamsBenchmark } from './lib/streams-runner.mjs';
 import { meteredWorkflowCosts, readBaseline, workflowCostTable } from './lib/workflow-cost.mjs';
@@ -120,6 +124,19 @@ if (wants('fanout')) {
   log('fan-out: seq20, fanout50/200/1000 on local AWS (and world-postgres when installed)');
   results.fanout = await runFanoutBench({ quick, log }).catch((error) => ({ error: String(error?.message ?? error).slice(0, 2000) }));
 }
+const attempt = (promise) => promise.catch((error) => ({ error: String(error?.message ?? error).slice(0, 2000) }));
+if (wants('critical')) {
+  log('critical path: seq20 through delaying proxies (0 and 10 ms per request)');
+  results.criticalPath = await attempt(runCriticalPath({ log, runs: quick ? 1 : 5 }));
+}
+if (wants('seq100')) {
+  log('seq100: time per step at step 100 against step 10');
+  results.seqGrowth = await attempt(runSeqGrowth({ log, runs: quick ? 1 : 3, steps: quick ? 30 : 100 }));
+}
+if (wants('lag')) {
+  log('listing lag across processes');
+  results.listingLag = await attempt(runListingLag({ log, commits: quick ? 10 : 100 }));
+}
 if (wants('streams') && process.env.BENCH_SKIP_STREAMS !== '1' && !quick) {
   log('streams: bench/streams.*');
   results.streams = await runStreamsBenchmark();
@@ -129,6 +146,7 @@ results.machine.loadAvgAtEnd = machine().loadAvgAtStart;
 const print = (title, text) => console.log(`\n== ${title}\n${text}`);
 console.log(`world-aws benchmarks, ${results.machine.date}, ${results.machine.cpus} × ${results.machine.cpuModel}, node ${results.machine.node}${quick ? ' (--quick: small counts)' : ''}`);
 console.log(`local AWS = dynalite + fauxqs on 127.0.0.1 (${results.localAws}); emulator latencies, not DynamoDB's`);
+console.log(`load average (1/5/15 min) at start ${results.machine.loadAvgAtStart.join(' ')}, at end ${results.machine.loadAvgAtEnd.join(' ')}`);
 const columns = [results.memory && { label: 'memory', storage: results.memory.storage }, results.aws?.storage && { label: 'local AWS', storage: results.aws.storage }].filter(Boolean);
 if (columns.length) {
   print('storage', storageTable(columns));
@@ -148,6 +166,9 @@ if (results.e2e) {
   for (const [name, c] of Object.entries(results.e2e.aws?.cases ?? {})) if (c.gaps) print(`local AWS, where the time goes: ${name}`, gapsTable(c.gaps));
 }
 if (results.fanout) print('fan-out and sequential runs, per step (local AWS; world-postgres side by side)', results.fanout.error ?? fanoutTable(results.fanout));
+if (results.criticalPath) print('critical path of a sequential step (local AWS through delaying proxies)', results.criticalPath.error ?? criticalPathTable(results.criticalPath, AWS_LATENCIES_MS));
+if (results.seqGrowth) print('growth with run length (local AWS)', results.seqGrowth.error ?? seqGrowthLine(results.seqGrowth));
+if (results.listingLag) print('listing lag across processes (local AWS)', results.listingLag.error ?? listingLagLines(results.listingLag));
 if (results.streams) print('streams (bench/streams.*)', results.streams.output ?? results.streams.error ?? results.streams.skipped);
 
 const outDir = join(ROOT, 'bench', 'results');

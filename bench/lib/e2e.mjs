@@ -3,13 +3,13 @@
 // test/e2e/harness/server.mjs (a child process whose control API calls
 // workflow/api). The target envs mirror test/e2e/harness/targets.ts, which is
 // TypeScript and so cannot be imported from plain Node.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWorkflowsBuilt } from '../../scripts/lib/build-workflows.mjs';
+import { spawnServer } from './child-server.mjs';
 import { aggregate } from './cost-suite.mjs';
 import { startDynamoMeter } from './ddb-meter.mjs';
 import { startBenchLocalAws } from './local-aws-process.mjs';
@@ -17,7 +17,9 @@ import { now, sleep, summarize } from './stats.mjs';
 import { listAll } from './storage-suite.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const APP = join(ROOT, 'test', 'e2e', 'fixtures', 'app');
+export const APP = join(ROOT, 'test', 'e2e', 'fixtures', 'app');
+/** Test seam: any world with the runtime's handler calls counted where they run (E2E_WORLD_ENTRY = the world). */
+export const COUNTING_WORLD = join(ROOT, 'test', 'e2e', 'harness', 'counting-world.cjs');
 const SERVER = join(ROOT, 'test', 'e2e', 'harness', 'server.mjs');
 const WORLD = join(ROOT, 'dist', 'index.js');
 const READY = 'E2E_SERVER_READY ';
@@ -75,32 +77,11 @@ export function ourWorld(env) {
   return { WORKFLOW_TARGET_WORLD: WORLD, WORKFLOW_AWS_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env };
 }
 
-export async function startServer(env) {
-  const child = spawn(process.execPath, [SERVER], { cwd: APP, env: { ...process.env, ...env, E2E_EXIT_ON_STDIN_EOF: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-  const tail = [];
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`harness server not ready in 60 s\n${tail.join('\n')}`)), 60_000);
-    const onData = (data) => {
-      for (const line of data.toString('utf8').split('\n')) {
-        if (line.startsWith(READY)) {
-          clearTimeout(timer);
-          resolve(JSON.parse(line.slice(READY.length)).port);
-        } else if (line) tail.push(line.slice(0, 300)) > 30 && tail.shift();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`harness server exited (${code})\n${tail.join('\n')}`))));
-  });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { base: `http://127.0.0.1:${port}/__e2e/`, stop, logTail: () => tail.join('\n') };
+/** The harness server with `env`, on top of this process's environment unless inheritEnv is false. */
+export async function startServer(env, { inheritEnv = true } = {}) {
+  const base = inheritEnv ? process.env : { PATH: process.env.PATH };
+  const server = await spawnServer({ name: 'harness server', args: [SERVER], cwd: APP, env: { ...base, ...env, E2E_EXIT_ON_STDIN_EOF: '1' }, ready: READY });
+  return { ...server, base: `http://127.0.0.1:${JSON.parse(server.readyLine).port}/__e2e/` };
 }
 
 export async function call(base, method, path, body, timeoutMs = 90_000) {

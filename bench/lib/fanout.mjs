@@ -2,32 +2,25 @@
 // messages sent, SQS requests, handler calls, workflow replays, and the
 // DynamoDB capacity of the queue's own records (send claims, delivery leases,
 // wake-up marks: items whose pk starts with `Q#`). world-postgres runs the
-// same scenarios side by side when it and PostgreSQL are installed
-// (fanout1000 only with BENCH_PG_FANOUT1000=1; BENCH_SKIP_POSTGRES=1 skips it).
+// same scenarios side by side when it and PostgreSQL are installed, as its
+// README configures it, and then on a plain server as the check
+// (world-postgres.mjs; fanout1000 only with BENCH_PG_FANOUT1000=1;
+// BENCH_SKIP_POSTGRES=1 skips world-postgres, BENCH_SKIP_PLAIN=1 the check).
 // BENCH_FANOUT=seq20,fanout200 picks scenarios; any other width on request
 // (BENCH_FANOUT=fanout600); BENCH_FANOUT_RUNS=n overrides the runs of each fan-out.
 // DynamoDB: every request and the items reads returned (all tables), per step.
 //
-// Counting: the app server talks to SQS and DynamoDB through counting proxies
-// (HTTP, JSON protocol: the operation is the X-Amz-Target header); handler
-// calls and replays are the runtime's queue handler calls, counted by a seam
-// around either world (test/e2e/harness/counting-world.cjs), so the replays
-// world-aws runs in process right after a step count too.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+// Counting: the app server talks to DynamoDB, SQS and S3 through proxies
+// (aws-stack.mjs, aws-proxy.mjs); handler calls and replays are the runtime's
+// queue handler calls, counted by a seam around either world
+// (test/e2e/harness/counting-world.cjs), so the replays world-aws runs in
+// process right after a step count too.
 import { ensureWorkflowsBuilt } from '../../scripts/lib/build-workflows.mjs';
-import { call, ourWorld, startServer } from './e2e.mjs';
-import { startBenchLocalAws } from './local-aws-process.mjs';
-import { startPostgres } from './postgres-server.mjs';
+import { startAwsStack } from './aws-stack.mjs';
+import { APP, call } from './e2e.mjs';
 import { now, sleep, summarize } from './stats.mjs';
+import { PLAIN_AGREEMENT, plainAgreement, startHarnessOnPostgres, startPlainOnPostgres, startPostgresWorld } from './world-postgres.mjs';
 
-const COUNTING_WORLD = join(import.meta.dirname, '..', '..', 'test', 'e2e', 'harness', 'counting-world.cjs');
-
-const APP = new URL('../../test/e2e/fixtures/app/', import.meta.url).pathname;
-const PG_DIR = process.env.WORLD_POSTGRES_DIR ?? '/tmp/probe/node_modules/@workflow/world-postgres';
 const QUEUE_RECORD_PREFIX = 'Q#';
 
 const sumOfSquares = (n) => ((n - 1) * n * (2 * n - 1)) / 6;
@@ -49,84 +42,37 @@ export function fanoutScenarios({ quick = false, only = process.env.BENCH_FANOUT
   return only.map((name) => all.find((s) => s.name === name) ?? (/^fanout[1-9]\d*$/.test(name) ? fan(Number(name.slice(6)), 1) : undefined)).filter(Boolean);
 }
 
-/** An HTTP proxy that hands every JSON-protocol exchange to `observe(op, request, response, status)`. */
-async function countingProxy(target, observe, rewrite = (body) => body) {
-  const upstream = new URL(target);
-  const readAll = async (stream) => {
-    const chunks = [];
-    for await (const c of stream) chunks.push(c);
-    return Buffer.concat(chunks);
-  };
-  const server = createServer(async (req, res) => {
-    try {
-      const op = String(req.headers['x-amz-target'] ?? '').split('.').pop();
-      let raw = await readAll(req);
-      let body;
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-        raw = Buffer.from(JSON.stringify(rewrite(body, op)));
-      } catch {
-        body = undefined;
-      }
-      const headers = { ...req.headers, host: upstream.host, 'content-length': String(raw.length) };
-      const reply = await new Promise((resolve, reject) => {
-        const out = httpRequest({ hostname: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers }, resolve);
-        out.on('error', reject);
-        out.end(raw);
-      });
-      const responseBody = await readAll(reply);
-      res.writeHead(reply.statusCode ?? 500, reply.headers).end(responseBody);
-      let response;
-      try {
-        response = JSON.parse(responseBody.toString('utf8'));
-      } catch {
-        response = undefined;
-      }
-      observe(op, body, response, reply.statusCode);
-    } catch (error) {
-      if (!res.headersSent) res.writeHead(502).end(String(error?.message ?? error));
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${server.address().port}`,
-    stop: () => new Promise((resolve) => (server.closeAllConnections?.(), server.close(resolve))),
-  };
-}
-
 function newCounters() {
   return { sqsRequests: 0, sqsSent: 0, sqsReceived: 0, sqsOps: {}, queueRecordWcu: 0, queueRecordRcu: 0, queueRecordRequests: 0, ddbRequests: 0, ddbOps: {}, ddbItemsRead: 0 };
 }
 
 /** SQS: requests, messages sent and received. DynamoDB: capacity of the queue's records (a failed conditional write still costs 1 WCU). */
-async function startMeters(env, counters) {
-  const sqs = await countingProxy(env.AWS_ENDPOINT_URL_SQS, (op, body, response) => {
-    counters.current.sqsRequests++;
-    counters.current.sqsOps[op] = (counters.current.sqsOps[op] ?? 0) + 1;
-    if (op === 'SendMessage') counters.current.sqsSent++;
-    if (op === 'SendMessageBatch') counters.current.sqsSent += body?.Entries?.length ?? 0;
-    if (op === 'ReceiveMessage') counters.current.sqsReceived += response?.Messages?.length ?? 0;
-  });
+function meter(counters) {
   const isQueueRecord = (body) => String(body?.Key?.pk?.S ?? '').startsWith(QUEUE_RECORD_PREFIX);
-  const dynamodb = await countingProxy(
-    env.AWS_ENDPOINT_URL_DYNAMODB,
-    (op, body, response, status) => {
-      const c = counters.current;
-      c.ddbRequests++;
-      c.ddbOps[op] = (c.ddbOps[op] ?? 0) + 1;
-      // Items a read returned (Query: Count; GetItem: 0 or 1; BatchGetItem: all tables).
-      if (op === 'Query') c.ddbItemsRead += response?.Count ?? 0;
-      else if (op === 'GetItem') c.ddbItemsRead += response?.Item ? 1 : 0;
-      else if (op === 'BatchGetItem') for (const items of Object.values(response?.Responses ?? {})) c.ddbItemsRead += items.length;
-      if (!isQueueRecord(body)) return;
-      c.queueRecordRequests++;
-      const units = response?.ConsumedCapacity?.CapacityUnits;
-      if (op === 'GetItem') c.queueRecordRcu += units ?? 1;
-      else c.queueRecordWcu += status === 200 ? (units ?? 1) : 1;
-    },
-    (body) => (isQueueRecord(body) ? { ...body, ReturnConsumedCapacity: 'TOTAL' } : body),
-  );
-  return { sqs, dynamodb };
+  const observe = ({ service, op, body, response, status }) => {
+    const c = counters.current;
+    if (service === 'sqs') {
+      c.sqsRequests++;
+      c.sqsOps[op] = (c.sqsOps[op] ?? 0) + 1;
+      if (op === 'SendMessage') c.sqsSent++;
+      if (op === 'SendMessageBatch') c.sqsSent += body?.Entries?.length ?? 0;
+      if (op === 'ReceiveMessage') c.sqsReceived += response?.Messages?.length ?? 0;
+    }
+    if (service !== 'dynamodb') return;
+    c.ddbRequests++;
+    c.ddbOps[op] = (c.ddbOps[op] ?? 0) + 1;
+    // Items a read returned (Query: Count; GetItem: 0 or 1; BatchGetItem: all tables).
+    if (op === 'Query') c.ddbItemsRead += response?.Count ?? 0;
+    else if (op === 'GetItem') c.ddbItemsRead += response?.Item ? 1 : 0;
+    else if (op === 'BatchGetItem') for (const items of Object.values(response?.Responses ?? {})) c.ddbItemsRead += items.length;
+    if (!isQueueRecord(body)) return;
+    c.queueRecordRequests++;
+    const units = response?.ConsumedCapacity?.CapacityUnits;
+    if (op === 'GetItem') c.queueRecordRcu += units ?? 1;
+    else c.queueRecordWcu += status === 200 ? (units ?? 1) : 1;
+  };
+  const rewrite = { dynamodb: (body) => (isQueueRecord(body) ? { ...body, ReturnConsumedCapacity: 'TOTAL' } : body) };
+  return { observe, rewrite };
 }
 
 async function runOnce(server, scenario, i, counters) {
@@ -196,55 +142,51 @@ async function runScenarios(server, scenarios, counters, log, label) {
   return out;
 }
 
-/** `env` with its world behind the counting seam, which counts the runtime's handler calls wherever they run. */
-function counted(env) {
-  return { ...env, WORKFLOW_TARGET_WORLD: COUNTING_WORLD, E2E_WORLD_ENTRY: env.WORKFLOW_TARGET_WORLD };
-}
-
-/** Our world on the embedded local AWS, in-process consumer with HTTP delivery. */
+/** Our world on the embedded local AWS, metered. */
 async function onLocalAws(scenarios, log) {
-  const local = await startBenchLocalAws();
   const counters = { metered: true, current: newCounters() };
-  const meters = await startMeters(local.env, counters);
-  let server;
+  const stack = await startAwsStack(meter(counters));
   try {
-    server = await startServer(
-      counted(ourWorld({ WORKFLOW_AWS_ADAPTERS: 'aws', WORKFLOW_AWS_DELIVERY: 'http', ...local.env, AWS_ENDPOINT_URL_SQS: meters.sqs.endpoint, AWS_ENDPOINT_URL_DYNAMODB: meters.dynamodb.endpoint })),
-    );
-    return await runScenarios(server, scenarios, counters, log, 'world-aws, local AWS');
+    return await runScenarios(stack.server, scenarios, counters, log, 'world-aws, local AWS');
   } catch (error) {
-    throw new Error(`${error.message}${server ? `\n--- server output ---\n${server.logTail()}` : ''}`);
+    throw new Error(`${error.message}\n--- server output ---\n${stack.server.logTail()}`);
   } finally {
-    await server?.stop();
-    await meters.sqs.stop();
-    await meters.dynamodb.stop();
-    await local.stop();
+    await stack.stop();
   }
 }
 
-/** world-postgres with the same harness, or why it was skipped. */
-async function onPostgres(scenarios, log) {
-  const world = join(PG_DIR, 'dist', 'index.js');
-  if (!existsSync(world)) return { skipped: `world-postgres not installed at ${PG_DIR} (set WORLD_POSTGRES_DIR)` };
-  let pg;
-  try {
-    pg = await startPostgres({ log: () => {} });
-  } catch (error) {
-    return { skipped: `PostgreSQL not available: ${String(error?.message ?? error).split('\n')[0]}` };
-  }
+/** Scenarios on one world-postgres server, or the error with the server's output. */
+async function onPostgresServer(start, scenarios, log, label) {
   let server;
   try {
-    await promisify(execFile)(process.execPath, [join(PG_DIR, 'dist', 'cli.js')], { cwd: PG_DIR, env: { ...process.env, WORKFLOW_POSTGRES_URL: pg.url }, timeout: 120_000 });
-    server = await startServer(counted({ WORKFLOW_TARGET_WORLD: world, WORKFLOW_POSTGRES_URL: pg.url }));
-    // fanout1000 takes world-postgres over 10 minutes here: only on request.
-    const wanted = process.env.BENCH_PG_FANOUT1000 === '1' ? scenarios : scenarios.filter((s) => s.name !== 'fanout1000');
-    return await runScenarios(server, wanted, { metered: false }, log, 'world-postgres');
+    server = await start();
+    return await runScenarios(server, scenarios, { metered: false }, log, label);
   } catch (error) {
     return { error: `${String(error?.message ?? error).slice(0, 1500)}${server ? `\n${server.logTail()}` : ''}` };
   } finally {
     await server?.stop();
+  }
+}
+
+/** Scenarios on a fresh world-postgres database behind the server `start(url)` makes, or why it was skipped. */
+async function onPostgresDatabase(start, scenarios, log, label) {
+  const pg = await startPostgresWorld();
+  if (pg.skipped) return pg;
+  try {
+    return await onPostgresServer(() => start(pg.url), scenarios, log, label);
+  } finally {
     await pg.stop();
   }
+}
+
+/** world-postgres with the bench's harness, then the plain server on a fresh database of its own (the check). */
+async function onPostgres(scenarios, log) {
+  // fanout1000 takes world-postgres minutes here: only on request.
+  const wanted = process.env.BENCH_PG_FANOUT1000 === '1' ? scenarios : scenarios.filter((s) => s.name !== 'fanout1000');
+  const bench = await onPostgresDatabase(startHarnessOnPostgres, wanted, log, 'world-postgres');
+  if (bench.skipped || process.env.BENCH_SKIP_PLAIN === '1') return { ...bench, plain: { skipped: bench.skipped ?? 'BENCH_SKIP_PLAIN=1' } };
+  const plain = await onPostgresDatabase((url) => startPlainOnPostgres(url, APP), wanted, log, 'world-postgres, plain server');
+  return { ...bench, plain, agreement: plainAgreement(bench, plain) };
 }
 
 export async function runFanoutBench({ quick = false, log = () => {} } = {}) {
@@ -258,7 +200,8 @@ export async function runFanoutBench({ quick = false, log = () => {} } = {}) {
 /** A plain-text table: one row per scenario, ours and world-postgres side by side. */
 export function fanoutTable({ scenarios, aws, postgres }) {
   const fmt = (x, digits = 2) => (x === null || x === undefined ? '–' : Number(x).toFixed(digits));
-  const rows = [['scenario', 'steps', 'aws p50 ms', 'pg p50 ms', 'aws/pg', 'SQS sent/step', 'SQS req/step', 'handler calls/step', 'replays/step', 'pg replays/step', 'Q# WCU/step', 'Q# RCU/step', 'DDB req/step', 'DDB items read/step']];
+  const plain = postgres?.plain;
+  const rows = [['scenario', 'steps', 'aws p50 ms', 'pg p50 ms', 'pg plain p50 ms', 'aws/pg', 'SQS sent/step', 'SQS req/step', 'handler calls/step', 'replays/step', 'pg replays/step', 'Q# WCU/step', 'Q# RCU/step', 'DDB req/step', 'DDB items read/step']];
   for (const s of scenarios) {
     const a = aws?.[s.name];
     const p = postgres?.[s.name];
@@ -268,6 +211,7 @@ export function fanoutTable({ scenarios, aws, postgres }) {
       String(s.steps),
       a?.error ? 'failed' : fmt(a?.totalMs?.p50, 0),
       p?.error ? 'failed' : fmt(p?.totalMs?.p50, 0),
+      plain?.[s.name]?.error ? 'failed' : fmt(plain?.[s.name]?.totalMs?.p50, 0),
       fmt(ratio),
       fmt(a?.perStep?.sqsMessagesSent),
       fmt(a?.perStep?.sqsRequests),
@@ -288,6 +232,13 @@ export function fanoutTable({ scenarios, aws, postgres }) {
     if (postgres?.[s.name]?.error) lines.push(`world-postgres ${s.name} failed: ${postgres[s.name].error}`);
   }
   if (postgres?.skipped) lines.push(`world-postgres skipped: ${postgres.skipped}`);
+  if (plain?.skipped && !postgres?.skipped) lines.push(`world-postgres plain-server check skipped: ${plain.skipped}`);
+  else if (plain?.error) lines.push(`world-postgres plain server failed: ${plain.error.split('\n')[0]}`);
+  if (postgres?.agreement) {
+    const { ratios, agrees } = postgres.agreement;
+    const list = Object.entries(ratios).map(([name, r]) => `${name} ${r.toFixed(2)}`).join(', ');
+    lines.push(`world-postgres, bench / plain server p50: ${list}: ${agrees ? 'AGREES' : 'DOES NOT AGREE'} (within ${PLAIN_AGREEMENT}×)`);
+  }
   if (postgres?.error) lines.push(`world-postgres failed: ${postgres.error.split('\n')[0]}`);
   return lines.join('\n');
 }

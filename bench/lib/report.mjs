@@ -90,3 +90,35 @@ export function e2eTable(e2e) {
 export function gapsTable(gaps) {
   return table([['transition (event createdAt gaps)', 'n', 'p50 ms', 'p95 ms'], ...Object.entries(gaps).map(([k, s]) => [k, s.n, fmt(s.p50, 0), fmt(s.p95, 0)])]);
 }
+
+/** seq20 at 0 and at the added delay, round trips per step, the chain by request, and the estimate on real AWS. */
+export function criticalPathTable(cp, latencies) {
+  const lines = [
+    `seq${cp.steps}, ${cp.runs} runs each: p50 ${fmt(cp.msAt0.p50, 0)} ms at 0 ms, ${fmt(cp.msAtDelay.p50, 0)} ms at ${cp.delayMs} ms added per request`,
+    `round trips per step on the critical path: ${fmt(cp.roundTripsPerStep, 2)} (growth per step / ${cp.delayMs} ms, median of the pairs ${cp.roundTripsPerPair.map((x) => fmt(x, 1)).join(', ')})`,
+    `from request timestamps (chain through the delayed runs): ${fmt(cp.chain.total, 2)} per step`,
+    '',
+    table([['request on the chain', 'per step'], ...Object.entries(cp.chain.byLabel).map(([k, v]) => [k, fmt(v, 2)])]),
+    '',
+    `estimated p50 per step on real AWS (round trips × in-region latency, by service): ${cp.estimateOnAwsPerStepMs.fromDelay.low}–${cp.estimateOnAwsPerStepMs.fromDelay.high} ms with the delay's count, ${cp.estimateOnAwsPerStepMs.fromChain.low}–${cp.estimateOnAwsPerStepMs.fromChain.high} ms with the chain's`,
+    table([['service', 'latency low–high ms', 'source'], ...Object.entries(latencies).map(([k, v]) => [k, `${v.low}–${v.high}`, v.source])]),
+    '',
+    'one step in the middle of a delayed run (ms from its first request; * = on the chain):',
+    ...cp.sampleStep.map((r) => `  ${r.critical ? '*' : ' '} ${String(r.startMs).padStart(5)} → ${String(r.endMs).padStart(5)}  ${r.request}`),
+  ];
+  return lines.join('\n');
+}
+
+export function seqGrowthLine(g) {
+  const runs = g.runs.map((r) => `${fmt(r.step10Ms, 0)} → ${fmt(r.step100Ms, 0)} ms (${fmt(r.ratio, 2)}×, run ${fmt(r.totalMs / 1000, 1)} s)`).join('; ');
+  const work = g.runs.map((r) => `${fmt(r.itemsReadAtStep10, 0)} → ${fmt(r.itemsReadAtStep100, 0)}`).join('; ');
+  return [
+    `seq${g.steps}, median step 6–15 → last 10 steps: ${runs}; ratio p50 ${fmt(g.ratioP50, 2)} (target ≤ 1.2)`,
+    `DynamoDB items read per step, same windows: ${work}; ratio p50 ${fmt(g.itemsReadRatioP50, 2)}; requests per step ratio p50 ${fmt(g.requestsRatioP50, 2)}`,
+  ].join('\n');
+}
+
+export function listingLagLines(lag) {
+  const row = (name, s) => `${name}: p50 ${fmt(s.p50, 0)} ms, p99 ${fmt(s.p99, 0)} ms, max ${fmt(s.max, 0)} ms${s.notSeenWithin30s ? `, ${s.notSeenWithin30s} not seen within 30 s` : ''}`;
+  return [`${lag.commits} commits, polled every ${lag.pollMs} ms from another process`, row('runs.list', lag.runsList), row('steps.list', lag.stepsList)].join('\n');
+}

@@ -1,6 +1,7 @@
 // Turns any failure into one line a person can act on, plus an exit code.
 import { failedAction } from './aws/annotate-errors.js';
 import { awsErrorName, isUnknownOperation } from '../adapters/aws/aws-errors.js';
+import { isAccessDenied, isCredentialError } from '../adapters/aws/access-problems.js';
 import { errorMessage } from '../domain/errors.js';
 
 export const EXIT = {
@@ -9,6 +10,8 @@ export const EXIT = {
   accessDenied: 4,
   region: 5,
   notBootstrapped: 6,
+  /** `status`: dead letters or failed runs in its window. */
+  problems: 7,
 } as const;
 
 /** A failure whose message is already the one line to show. */
@@ -31,18 +34,6 @@ export class NotBootstrapped extends CliFailure {
   }
 }
 
-const CREDENTIAL_ERRORS = new Set([
-  'CredentialsProviderError',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'InvalidAccessKeyId',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'TokenRefreshRequired',
-]);
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'UnauthorizedOperation', 'Forbidden']);
 
 export interface Described {
   message: string;
@@ -53,13 +44,13 @@ export function describeError(error: unknown, context: { region?: string }): Des
   if (error instanceof CliFailure) return { message: error.message, exitCode: error.exitCode };
   const name = awsErrorName(error) ?? '';
   const message = firstLine(errorMessage(error));
-  if (CREDENTIAL_ERRORS.has(name) || /could not load credentials|security token included in the request is (invalid|expired)/i.test(message)) {
+  if (isCredentialError(error)) {
     return {
       message: `AWS credentials are missing or invalid (${name || message}): pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`,
       exitCode: EXIT.credentials,
     };
   }
-  if (ACCESS_DENIED.has(name) || /not authorized to perform/i.test(message)) {
+  if (isAccessDenied(error)) {
     const { action, resource } = deniedTarget(message, error);
     return {
       message: `Access denied: ${action ?? 'an AWS action'}${resource ? ` on ${resource}` : ''}. Grant it to your AWS identity (docs/iam.md lists what bootstrap needs).`,

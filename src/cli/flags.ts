@@ -2,6 +2,7 @@
 // itself reads, so `set -a; . ./.env.aws` configures the CLI too.
 import { Errors, Flags } from '@oclif/core';
 import { bucketNameProblem, installationNameProblem } from '../infra/provisioning/names.js';
+import { DEFAULT_MAX_RECEIVE_COUNT, SETTINGS } from '../config/settings.js';
 
 /** Lowercase, digits and hyphens: valid in every resource name (the bucket is the strictest). */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
@@ -39,3 +40,21 @@ export const sharedFlags = {
   yes: Flags.boolean({ char: 'y', description: 'answer yes to confirmations', default: false }),
   debug: Flags.boolean({ description: 'show the stack trace of a failure', default: false }),
 };
+
+/**
+ * The queues' redrive policy, from the same variable the world reads, so
+ * `set -a; . ./.env.aws` and the app agree. bootstrap and dev set it (also on
+ * existing queues); status reports a queue that differs.
+ */
+export const maxReceiveCountFlag = Flags.integer({
+  description: 'deliveries before SQS moves a message to its DLQ (the redrive policy of both queues)',
+  env: SETTINGS.maxReceiveCount.env[0],
+  default: DEFAULT_MAX_RECEIVE_COUNT,
+  parse: async (value) => {
+    try {
+      return SETTINGS.maxReceiveCount.fromEnv(value, '--max-receive-count');
+    } catch (error) {
+      throw new Errors.CLIError((error as Error).message);
+    }
+  },
+});

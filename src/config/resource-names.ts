@@ -31,8 +31,18 @@ export function resourceNames(installation: string): ResourceNames {
     stepQueue: `${installation}-step`,
     workflowDlq: `${installation}-workflow-dlq`,
     stepDlq: `${installation}-step-dlq`,
-    bucket: `${installation}-payloads`,
+    bucket: legacyBucketName(installation),
     lambdaFunction: `${installation}-worker`,
     lambdaRole: `${installation}-worker-role`,
   };
+}
+
+/** The payload bucket's name before account-and-region names; still used by installations made then (cli/aws/bucket-name.ts). */
+export function legacyBucketName(installation: string): string {
+  return `${installation}-payloads`;
+}
+
+/** The SSM SecureString parameter holding the worker function's payload master key. */
+export function encryptionKeyParameterName(names: Pick<ResourceNames, 'lambdaFunction'>): string {
+  return `/workflow-aws/${names.lambdaFunction}/encryption-key`;
 }

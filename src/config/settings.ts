@@ -113,6 +113,26 @@ function text<T extends string | undefined>(doc: Doc & { fallback: (name: string
   };
 }
 
+/** HMAC-SHA256's output size: a shorter key is weaker than the tag it makes. */
+export const MIN_SIGNING_SECRET_BYTES = 32;
+
+function signingSecret(doc: Doc): Setting<string | undefined> {
+  const check = (value: unknown, what: string): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw new ConfigError(`${what} must be a string; got ${show(value)}`);
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes < MIN_SIGNING_SECRET_BYTES) {
+      // The value itself is never echoed.
+      throw new ConfigError(
+        `${what} must be at least ${MIN_SIGNING_SECRET_BYTES} bytes; got ${bytes}. Anyone who captures one signed delivery can test guesses of a short secret offline, ` +
+          'and with it forge deliveries to your workflow routes. Generate one with `openssl rand -hex 32` and set the same value on every process',
+      );
+    }
+    return value;
+  };
+  return { env: envList(doc.env), defaultText: doc.defaultText ?? '—', meaning: doc.meaning, check, fromEnv: (raw, v) => check(raw, v), fallback: () => undefined };
+}
+
 function masterKey(doc: Doc): Setting<Uint8Array | undefined> {
   const check = (value: unknown, what: string): Uint8Array | undefined => {
     if (value === undefined || value === '') return undefined;
@@ -164,18 +184,24 @@ export const SETTINGS = {
   delivery: oneOf(['http', 'in-process'], { env: 'WORKFLOW_AWS_DELIVERY', default: 'http', meaning: '`http` or `in-process`', tunable: true }),
   baseUrl: text({
     env: 'WORKFLOW_AWS_BASE_URL',
-    defaultText: '`http://127.0.0.1:$PORT`',
+    defaultText: '`http://127.0.0.1:$PORT`, else `WORKFLOW_LOCAL_BASE_URL`',
     fallback: (): string | undefined => undefined,
-    meaning: 'app serving `/.well-known/workflow/v1/*`',
+    meaning:
+      'app serving `/.well-known/workflow/v1/*`; looked up in this order: this variable, `PORT` (on 127.0.0.1), `WORKFLOW_LOCAL_BASE_URL` (what world-local and world-postgres read)',
     tunable: true,
     example: 'http://127.0.0.1:3000',
   }),
   port: optionalInt({ env: 'PORT', min: 0, max: Number.MAX_SAFE_INTEGER, meaning: 'app port, when no base URL is given' }),
-  signingSecret: text({
+  signingSecret: signingSecret({
     env: 'WORKFLOW_AWS_SIGNING_SECRET',
-    fallback: (): string | undefined => undefined,
     meaning:
-      'HMAC secret for HTTP deliveries, the same in every process (unset: deliveries are signed with a key private to this process, so the consumer must deliver to its own process on loopback; `start()` refuses a non-loopback base URL)',
+      'HMAC secret for HTTP deliveries, at least 32 bytes, the same in every process (unset: deliveries are signed with a key private to this process, so the consumer must deliver to its own process on loopback; `start()` refuses a non-loopback base URL)',
+  }),
+  allowPlainHttp: flag({
+    env: 'WORKFLOW_AWS_ALLOW_PLAIN_HTTP',
+    default: false,
+    meaning:
+      'deliver over plain `http://` to a host other than loopback, on a private network you trust (signing proves who sent a delivery but does not hide its payload; off: such a base URL must be `https://`)',
   }),
   maxDeliveryBodyBytes: int({
     env: 'WORKFLOW_AWS_MAX_DELIVERY_BYTES',
@@ -191,7 +217,8 @@ export const SETTINGS = {
     default: DEFAULT_MAX_RECEIVE_COUNT,
     min: 1,
     max: 1000,
-    meaning: "deliveries before SQS moves a message to the DLQ; above the runtime's own 48, so the runtime fails the run first",
+    meaning:
+      "deliveries before SQS moves a message to the DLQ; above the runtime's own 48, so the runtime fails the run first. `bootstrap` and `dev` put it in the queues' redrive policy (existing queues too)",
   }),
   retryBaseSeconds: int({ env: 'WORKFLOW_AWS_RETRY_BASE_SECONDS', default: 1, min: 0, max: 900, meaning: 'backoff base for failed deliveries' }),
   retryMaxSeconds: int({ env: 'WORKFLOW_AWS_RETRY_MAX_SECONDS', default: 900, min: 0, max: 43200, meaning: 'backoff cap' }),
@@ -232,6 +259,13 @@ export const SETTINGS = {
     env: 'WORKFLOW_AWS_ENCRYPTION_KEY',
     defaultText: '— (unencrypted)',
     meaning: "base64 32-byte master key; each run's payloads are encrypted by the runtime with an HKDF-derived per-run key",
+  }),
+  encryptionKeyParameter: text({
+    env: 'WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER',
+    fallback: (): string | undefined => undefined,
+    defaultText: '—',
+    meaning:
+      'name of an SSM SecureString parameter holding the base64 master key, read once per process on first use (`bootstrap` writes it and gives the worker function this name, never the key); `WORKFLOW_AWS_ENCRYPTION_KEY` wins when both are set',
   }),
   preconditionGuard: flag({ env: 'WORKFLOW_PRECONDITION_GUARD', default: true, meaning: "the runtime's 412 stale-replay guard", tunable: true }),
   logLevel: oneOf(LOG_LEVELS, {

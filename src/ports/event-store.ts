@@ -66,7 +66,19 @@ export interface EventStore {
 
   /**
    * Stores that write derived state after a commit (projections) finish that
-   * work now; for shutdown. Reads never depend on it.
+   * work now: for shutdown, and before index-backed listings (read-your-writes).
+   * Reads by key never depend on it.
    */
   flush?(): Promise<void>;
+
+  /** The run, step and wait state as stored, without the log applied (verify). */
+  readProjections(runId: string): Promise<StoredProjections>;
+  /** Puts the state folded from the log as the run's projections, as of its `eventCount`-th event (verify --repair). */
+  rewriteProjections(runId: string, state: StoredProjections, eventCount: number): Promise<void>;
+}
+
+export interface StoredProjections {
+  run?: WorkflowRun;
+  steps: Step[];
+  waits: Wait[];
 }

@@ -8,7 +8,7 @@ import { WORLD_SPEC_VERSION } from '../domain/spec-version.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { RunKeySource } from '../ports/run-key-source.js';
 import { deliveryTargetCheck } from './delivery-target-check.js';
-
+import type { ResourceCheck } from './resource-check.js';
 
 export interface AwsWorld extends World {
   specVersion: number;
@@ -24,9 +24,11 @@ export interface WorldParts {
   queue: QueueServices;
   runKeys: RunKeySource;
   store: EventStore;
+  /** The configured tables, queues and bucket answer: checked on start() and on the first queue(). */
+  resources: ResourceCheck;
 }
 
-export function assembleWorld({ config, storage, streamer, queue, runKeys, store }: WorldParts): AwsWorld {
+export function assembleWorld({ config, storage, streamer, queue, runKeys, store, resources }: WorldParts): AwsWorld {
   const deliveryTarget = deliveryTargetCheck(config);
   const world: AwsWorld = {
     ...storage,
@@ -38,7 +40,7 @@ export function assembleWorld({ config, storage, streamer, queue, runKeys, store
     listStreamsByRunId: streamer.listStreamsByRunId,
     getStreamChunks: streamer.getStreamChunks,
     getStreamInfo: streamer.getStreamInfo,
-    queue: deliveryTarget.guard(queue.queue),
+    queue: deliveryTarget.guard(resources.guard(queue.queue)),
     createQueueHandler: queue.createQueueHandler,
     getDeploymentId: queue.getDeploymentId,
     specVersion: WORLD_SPEC_VERSION,
@@ -46,6 +48,7 @@ export function assembleWorld({ config, storage, streamer, queue, runKeys, store
     getEncryptionKeyForRun: (runOrId: string | { runId: string }) => runKeys.keyForRun(typeof runOrId === 'string' ? runOrId : runOrId.runId),
     start: async () => {
       deliveryTarget.assert();
+      await resources.assert();
       await queue.consumer.start();
     },
     close: async () => {

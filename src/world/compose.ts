@@ -9,12 +9,15 @@ import { processHandlerRegistry } from '../application/queue/handler-registry.js
 import { processCoordination } from '../application/queue/local-coordination.js';
 import { createStorage } from '../application/storage/index.js';
 import { createStreamer, type WorldStreamer } from '../application/streamer/index.js';
+import { installationKey } from '../config/installation.js';
 import { ConfigError, type WorldConfig } from '../config/world-config.js';
 import { BUCKET } from '../adapters/aws/resources.js';
 import { processScope, resolve, token, type ProcessScope } from '../process-scope.js';
 import { assembleWorld, type AwsWorld } from './assemble-world.js';
 import { awsPorts } from './aws-ports.js';
 import { memoryPorts } from './memory-ports.js';
+import { resourceCheck } from './resource-check.js';
+import { warnUnknownVariablesOnce } from './warn-unknown-variables.js';
 import { PORT, PORT_NAMES, type PortFactories, type PortName, type PortOverrides, type PortResolver, type Ports } from './ports.js';
 
 const SERVICE = {
@@ -27,13 +30,24 @@ const SERVICE = {
 
 /** Builds one world instance of `config`'s installation. Cheap and synchronous: nothing connects until used. */
 export function compose(config: WorldConfig, scope: ProcessScope = processScope(), overrides: PortOverrides = {}): AwsWorld {
-  const installation = new Container({ parent: scope.container, defaultScope: 'Singleton' });
+  const { container, get } = portContainer(config, scope, overrides);
+  bindServices(container, config, scope, get);
+  warnUnknownVariablesOnce(scope, get);
+  return resolve(container, SERVICE.world);
+}
+
+/** The ports of `config`'s installation alone, built as its worlds build them (verify reads and repairs through them). */
+export function composePorts(config: WorldConfig, scope: ProcessScope = processScope(), overrides: PortOverrides = {}): PortResolver {
+  return portContainer(config, scope, overrides).get;
+}
+
+function portContainer(config: WorldConfig, scope: ProcessScope, overrides: PortOverrides): { container: Container; get: PortResolver } {
+  const container = new Container({ parent: scope.container, defaultScope: 'Singleton' });
   const factories = config.adapters === 'memory' ? memoryPorts(config, scope) : awsPorts(config, scope);
-  const get: PortResolver = (name) => resolve(installation, PORT[name]);
-  for (const name of PORT_NAMES) bindPort(installation, name, factories, get);
-  for (const name of PORT_NAMES) overridePort(installation, name, overrides, factories, get);
-  bindServices(installation, config, scope, get);
-  return resolve(installation, SERVICE.world);
+  const get: PortResolver = (name) => resolve(container, PORT[name]);
+  for (const name of PORT_NAMES) bindPort(container, name, factories, get);
+  for (const name of PORT_NAMES) overridePort(container, name, overrides, factories, get);
+  return { container, get };
 }
 
 function bindPort<K extends PortName>(container: Container, name: K, factories: PortFactories, get: PortResolver): void {
@@ -84,7 +98,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       logger: get('logger'),
       runs: resolve(container, SERVICE.storage).runs,
       flushDeferredWrites: async () => store.flush?.(),
-      options: { registry: processHandlerRegistry(scope), coordination: processCoordination(config.deploymentId, get('clock'), scope) },
+      options: { registry: processHandlerRegistry(scope), coordination: processCoordination(installationKey(config), get('clock'), scope) },
     });
   });
   container.bind(SERVICE.world).toDynamicValue(() =>
@@ -95,6 +109,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       queue: resolve(container, SERVICE.queue),
       runKeys: get('runKeys'),
       store: get('events'),
+      resources: resourceCheck({ config, probe: () => get('probe'), logger: get('logger'), clock: get('clock') }),
     }),
   );
 }

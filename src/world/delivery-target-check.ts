@@ -30,7 +30,7 @@ export function deliveryTargetCheck(
       if (!(error instanceof BaseUrlError)) throw error;
       throw new ConfigError(
         'This world consumes its queues here (WORKFLOW_AWS_CONSUMER=process) and delivers over HTTP, but does not know where the app listens: ' +
-          'set PORT or WORKFLOW_AWS_BASE_URL (createWorld: port or baseUrl), or choose WORKFLOW_AWS_DELIVERY=in-process, ' +
+          'set PORT or WORKFLOW_AWS_BASE_URL (createWorld: port or baseUrl) or WORKFLOW_LOCAL_BASE_URL, or choose WORKFLOW_AWS_DELIVERY=in-process, ' +
           'or WORKFLOW_AWS_CONSUMER=none in a process that only starts runs',
       );
     }

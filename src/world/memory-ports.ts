@@ -1,4 +1,4 @@
-// In-memory adapters. One set per installation name and process, shared by
+// In-memory adapters. One set per installation and process, shared by
 // every world instance: the runtime builds several worlds per process (handler
 // and storage instances), and they must see one state, as they would on AWS.
 // The set is built by the first world of its name, on that world's Clock.
@@ -6,8 +6,10 @@ import { MemoryBlobStore } from '../adapters/memory/memory-blob-store.js';
 import { MemoryEventStore } from '../adapters/memory/memory-event-store.js';
 import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-store.js';
 import { MemoryMessageQueue } from '../adapters/memory/memory-message-queue.js';
+import { MemoryResourceProbe } from '../adapters/memory/memory-resource-probe.js';
 import { MemoryStreamStore } from '../adapters/memory/memory-stream-store.js';
 import { SnapshotCache } from '../application/storage/snapshot-cache.js';
+import { installationKey } from '../config/installation.js';
 import type { WorldConfig } from '../config/world-config.js';
 import type { Clock } from '../ports/clock.js';
 import { processScope, token, type ProcessScope } from '../process-scope.js';
@@ -25,9 +27,9 @@ export interface MemoryInstallation {
 
 const INSTALLATIONS = token<MemoryInstallation>('memory-installations');
 
-/** The process's in-memory installation called `config.name`, created on first use. */
+/** The process's in-memory installation of `config` (config/installation.ts), created on first use. */
 export function memoryInstallation(config: WorldConfig, clock: Clock, scope: ProcessScope = processScope()): MemoryInstallation {
-  return scope.ofInstallation(INSTALLATIONS, config.name, () => ({
+  return scope.ofInstallation(INSTALLATIONS, installationKey(config), () => ({
     events: new MemoryEventStore(),
     blobs: new MemoryBlobStore(),
     queue: new MemoryMessageQueue(clock, {
@@ -57,5 +59,6 @@ export function memoryPorts(config: WorldConfig, scope: ProcessScope): PortFacto
     streams: (get) => installation(get).streams,
     idempotency: (get) => installation(get).idempotency,
     snapshots: (get) => installation(get).snapshots,
+    probe: () => new MemoryResourceProbe(),
   };
 }

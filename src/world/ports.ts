@@ -11,6 +11,7 @@ import type { IdSource } from '../ports/id-source.js';
 import type { IdempotencyStore } from '../ports/idempotency-store.js';
 import type { Logger } from '../ports/logger.js';
 import type { MessageQueue } from '../ports/message-queue.js';
+import type { ResourceProbe } from '../ports/resource-probe.js';
 import type { RunKeySource } from '../ports/run-key-source.js';
 import type { StreamStore } from '../ports/stream-store.js';
 import { token, type Token } from '../process-scope.js';
@@ -26,6 +27,7 @@ export interface Ports {
   streams: StreamStore;
   idempotency: IdempotencyStore;
   snapshots: SnapshotCache;
+  probe: ResourceProbe;
 }
 
 export type PortName = keyof Ports;
@@ -51,6 +53,7 @@ export const PORT: { [K in PortName]: Token<Ports[K]> } = {
   streams: token('StreamStore'),
   idempotency: token('IdempotencyStore'),
   snapshots: token('SnapshotCache'),
+  probe: token('ResourceProbe'),
 };
 
 export const PORT_NAMES = Object.keys(PORT) as PortName[];
@@ -70,4 +73,5 @@ export const TOKENS = {
   StreamStore: PORT.streams,
   IdempotencyStore: PORT.idempotency,
   SnapshotCache: PORT.snapshots,
+  ResourceProbe: PORT.probe,
 } as const;

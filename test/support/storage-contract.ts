@@ -35,7 +35,7 @@ async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { status?: number }> {
+export async function rejection(promise: Promise<unknown>): Promise<Error & { status?: number }> {
   try {
     await promise;
   } catch (error) {
@@ -393,6 +393,23 @@ export function describeStorageContract(label: string, setup: () => Promise<Cont
         expect(all.hasMore).toBe(true);
         const pending = await world.runs.list({ status: 'pending', resolveData: 'none' });
         expect(pending.data.every((r) => r.status === 'pending' && r.input === undefined)).toBe(true);
+      });
+
+      it('shows a process its own commits at once: runs.list, steps.get by step id, steps.list, events by correlation id', async () => {
+        const name = `wf-ryw-${Date.now()}`;
+        const runId = newRunId();
+        await create(runId, { eventType: 'run_created', eventData: { deploymentId: 'd', workflowName: name, input: bytes(1) } });
+        expect((await world.runs.list({ workflowName: name })).data.map((r) => [r.runId, r.status])).toEqual([[runId, 'pending']]);
+        await create(runId, { eventType: 'run_started' });
+        expect((await world.runs.list({ workflowName: name, status: 'running' })).data.map((r) => r.runId)).toEqual([runId]);
+        const stepId = `step_ryw_${runId}`;
+        await create(runId, { eventType: 'step_created', correlationId: stepId, eventData: { stepName: 's', input: bytes(2) } });
+        expect((await world.steps.get(undefined, stepId)).runId).toBe(runId);
+        await create(runId, { eventType: 'step_started', correlationId: stepId });
+        expect((await world.steps.get(undefined, stepId)).status).toBe('running');
+        expect((await world.steps.list({ runId })).data.map((s) => [s.stepId, s.status])).toEqual([[stepId, 'running']]);
+        const byCorrelation = await world.events.listByCorrelationId({ correlationId: stepId });
+        expect(byCorrelation.data.map((e) => e.eventType)).toEqual(['step_created', 'step_started']);
       });
 
       it('raises the contract read errors', async () => {

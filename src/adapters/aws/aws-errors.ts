@@ -89,6 +89,23 @@ export const isMissingTable = isMissingResource;
 export const isMissingQueue = (error: unknown) => hasErrorName(error, 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue');
 /** HeadBucket has no body, so a missing bucket is only a 404 (`NotFound`). */
 export const isMissingBucket = (error: unknown) => hasErrorName(error, 'NotFound', 'NoSuchBucket') || httpStatusOf(error) === 404;
+/**
+ * The region S3 names for a bucket that lives in another region than the
+ * client's: a 301, or a 400 (newer regions), with `x-amz-bucket-region`, as
+ * the SDK's own redirect logic reads it (followRegionRedirects, off by
+ * default). The SDK reports it as `Unknown: UnknownError`.
+ */
+export function otherBucketRegion(error: unknown): string | undefined {
+  const status = httpStatusOf(error);
+  if (status !== 301 && status !== 400) return undefined;
+  const headers = (error as { $response?: { headers?: Record<string, string | undefined> } } | undefined)?.$response?.headers;
+  const region = headers?.['x-amz-bucket-region'];
+  return typeof region === 'string' && region !== '' ? region : undefined;
+}
+
+/** Refused by IAM or a resource policy (S3 answers a HEAD with a bare 403). */
+export const isAccessDenied = (error: unknown) =>
+  hasErrorName(error, 'AccessDenied', 'AccessDeniedException', 'Forbidden') || httpStatusOf(error) === 403;
 /** IAM: the role or policy does not exist. */
 export const isMissingIamEntity = (error: unknown) => hasErrorName(error, 'NoSuchEntity', 'NoSuchEntityException');
 export const isPurgeInProgress = (error: unknown) => hasErrorName(error, 'PurgeQueueInProgress', 'AWS.SimpleQueueService.PurgeQueueInProgress');

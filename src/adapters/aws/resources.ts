@@ -30,6 +30,14 @@ export interface TableDefinition {
   ttlAttribute?: string;
 }
 
+/**
+ * The tables read and written with BatchGetItem/BatchWriteItem (the worker
+ * role's batch actions are granted on these only): a run's hooks are read by
+ * id (dynamodb/listings.ts), and deletes past a transaction's 100 actions are
+ * batched (dynamodb/overflow-cleanup.ts).
+ */
+export const BATCH_TABLE_ROLES: readonly TableRole[] = ['hooks'];
+
 /** Runs listed with no filter are spread over this many index partitions (write sharding). */
 export const RUN_LIST_SHARDS = 8;
 

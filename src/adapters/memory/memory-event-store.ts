@@ -3,7 +3,7 @@
 // synchronously, so they are atomic and isolated within the process.
 import type { Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
 import type { Commit, RunRecord } from '../../domain/model.js';
-import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQuery } from '../../ports/event-store.js';
+import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQuery, type StoredProjections } from '../../ports/event-store.js';
 import { cloneValue } from './clone.js';
 import { byKey, paginate } from './paginate.js';
 
@@ -112,6 +112,25 @@ export class MemoryEventStore implements EventStore {
   async listHooks(runId: string | undefined, page: PageRequest): Promise<Page<Hook>> {
     const hooks = [...this.hooks.values()].filter((h) => runId === undefined || h.runId === runId).sort(byKey((h) => h.hookId));
     return cloned(paginate(hooks, (h) => h.hookId, page));
+  }
+
+  /** Entities are stored as commits leave them: there are no separate projections to drift. */
+  async readProjections(runId: string): Promise<StoredProjections> {
+    const run = this.runs.get(runId)?.run;
+    return {
+      ...(run ? { run: cloneValue(run) } : {}),
+      steps: [...this.steps.values()].filter((s) => s.runId === runId).map(cloneValue),
+      waits: [...this.waits.values()].filter((w) => w.runId === runId).map(cloneValue),
+    };
+  }
+
+  async rewriteProjections(runId: string, state: StoredProjections): Promise<void> {
+    const record = this.runs.get(runId);
+    if (record && state.run) record.run = cloneValue(state.run);
+    for (const key of [...this.steps.keys()]) if (this.steps.get(key)!.runId === runId) this.steps.delete(key);
+    for (const key of [...this.waits.keys()]) if (this.waits.get(key)!.runId === runId) this.waits.delete(key);
+    for (const step of state.steps) this.steps.set(childKey(runId, step.stepId), cloneValue(step));
+    for (const wait of state.waits) this.waits.set(childKey(runId, wait.waitId), cloneValue(wait));
   }
 
   async listRunChildren(runId: string): Promise<{ hooks: Hook[]; waits: Wait[] }> {

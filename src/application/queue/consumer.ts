@@ -8,11 +8,11 @@ import type { Logger } from '../../ports/logger.js';
 import type { MessageQueue, QueueChannel, ReceivedMessage } from '../../ports/message-queue.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { MessageProcessor } from './message-processor.js';
+import { receiveFailures } from './receive-failures.js';
 import { Slots } from './slots.js';
 
 /** SQS returns at most 10 messages per receive. */
 const RECEIVE_BATCH_MAX = 10;
-const RECEIVE_ERROR_PAUSE_MS = 1000;
 /**
  * Messages are received with this short lease: a message that SQS hands to a
  * long poll aborted by close() (or by a dying process) is back on the queue
@@ -57,6 +57,8 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
   const waiting = new Map<ReceivedMessage, { channel: QueueChannel; leased: Lease }>();
   let pollers: Promise<void>[] = [];
   let started = false;
+  /** Shared by both channels: a configuration problem is logged once, not per channel. */
+  const receiveFailed = receiveFailures(logger);
 
   async function settle(channel: QueueChannel, message: ReceivedMessage, leased: Lease): Promise<void> {
     const disposition = await processor.process(channel, message);
@@ -149,10 +151,10 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
         });
       } catch (error) {
         if (stop.signal.aborted) break;
-        logger.warn('Receiving from the queue failed; pausing before the next poll', { channel, error: errorMessage(error) });
-        await deps.clock.sleep(RECEIVE_ERROR_PAUSE_MS, stop.signal).catch(() => undefined);
+        await deps.clock.sleep(receiveFailed.failed(channel, error), stop.signal).catch(() => undefined);
         continue;
       }
+      receiveFailed.succeeded();
       // Both pollers may receive at once, so a few messages can wait for a slot
       // (bounded by the free count); handlers never exceed `concurrency`.
       if (stop.signal.aborted) {

@@ -18,6 +18,9 @@ export const WORKFLOW_ROUTE_BASE = '/.well-known/workflow/v1';
 
 export type WorkflowRoute = 'flow' | 'step';
 
+/** Every delivery is a POST; the method is signed with the route. */
+export const DELIVERY_METHOD = 'POST';
+
 export type DeliveryResult =
   /** Done, or needing no run (a duplicate whose key belongs to another message). */
   | { kind: 'done' }
@@ -84,9 +87,13 @@ export function buildDeliveryRequest(envelope: Envelope, attempt: number, signin
   headers.set(DELIVERY_HEADERS.attempt, String(attempt));
   // Always signed: with no shared secret, by this process's private key (signature.ts).
   headers.set(DELIVERY_HEADERS.timestamp, String(now));
-  headers.set(DELIVERY_HEADERS.signature, signDelivery(signingSecret || processDeliveryKey(), now, attempt, body));
-  return { route: routeOf(envelope.queueName), headers, body };
+  const route = routeOf(envelope.queueName);
+  headers.set(DELIVERY_HEADERS.signature, signDelivery(signingSecret || processDeliveryKey(), { method: DELIVERY_METHOD, route }, now, attempt, body));
+  return { route, headers, body };
 }
+
+export const SIGNATURE_REFUSED =
+  "the app refused this process's delivery signature: set the same WORKFLOW_AWS_SIGNING_SECRET in this process and in the app";
 
 /** What the queue handler's response says: 2xx (+ optional timeoutSeconds) or a failure. */
 export async function readDeliveryResponse(response: Response): Promise<DeliveryResult> {
@@ -96,7 +103,9 @@ export async function readDeliveryResponse(response: Response): Promise<Delivery
     if (leaseEndsAt !== undefined) return { kind: 'busy', leaseEndsAt };
   }
   if (!response.ok) {
-    return { kind: 'failed', status: response.status, reason: `HTTP ${response.status}: ${errorText(text)}` };
+    // The one refusal a person must fix on both sides: name the variable.
+    const hint = response.status === 401 ? `; ${SIGNATURE_REFUSED}` : '';
+    return { kind: 'failed', status: response.status, reason: `HTTP ${response.status}: ${errorText(text)}${hint}` };
   }
   try {
     const timeoutSeconds = Number((JSON.parse(text) as { timeoutSeconds?: unknown }).timeoutSeconds);

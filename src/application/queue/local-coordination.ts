@@ -138,7 +138,7 @@ export class LocalCoordination {
 
 const COORDINATION = token<LocalCoordination>('queue-coordination');
 
-/** The process-wide state of one installation (key: its deployment id). */
-export function processCoordination(deploymentId: string, clock: Clock, scope: ProcessScope = processScope()): LocalCoordination {
-  return scope.ofInstallation(COORDINATION, deploymentId, () => new LocalCoordination(clock));
+/** The process-wide state of one installation (key: config/installation.ts). */
+export function processCoordination(installation: string, clock: Clock, scope: ProcessScope = processScope()): LocalCoordination {
+  return scope.ofInstallation(COORDINATION, installation, () => new LocalCoordination(clock));
 }

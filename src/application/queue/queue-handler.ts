@@ -1,19 +1,20 @@
 // createQueueHandler(prefix, handler): the runtime's side of a delivery. It is
 // called unbound at import time, so it is a plain closure (no `this`). Each
 // call also registers the handler process-wide for in-process delivery.
-import type { MessageId, Queue } from '@workflow/world';
+import { getQueuePrefixKind, type MessageId, type Queue, type QueuePrefix } from '@workflow/world';
 import type { Clock } from '../../ports/clock.js';
 import type { NonceStore } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { LeaseUnavailable, createDeliveryLifecycle, type BodyResult, type DeliveryLifecycle, type DeliveryLifecycleDeps } from './delivery-lifecycle.js';
-import { DELIVERY_HEADERS, takeDeliveryNonce } from './delivery-protocol.js';
+import { DELIVERY_HEADERS, takeDeliveryNonce, type WorkflowRoute } from './delivery-protocol.js';
 import { EnvelopeError, channelOf, decodeEnvelope, hasPayloadRef, payloadIds, type Envelope } from './envelope.js';
 import type { Dispatch, DispatchOutcome, HandlerRegistry } from './handler-registry.js';
 import type { LocalCoordination } from './local-coordination.js';
 import { createReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { discardBody, readSignedBody, type SignedBodyResult } from './signed-body.js';
 import { withWakeupContinuations, type ContinuationDeps } from './wakeup-continuation.js';
-import { bodyTagHmac, processDeliveryKey, verifyDeliveryHeaders, type SignatureVerdict } from './signature.js';
+import { bodyTagHmac, processDeliveryKey, verifyDeliveryHeaders, type DeliveryTarget, type SignatureVerdict } from './signature.js';
+import { createRefusalLog, type RefusalLog } from './refusal-log.js';
 
 export type CreateQueueHandler = Queue['createQueueHandler'];
 export type RuntimeHandler = Parameters<CreateQueueHandler>[1];
@@ -47,7 +48,7 @@ interface Gate {
   secret: string;
   shared: boolean;
   replays: ReplayGuard;
-  unsignedWarned: boolean;
+  refusals: RefusalLog;
 }
 
 export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandler {
@@ -61,7 +62,7 @@ export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandl
       toleranceSeconds: deps.signatureToleranceSeconds,
       store: shared ? deps.replayStore : undefined,
     }),
-    unsignedWarned: false,
+    refusals: createRefusalLog({ clock: deps.clock, logger: deps.logger }),
   };
   return (prefix, handler) => {
     const continuation = deps.coordination
@@ -70,7 +71,8 @@ export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandl
     const lifecycle = deps.deliveryLeases ? createDeliveryLifecycle({ ...deps.deliveryLeases, clock: deps.clock, logger: deps.logger }) : undefined;
     const dispatch = createDispatch(prefix, handler, { continuation, lifecycle });
     deps.registry.register(prefix, dispatch);
-    return (req) => handleDelivery(req, dispatch, deps, gate);
+    const route = routeOfPrefix(prefix);
+    return (req) => handleDelivery(req, route, dispatch, deps, gate);
   };
 }
 
@@ -103,19 +105,26 @@ function rescheduleSeconds(result: Awaited<ReturnType<RuntimeHandler>>): number 
   return typeof timeoutSeconds === 'number' && Number.isFinite(timeoutSeconds) && timeoutSeconds >= 0 ? timeoutSeconds : undefined;
 }
 
-async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandlerDeps, gate: Gate): Promise<Response> {
+/** The route a handler serves: deliveries signed for the other route are refused before their nonce is claimed. */
+function routeOfPrefix(prefix: QueuePrefix): WorkflowRoute {
+  return getQueuePrefixKind(prefix) === 'workflow' ? 'flow' : 'step';
+}
+
+async function handleDelivery(req: Request, route: WorkflowRoute, dispatch: Dispatch, deps: QueueHandlerDeps, gate: Gate): Promise<Response> {
   const attemptHeader = req.headers.get(DELIVERY_HEADERS.attempt);
+  const target: DeliveryTarget = { method: req.method, route };
   // Everything below up to readSignedBody looks at headers only: a forged or
   // oversized request is answered without reading its body.
   const headers = verifyDeliveryHeaders(
     gate.secret,
+    target,
     { timestamp: req.headers.get(DELIVERY_HEADERS.timestamp), attempt: attemptHeader, signature: req.headers.get(DELIVERY_HEADERS.signature) },
     deps.clock.now(),
     deps.signatureToleranceSeconds,
   );
   if (headers.verdict !== 'valid') {
     discardBody(req.body);
-    return refuse(deps, gate, headers.verdict);
+    return refuse(gate, headers.verdict);
   }
   const declared = contentLength(req.headers);
   const limit = deps.maxBodyBytes ?? DEFAULT_MAX_DELIVERY_BODY_BYTES;
@@ -126,15 +135,15 @@ async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandl
   }
   if (declared !== undefined && declared !== headers.bodyBytes) {
     discardBody(req.body);
-    return refuse(deps, gate, 'mismatch');
+    return refuse(gate, 'mismatch');
   }
   let read: SignedBodyResult;
   try {
-    read = await readSignedBody(req.body, headers.bodyBytes, bodyTagHmac(gate.secret, headers.timestamp, headers.attempt, headers.bodyBytes), headers.bodyTag);
+    read = await readSignedBody(req.body, headers.bodyBytes, bodyTagHmac(gate.secret, target, headers.timestamp, headers.attempt, headers.bodyBytes), headers.bodyTag);
   } catch {
     return Response.json({ error: 'Could not read the delivery body' }, { status: 400 });
   }
-  if (read.kind !== 'valid') return refuse(deps, gate, 'mismatch');
+  if (read.kind !== 'valid') return refuse(gate, 'mismatch');
   let envelope: Envelope;
   let nonce: string | undefined;
   try {
@@ -158,7 +167,7 @@ async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandl
     });
     return Response.json({ error: 'Replay check unavailable' }, { status: 503 });
   }
-  if (!fresh) return replayed(deps);
+  if (!fresh) return replayed(gate);
   const attempt = Number(attemptHeader);
   if (!Number.isSafeInteger(attempt) || attempt < 1) {
     return Response.json({ error: `Missing or invalid ${DELIVERY_HEADERS.attempt} header` }, { status: 400 });
@@ -187,30 +196,28 @@ async function handleDelivery(req: Request, dispatch: Dispatch, deps: QueueHandl
     case 'busy':
       return Response.json({ error: 'Delivery in progress', leaseEndsAt: outcome.leaseEndsAt }, { status: 409 });
     case 'replayed':
-      return replayed(deps);
+      return replayed(gate);
     case 'abandoned':
       return Response.json({ error: `Delivery abandoned (${outcome.reason})` }, { status: 503 });
   }
 }
 
-function replayed(deps: QueueHandlerDeps): Response {
-  deps.logger.warn('Refused a replayed queue delivery');
+function replayed(gate: Gate): Response {
+  gate.refusals.refused('Refused a replayed queue delivery', 'replayed');
   return Response.json({ error: 'Replayed delivery' }, { status: 409 });
 }
 
-function refuse(deps: QueueHandlerDeps, gate: Gate, verdict: Exclude<SignatureVerdict, 'valid'>): Response {
-  if (gate.shared) {
-    deps.logger.warn('Rejected a queue delivery with an invalid signature', { verdict });
-  } else if (!gate.unsignedWarned) {
-    // A Fetch Request carries no peer address (see docs/queue-protocol.md), so
-    // "loopback only" cannot be checked here: only this process's own
-    // deliveries, signed with its private key, are accepted.
-    gate.unsignedWarned = true;
-    deps.logger.warn(
-      'Refused a queue delivery not signed by this process: without WORKFLOW_AWS_SIGNING_SECRET only the consumer in this process can deliver; set the same WORKFLOW_AWS_SIGNING_SECRET on every process',
-      { verdict },
-    );
-  }
+function refuse(gate: Gate, verdict: Exclude<SignatureVerdict, 'valid'>): Response {
+  // Rate-limited (refusal-log.ts): anyone who can reach the route can send these.
+  gate.refusals.refused(
+    gate.shared
+      ? 'Refused queue deliveries with an invalid signature: check that every process has the same WORKFLOW_AWS_SIGNING_SECRET'
+      : // A Fetch Request carries no peer address (see docs/queue-protocol.md), so
+        // "loopback only" cannot be checked here: only this process's own
+        // deliveries, signed with its private key, are accepted.
+        'Refused a queue delivery not signed by this process: without WORKFLOW_AWS_SIGNING_SECRET only the consumer in this process can deliver; set the same WORKFLOW_AWS_SIGNING_SECRET on every process',
+    verdict,
+  );
   return Response.json({ error: 'Invalid signature' }, { status: 401 });
 }
 

@@ -18,6 +18,7 @@ import { createInProcessDeliverer } from './in-process-deliverer.js';
 import { createMessageProcessor, type MessageProcessor } from './message-processor.js';
 import { LocalCoordination, processCoordination } from './local-coordination.js';
 import { makeQueue } from './producer.js';
+import { errorMessage } from '../../domain/errors.js';
 import { DEFAULT_MAX_DELIVERY_BODY_BYTES, makeCreateQueueHandler } from './queue-handler.js';
 import { createSendCoalescer } from './send-coalescer.js';
 import { createRouteDeliverer, type WorkflowRoutes } from './route-deliverer.js';
@@ -41,7 +42,7 @@ export type QueueConfig = Pick<
   | 'maxMessageBytes'
   | 'idempotencyWindowSeconds'
 > &
-  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes'>>;
+  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes' | 'allowPlainHttp'>>;
 
 export interface QueueServicesDeps {
   config: QueueConfig;
@@ -98,7 +99,7 @@ export interface QueueServices {
   consumer: QueueConsumerControl;
   /** The per-message logic, delivering to route functions and settled for a batch transport: the Lambda handler. */
   batchProcessorForRoutes(routes: WorkflowRoutes): BatchItemProcessor;
-  /** Writes what the storage deferred; the Lambda handler calls it before returning a batch. */
+  /** Writes what the storage deferred; the Lambda handler calls it before returning a batch. Never throws: a failure is logged. */
   flushDeferredWrites(): Promise<void>;
 }
 
@@ -195,7 +196,12 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   const services: QueueServices = {
     queue,
     flushDeferredWrites: async () => {
-      await deps.flushDeferredWrites?.();
+      try {
+        await deps.flushDeferredWrites?.();
+      } catch (error) {
+        // Logged, not thrown: the batch's messages are done; only the listings lag.
+        logger.error('Could not write deferred projections before the batch returned: run listings may lag', { error: errorMessage(error) });
+      }
     },
     createQueueHandler: makeCreateQueueHandler({
       signingSecret: config.signingSecret,

@@ -2,7 +2,7 @@
 // of .well-known/workflow/v1/flow.js and step.js), as a Lambda does. The
 // request is built and signed exactly as an HTTP delivery would be.
 import type { Clock } from '../../ports/clock.js';
-import { buildDeliveryRequest, readDeliveryResponse, workflowRouteUrl } from './delivery-protocol.js';
+import { buildDeliveryRequest, DELIVERY_METHOD, readDeliveryResponse, workflowRouteUrl } from './delivery-protocol.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { Deliverer } from './deliverer.js';
 
@@ -22,7 +22,7 @@ export function createRouteDeliverer(routes: WorkflowRoutes, signingSecret: stri
       try {
         const request = buildDeliveryRequest(envelope, attempt, signingSecret, clock.now());
         const response = await routes[request.route](
-          new Request(workflowRouteUrl(LOCAL_ORIGIN, request.route), { method: 'POST', headers: request.headers, body: request.body }),
+          new Request(workflowRouteUrl(LOCAL_ORIGIN, request.route), { method: DELIVERY_METHOD, headers: request.headers, body: request.body }),
         );
         return await readDeliveryResponse(response);
       } catch (error) {

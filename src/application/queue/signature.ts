@@ -1,36 +1,49 @@
 // Delivery signatures. One header value carries two HMAC-SHA256 tags:
-//   v2=<bodyBytes>.<headerTag>.<bodyTag>
-// headerTag covers "<timestamp>.<attempt>.<bodyBytes>", so a forged request is
-// refused, and the body's size known, before one byte of the body is read;
-// bodyTag covers the same fields plus the body and is computed while the body
-// streams in. The timestamp bounds how long a captured delivery can be
-// replayed; within that window the replay guard refuses it (replay-guard.ts).
+//   v3=<bodyBytes>.<headerTag>.<bodyTag>
+// headerTag covers "<method>.<route>.<timestamp>.<attempt>.<bodyBytes>", so a
+// forged request, or a real one sent to the other route, is refused (and the
+// body's size known) before one byte of the body is read and before its nonce
+// is claimed; bodyTag covers the same fields plus the body and is computed
+// while the body streams in. The timestamp bounds how long a captured delivery
+// can be replayed; within that window the replay guard refuses it
+// (replay-guard.ts).
 import { createHmac, randomBytes, timingSafeEqual, type Hmac } from 'node:crypto';
 import { processScope, token } from '../../process-scope.js';
 
-export const SIGNATURE_SCHEME = 'v2';
+export const SIGNATURE_SCHEME = 'v3';
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 const TAG_HEX_LENGTH = 64;
-const SIGNATURE_PATTERN = /^v2=(0|[1-9][0-9]{0,15})\.([0-9a-f]{64})\.([0-9a-f]{64})$/;
+const SIGNATURE_PATTERN = /^v3=(0|[1-9][0-9]{0,15})\.([0-9a-f]{64})\.([0-9a-f]{64})$/;
 const utf8 = new TextEncoder();
 
-function headerTag(secret: string, timestamp: string, attempt: string, bodyBytes: number): string {
-  return createHmac('sha256', secret).update(`h.${timestamp}.${attempt}.${bodyBytes}`).digest('hex');
+/** Where a delivery is addressed: the HTTP method and the workflow route ("flow" or "step"). */
+export interface DeliveryTarget {
+  method: string;
+  route: string;
+}
+
+/** The signed fields, in order; method and route contain no "." (route names and HTTP tokens here). */
+function fields(target: DeliveryTarget, timestamp: string, attempt: string, bodyBytes: number): string {
+  return `${target.method.toUpperCase()}.${target.route}.${timestamp}.${attempt}.${bodyBytes}`;
+}
+
+function headerTag(secret: string, target: DeliveryTarget, timestamp: string, attempt: string, bodyBytes: number): string {
+  return createHmac('sha256', secret).update(`h.${fields(target, timestamp, attempt, bodyBytes)}`).digest('hex');
 }
 
 /** The body tag, fed chunk by chunk. */
-export function bodyTagHmac(secret: string, timestamp: string, attempt: string, bodyBytes: number): Hmac {
-  return createHmac('sha256', secret).update(`b.${timestamp}.${attempt}.${bodyBytes}.`);
+export function bodyTagHmac(secret: string, target: DeliveryTarget, timestamp: string, attempt: string, bodyBytes: number): Hmac {
+  return createHmac('sha256', secret).update(`b.${fields(target, timestamp, attempt, bodyBytes)}.`);
 }
 
 /** Signs the header values exactly as sent, so the verifier needs no canonical form. */
-export function signDelivery(secret: string, timestamp: number | string, attempt: number | string, body: string): string {
+export function signDelivery(secret: string, target: DeliveryTarget, timestamp: number | string, attempt: number | string, body: string): string {
   const bytes = utf8.encode(body);
   const ts = String(timestamp);
   const at = String(attempt);
-  const bodyTag = bodyTagHmac(secret, ts, at, bytes.byteLength).update(bytes).digest('hex');
-  return `${SIGNATURE_SCHEME}=${bytes.byteLength}.${headerTag(secret, ts, at, bytes.byteLength)}.${bodyTag}`;
+  const bodyTag = bodyTagHmac(secret, target, ts, at, bytes.byteLength).update(bytes).digest('hex');
+  return `${SIGNATURE_SCHEME}=${bytes.byteLength}.${headerTag(secret, target, ts, at, bytes.byteLength)}.${bodyTag}`;
 }
 
 export type SignatureVerdict = 'valid' | 'missing' | 'stale' | 'mismatch';
@@ -46,8 +59,8 @@ export type HeaderVerdict =
   /** The headers are authentic: the body must be `bodyBytes` long and match `bodyTag`. */
   | { verdict: 'valid'; timestamp: string; attempt: string; sentAt: number; bodyBytes: number; bodyTag: string };
 
-/** Everything that can be checked before the body is read. */
-export function verifyDeliveryHeaders(secret: string, headers: SignedHeaders, now: number, toleranceSeconds: number): HeaderVerdict {
+/** Everything that can be checked before the body is read; `target` is where the request actually arrived. */
+export function verifyDeliveryHeaders(secret: string, target: DeliveryTarget, headers: SignedHeaders, now: number, toleranceSeconds: number): HeaderVerdict {
   const { timestamp, attempt, signature } = headers;
   if (!timestamp || !attempt || !signature) return { verdict: 'missing' };
   const sentAt = Number(timestamp);
@@ -56,7 +69,7 @@ export function verifyDeliveryHeaders(secret: string, headers: SignedHeaders, no
   if (!parts) return { verdict: 'mismatch' };
   const bodyBytes = Number(parts[1]);
   if (!Number.isSafeInteger(bodyBytes)) return { verdict: 'mismatch' };
-  if (!tagsEqual(parts[2]!, headerTag(secret, timestamp, attempt, bodyBytes))) return { verdict: 'mismatch' };
+  if (!tagsEqual(parts[2]!, headerTag(secret, target, timestamp, attempt, bodyBytes))) return { verdict: 'mismatch' };
   return { verdict: 'valid', timestamp, attempt, sentAt, bodyBytes, bodyTag: parts[3]! };
 }
 

@@ -1,5 +1,9 @@
 // The Storage read API: entity lookups and listings with the contract's
-// defaults, errors and resolveData filtering.
+// defaults, errors and resolveData filtering. Reads served from indexes over
+// projections (runs.list, steps.get by step id alone, events by correlation
+// id across runs) first write this process's pending projections, so a
+// process sees its own commits there (read-your-writes); another process's
+// commits appear once that process has written them (docs/dynamodb-schema.md).
 import { HookNotFoundError, WorkflowRunNotFoundError, WorkflowWorldError } from '@workflow/errors';
 import type {
   Event,
@@ -38,12 +42,14 @@ export class ReadService {
   async listRuns(params?: ListWorkflowRunsParams): Promise<PaginatedResponse<WorkflowRun>> {
     const scope = `runs:${params?.workflowName ?? ''}:${params?.status ?? ''}`;
     const request = toPageRequest(scope, params?.pagination, { limit: 20, order: 'desc' });
+    await this.store.flush?.();
     const page = await this.store.listRuns({ ...request, workflowName: params?.workflowName, status: params?.status });
     const data = await Promise.all(page.items.map((r) => this.withData(r, params?.resolveData)));
     return toPaginatedResponse(scope, request, page, data);
   }
 
   async getStep(runId: string | undefined, stepId: string, params?: GetStepParams): Promise<Step> {
+    if (runId === undefined) await this.store.flush?.();
     const step = await this.store.getStep(runId, stepId);
     if (!step) throw new WorkflowWorldError(`Step "${stepId}" not found`, { status: 404 });
     return this.withData(step, params?.resolveData);
@@ -74,6 +80,7 @@ export class ReadService {
   async listEventsByCorrelationId(params: ListEventsByCorrelationIdParams): Promise<PaginatedResponse<Event>> {
     const scope = `correlation:${params.correlationId}:${params.runId ?? ''}`;
     const request = toPageRequest(scope, params.pagination, { limit: 100, order: 'asc' });
+    if (params.runId === undefined) await this.store.flush?.();
     const page = await this.store.listEventsByCorrelationId(params.correlationId, params.runId, request);
     const data = await Promise.all(page.items.map((e) => this.eventWithData(e, params.resolveData)));
     return toPaginatedResponse(scope, request, page, data);

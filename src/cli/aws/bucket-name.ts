@@ -11,8 +11,9 @@
 import { createHash } from 'node:crypto';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { httpStatusOf, isMissingBucket } from '../../adapters/aws/aws-errors.js';
+import { httpStatusOf, isMissingBucket, otherBucketRegion } from '../../adapters/aws/aws-errors.js';
 import type { AwsClients, ClientOptions } from './clients.js';
+import { legacyBucketName } from '../../config/resource-names.js';
 
 const MAX_BUCKET = 63;
 
@@ -32,7 +33,7 @@ export function accountBucketName(name: string, accountId: string, region: strin
 }
 
 export async function defaultBucketName(clients: Pick<AwsClients, 'sts' | 's3'>, name: string, region: string, options: ClientOptions): Promise<string> {
-  const legacy = `${name}-payloads`;
+  const legacy = legacyBucketName(name);
   // An emulator has no global bucket namespace (and no STS): the plain name cannot clash there.
   if (options.endpoints?.s3) return legacy;
   const accountId = await callerAccountId(clients);
@@ -40,13 +41,18 @@ export async function defaultBucketName(clients: Pick<AwsClients, 'sts' | 's3'>,
   return accountBucketName(name, accountId, region);
 }
 
-/** HeadBucket with ExpectedBucketOwner: 200 only for a bucket of this account (403 for anyone else's). */
+/**
+ * HeadBucket with ExpectedBucketOwner: 200 only for a bucket of this account
+ * (403 for anyone else's). A bucket in another region (301, or 400, with
+ * x-amz-bucket-region) is not this region's installation's either: the
+ * legacy bucket was made in its installation's region.
+ */
 async function ownsBucket(clients: Pick<AwsClients, 's3'>, bucket: string, accountId: string): Promise<boolean> {
   try {
     await clients.s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: accountId }));
     return true;
   } catch (error) {
-    if (isMissingBucket(error) || httpStatusOf(error) === 403) return false;
+    if (isMissingBucket(error) || httpStatusOf(error) === 403 || otherBucketRegion(error) !== undefined) return false;
     throw error;
   }
 }

@@ -5,6 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { annotateFailedCommand } from './annotate-errors.js';
 
@@ -14,6 +15,8 @@ export interface AwsClients {
   s3: S3Client;
   lambda: LambdaClient;
   iam: IAMClient;
+  /** The worker's encryption-key parameter (bootstrap, teardown). */
+  ssm: SSMClient;
   /** GetCallerIdentity only: the account id for the default bucket name and the trust policy. */
   sts: STSClient;
 }
@@ -52,6 +55,7 @@ export const createAwsClients: ClientFactory = (options) => {
     s3: new S3Client({ ...base(e.s3), ...(e.s3 ? { forcePathStyle: true } : {}) }),
     lambda: new LambdaClient(base(e.lambda)),
     iam: new IAMClient(base(e.iam)),
+    ssm: new SSMClient(base(undefined)),
     sts: new STSClient(base(undefined)),
   };
   for (const client of Object.values(clients)) annotateFailedCommand(client);

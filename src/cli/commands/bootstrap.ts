@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
+import { settingValue } from '../../config/settings.js';
 import { AwsCommand } from '../base-command.js';
+import { maxReceiveCountFlag } from '../flags.js';
 import { bootstrap, functionSecretsFrom, type BootstrapResult } from '../operations/bootstrap.js';
 
 export default class Bootstrap extends AwsCommand {
@@ -9,7 +11,7 @@ export default class Bootstrap extends AwsCommand {
     'Idempotent: every resource is checked before it is created, so a second run reports each one present and changes nothing, ' +
     'and a run after a failure finishes the job. The function starts with a not-yet-deployed handler that fails every message with ' +
     '"not deployed yet" until `aws-workflow deploy`. Writes the environment the world needs to --write-env. ' +
-    'If WORKFLOW_AWS_ENCRYPTION_KEY is set, the function gets it too (it is never printed or written to the file).';
+    'If WORKFLOW_AWS_ENCRYPTION_KEY is set, it goes to an SSM SecureString parameter the function reads (it is never in the function\'s configuration, printed or written to the file).';
   static override examples = [
     { description: 'Bootstrap the default installation in your profile\'s region', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'A second installation (stage) in the same account', command: '<%= config.bin %> <%= command.id %> --name staging --region eu-west-1' },
@@ -26,6 +28,7 @@ export default class Bootstrap extends AwsCommand {
       allowNo: true,
     }),
     lambda: Flags.boolean({ description: 'create the worker role, function and event-source mappings', default: true, allowNo: true }),
+    'max-receive-count': maxReceiveCountFlag,
     // Not --env-file: Node 20 claims that name anywhere in argv and exits 9 when the file does not exist yet.
     'write-env': Flags.string({
       description: 'dotenv file to write the world\'s environment to',
@@ -48,6 +51,8 @@ export default class Bootstrap extends AwsCommand {
       pointInTimeRecovery: flags['point-in-time-recovery'] ? true : flags['events-point-in-time-recovery'] ? 'events' : false,
       envFile: resolve(flags['write-env']),
       functionSecrets,
+      maxReceiveCount: flags['max-receive-count'],
+      maxMessageBytes: settingValue('maxMessageBytes', undefined, process.env, flags.name),
       ...(endpoints ? { endpoints } : {}),
     });
     const changed = result.resources.filter((r) => r.status !== 'present').length;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { AwsCommand } from '../base-command.js';
+import { maxReceiveCountFlag } from '../flags.js';
 import { formatDotenv, writeDotenv } from '../output/dotenv.js';
 import { formatReport } from '../output/progress.js';
 import { dev, type DevDeps, type DevReady } from '../operations/dev.js';
@@ -19,9 +20,15 @@ export default class Dev extends AwsCommand {
     { description: 'Then, in another terminal: any command against it', command: '<%= config.bin %> status --local' },
   ];
   static override flags = {
-    'app-port': Flags.integer({ description: 'consume the queues here and deliver to http://127.0.0.1:<port>', min: 1, max: 65535 }),
+    'app-port': Flags.integer({
+      description:
+        'consume the queues here and deliver to http://127.0.0.1:<port>, signed with WORKFLOW_AWS_SIGNING_SECRET (unset: one is generated and printed with the app\'s environment)',
+      min: 1,
+      max: 65535,
+    }),
     'dynamodb-port': Flags.integer({ description: 'local DynamoDB port (default: any free port)', min: 0, max: 65535, default: 0 }),
     'sqs-port': Flags.integer({ description: 'local SQS and S3 port (default: any free port)', min: 0, max: 65535, default: 0 }),
+    'max-receive-count': maxReceiveCountFlag,
     // Not --env-file: Node 20 claims that name anywhere in argv and exits 9 when the file does not exist yet.
     'write-env': Flags.string({ description: 'also write the environment to this dotenv file', aliases: ['env-file'], deprecateAliases: true }),
   };
@@ -43,6 +50,7 @@ export default class Dev extends AwsCommand {
           dynamodbPort: flags['dynamodb-port'],
           sqsS3Port: flags['sqs-port'],
           appPort: flags['app-port'],
+          maxReceiveCount: flags['max-receive-count'],
           progress: (report) => this.logToStderr(formatReport(report)),
           signal: stop.signal,
           onReady: (ready) => this.ready(ready, flags['write-env']),
@@ -68,6 +76,7 @@ export default class Dev extends AwsCommand {
       queueUrls: { workflow: env.WORKFLOW_AWS_WORKFLOW_QUEUE_URL ?? '', step: env.WORKFLOW_AWS_STEP_QUEUE_URL ?? '' },
       credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' },
       startedAt: new Date().toISOString(),
+      project: process.cwd(),
     });
   }
 
@@ -79,6 +88,12 @@ export default class Dev extends AwsCommand {
       return;
     }
     this.log(formatDotenv(ready.env, 'Environment for your app while `aws-workflow dev` runs').trimEnd());
+    if (ready.generatedSecret) {
+      this.logToStderr(
+        'WORKFLOW_AWS_SIGNING_SECRET was not set: generated one for this session (above, and in --write-env). The app must run with the same value; ' +
+          'to keep one across restarts, set WORKFLOW_AWS_SIGNING_SECRET (at least 32 bytes) for both before starting dev.',
+      );
+    }
     this.logToStderr(
       ready.baseUrl
         ? `local AWS ready; consuming both queues and delivering to ${ready.baseUrl} (Ctrl-C to stop)`

@@ -13,14 +13,20 @@ import { ensureMapping } from '../../infra/lambda/event-sources.js';
 import { ensureFunction } from '../../infra/lambda/function.js';
 import { writeDotenv } from '../output/dotenv.js';
 import { recording, type ResourceReport } from '../output/progress.js';
-import { tunableDefaults } from '../../config/settings.js';
+import { envName, tunableDefaults } from '../../config/settings.js';
+import { encryptionKeyParameterName } from '../../config/resource-names.js';
+import { ensureEncryptionKeyParameter } from '../../infra/ssm/encryption-key-parameter.js';
+import { findFunction } from '../../infra/lambda/function.js';
 import { lambdaEnv, worldEnv } from '../output/world-env.js';
 
 /**
  * Secrets the function needs when the app has them set: the payload
  * encryption key, without which the worker cannot read what the app wrote.
+ * It goes to an SSM SecureString parameter; the function gets the
+ * parameter's name (kept on later runs from a shell without the key).
  */
-export const FUNCTION_SECRETS = ['WORKFLOW_AWS_ENCRYPTION_KEY'] as const;
+const KEY_VARIABLE = 'WORKFLOW_AWS_ENCRYPTION_KEY';
+const KEY_PARAMETER_VARIABLE = envName('encryptionKeyParameter');
 
 /** The function secrets present in `env`, checked but never echoed. */
 export function functionSecretsFrom(env: Record<string, string | undefined>): Record<string, string> {
@@ -44,8 +50,12 @@ export interface BootstrapOptions {
   envFile?: string;
   /** Local endpoints to put in the env (embedded local AWS). */
   endpoints?: { dynamodb?: string; sqs?: string; s3?: string };
+  /** WORKFLOW_AWS_MAX_MESSAGE_BYTES: the queues' MaximumMessageSize. Default its default. */
+  maxMessageBytes?: number;
   /** Secret variables for the function only (never printed or written to the env file). */
   functionSecrets?: Record<string, string>;
+  /** The queues' redrive policy; also written to the env when it is not the default. */
+  maxReceiveCount?: number;
 }
 
 export interface BootstrapResult {
@@ -66,9 +76,11 @@ export async function bootstrap(ctx: CliContext, options: BootstrapOptions): Pro
     onNote: ctx.note,
     sleep: ctx.sleep,
     pointInTimeRecovery: options.pointInTimeRecovery,
+    maxReceiveCount: options.maxReceiveCount,
+    ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
   });
   const queueUrls = { workflow: queues.workflow.url, step: queues.step.url };
-  const envInput = { name: ctx.name, region: ctx.region, names, queueUrls, endpoints: options.endpoints };
+  const envInput = { name: ctx.name, region: ctx.region, names, queueUrls, endpoints: options.endpoints, maxReceiveCount: options.maxReceiveCount };
 
   let roleArn: string | undefined;
   let functionArn: string | undefined;
@@ -76,14 +88,19 @@ export async function bootstrap(ctx: CliContext, options: BootstrapOptions): Pro
     roleArn = await ensureRole(clients.iam, names.lambdaRole, ctx.name, progress, await callerAccountId(clients));
     const arns = installationArns(names, { partition: partitionOf(ctx.region), region: ctx.region, accountId: accountIdFromArn(roleArn) });
     await ensureRolePolicy(clients.iam, names.lambdaRole, lambdaPermissionPolicy(arns), progress);
+    // A function made by an earlier version may hold the key itself: it moves to the parameter.
+    const keyBase64 = options.functionSecrets?.[KEY_VARIABLE] ?? (await findFunction(clients.lambda, names.lambdaFunction))?.Environment?.Variables?.[KEY_VARIABLE];
+    if (keyBase64) {
+      await ensureEncryptionKeyParameter(clients.ssm, { name: encryptionKeyParameterName(names), installation: ctx.name, keyBase64 }, progress);
+    }
     functionArn = await ensureFunction(
       clients.lambda,
       {
         functionName: names.lambdaFunction,
         roleArn,
         installation: ctx.name,
-        environment: { ...lambdaEnv(envInput), ...options.functionSecrets },
-        preserve: FUNCTION_SECRETS,
+        environment: { ...lambdaEnv(envInput), ...(keyBase64 ? { [KEY_PARAMETER_VARIABLE]: encryptionKeyParameterName(names) } : {}) },
+        preserve: [KEY_PARAMETER_VARIABLE],
       },
       progress,
       ctx.sleep,

@@ -1,6 +1,7 @@
 // dev: the embedded local AWS with one installation provisioned in it, the
 // environment an app needs to use it, and optionally the queue consumer in
 // this process delivering to the app over HTTP. Runs until `signal` aborts.
+import { randomBytes } from 'node:crypto';
 import type { LocalAws, LocalAwsOptions } from '../../infra/local-aws/index.js';
 import { createWorld, type CreateWorldOptions } from '../../world/create-world.js';
 import { envName } from '../../config/settings.js';
@@ -15,6 +16,8 @@ export interface DevOptions {
   sqsS3Port?: number;
   /** When set, this process consumes both queues and POSTs to http://127.0.0.1:<appPort>. */
   appPort?: number;
+  /** The queues' redrive policy. Default: the setting's default. */
+  maxReceiveCount?: number;
   /** Shared with the app for --app-port deliveries. Default: WORKFLOW_AWS_SIGNING_SECRET. */
   signingSecret?: string;
   progress: Progress;
@@ -29,6 +32,8 @@ export interface DevReady {
   env: Record<string, string>;
   consumer: 'cli' | 'app';
   baseUrl?: string;
+  /** --app-port without WORKFLOW_AWS_SIGNING_SECRET: a secret made for this session, in `env` for the app. */
+  generatedSecret?: boolean;
 }
 
 export interface DevDeps {
@@ -49,19 +54,24 @@ const defaultDeps: DevDeps = {
 
 export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Promise<void> {
   // The app is another process: without a shared secret its routes refuse this
-  // process's deliveries (an unset secret signs with a key private to one process).
-  if (options.appPort !== undefined && !(options.signingSecret ?? process.env[envName('signingSecret')])) {
-    throw new CliFailure(
-      '--app-port delivers to another process, so both need the same secret: set WORKFLOW_AWS_SIGNING_SECRET in the environment of `aws-workflow dev` and of the app',
-    );
-  }
-  const local = await deps.startLocalAws({
-    name: options.name,
-    region: options.region,
-    dynamodbPort: options.dynamodbPort,
-    sqsS3Port: options.sqsS3Port,
-    onProgress: options.progress,
-  });
+  // process's deliveries (an unset secret signs with a key private to one
+  // process). None set: one is made for this session and given to the app
+  // with the rest of its environment.
+  const configured = options.signingSecret ?? process.env[envName('signingSecret')];
+  const signingSecret = options.appPort !== undefined ? configured || randomBytes(32).toString('base64url') : undefined;
+  const generatedSecret = options.appPort !== undefined && !configured;
+  const local = await deps
+    .startLocalAws({
+      name: options.name,
+      region: options.region,
+      dynamodbPort: options.dynamodbPort,
+      sqsS3Port: options.sqsS3Port,
+      onProgress: options.progress,
+      ...(options.maxReceiveCount !== undefined ? { maxReceiveCount: options.maxReceiveCount } : {}),
+    })
+    .catch((error: unknown) => {
+      throw portInUse(error, options) ?? error;
+    });
   let world: { close(): Promise<void> } | undefined;
   try {
     const baseUrl = options.appPort !== undefined ? `http://127.0.0.1:${options.appPort}` : undefined;
@@ -74,10 +84,13 @@ export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Pro
         endpoints: local.endpoints,
         // With --app-port this process consumes; otherwise the app's own world does.
         consumer: baseUrl ? 'none' : 'process',
+        maxReceiveCount: options.maxReceiveCount,
       }),
       // The emulators' fixed dummy keys: they only check that requests are signed.
       AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
+      // Only one made here: a secret the user set is never printed.
+      ...(generatedSecret && signingSecret ? { [envName('signingSecret')]: signingSecret } : {}),
     };
     if (baseUrl) {
       // The world's clients take credentials from the default chain; point it at the emulators' keys.
@@ -94,17 +107,38 @@ export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Pro
         consumer: 'process',
         delivery: 'http',
         baseUrl,
+        signingSecret,
+        ...(options.maxReceiveCount !== undefined ? { maxReceiveCount: options.maxReceiveCount } : {}),
       });
       world = consumer;
       await consumer.start();
     }
-    await options.onReady({ endpoints: local.endpoints, env, consumer: baseUrl ? 'cli' : 'app', ...(baseUrl ? { baseUrl } : {}) });
+    await options.onReady({
+      endpoints: local.endpoints,
+      env,
+      consumer: baseUrl ? 'cli' : 'app',
+      ...(baseUrl ? { baseUrl } : {}),
+      ...(generatedSecret ? { generatedSecret } : {}),
+    });
     await untilAborted(options.signal);
   } finally {
     // The consumer drains in-flight deliveries before the emulators go away.
     await world?.close().catch(() => undefined);
     await local.stop();
   }
+}
+
+/** A port flag whose port is taken: name the flag, not only the port. */
+function portInUse(error: unknown, options: Pick<DevOptions, 'dynamodbPort' | 'sqsS3Port'>): CliFailure | undefined {
+  const e = error as { code?: unknown; port?: unknown; message?: unknown } | undefined;
+  if (e?.code !== 'EADDRINUSE') return undefined;
+  const port = typeof e.port === 'number' ? e.port : Number(/:(\d+)\s*$/.exec(String(e.message ?? ''))?.[1]);
+  const flag = port && port === options.dynamodbPort ? '--dynamodb-port' : port && port === options.sqsS3Port ? '--sqs-port' : undefined;
+  return new CliFailure(
+    flag
+      ? `Port ${port} (${flag}) is already in use on 127.0.0.1: pass another ${flag}, or leave it out for any free port (another \`aws-workflow dev\` may be running: \`aws-workflow status --local\`).`
+      : `A port is already in use on 127.0.0.1 (${String(e.message)}): pass other --dynamodb-port/--sqs-port values, or leave them out for any free port.`,
+  );
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 // dlq: list, show, redrive and purge the installation's two dead-letter queues.
-import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { CliContext } from '../base-command.js';
 import { isPurgeInProgress, isUnknownOperation } from '../../adapters/aws/aws-errors.js';
 import { CliFailure, NotBootstrapped } from '../errors.js';
@@ -121,4 +121,46 @@ export async function purge(ctx: CliContext, channels: readonly Channel[]): Prom
     }
   }
   return queues.map((q) => q.dlqName);
+}
+
+export interface DropOptions {
+  channels: readonly Channel[];
+  /** SQS message ids to drop. */
+  messageIds: ReadonlySet<string>;
+  /** Drop every message of these runs. */
+  runIds: ReadonlySet<string>;
+  /** Drop every message whose envelope cannot be read. */
+  undecodable: boolean;
+  max: number;
+}
+
+/**
+ * Deletes the chosen dead letters, one by one, and hands every other message
+ * back at once. What a dropped message referenced in S3 expires with the
+ * bucket's lifecycle rules.
+ */
+export async function drop(ctx: CliContext, options: DropOptions): Promise<DeadLetter[]> {
+  const queues = await dlqQueues(ctx, options.channels);
+  const dropped: DeadLetter[] = [];
+  for (const queue of queues) {
+    const received = await receiveAll(ctx.clients.sqs, queue.dlqUrl, queue.dlqName, options.max);
+    const keep = [];
+    try {
+      for (const { message, letter } of received) {
+        const chosen =
+          options.messageIds.has(letter.messageId) ||
+          (letter.runId !== undefined && options.runIds.has(letter.runId)) ||
+          (options.undecodable && letter.undecodable !== undefined);
+        if (!chosen) {
+          keep.push(message);
+          continue;
+        }
+        await ctx.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queue.dlqUrl, ReceiptHandle: message.ReceiptHandle }));
+        dropped.push(letter);
+      }
+    } finally {
+      await release(ctx.clients.sqs, queue.dlqUrl, keep);
+    }
+  }
+  return dropped;
 }

@@ -16,6 +16,10 @@ export interface StatusOptions {
   /** Stop counting a status's runs here (each 1,000 runs is one more index query). */
   countLimit: number;
   runs: boolean;
+  /** How far back failed runs count as a problem. */
+  windowSeconds?: number;
+  /** The redrive policy the queues should have. */
+  maxReceiveCount?: number;
 }
 
 export interface StatusResult {
@@ -31,13 +35,15 @@ export interface StatusResult {
   drift: string[];
   /** Why a part was left out (Lambda not served, tables missing). */
   skipped: string[];
+  /** What needs a person: dead letters, failed runs in the window. `status` exits non-zero when any (unless --no-exit-status). */
+  problems: string[];
 }
 
 export async function status(ctx: CliContext, options: StatusOptions): Promise<StatusResult> {
   const { clients, names } = ctx;
   const [tables, queues, bucket] = await Promise.all([
     tableStatuses(clients.dynamodb, names),
-    Promise.all(QUEUE_ROLES.map((role) => queueStatus(clients.sqs, names, role))),
+    Promise.all(QUEUE_ROLES.map((role) => queueStatus(clients.sqs, names, role, options.maxReceiveCount))),
     inspectBucket(clients.s3, names),
   ]);
   if (tables.every((t) => !t.exists) && queues.every((q) => !q.exists) && !bucket.exists) {
@@ -48,6 +54,7 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<S
   let mappings: MappingStatus[] | undefined;
   if (options.lambda) {
     fn = await functionStatus(clients.lambda, names.lambdaFunction);
+    if (fn.versionUnavailable) skipped.push(`function version: ${fn.versionUnavailable}`);
     const workArns = queues.filter((q) => q.role === 'workflow' || q.role === 'step').flatMap((q) => (q.arn ? [q.arn] : []));
     mappings = fn.exists ? await mappingStatuses(clients.lambda, names.lambdaFunction, workArns) : [];
   } else {
@@ -60,7 +67,7 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<S
     const url = (role: string) => queues.find((q) => q.role === role)?.url;
     const world = installationWorld(ctx, { workflow: url('workflow'), step: url('step') });
     try {
-      runs = await runsStatus(world, { countLimit: options.countLimit });
+      runs = await runsStatus(world, { countLimit: options.countLimit, windowSeconds: options.windowSeconds });
     } finally {
       await world.close().catch(() => undefined);
     }
@@ -73,6 +80,7 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<S
     ...(mappings ?? []).flatMap((m) => m.drift.map((d) => `mapping ${m.queueArn?.split(':').pop() ?? m.uuid}: ${d}`)),
   ];
   return {
+    problems: statusProblems(queues, runs),
     name: ctx.name,
     region: ctx.region,
     tables,
@@ -84,4 +92,25 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<S
     drift,
     skipped,
   };
+}
+
+/** Dead letters in either DLQ, and failed runs in the window. */
+export function statusProblems(queues: QueueStatus[], runs: RunsStatus | undefined): string[] {
+  const problems: string[] = [];
+  for (const q of queues) {
+    if (!q.role.endsWith('Dlq') || !q.exists) continue;
+    const letters = (q.visible ?? 0) + (q.inFlight ?? 0) + (q.delayed ?? 0);
+    if (letters > 0) problems.push(`${letters} dead letter(s) in ${q.name} (\`aws-workflow dlq list\`)`);
+  }
+  const failed = runs?.failedInWindow;
+  if (failed && failed.count > 0) {
+    problems.push(`${failed.count}${failed.capped ? '+' : ''} failed run(s) in the last ${windowText(failed.windowSeconds)}`);
+  }
+  return problems;
+}
+
+function windowText(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  return `${Math.round(seconds / 60)} min`;
 }

@@ -22,7 +22,7 @@ export function formatStatus(s: StatusResult): string {
     lines.push('', 'function');
     lines.push(
       f.exists
-        ? `  ${f.name}: ${f.state ?? '?'}, last update ${f.lastUpdateStatus ?? '?'}, version ${f.version}, code ${f.codeSizeBytes ?? '?'} B, ${f.memoryMb ?? '?'} MB, ${f.timeoutSeconds ?? '?'} s, ${f.architecture ?? '?'}`
+        ? `  ${f.name}: ${f.state ?? '?'}, last update ${f.lastUpdateStatus ?? '?'}, version ${f.version ?? 'unknown'}, code ${f.codeSizeBytes ?? '?'} B, ${f.memoryMb ?? '?'} MB, ${f.timeoutSeconds ?? '?'} s, ${f.architecture ?? '?'}`
         : `  ${f.name}: missing`,
     );
     for (const m of s.mappings ?? []) {
@@ -42,6 +42,8 @@ export function formatStatus(s: StatusResult): string {
   lines.push('', s.drift.length === 0 ? 'no drift from what bootstrap creates' : 'drift:');
   for (const d of s.drift) lines.push(`  ${d}`);
   for (const k of s.skipped) lines.push(`skipped ${k}`);
+  lines.push('', s.problems.length === 0 ? 'no dead letters or recently failed runs' : 'needs attention:');
+  for (const p of s.problems) lines.push(`  ${p}`);
   return lines.join('\n');
 }
 

@@ -1,7 +1,7 @@
 // The environment a deployed world reads (see src/config/world-config.ts).
 // Only names, URLs and modes: never credentials or signing secrets.
 import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
-import { BUCKET_ENV, ENDPOINT_ENV, envName, TABLE_ENV } from '../../config/settings.js';
+import { BUCKET_ENV, DEFAULT_MAX_RECEIVE_COUNT, ENDPOINT_ENV, envName, TABLE_ENV } from '../../config/settings.js';
 import { SPEC_ENV_ALIASES } from '../../config/spec-names.js';
 import type { ServiceEndpoints } from '../aws/clients.js';
 
@@ -15,6 +15,8 @@ export interface WorldEnvInput {
   consumer: 'process' | 'lambda' | 'none';
   delivery?: 'http' | 'in-process';
   baseUrl?: string;
+  /** The queues' redrive policy: written when not the default, so the world's own count agrees with SQS's. */
+  maxReceiveCount?: number;
 }
 
 /** Module the Workflow runtime loads as its World (WORKFLOW_TARGET_WORLD). */
@@ -35,6 +37,7 @@ export function worldEnv(input: WorldEnvInput): Record<string, string> {
   };
   if (input.delivery) env[envName('delivery')] = input.delivery;
   if (input.baseUrl) env[envName('baseUrl')] = input.baseUrl;
+  if (input.maxReceiveCount !== undefined && input.maxReceiveCount !== DEFAULT_MAX_RECEIVE_COUNT) env[envName('maxReceiveCount')] = String(input.maxReceiveCount);
   Object.assign(env, endpointEnv(input.endpoints));
   return env;
 }

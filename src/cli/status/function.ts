@@ -1,6 +1,7 @@
 // The worker function and its event-source mappings: state, last update,
 // code size, latest published version, and drift from bootstrap's settings.
 import { ListVersionsByFunctionCommand, type EventSourceMappingConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
+import { isAccessDenied } from '../../adapters/aws/aws-errors.js';
 import { listMappings } from '../../infra/lambda/event-sources.js';
 import { findFunction } from '../../infra/lambda/function.js';
 import { LAMBDA_HANDLER, LAMBDA_RUNTIME } from '../../infra/lambda/settings.js';
@@ -14,8 +15,10 @@ export interface FunctionStatus {
   lastUpdateStatusReason?: string;
   lastModified?: string;
   codeSizeBytes?: number;
-  /** Highest published version ($LATEST when none was published: never deployed). */
+  /** Highest published version ($LATEST when none was published: never deployed); absent when it could not be listed. */
   version?: string;
+  /** Why the version is absent: the identity may not list versions (lambda:ListVersionsByFunction). */
+  versionUnavailable?: string;
   runtime?: string;
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -49,7 +52,7 @@ export async function functionStatus(lambda: LambdaClient, functionName: string)
     ...(fn.LastUpdateStatusReason ? { lastUpdateStatusReason: fn.LastUpdateStatusReason } : {}),
     ...(fn.LastModified ? { lastModified: fn.LastModified } : {}),
     ...(fn.CodeSize !== undefined ? { codeSizeBytes: fn.CodeSize } : {}),
-    version: await latestVersion(lambda, functionName),
+    ...(await latestVersion(lambda, functionName)),
     ...(fn.Runtime ? { runtime: fn.Runtime } : {}),
     ...(fn.MemorySize !== undefined ? { memoryMb: fn.MemorySize } : {}),
     ...(fn.Timeout !== undefined ? { timeoutSeconds: fn.Timeout } : {}),
@@ -58,19 +61,28 @@ export async function functionStatus(lambda: LambdaClient, functionName: string)
   };
 }
 
-/** Versions come in pages of at most 50 (the API's default); a deployed function has one per deploy. */
-async function latestVersion(lambda: LambdaClient, functionName: string): Promise<string> {
+/**
+ * Versions come in pages of at most 50 (the API's default); a deployed
+ * function has one per deploy. An identity without
+ * lambda:ListVersionsByFunction still gets the rest of the status.
+ */
+async function latestVersion(lambda: LambdaClient, functionName: string): Promise<Pick<FunctionStatus, 'version' | 'versionUnavailable'>> {
   let highest = 0;
   let marker: string | undefined;
-  do {
-    const page = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker }));
-    for (const v of page.Versions ?? []) {
-      const n = Number(v.Version);
-      if (Number.isInteger(n) && n > highest) highest = n;
-    }
-    marker = page.NextMarker;
-  } while (marker);
-  return highest > 0 ? String(highest) : '$LATEST';
+  try {
+    do {
+      const page = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker }));
+      for (const v of page.Versions ?? []) {
+        const n = Number(v.Version);
+        if (Number.isInteger(n) && n > highest) highest = n;
+      }
+      marker = page.NextMarker;
+    } while (marker);
+  } catch (error) {
+    if (!isAccessDenied(error)) throw error;
+    return { versionUnavailable: 'access denied to lambda:ListVersionsByFunction (docs/iam.md, the identity that runs the CLI)' };
+  }
+  return { version: highest > 0 ? String(highest) : '$LATEST' };
 }
 
 export async function mappingStatuses(lambda: LambdaClient, functionName: string, queueArns: string[]): Promise<MappingStatus[]> {

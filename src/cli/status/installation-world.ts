@@ -6,14 +6,18 @@ import { createWorld, type CreateWorldOptions } from '../../world/create-world.j
 import type { AwsWorld } from '../../world/assemble-world.js';
 
 export function installationWorld(ctx: CliContext, queueUrls?: { workflow?: string; step?: string }): AwsWorld {
-  // The world's clients use the default credential chain: hand it the CLI's choice.
+  useCliCredentials(ctx);
+  return createWorld(installationWorldOptions(ctx, queueUrls));
+}
+
+/** The world's clients use the default credential chain: hand it the CLI's choice. */
+export function useCliCredentials(ctx: Pick<CliContext, 'clientOptions'>): void {
   if (ctx.clientOptions.credentials) {
     process.env.AWS_ACCESS_KEY_ID = ctx.clientOptions.credentials.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = ctx.clientOptions.credentials.secretAccessKey;
     delete process.env.AWS_SESSION_TOKEN;
   }
   if (ctx.clientOptions.profile) process.env.AWS_PROFILE = ctx.clientOptions.profile;
-  return createWorld(installationWorldOptions(ctx, queueUrls));
 }
 
 /** What the CLI decides of the world it reads with; the rest (table names too) comes from the environment, as in the app. */

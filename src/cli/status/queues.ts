@@ -43,7 +43,7 @@ const ATTRIBUTES = [
   'RedrivePolicy',
 ] as const;
 
-export async function queueStatus(sqs: SQSClient, names: ResourceNames, role: QueueRole): Promise<QueueStatus> {
+export async function queueStatus(sqs: SQSClient, names: ResourceNames, role: QueueRole, maxReceiveCount = QUEUES.maxReceiveCount): Promise<QueueStatus> {
   const name = queueName(names, role);
   const url = await findQueueUrl(sqs, name);
   if (!url) return { role, name, exists: false, drift: ['missing'] };
@@ -64,12 +64,17 @@ export async function queueStatus(sqs: SQSClient, names: ResourceNames, role: Qu
     inFlight: Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0),
     delayed: Number(attrs.ApproximateNumberOfMessagesDelayed ?? 0),
     settings,
-    drift: queueDrift(role, settings, queueName(names, role === 'workflow' ? 'workflowDlq' : 'stepDlq')),
+    drift: queueDrift(role, settings, queueName(names, role === 'workflow' ? 'workflowDlq' : 'stepDlq'), maxReceiveCount),
   };
 }
 
-/** What bootstrap sets: visibility and retention on both kinds, a redrive policy to the matching DLQ on the two work queues. */
-export function queueDrift(role: QueueRole, settings: NonNullable<QueueStatus['settings']>, dlqName: string): string[] {
+/** What bootstrap sets: visibility and retention on both kinds, a redrive policy to the matching DLQ after `maxReceiveCount` receives on the two work queues. */
+export function queueDrift(
+  role: QueueRole,
+  settings: NonNullable<QueueStatus['settings']>,
+  dlqName: string,
+  maxReceiveCount: number = QUEUES.maxReceiveCount,
+): string[] {
   const drift: string[] = [];
   const dlq = role === 'workflowDlq' || role === 'stepDlq';
   const retention = dlq ? QUEUES.dlqRetentionSeconds : QUEUES.messageRetentionSeconds;
@@ -82,6 +87,9 @@ export function queueDrift(role: QueueRole, settings: NonNullable<QueueStatus['s
   if (!dlq) {
     if (!settings.deadLetterTargetArn) drift.push('no redrive policy (bootstrap: to its DLQ)');
     else if (!settings.deadLetterTargetArn.endsWith(`:${dlqName}`)) drift.push(`redrives to ${settings.deadLetterTargetArn} (bootstrap: ${dlqName})`);
+    if (settings.maxReceiveCount !== undefined && settings.maxReceiveCount !== maxReceiveCount) {
+      drift.push(`maxReceiveCount ${settings.maxReceiveCount} (WORKFLOW_AWS_MAX_RECEIVE_COUNT / --max-receive-count: ${maxReceiveCount}; bootstrap sets it)`);
+    }
   }
   return drift;
 }

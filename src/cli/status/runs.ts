@@ -20,11 +20,16 @@ export interface RunsStatus {
   active: RunCount;
   oldestActive?: { runId: string; workflowName: string; status: string; createdAt: string; ageSeconds: number };
   lastFailed: { runId: string; workflowName: string; failedAt?: string; error?: string }[];
+  /** Failed runs that started or failed in the last `windowSeconds` (what `status` alerts on). */
+  failedInWindow: RunCount & { windowSeconds: number };
   /** Storage API pages read, each one index query. */
   queries: number;
 }
 
-export async function runsStatus(world: Pick<AwsWorld, 'runs'>, options: { countLimit: number; now?: number }): Promise<RunsStatus> {
+export async function runsStatus(
+  world: Pick<AwsWorld, 'runs'>,
+  options: { countLimit: number; now?: number; windowSeconds?: number },
+): Promise<RunsStatus> {
   let queries = 0;
   const list = (params: Parameters<AwsWorld['runs']['list']>[0]) => {
     queries++;
@@ -55,6 +60,8 @@ export async function runsStatus(world: Pick<AwsWorld, 'runs'>, options: { count
   const now = options.now ?? Date.now();
 
   const failed = await list({ status: 'failed', resolveData: 'none', pagination: { limit: 5, sortOrder: 'desc' } });
+  const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
+  const failedInWindow = { ...(await countFailedSince(list, now - windowSeconds * 1000, options.countLimit)), windowSeconds };
   return {
     byStatus,
     active,
@@ -75,8 +82,35 @@ export async function runsStatus(world: Pick<AwsWorld, 'runs'>, options: { count
       ...(run.completedAt ? { failedAt: new Date(run.completedAt).toISOString() } : {}),
       ...(run.error?.message ? { error: firstLine(run.error.message) } : {}),
     })),
+    failedInWindow,
     queries,
   };
+}
+
+/** `status` looks for failures this far back unless told otherwise. */
+export const DEFAULT_WINDOW_SECONDS = 24 * 3600;
+
+/**
+ * Failed runs newest first (by start), counting those that started or failed
+ * since `since`; stops at the first page that started before it, so a run
+ * started long before the window is seen only if it is among that page.
+ */
+async function countFailedSince(
+  list: (params: Parameters<AwsWorld['runs']['list']>[0]) => ReturnType<AwsWorld['runs']['list']>,
+  since: number,
+  countLimit: number,
+): Promise<RunCount> {
+  let total = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await list({ status: 'failed', resolveData: 'none', pagination: { limit: 100, sortOrder: 'desc', ...(cursor ? { cursor } : {}) } });
+    const time = (d: Date | string | undefined) => (d === undefined ? 0 : new Date(d).getTime());
+    total += page.data.filter((run) => time(run.createdAt) >= since || time(run.completedAt) >= since).length;
+    if (total >= countLimit) return { count: total, capped: true };
+    const oldest = page.data[page.data.length - 1];
+    cursor = page.hasMore && page.cursor && oldest && time(oldest.createdAt) >= since ? page.cursor : undefined;
+  } while (cursor);
+  return { count: total, capped: false };
 }
 
 function firstLine(text: string): string {

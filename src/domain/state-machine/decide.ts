@@ -24,7 +24,11 @@ export interface DecideInput {
 export const decide = ({ runId, request: raw, params, snapshot, ctx }: DecideInput): Decision => {
   const parsed = parseRequest(raw);
   if ('error' in parsed) return reject(parsed.error);
-  const { request } = parsed;
+  return decideParsed({ runId, request: parsed.request, params, snapshot, ctx });
+};
+
+/** `decide` for a request already in its validated form (a stored event being replayed: log-fold.ts). */
+export const decideParsed = ({ runId, request, params, snapshot, ctx }: DecideInput): Decision => {
   if (request.eventType === 'run_created') return createRun(runId, request, params, snapshot, ctx);
   if (!runId) return reject(badRequest(`runId is required for ${request.eventType} events`));
 

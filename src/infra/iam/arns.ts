@@ -1,6 +1,6 @@
 // ARNs of one installation's resources, built from names so the Lambda policy
 // can be written before (or without) describing each resource.
-import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
+import { encryptionKeyParameterName, TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
 import { TABLES } from '../../adapters/aws/resources.js';
 
 export interface ArnScope {
@@ -30,9 +30,12 @@ export interface InstallationArns {
   queues: string[];
   dlqs: string[];
   bucket: string;
-  objects: string;
+  /** The encryption-key parameter (SSM ARNs name a hierarchical parameter without its leading "/"). */
+  encryptionKeyParameter: string;
   logGroup: string;
   function: string;
+  /** Any event-source mapping of the account (UUIDs are not known in advance). */
+  eventSourceMappings: string;
   role: string;
 }
 
@@ -45,14 +48,20 @@ export function installationArns(names: ResourceNames, scope: ArnScope): Install
     queues: [names.workflowQueue, names.stepQueue].map((q) => `arn:${p}:sqs:${r}:${a}:${q}`),
     dlqs: [names.workflowDlq, names.stepDlq].map((q) => `arn:${p}:sqs:${r}:${a}:${q}`),
     bucket: `arn:${p}:s3:::${names.bucket}`,
-    objects: `arn:${p}:s3:::${names.bucket}/*`,
+    encryptionKeyParameter: `arn:${p}:ssm:${r}:${a}:parameter/${encryptionKeyParameterName(names).replace(/^\//, '')}`,
     // The `:*` form is what CloudWatch Logs documents for IAM policies on a group and its streams.
     logGroup: `arn:${p}:logs:${r}:${a}:log-group:${lambdaLogGroup(names)}:*`,
     function: `arn:${p}:lambda:${r}:${a}:function:${names.lambdaFunction}`,
+    eventSourceMappings: `arn:${p}:lambda:${r}:${a}:event-source-mapping:*`,
     role: `arn:${p}:iam::${a}:role/${names.lambdaRole}`,
   };
+}
+
+export function bucketArn(partition: string, bucket: string): string {
+  return `arn:${partition}:s3:::${bucket}`;
 }
 
 export function lambdaLogGroup(names: ResourceNames): string {
   return `/aws/lambda/${names.lambdaFunction}`;
 }
+

@@ -1,7 +1,9 @@
 // The Lambda role's trust and permission policies. Every statement names exact
-// actions and exact ARNs; the only wildcards are the object suffix of the one
-// bucket and the stream suffix of the function's own log group, which AWS
-// requires to address objects and log streams at all.
+// actions and exact ARNs; the only wildcards are the object suffixes under the
+// world's own key prefixes and the stream suffix of the function's own log
+// group, which AWS requires to address objects and log streams at all.
+import { BATCH_TABLE_ROLES } from '../../adapters/aws/resources.js';
+import { TABLE_ROLES } from '../../config/resource-names.js';
 import { CLAIM_CHECK_PREFIX } from '../../domain/claim-check.js';
 import type { InstallationArns } from './arns.js';
 
@@ -42,6 +44,7 @@ export function lambdaTrustPolicy(accountId: string): object {
 }
 
 export function lambdaPermissionPolicy(arns: InstallationArns): PolicyDocument {
+  const batchTables = BATCH_TABLE_ROLES.map((role) => arns.tables[TABLE_ROLES.indexOf(role)]!);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -49,17 +52,10 @@ export function lambdaPermissionPolicy(arns: InstallationArns): PolicyDocument {
         Sid: 'WorldTables',
         Effect: 'Allow',
         // TransactWriteItems is authorised per item, as PutItem/UpdateItem/DeleteItem.
-        Action: [
-          'dynamodb:GetItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:Query',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:BatchWriteItem',
-        ],
+        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         Resource: arns.tables,
       },
+      { Sid: 'WorldBatchTables', Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], Resource: batchTables },
       { Sid: 'WorldIndexes', Effect: 'Allow', Action: ['dynamodb:Query'], Resource: arns.indexes },
       {
         Sid: 'WorldQueues',
@@ -85,20 +81,24 @@ export function lambdaPermissionPolicy(arns: InstallationArns): PolicyDocument {
           's3:PutObjectTagging',
           's3:DeleteObjectTagging',
         ],
-        Resource: [arns.objects],
+        // Only the world's own prefixes: not deployment zips or anything else in the bucket.
+        Resource: WORLD_KEY_PREFIXES.map((p) => `${arns.bucket}/${p}*`),
       },
-      // Without ListBucket a missing key answers 403 instead of 404, and the
-      // queue reads a 404 as "payload already discarded". S3's existence check
-      // for GetObject carries no s3:prefix, so the prefix condition is
-      // ...IfExists: it keeps that 404, and limits real listings to the
-      // world's own prefixes.
+      // Listing only with a prefix of the world's own. S3's existence check
+      // behind a GetObject carries no prefix, so a missing key answers 403;
+      // the blob store then lists that one key (ListObjectsV2, Prefix = key)
+      // to tell "missing" from "denied" (s3-blob-store.ts).
       {
         Sid: 'WorldPayloadListing',
         Effect: 'Allow',
         Action: ['s3:ListBucket'],
         Resource: [arns.bucket],
-        Condition: { StringLikeIfExists: { 's3:prefix': WORLD_KEY_PREFIXES.map((p) => `${p}*`) } },
+        Condition: { StringLike: { 's3:prefix': WORLD_KEY_PREFIXES.map((p) => `${p}*`) } },
       },
+      // The payload master key, read once per cold start (never in the function's
+      // configuration). SecureString under the AWS managed key aws/ssm, whose
+      // key policy lets the account's principals decrypt through SSM: no KMS grant.
+      { Sid: 'EncryptionKeyParameter', Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [arns.encryptionKeyParameter] },
       {
         Sid: 'FunctionLogs',
         Effect: 'Allow',

@@ -2,6 +2,7 @@
 // only: its own startFauxqs() binds every interface.
 import type { AddressInfo } from 'node:net';
 import { addObjectTagging } from './fauxqs/object-tagging.js';
+import { handBackMessagesOfGoneReceivers, type SqsStoreWithQueues } from './fauxqs/gone-receivers.js';
 import { sqsStoreWithRequestHostUrls } from './fauxqs/resolvable-queue-urls.js';
 import type { RunningServer } from './running-server.js';
 
@@ -13,6 +14,7 @@ export async function startFauxqs(port = 0, region = 'us-east-1'): Promise<Runni
   const sqsStore = await sqsStoreWithRequestHostUrls();
   const app = buildApp({ logger: false, defaultRegion: region, ...(sqsStore ? { stores: { sqsStore } as never } : {}) });
   addObjectTagging(app);
+  if (sqsStore) handBackMessagesOfGoneReceivers(app as never, sqsStore as unknown as SqsStoreWithQueues);
   await app.listen({ port, host: '127.0.0.1' });
   const actualPort = (app.server.address() as AddressInfo).port;
   let stopped: Promise<void> | undefined;

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { type ResourceNames } from '../../config/resource-names.js';
 import { BUCKET } from '../../adapters/aws/resources.js';
-import { hasErrorName, httpStatusOf, isMissingBucket } from '../../adapters/aws/aws-errors.js';
+import { hasErrorName, httpStatusOf, isMissingBucket, otherBucketRegion } from '../../adapters/aws/aws-errors.js';
 import { bucketPolicy, DEFAULT_ENCRYPTION, lifecycleConfiguration, PUBLIC_ACCESS_BLOCK } from './bucket-config.js';
 import { retryWhile } from '../retry.js';
 import type { ProgressListener, ProvisionOptions, ResourceReport, ResourceState } from './types.js';
@@ -93,6 +93,11 @@ async function bucketExists(client: S3Client, bucket: string): Promise<boolean> 
   } catch (err) {
     if (isMissingBucket(err)) return false;
     if (httpStatusOf(err) === 403) throw new Error(`Bucket ${bucket} exists but this account cannot use it (403); choose another installation name or bucket`);
+    const elsewhere = otherBucketRegion(err);
+    if (elsewhere !== undefined) {
+      const region = await client.config.region();
+      throw new Error(`Bucket ${bucket} is in ${elsewhere}, not ${region}: pass --region ${elsewhere}, or choose another bucket (--bucket, WORKFLOW_AWS_BUCKET)`);
+    }
     throw err;
   }
 }

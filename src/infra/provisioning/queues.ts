@@ -1,17 +1,22 @@
 // The workflow and step queues, each with its dead-letter queue. A DLQ is made
 // first because its ARN goes into its source queue's RedrivePolicy. A queue is
-// created with all its attributes in one call, so an existing queue is
-// complete and is left as it is.
+// created with all its attributes in one call. On an existing queue, the
+// attributes a setting chooses (the redrive policy's maxReceiveCount) are
+// brought to the wanted value, and MaximumMessageSize is raised when smaller: a
+// queue made before AWS raised the default (or by another tool) may refuse the
+// messages WORKFLOW_AWS_MAX_MESSAGE_BYTES allows. Others are left as they are.
 import {
   CreateQueueCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  SetQueueAttributesCommand,
   type QueueAttributeName,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type ResourceNames } from '../../config/resource-names.js';
 import { QUEUES } from '../../adapters/aws/resources.js';
+import { SETTINGS } from '../../config/settings.js';
 import { hasErrorName, isMissingQueue, unlessMissing } from '../../adapters/aws/aws-errors.js';
 import { pollUntil, retryWhile } from '../retry.js';
 import { RESOURCE_WAIT } from './poll.js';
@@ -28,17 +33,22 @@ function queuePairs(names: ResourceNames) {
   ] as const;
 }
 
-export function dlqAttributes(): QueueAttributes {
+const DEFAULT_MAX_MESSAGE_BYTES = SETTINGS.maxMessageBytes.fallback('');
+
+/** A dead letter is as large as the message it was: the DLQ takes the same size. */
+export function dlqAttributes(maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): QueueAttributes {
   return {
     MessageRetentionPeriod: String(QUEUES.dlqRetentionSeconds),
+    MaximumMessageSize: String(maxMessageBytes),
     SqsManagedSseEnabled: 'true',
   };
 }
 
-export function sourceQueueAttributes(dlqArn: string, maxReceiveCount = QUEUES.maxReceiveCount): QueueAttributes {
+export function sourceQueueAttributes(dlqArn: string, maxReceiveCount = QUEUES.maxReceiveCount, maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): QueueAttributes {
   return {
     VisibilityTimeout: String(QUEUES.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(QUEUES.messageRetentionSeconds),
+    MaximumMessageSize: String(maxMessageBytes),
     SqsManagedSseEnabled: 'true',
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
   };
@@ -47,7 +57,7 @@ export function sourceQueueAttributes(dlqArn: string, maxReceiveCount = QUEUES.m
 export async function provisionQueues(
   client: SQSClient,
   names: ResourceNames,
-  options: Pick<ProvisionOptions, 'onProgress' | 'maxReceiveCount' | 'onNote' | 'sleep'> = {},
+  options: Pick<ProvisionOptions, 'onProgress' | 'maxReceiveCount' | 'maxMessageBytes' | 'onNote' | 'sleep'> = {},
 ): Promise<{ reports: ResourceReport[]; queues: ProvisionedQueues }> {
   const reports: ResourceReport[] = [];
   const settle = (report: ResourceReport) => {
@@ -56,8 +66,11 @@ export async function provisionQueues(
   };
   const pairs = await allSettled(
     queuePairs(names).map(async ({ queue, dlq }) => {
-      const dead = await ensureQueue(client, dlq, 'dlq', () => dlqAttributes(), settle, options);
-      const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn, options.maxReceiveCount), settle, options);
+      const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+      const dead = await ensureQueue(client, dlq, 'dlq', () => dlqAttributes(maxBytes), maxBytes, settle, options);
+      const source = await ensureQueue(client, queue, 'queue', () => sourceQueueAttributes(dead.arn, options.maxReceiveCount, maxBytes), maxBytes, settle, options, [
+        'RedrivePolicy',
+      ]);
       return { source, dead };
     }),
   );
@@ -95,11 +108,14 @@ async function ensureQueue(
   name: string,
   kind: ResourceKind,
   attributes: () => QueueAttributes,
+  maxMessageBytes: number,
   settle: (report: ResourceReport) => void,
   options: Pick<ProvisionOptions, 'onNote' | 'sleep'>,
+  /** Attributes a setting chooses: set on an existing queue when they differ. */
+  reconciled: QueueAttributeName[] = [],
 ): Promise<QueueAddress> {
   let url = await queueUrl(client, name);
-  const status = url ? 'present' : 'created';
+  let status: 'present' | 'created' | 'updated' = url ? 'present' : 'created';
   // CreateQueue returns the existing URL when another run made the same queue first.
   // Within 60 s of a DeleteQueue of the same name, SQS refuses it: wait that out.
   url ??= (
@@ -117,10 +133,36 @@ async function ensureQueue(
     )
   ).QueueUrl;
   if (!url) throw new Error(`CreateQueue returned no URL for ${name}`);
-  const arn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  const existing =
+    (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', 'MaximumMessageSize', ...reconciled] }))).Attributes ?? {};
+  const arn = existing.QueueArn;
   if (!arn) throw new Error(`GetQueueAttributes returned no QueueArn for ${name}`);
+  if (status === 'present') {
+    const wanted = attributes();
+    const changed: Partial<Record<QueueAttributeName, string>> = Object.fromEntries(
+      reconciled.filter((key) => !sameAttribute(existing[key], wanted[key])).map((key) => [key, wanted[key]!]),
+    );
+    const size = existing.MaximumMessageSize;
+    if (size !== undefined && Number(size) < maxMessageBytes) changed.MaximumMessageSize = String(maxMessageBytes);
+    if (Object.keys(changed).length > 0) {
+      await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: changed }));
+      status = 'updated';
+    }
+  }
   settle({ kind, name, status });
   return { url, arn };
+}
+
+/** JSON attributes (RedrivePolicy) compare by content: SQS may return numbers as strings or reorder keys. */
+function sameAttribute(actual: string | undefined, wanted: string | undefined): boolean {
+  if (wanted === undefined || actual === wanted) return true;
+  try {
+    const a = JSON.parse(actual ?? '') as Record<string, unknown>;
+    const w = JSON.parse(wanted) as Record<string, unknown>;
+    return Object.keys(w).every((k) => String(a[k]) === String(w[k])) && Object.keys(a).length === Object.keys(w).length;
+  } catch {
+    return false;
+  }
 }
 
 async function queueUrl(client: SQSClient, name: string): Promise<string | undefined> {

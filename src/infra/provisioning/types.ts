@@ -35,6 +35,8 @@ export interface ProvisionOptions {
   tableWaitMs?: number;
   /** Receives before SQS moves a message to its DLQ. Default QUEUES.maxReceiveCount. */
   maxReceiveCount?: number;
+  /** Largest message the queues (and DLQs) accept: WORKFLOW_AWS_MAX_MESSAGE_BYTES. Default its default. */
+  maxMessageBytes?: number;
 }
 
 export interface QueueAddress {

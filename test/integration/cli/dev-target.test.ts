@@ -9,6 +9,7 @@ import Dev from '../../../src/cli/commands/dev.js';
 import DlqList from '../../../src/cli/commands/dlq/list.js';
 import Outputs from '../../../src/cli/commands/outputs.js';
 import Status from '../../../src/cli/commands/status.js';
+import Verify from '../../../src/cli/commands/verify.js';
 import type { OutputsResult } from '../../../src/cli/operations/outputs.js';
 import type { StatusResult } from '../../../src/cli/operations/status.js';
 import { devStateDir } from '../../../src/cli/local/dev-state.js';
@@ -29,7 +30,7 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-it('outputs, status and dlq list exit 0 against dev, from its env or with --local', async () => {
+it('outputs, status, verify and dlq list exit 0 against dev, from its env or with --local', async () => {
   let devEnv: Record<string, string> = {};
   const ready = new Promise<void>((resolve) => {
     class Observed extends Dev {
@@ -43,7 +44,7 @@ it('outputs, status and dlq list exit 0 against dev, from its env or with --loca
   await ready;
   try {
     expect(devEnv.WORKFLOW_AWS_STEP_QUEUE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
-    expect(await readdir(devStateDir())).toEqual(expect.arrayContaining([expect.stringMatching(/dev-devtarget\.json$/)]));
+    expect(await readdir(devStateDir())).toEqual(expect.arrayContaining([expect.stringMatching(/dev-devtarget-\d+\.json$/)]));
 
     // `set -a; . .env; set +a` in a shell: the CLI reads the same variables.
     const before = { ...process.env };
@@ -77,6 +78,9 @@ it('outputs, status and dlq list exit 0 against dev, from its env or with --loca
 
     const viaLocal = await runCommand(Status, ['--local', '--name', 'devtarget', '--json', '--no-runs']);
     expect(viaLocal.exitCode).toBe(0);
+    const verified = await runCommand(Verify, ['--local', '--name', 'devtarget', '--json']);
+    expect(verified.exitCode).toBe(0);
+    expect(verified.result).toEqual({ runsChecked: 0, drift: [], late: [], repaired: [] });
     const wrongName = await runCommand(Status, ['--local', '--name', 'other', '--json']);
     expect(wrongName.exitCode).toBe(1);
     expect(wrongName.stdout).toContain('pass --name devtarget');

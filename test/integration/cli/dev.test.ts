@@ -53,15 +53,60 @@ it('provisions into the local AWS, prints the environment, and stops on SIGINT',
   dynamodb.destroy();
 });
 
-it('with --app-port and no signing secret refuses to start, naming the variable', async () => {
-  const saved = process.env.WORKFLOW_AWS_SIGNING_SECRET;
+it('with --app-port and no signing secret generates one for the session and gives it to the app with its environment', async () => {
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, signing: process.env.WORKFLOW_AWS_SIGNING_SECRET };
   delete process.env.WORKFLOW_AWS_SIGNING_SECRET;
   try {
-    const run = await runCommand(Dev, ['--name', 'devnosecret', '--app-port', '3999']);
-    expect(run.exitCode).not.toBe(0);
-    expect(run.stderr).toContain('WORKFLOW_AWS_SIGNING_SECRET');
+    const env = await runDev(['--name', 'devnosecret', '--app-port', '3999'], async () => {});
+    expect(env.WORKFLOW_AWS_SIGNING_SECRET).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(resolveWorldConfig({}, env).signingSecret).toBe(env.WORKFLOW_AWS_SIGNING_SECRET);
   } finally {
-    restore('WORKFLOW_AWS_SIGNING_SECRET', saved);
+    restore('AWS_ACCESS_KEY_ID', saved.id);
+    restore('AWS_SECRET_ACCESS_KEY', saved.secret);
+    restore('WORKFLOW_AWS_SIGNING_SECRET', saved.signing);
+  }
+});
+
+it('a secret the user set is never printed', async () => {
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, signing: process.env.WORKFLOW_AWS_SIGNING_SECRET };
+  process.env.WORKFLOW_AWS_SIGNING_SECRET = 'user-set-secret-0123456789abcdef0123';
+  try {
+    const env = await runDev(['--name', 'devownsecret', '--app-port', '3998'], async () => {});
+    expect(env.WORKFLOW_AWS_SIGNING_SECRET).toBeUndefined();
+  } finally {
+    restore('AWS_ACCESS_KEY_ID', saved.id);
+    restore('AWS_SECRET_ACCESS_KEY', saved.secret);
+    restore('WORKFLOW_AWS_SIGNING_SECRET', saved.signing);
+  }
+});
+
+it('a port in use names its flag', async () => {
+  const taken: Server = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (taken.address() as AddressInfo).port;
+    const run = await runCommand(Dev, ['--name', 'devport', '--dynamodb-port', String(port)]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`Port ${port} (--dynamodb-port) is already in use on 127.0.0.1`);
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
+});
+
+it('WORKFLOW_AWS_MAX_RECEIVE_COUNT reaches the local queues\' redrive policy and the app\'s environment', async () => {
+  const saved = process.env.WORKFLOW_AWS_MAX_RECEIVE_COUNT;
+  process.env.WORKFLOW_AWS_MAX_RECEIVE_COUNT = '3';
+  try {
+    const env = await runDev(['--name', 'devmrc'], async (env) => {
+      const { GetQueueAttributesCommand, SQSClient } = await import('@aws-sdk/client-sqs');
+      const sqs = new SQSClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL_SQS, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+      const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: env.WORKFLOW_AWS_WORKFLOW_QUEUE_URL, AttributeNames: ['RedrivePolicy'] }));
+      sqs.destroy();
+      expect(JSON.parse(attrs.Attributes!.RedrivePolicy!).maxReceiveCount).toBe(3);
+    });
+    expect(env.WORKFLOW_AWS_MAX_RECEIVE_COUNT).toBe('3');
+  } finally {
+    restore('WORKFLOW_AWS_MAX_RECEIVE_COUNT', saved);
   }
 });
 

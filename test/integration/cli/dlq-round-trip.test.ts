@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import type { ValidQueueName } from '@workflow/world';
 import { startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
+import DlqDrop from '../../../src/cli/commands/dlq/drop.js';
 import DlqList from '../../../src/cli/commands/dlq/list.js';
 import DlqPurge from '../../../src/cli/commands/dlq/purge.js';
 import DlqRedrive from '../../../src/cli/commands/dlq/redrive.js';
@@ -107,9 +108,12 @@ it('a poison message reaches the DLQ, is listed with its run, is redriven after 
   expect(shown.exitCode).toBe(0);
   expect((shown.result as { messages: DeadLetter[] }).messages.map((m) => m.messageId)).toEqual([letters[0]!.messageId]);
 
+  // A dead letter is a problem: the report, then exit 7 (for scripts and alerts); --no-exit-status reports only.
   const status = await runCommand(Status, local_);
-  expect(status.exitCode).toBe(0);
+  expect(status.exitCode).toBe(7);
   const s = status.result as StatusResult;
+  expect(s.problems).toEqual([`1 dead letter(s) in ${NAME}-workflow-dlq (\`aws-workflow dlq list\`)`]);
+  expect((await runCommand(Status, [...local_, '--no-exit-status'])).exitCode).toBe(0);
   expect(s.queues.find((q) => q.role === 'workflowDlq')).toMatchObject({ exists: true, visible: 1 });
   expect(s.runs?.byStatus.pending).toEqual({ count: 1, capped: false });
   expect(s.runs?.oldestActive?.runId).toBe(runId);
@@ -126,7 +130,10 @@ it('a poison message reaches the DLQ, is listed with its run, is redriven after 
   await until(async () => ((await world.runs.get(runId)).status === 'completed' ? true : undefined), 30_000);
   const after = await runCommand(DlqList, local_);
   expect((after.result as { messages: DeadLetter[] }).messages).toEqual([]);
-  const done = (await runCommand(Status, local_)).result as StatusResult;
+  const doneRun = await runCommand(Status, local_);
+  expect(doneRun.exitCode).toBe(0);
+  const done = doneRun.result as StatusResult;
+  expect(done.problems).toEqual([]);
   expect(done.runs?.byStatus.completed.count).toBe(1);
   expect(done.runs?.active.count).toBe(0);
 });
@@ -167,5 +174,41 @@ it('redrive without --run falls back to moving one by one where SQS move tasks a
   const purged = await runCommand(DlqPurge, ['--local', '--name', NAME, '--queue', 'step', '--yes', '--json']);
   expect(purged.exitCode).toBe(0);
   expect(purged.result).toEqual({ purged: [`${NAME}-step-dlq`] });
+  sqs.destroy();
+});
+
+it('drops single poison messages (by id, by run, undecodable), leaves the rest, and says when nothing matched', async () => {
+  const { SendMessageCommand, SQSClient } = await import('@aws-sdk/client-sqs');
+  const sqs = new SQSClient({ region: local.region, endpoint: local.endpoints.sqs, credentials: local.credentials });
+  const envelope = (runId: string, id: string) =>
+    JSON.stringify({ v: 1, id, queueName: '__wkf_workflow_wf', deploymentId: 'dpl', payload: { runId } });
+  for (const body of [envelope('wrun_keep', 'msg_01J0000000000000000000000A'), envelope('wrun_poison', 'msg_01J0000000000000000000000B'), 'garbage one', 'garbage two']) {
+    await sqs.send(new SendMessageCommand({ QueueUrl: local.queueUrls.workflowDlq, MessageBody: body }));
+  }
+  const listed = ((await runCommand(DlqList, [...local_, '--queue', 'workflow'])).result as { messages: DeadLetter[] }).messages;
+  const keep = listed.find((m) => m.runId === 'wrun_keep')!;
+  const garbage = listed.filter((m) => m.undecodable);
+  expect(garbage).toHaveLength(2);
+
+  const byId = await runCommand(DlqDrop, [garbage[0]!.messageId, ...local_, '--yes']);
+  expect(byId.exitCode).toBe(0);
+  expect((byId.result as { dropped: DeadLetter[] }).dropped.map((l) => l.messageId)).toEqual([garbage[0]!.messageId]);
+  const rest = await runCommand(DlqDrop, [...local_, '--yes', '--undecodable', '--run', 'wrun_poison']);
+  expect((rest.result as { dropped: DeadLetter[] }).dropped.map((l) => l.runId ?? 'undecodable').sort()).toEqual(['undecodable', 'wrun_poison']);
+  const left = ((await runCommand(DlqList, [...local_, '--queue', 'workflow'])).result as { messages: DeadLetter[] }).messages;
+  expect(left.map((m) => m.messageId)).toEqual([keep.messageId]);
+
+  const nothing = await runCommand(DlqDrop, [...local_, '--yes', '--run', 'wrun_unknown']);
+  expect(nothing.exitCode).toBe(1);
+  expect(nothing.stdout + nothing.stderr).toContain('No dead letter matched; nothing was deleted');
+  const noTarget = await runCommand(DlqDrop, ['--local', '--name', NAME, '--yes']);
+  expect(noTarget.exitCode).toBe(2);
+  const refused = await runCommand(DlqDrop, [keep.messageId, '--local', '--name', NAME]);
+  expect(refused.exitCode).toBe(1);
+
+  const redriveNothing = await runCommand(DlqRedrive, [...local_, '--run', 'wrun_unknown']);
+  expect(redriveNothing.exitCode).toBe(1);
+  expect(redriveNothing.stdout + redriveNothing.stderr).toContain('No dead letter of run wrun_unknown; nothing was moved');
+  expect(((await runCommand(DlqList, [...local_, '--queue', 'workflow'])).result as { messages: DeadLetter[] }).messages).toHaveLength(1);
   sqs.destroy();
 });

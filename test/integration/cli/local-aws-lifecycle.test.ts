@@ -48,7 +48,7 @@ async function leftovers(prefix: string): Promise<string[]> {
 
 it('bootstrap, outputs and teardown leave nothing behind', async () => {
   const cloud = fakeCloud(local.region);
-  const clients: AwsClients = { ...data, lambda: cloud.aws.clients.lambda, iam: cloud.aws.clients.iam, sts: cloud.aws.clients.sts };
+  const clients: AwsClients = { ...data, lambda: cloud.aws.clients.lambda, iam: cloud.aws.clients.iam, ssm: cloud.aws.clients.ssm, sts: cloud.aws.clients.sts };
   const inject = { factory: () => clients, sleep: noSleep };
   const common = ['--name', 'itest', '--region', local.region];
   // dynalite has no point-in-time recovery (on by default for the events table).

@@ -42,7 +42,7 @@ it('re-enqueues the pending and running runs, and only those, on the workflow qu
 
   const data = localClients(local.endpoints, local.region);
   const cloud = fakeCloud(local.region);
-  const clients: AwsClients = { ...data, lambda: cloud.aws.clients.lambda, iam: cloud.aws.clients.iam, sts: cloud.aws.clients.sts };
+  const clients: AwsClients = { ...data, lambda: cloud.aws.clients.lambda, iam: cloud.aws.clients.iam, ssm: cloud.aws.clients.ssm, sts: cloud.aws.clients.sts };
   const run = await runCommand(Repair, ['--name', 'repairit', '--region', local.region, '--json'], { factory: () => clients, sleep: noSleep });
   if (run.exitCode !== 0) throw new Error(run.stderr);
   const result = JSON.parse(run.stdout) as RepairResult;

@@ -1,5 +1,6 @@
 // Commits and reads against the embedded local DynamoDB, tables as provisioned from resources.ts.
 import { jest } from '@jest/globals';
+import { ManualClock } from '../../../src/adapters/memory/manual-clock.js';
 import { createHash } from 'node:crypto';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { BlobPointer } from '../../../src/domain/model.js';
@@ -251,7 +252,7 @@ describe('DynamoDbEventStore on local DynamoDB: round trips', () => {
   it('stamps the TTL on a terminal commit when retention is configured', async () => {
     const { runId, run } = await createRun();
     const now = Date.UTC(2030, 0, 1);
-    const store = local.store({ runRetentionDays: 3, now: () => now });
+    const store = local.store({ runRetentionDays: 3, clock: new ManualClock(now) });
     const done = { ...run, status: 'cancelled', completedAt: new Date() } as typeof run;
     await store.commit(appendOne(runId, await store.getRun(runId), done, { eventType: 'run_cancelled', runChanged: true }).commit);
     await local.flush();

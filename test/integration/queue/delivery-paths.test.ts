@@ -10,7 +10,7 @@ import { closeWorlds, queueWorld, startLocalStack, waitFor, type LocalStack } fr
 
 jest.setTimeout(40_000);
 
-const SECRET = 'integration-secret';
+const SECRET = 'integration-secret-0123456789abcdef01';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -61,7 +61,7 @@ describe('HTTP delivery', () => {
     const url = `${server.baseUrl}/.well-known/workflow/v1/flow`;
     const attempts: Array<Record<string, string>> = [
       { [DELIVERY_HEADERS.attempt]: '1' },
-      { [DELIVERY_HEADERS.attempt]: '1', [DELIVERY_HEADERS.timestamp]: now, [DELIVERY_HEADERS.signature]: signDelivery('guessed', now, '1', body) },
+      { [DELIVERY_HEADERS.attempt]: '1', [DELIVERY_HEADERS.timestamp]: now, [DELIVERY_HEADERS.signature]: signDelivery('guessed-secret-of-32-bytes-or-more', { method: 'POST', route: 'flow' }, now, '1', body) },
     ];
     for (const headers of attempts) {
       const res = await fetch(url, { method: 'POST', headers, body });

@@ -19,7 +19,9 @@ import {
   PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
   S3Client,
+  S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { bucketRegionRedirect } from '../../support/s3-region-redirect.js';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, QueueDeletedRecently, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -198,6 +200,20 @@ describe('names', () => {
   });
 });
 
+describe('a configured bucket in another region', () => {
+  const s3 = mockClient(S3Client);
+  beforeEach(() => s3.reset());
+
+  it.each([301, 400] as const)('bootstrap names the bucket, its region and the fix (%i), and creates nothing', async (status) => {
+    s3.on(HeadBucketCommand).rejects(bucketRegionRedirect(status, 'ap-south-2'));
+    const client = new S3Client({ region: 'eu-west-1' });
+    await expect(provisionBucket(client, { ...names, bucket: 'shared-payloads' }, { ...recorder() })).rejects.toThrow(
+      'Bucket shared-payloads is in ap-south-2, not eu-west-1: pass --region ap-south-2, or choose another bucket (--bucket, WORKFLOW_AWS_BUCKET)',
+    );
+    expect(s3.commandCalls(CreateBucketCommand)).toHaveLength(0);
+  });
+});
+
 describe('the default bucket name', () => {
   const sts = mockClient(STSClient);
   const s3 = mockClient(S3Client);
@@ -217,6 +233,17 @@ describe('the default bucket name', () => {
     expect(long).toHaveLength(63);
     expect(bucketNameProblem(long)).toBeUndefined();
     expect(accountBucketName('a'.repeat(40), '210987654321', 'ap-southeast-3')).not.toBe(long);
+  });
+
+  it.each([301, 400] as const)('treats a legacy <name>-payloads in another region (%i with x-amz-bucket-region) as not ours', async (status) => {
+    s3.on(HeadBucketCommand).rejects(bucketRegionRedirect(status, 'ap-south-2'));
+    expect(await defaultBucketName(clients(), 'shop', 'eu-west-1', {})).toBe('shop-210987654321-eu-west-1');
+  });
+
+  it('still fails on a 400 without x-amz-bucket-region (not a region redirect)', async () => {
+    const badRequest = new S3ServiceException({ name: 'Unknown', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'UnknownError' });
+    s3.on(HeadBucketCommand).rejects(badRequest);
+    await expect(defaultBucketName(clients(), 'shop', 'eu-west-1', {})).rejects.toBe(badRequest);
   });
 
   it('keeps the old <name>-payloads of an installation bootstrapped before, and skips STS on an emulator', async () => {

@@ -26,6 +26,18 @@ afterEach(async () => {
 const run = (cloud: FakeCloud, extra: string[] = []) =>
   runCommand(Bootstrap, ['--name', 'shop', '--region', cloud.region, '--write-env', envFile, ...extra], { factory: cloud.aws.factory, sleep: noSleep });
 
+/** `run` with `variable` set in the environment for that run only. */
+async function runWith(variable: string, value: string, cloud: FakeCloud, extra: string[] = []) {
+  const saved = process.env[variable];
+  process.env[variable] = value;
+  try {
+    return await run(cloud, extra);
+  } finally {
+    if (saved === undefined) delete process.env[variable];
+    else process.env[variable] = saved;
+  }
+}
+
 function parseDotenv(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of text.split('\n')) {
@@ -184,26 +196,60 @@ describe('bootstrap', () => {
     expect(resolveWorldConfig({}, { ...env, AWS_REGION: 'us-east-1' }).resources).toEqual({ ...resourceNames('shop'), bucket: 'shop-123456789012-us-east-1' });
   });
 
-  it('gives the function the payload encryption key without printing or writing it, and keeps it on later runs', async () => {
+  it('puts the payload encryption key in an SSM SecureString parameter: the function\'s configuration names it and holds no key material', async () => {
     const cloud = fakeCloud();
     const key = Buffer.alloc(32, 7).toString('base64');
-    const saved = process.env.WORKFLOW_AWS_ENCRYPTION_KEY;
-    process.env.WORKFLOW_AWS_ENCRYPTION_KEY = key;
-    let first: Awaited<ReturnType<typeof run>>;
-    try {
-      first = await run(cloud, ['--json']);
-    } finally {
-      if (saved === undefined) delete process.env.WORKFLOW_AWS_ENCRYPTION_KEY;
-      else process.env.WORKFLOW_AWS_ENCRYPTION_KEY = saved;
-    }
-    expect(cloud.functions.get('shop-worker')!.env.WORKFLOW_AWS_ENCRYPTION_KEY).toBe(key);
+    const first = await runWith('WORKFLOW_AWS_ENCRYPTION_KEY', key, cloud, ['--json']);
+    expect(cloud.parameters.get('/workflow-aws/shop-worker/encryption-key')).toEqual({ value: key, type: 'SecureString', versions: 1 });
+    const env = cloud.functions.get('shop-worker')!.env;
+    expect(env.WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER).toBe('/workflow-aws/shop-worker/encryption-key');
+    expect(env.WORKFLOW_AWS_ENCRYPTION_KEY).toBeUndefined();
+    // No key material anywhere in what Lambda was sent (raw, base64 or hex).
+    const sentToLambda = JSON.stringify(cloud.aws.lambda.calls().map((call) => (call.args[0] as { input: unknown }).input));
+    for (const form of [key, Buffer.from(key, 'base64').toString('hex')]) expect(sentToLambda).not.toContain(form);
     expect(first.stdout + first.stderr).not.toContain(key);
     expect(await readFile(envFile, 'utf8')).not.toContain('ENCRYPTION_KEY');
+    // The world the function builds from that environment reads the key from the parameter.
+    expect(resolveWorldConfig({}, { ...env, AWS_REGION: 'us-east-1' })).toMatchObject({
+      encryptionKeyParameter: '/workflow-aws/shop-worker/encryption-key',
+      encryptionKey: undefined,
+    });
 
-    // A later run from a shell without the key must not strip it from the function.
+    // A later run from a shell without the key keeps the parameter and the function's reference to it.
     const second = await run(cloud, ['--json']);
-    expect((JSON.parse(second.stdout) as BootstrapResult).resources.find((r) => r.kind === 'function')!.status).toBe('present');
-    expect(cloud.functions.get('shop-worker')!.env.WORKFLOW_AWS_ENCRYPTION_KEY).toBe(key);
+    const reports = (JSON.parse(second.stdout) as BootstrapResult).resources;
+    expect(reports.find((r) => r.kind === 'function')!.status).toBe('present');
+    expect(cloud.functions.get('shop-worker')!.env.WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER).toBe('/workflow-aws/shop-worker/encryption-key');
+    expect(cloud.parameters.get('/workflow-aws/shop-worker/encryption-key')!.versions).toBe(1);
+  });
+
+  it('moves a key an earlier version left in the function\'s environment into the parameter', async () => {
+    const cloud = fakeCloud();
+    await run(cloud);
+    const key = Buffer.alloc(32, 9).toString('base64');
+    cloud.functions.get('shop-worker')!.env.WORKFLOW_AWS_ENCRYPTION_KEY = key;
+    await run(cloud);
+    expect(cloud.parameters.get('/workflow-aws/shop-worker/encryption-key')).toMatchObject({ value: key, type: 'SecureString' });
+    const env = cloud.functions.get('shop-worker')!.env;
+    expect(env.WORKFLOW_AWS_ENCRYPTION_KEY).toBeUndefined();
+    expect(env.WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER).toBe('/workflow-aws/shop-worker/encryption-key');
+  });
+
+  it('sizes the queues from WORKFLOW_AWS_MAX_MESSAGE_BYTES, and raises a smaller MaximumMessageSize of an existing queue', async () => {
+    const cloud = fakeCloud();
+    await run(cloud);
+    for (const name of ['shop-workflow', 'shop-step', 'shop-workflow-dlq', 'shop-step-dlq']) {
+      expect(cloud.queues.get(name)!.attributes!.MaximumMessageSize).toBe(String(256 * 1024));
+    }
+    const second = await runWith('WORKFLOW_AWS_MAX_MESSAGE_BYTES', String(1024 * 1024), cloud, ['--json']);
+    const queues = (JSON.parse(second.stdout) as BootstrapResult).resources.filter((r) => r.kind === 'queue' || r.kind === 'dlq');
+    expect(queues.map((r) => r.status)).toEqual(['updated', 'updated', 'updated', 'updated']);
+    for (const name of ['shop-workflow', 'shop-step', 'shop-workflow-dlq', 'shop-step-dlq']) {
+      expect(cloud.queues.get(name)!.attributes!.MaximumMessageSize).toBe('1048576');
+    }
+    // Already large enough: left alone.
+    const third = await run(cloud, ['--json']);
+    expect((JSON.parse(third.stdout) as BootstrapResult).resources.filter((r) => r.kind === 'queue').map((r) => r.status)).toEqual(['present', 'present']);
   });
 
   it('refuses a malformed encryption key before touching AWS, without echoing it', async () => {

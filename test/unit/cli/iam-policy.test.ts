@@ -20,21 +20,38 @@ describe('lambda permission policy', () => {
     }
   });
 
-  it('has no wildcard resource except the bucket-objects and log-stream suffixes AWS requires', () => {
+  it('has no wildcard resource except the object suffixes under the world\'s prefixes and the log-stream suffix AWS requires', () => {
     for (const resource of allResources) {
       expect(resource).not.toBe('*');
       const wildcardAt = resource.indexOf('*');
       if (wildcardAt === -1) continue;
-      // Only a trailing "/*" on this installation's bucket or ":*" on this function's log group.
-      expect([`arn:aws:s3:::${names.bucket}/*`, `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/${names.lambdaFunction}:*`]).toContain(
-        resource,
-      );
+      // Only "payloads/*" and "queue/*" in this installation's bucket, or ":*" on this function's log group.
+      expect([
+        `arn:aws:s3:::${names.bucket}/payloads/*`,
+        `arn:aws:s3:::${names.bucket}/queue/*`,
+        `arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/${names.lambdaFunction}:*`,
+      ]).toContain(resource);
     }
+  });
+
+  it('limits object access to the prefixes the runtime writes (not deployment zips or the rest of the bucket)', () => {
+    const objects = statements.find((s) => s.Sid === 'WorldPayloads')!;
+    expect(objects.Resource).toEqual([`arn:aws:s3:::${names.bucket}/payloads/*`, `arn:aws:s3:::${names.bucket}/queue/*`]);
+    expect(allResources).not.toContain(`arn:aws:s3:::${names.bucket}/*`);
+    expect(allResources.some((r) => r.includes('deployments/'))).toBe(false);
+  });
+
+  it('grants batch actions only on the tables that use them', () => {
+    const perItem = statements.find((s) => s.Sid === 'WorldTables')!;
+    expect(perItem.Action.filter((a) => a.includes('Batch'))).toEqual([]);
+    const batch = statements.find((s) => s.Sid === 'WorldBatchTables')!;
+    expect(batch.Action).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
+    expect(batch.Resource).toEqual(['arn:aws:dynamodb:eu-west-1:123456789012:table/shop-hooks']);
   });
 
   it('scopes every resource to this installation, account and region', () => {
     for (const resource of allResources) {
-      expect(resource).toContain('shop-');
+      expect(resource).toMatch(/shop-|\/shop\//);
       if (!resource.startsWith('arn:aws:s3:::')) expect(resource).toContain(':eu-west-1:123456789012:');
     }
   });
@@ -55,6 +72,13 @@ describe('lambda permission policy', () => {
     expect(queues.Resource).toEqual(['arn:aws:sqs:eu-west-1:123456789012:shop-workflow', 'arn:aws:sqs:eu-west-1:123456789012:shop-step']);
     expect(queues.Action).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:SendMessage']));
     expect(allResources.some((r) => r.includes('dlq'))).toBe(false);
+  });
+
+  it('lets the worker read its one encryption-key parameter, and no other', () => {
+    const key = statements.find((s) => s.Sid === 'EncryptionKeyParameter')!;
+    expect(key.Action).toEqual(['ssm:GetParameter']);
+    expect(key.Resource).toEqual(['arn:aws:ssm:eu-west-1:123456789012:parameter/workflow-aws/shop-worker/encryption-key']);
+    expect(allResources.filter((r) => r.includes(':ssm:'))).toEqual(key.Resource);
   });
 
   it('limits logs to the function\'s own log group', () => {
@@ -80,11 +104,13 @@ describe('lambda permission policy', () => {
     expect(JSON.stringify(lambdaTrustPolicy('123456789012'))).not.toContain('*');
   });
 
-  it('limits bucket listings to the world\'s own key prefixes, keeping the 404 for missing keys (IfExists)', () => {
+  it('allows bucket listings only with one of the world\'s own key prefixes (StringLike: a listing without a prefix is denied)', () => {
     const listing = statements.find((s) => s.Sid === 'WorldPayloadListing')!;
     expect(listing.Action).toEqual(['s3:ListBucket']);
     expect(listing.Resource).toEqual([`arn:aws:s3:::${names.bucket}`]);
-    expect(listing.Condition).toEqual({ StringLikeIfExists: { 's3:prefix': ['payloads/*', 'queue/*'] } });
+    expect(listing.Condition).toEqual({ StringLike: { 's3:prefix': ['payloads/*', 'queue/*'] } });
+    // No ...IfExists operator anywhere: an absent key must not satisfy a condition.
+    for (const statement of statements) for (const operator of Object.keys(statement.Condition ?? {})) expect(operator).not.toMatch(/IfExists$/);
     // Every condition value is a prefix of ours followed by "*": no bare wildcard.
     for (const statement of statements) {
       for (const values of Object.values(statement.Condition ?? {})) {
@@ -153,7 +179,28 @@ describe('coverage of what the world calls', () => {
       // Transactions are authorised item by item (PutItem/UpdateItem/DeleteItem, all granted).
       if (command === 'dynamodb:TransactWriteItems') continue;
       // SQS has no IAM actions of its own for batches: SendMessageBatch needs sqs:SendMessage, and so on.
-      expect(granted).toContain(command.replace(/^(sqs:\w+)Batch$/, '$1'));
+      // S3's ListObjectsV2 is authorised as s3:ListBucket.
+      expect(granted).toContain(command.replace(/^(sqs:\w+)Batch$/, '$1').replace(/^s3:ListObjectsV2$/, 's3:ListBucket'));
+    }
+  });
+
+  it('batch calls reach only the tables granted batch actions (BATCH_TABLE_ROLES)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { BATCH_TABLE_ROLES } = await import('../../../src/adapters/aws/resources.js');
+    const read = (file: string) => readFile(`src/adapters/aws/dynamodb/${file}`, 'utf8');
+    // Reads by key: getMany(client, <table>, …).
+    const reads = [...(await read('listings.ts')).matchAll(/getMany\(this\.client, this\.tables\.(\w+)/g)].map((m) => m[1]);
+    // Batched deletes: overflow entries name their table in the commit plan.
+    const writes = [...(await read('commit-transaction.ts')).matchAll(/\{ table: tables\.(\w+), key/g)].map((m) => m[1]);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(writes.length).toBeGreaterThan(0);
+    for (const role of [...reads, ...writes]) expect(BATCH_TABLE_ROLES).toContain(role);
+    // No other module sends batch commands.
+    const { readdir } = await import('node:fs/promises');
+    for (const file of await readdir('src/adapters/aws/dynamodb')) {
+      const source = await read(file);
+      if (/Batch(Get|Write)ItemCommand\(/.test(source)) expect(file).toBe('batch.ts');
+      if (/\b(getMany|writeAll|batchGetAll)\(/.test(source)) expect(['batch.ts', 'listings.ts', 'overflow-cleanup.ts']).toContain(file);
     }
   });
 });

@@ -81,18 +81,31 @@ describe('teardown', () => {
     expect(isEmpty(cloud)).toBe(true);
     const result = JSON.parse(run.stdout) as TeardownResult;
     expect(result.removed).toBe(15);
-    expect(result.resources.every((r) => r.status === 'deleted')).toBe(true);
+    expect(result.resources.filter((r) => r.kind !== 'parameter').every((r) => r.status === 'deleted')).toBe(true);
+    // No encryption key was set, so there is no key parameter.
+    expect(result.resources.find((r) => r.kind === 'parameter')).toEqual({ kind: 'parameter', name: '/workflow-aws/shop-worker/encryption-key', status: 'absent' });
     // Lambda parts go first, so nothing polls a queue that is being deleted.
     const writes = cloud.writes().slice(before);
-    expect(writes.slice(0, 6)).toEqual([
+    expect(writes.slice(0, 7)).toEqual([
       'lambda:DeleteEventSourceMapping',
       'lambda:DeleteEventSourceMapping',
       'lambda:DeleteFunction',
       'iam:DeleteRolePolicy',
       'iam:DeleteRole',
+      'ssm:DeleteParameter',
       expect.stringMatching(/^(dynamodb:DeleteTable|sqs:DeleteQueue|s3:DeleteObjects)$/),
     ]);
     expect(writes.indexOf('s3:DeleteObjects')).toBeLessThan(writes.indexOf('s3:DeleteBucket'));
+  });
+
+  it('deletes the encryption-key parameter bootstrap wrote', async () => {
+    const cloud = fakeCloud();
+    cloud.parameters.set('/workflow-aws/shop-worker/encryption-key', { value: Buffer.alloc(32, 1).toString('base64'), type: 'SecureString', versions: 1 });
+    await bootstrapInto(cloud);
+    const run = await teardownWith(cloud, ['--yes', '--json']);
+    expect(run.exitCode).toBe(0);
+    expect(isEmpty(cloud)).toBe(true);
+    expect((JSON.parse(run.stdout) as TeardownResult).resources).toContainEqual({ kind: 'parameter', name: '/workflow-aws/shop-worker/encryption-key', status: 'deleted' });
   });
 
   it('is safe on a partial install and reports what was absent', async () => {

@@ -69,14 +69,17 @@ describe('schemaMismatch', () => {
 });
 
 describe('queue attributes', () => {
-  it('encrypts both queues and redrives to the DLQ after maxReceiveCount deliveries', () => {
+  it('encrypts both queues, redrives to the DLQ after maxReceiveCount deliveries, and sizes both from WORKFLOW_AWS_MAX_MESSAGE_BYTES', () => {
     expect(sourceQueueAttributes('arn:dlq')).toEqual({
       VisibilityTimeout: '960',
       MessageRetentionPeriod: String(14 * 24 * 3600),
+      MaximumMessageSize: String(256 * 1024),
       SqsManagedSseEnabled: 'true',
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:dlq', maxReceiveCount: 50 }),
     });
-    expect(dlqAttributes()).toEqual({ MessageRetentionPeriod: String(14 * 24 * 3600), SqsManagedSseEnabled: 'true' });
+    expect(dlqAttributes()).toEqual({ MessageRetentionPeriod: String(14 * 24 * 3600), MaximumMessageSize: String(256 * 1024), SqsManagedSseEnabled: 'true' });
+    expect(sourceQueueAttributes('arn:dlq', 5, 1024 * 1024).MaximumMessageSize).toBe('1048576');
+    expect(dlqAttributes(1024 * 1024).MaximumMessageSize).toBe('1048576');
   });
 });
 

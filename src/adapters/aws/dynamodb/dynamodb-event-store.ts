@@ -9,8 +9,10 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Event, Hook, Step, Wait, WorkflowRun, WorkflowRunStatus } from '@workflow/world';
 import type { Commit, RunRecord } from '../../../domain/model.js';
-import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQuery } from '../../../ports/event-store.js';
+import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQuery, type StoredProjections } from '../../../ports/event-store.js';
+import type { Clock } from '../../../ports/clock.js';
 import type { Logger } from '../../../ports/logger.js';
+import { SystemClock } from '../../system/system-clock.js';
 import { awsErrorName, toWorldError } from '../aws-errors.js';
 import { DEFAULT_BATCH_RETRY, type BatchRetry } from './batch.js';
 import { commitFailure } from './commit-errors.js';
@@ -21,15 +23,16 @@ import { hookKey, runKey, stepKey, tokenKey, waitKey } from './keys.js';
 import { EventStoreListings } from './listings.js';
 import { applyOverflow } from './overflow-cleanup.js';
 import { ProjectionLog, type ProjectionWriter } from './projection-log.js';
-import { writeProjections } from './projection-writes.js';
+import { readStoredProjections, rewriteStoredProjections } from './projection-repair.js';
+import { coalesce, writeProjections } from './projection-writes.js';
 import { currentRun, currentStep, currentWait, readCommits, readTail, type RunTail } from './run-tail.js';
 import type { EventStoreTables } from './tables.js';
 
 export interface DynamoDbEventStoreOptions {
   /** Days to keep a terminal run's items (DynamoDB TTL); undefined keeps them forever. */
   runRetentionDays?: number;
-  /** Epoch milliseconds; injectable for tests. */
-  now?: () => number;
+  /** Stamps retention and times the projection write-behind; the system clock by default. */
+  clock?: Clock;
   /** Warnings about post-commit writes; fields are ids and counts only. */
   logger?: Logger;
   batchRetry?: BatchRetry;
@@ -41,7 +44,7 @@ const TERMINAL: ReadonlySet<WorkflowRunStatus> = new Set(['completed', 'failed',
 const DAY_SECONDS = 86_400;
 
 export class DynamoDbEventStore implements EventStore {
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly retry: BatchRetry;
   private readonly listings: EventStoreListings;
   readonly projections: ProjectionLog;
@@ -54,11 +57,12 @@ export class DynamoDbEventStore implements EventStore {
     private readonly tables: EventStoreTables,
     private readonly options: DynamoDbEventStoreOptions = {},
   ) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? new SystemClock();
     this.retry = options.batchRetry ?? DEFAULT_BATCH_RETRY;
-    this.projections = options.projections ?? new ProjectionLog({ logger: options.logger, now: this.now });
+    this.projections = options.projections ?? new ProjectionLog({ logger: options.logger, clock: this.clock });
+    const fold = async (runId: string, upTo: number) => coalesce(await readCommits(client, tables.events, runId, 1, upTo));
     this.writer = {
-      write: (batch) => writeProjections(client, tables, batch),
+      write: (batch) => writeProjections(client, tables, batch, fold),
       readCommits: (runId, from, to) => readCommits(client, tables.events, runId, from, to),
     };
     this.listings = new EventStoreListings(client, tables, this.retry, (runId) => this.tail(runId));
@@ -90,6 +94,15 @@ export class DynamoDbEventStore implements EventStore {
   /** Writes every projection still waiting in this process. */
   flush(): Promise<void> {
     return this.projections.flushAll();
+  }
+
+  async readProjections(runId: string): Promise<StoredProjections> {
+    const { run, steps, waits } = await readStoredProjections(this.client, this.tables, runId);
+    return { ...(run ? { run } : {}), steps, waits };
+  }
+
+  rewriteProjections(runId: string, state: StoredProjections, eventCount: number): Promise<void> {
+    return rewriteStoredProjections(this.client, this.tables, runId, state, eventCount);
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -217,7 +230,7 @@ export class DynamoDbEventStore implements EventStore {
   private expiresAt(commit: Commit): number | undefined {
     const days = this.options.runRetentionDays;
     if (days === undefined || !TERMINAL.has(commit.run.run.status)) return undefined;
-    return Math.floor(this.now() / 1000) + days * DAY_SECONDS;
+    return Math.floor(this.clock.now() / 1000) + days * DAY_SECONDS;
   }
 
   private async getItem(table: string, key: Item): Promise<Item | undefined> {

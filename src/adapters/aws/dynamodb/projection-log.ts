@@ -3,11 +3,18 @@
 // `p` stamped on the next commit). Projections are written shortly after
 // their commits (write-behind), coalesced per run, so a step's
 // created/started/completed usually cost one step write instead of three.
-// Nothing depends on when this happens: readers bring projections up to date
-// from the log tail, and a crash only leaves them late. `projected` only
-// advances over a gap-free range; a gap (commits this process did not write
-// or see) is repaired by reading those commits back and writing their
-// projections too, so alternating writers cannot leave the tail growing.
+//
+// Why projections converge on the log: `projected` only advances over
+// commits whose projections this process wrote (or found at that state or
+// newer). Before writing its own commits, a flush reads the commits between
+// `projected` and them that it did not make (a gap: another process's,
+// maybe still in its write-behind, maybe lost with it) and coalesces them
+// with its own, so an entity created there is written in its full state, not
+// as a partial update with nothing to update. Readers apply the log tail
+// after `projected` to the projections, so projections being late is never
+// seen; they are only ever late, never missing an update below `projected`.
+import { SystemClock } from '../../system/system-clock.js';
+import type { Clock } from '../../../ports/clock.js';
 import type { Logger } from '../../../ports/logger.js';
 import type { CommitRecord } from './commit-record.js';
 import { coalesce, type ProjectionBatch } from './projection-writes.js';
@@ -29,7 +36,8 @@ export interface ProjectionLogOptions {
   staleAfterMs?: number;
   /** Runs tracked at once (least recently used are written and dropped). */
   maxRuns?: number;
-  now?: () => number;
+  /** Times the write-behind and tells commit age; the system clock by default. */
+  clock?: Clock;
   logger?: Logger;
 }
 
@@ -41,13 +49,16 @@ interface RunState {
   pending: Map<number, CommitRecord>;
   /** Commits above `projected` whose projections this process wrote: first seq → last seq. */
   written: Map<number, number>;
-  timer?: ReturnType<typeof setTimeout>;
+  /** Aborts the scheduled write (a newer schedule or a flush replaces it). */
+  timer?: AbortController;
   /** When the oldest waiting commit arrived. */
   waitingSince?: number;
   flushing?: Promise<void>;
   writer?: ProjectionWriter;
   failures: number;
 }
+
+const bySeq = (a: CommitRecord, b: CommitRecord) => a.seq - b.seq;
 
 export class ProjectionLog {
   private readonly runs = new Map<string, RunState>();
@@ -56,7 +67,7 @@ export class ProjectionLog {
   private readonly maxPending: number;
   private readonly staleAfterMs: number;
   private readonly maxRuns: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: ProjectionLogOptions = {}) {
     this.delayMs = options.delayMs ?? 1000;
@@ -64,7 +75,7 @@ export class ProjectionLog {
     this.maxPending = options.maxPending ?? 32;
     this.staleAfterMs = options.staleAfterMs ?? 5000;
     this.maxRuns = options.maxRuns ?? 10_000;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? new SystemClock();
   }
 
   /** How far `runId`'s projections are known written, if this process knows. */
@@ -84,7 +95,7 @@ export class ProjectionLog {
     if (!tail.head) return;
     const state = this.state(runId, tail.projected);
     this.raise(state, tail.projected);
-    const staleBefore = this.now() - this.staleAfterMs;
+    const staleBefore = this.clock.now() - this.staleAfterMs;
     let adopted = false;
     for (const commit of tail.commits) {
       if (commit.head.lastEventAt > staleBefore || state.pending.has(commit.seq) || state.written.has(commit.firstSeq)) continue;
@@ -94,7 +105,7 @@ export class ProjectionLog {
     if (adopted) this.schedule(runId, state, writer);
   }
 
-  /** Writes everything waiting now (tests, shutdown). */
+  /** Writes everything waiting now (listings, tests, shutdown). */
   async flushAll(): Promise<void> {
     await Promise.all([...this.runs.keys()].map((runId) => this.flush(runId)));
   }
@@ -130,24 +141,28 @@ export class ProjectionLog {
 
   private schedule(runId: string, state: RunState, writer: ProjectionWriter): void {
     state.writer = writer;
+    state.timer?.abort();
+    state.timer = undefined;
     if (state.pending.size >= this.maxPending) {
-      if (state.timer) clearTimeout(state.timer);
-      state.timer = undefined;
       void this.flush(runId);
       return;
     }
     // Debounced: each commit of the run pushes the write back, up to maxWaitMs after the first.
-    const now = Date.now();
+    const now = this.clock.now();
     state.waitingSince ??= now;
-    if (state.timer) clearTimeout(state.timer);
     const delay =
       state.failures > 0 ? this.delayMs * 2 ** Math.min(state.failures, 6) : Math.max(0, Math.min(this.delayMs, state.waitingSince + this.maxWaitMs - now));
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      void this.flush(runId);
-    }, delay);
+    const timer = new AbortController();
+    state.timer = timer;
     // Late projections are harmless: never keep a process alive for them.
-    state.timer.unref?.();
+    this.clock.sleep(delay, timer.signal, { unref: true }).then(
+      () => {
+        if (state.timer !== timer) return;
+        state.timer = undefined;
+        void this.flush(runId);
+      },
+      () => undefined, // replaced by a newer schedule or a flush
+    );
   }
 
   private async flush(runId: string): Promise<void> {
@@ -158,7 +173,7 @@ export class ProjectionLog {
       if (state.pending.size > 0) await this.flush(runId);
       return;
     }
-    if (state.timer) clearTimeout(state.timer);
+    state.timer?.abort();
     state.timer = undefined;
     state.waitingSince = undefined;
     const writer = state.writer;
@@ -168,21 +183,23 @@ export class ProjectionLog {
   }
 
   private async writeAndAdvance(runId: string, state: RunState, writer: ProjectionWriter): Promise<void> {
-    const records = [...state.pending.values()].sort((a, b) => a.seq - b.seq);
+    const own = [...state.pending.values()].sort(bySeq);
     state.pending.clear();
     try {
+      // Commits in between that this process did not make, read back and written with its own.
+      const records = [...(await this.gaps(runId, state, own, writer)), ...own].sort(bySeq);
       if (records.length) await writer.write(coalesce(records));
       for (const record of records) state.written.set(record.firstSeq, record.seq);
-      await this.advance(runId, state, writer);
+      this.advance(state);
       state.failures = 0;
     } catch (error) {
       state.failures++;
       const givingUp = state.failures > MAX_FAILURES;
       // Given up, the commits stay in the log: readers apply them, and adopt them once they are stale.
-      if (!givingUp) for (const record of records) if (!state.written.has(record.firstSeq)) state.pending.set(record.seq, record);
+      if (!givingUp) for (const record of own) if (!state.written.has(record.firstSeq)) state.pending.set(record.seq, record);
       this.options.logger?.warn('dynamodb.projection.write_failed', {
         runId,
-        commits: records.length,
+        commits: own.length,
         givingUp,
         error: (error as { code?: string }).code ?? (error as Error).name ?? 'Error',
       });
@@ -191,24 +208,30 @@ export class ProjectionLog {
     }
   }
 
-  /** Moves `projected` over written commits; repairs a gap below them. */
-  private async advance(runId: string, state: RunState, writer: ProjectionWriter): Promise<void> {
+  /** Commits above `projected`, below the newest this process wrote or is writing, that it has not. */
+  private async gaps(runId: string, state: RunState, own: CommitRecord[], writer: ProjectionWriter): Promise<CommitRecord[]> {
+    const covered = [...state.written.entries(), ...own.map((r) => [r.firstSeq, r.seq] as const)]
+      .filter(([, last]) => last > state.projected)
+      .sort((a, b) => a[0] - b[0]);
+    const holes: Array<[number, number]> = [];
+    let next = state.projected + 1;
+    for (const [first, last] of covered) {
+      if (first > next) holes.push([next, first - 1]);
+      next = Math.max(next, last + 1);
+    }
+    const read = await Promise.all(holes.map(([from, to]) => writer.readCommits(runId, from, to)));
+    return read.flat();
+  }
+
+  /** Moves `projected` over the gap-free run of written commits above it. */
+  private advance(state: RunState): void {
     for (;;) {
       // Readers may have learnt meanwhile that others wrote past these.
       for (const first of [...state.written.keys()]) if (first <= state.projected) state.written.delete(first);
-      const next = state.projected + 1;
-      const end = state.written.get(next);
-      if (end !== undefined) {
-        state.written.delete(next);
-        state.projected = end;
-        continue;
-      }
-      if (state.written.size === 0) return;
-      const gapEnd = Math.min(...state.written.keys()) - 1;
-      const gap = await writer.readCommits(runId, next, gapEnd);
-      if (gap.length === 0 || gap[0]!.firstSeq !== next) return; // not readable yet: try again later
-      await writer.write(coalesce(gap));
-      for (const record of gap) state.written.set(record.firstSeq, record.seq);
+      const end = state.written.get(state.projected + 1);
+      if (end === undefined) return;
+      state.written.delete(state.projected + 1);
+      state.projected = end;
     }
   }
 }

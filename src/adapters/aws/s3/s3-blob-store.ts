@@ -6,11 +6,13 @@ import {
   DeleteObjectCommand,
   DeleteObjectTaggingCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { BlobStore } from '../../../ports/blob-store.js';
-import { awsErrorName, httpStatusOf, notFound, toWorldError } from '../aws-errors.js';
+import { WorkflowWorldError } from '@workflow/errors';
+import { awsErrorName, httpStatusOf, isAccessDenied, notFound, otherBucketRegion, toWorldError } from '../aws-errors.js';
 import { BUCKET } from '../resources.js';
 
 const UNCOMMITTED_TAGGING = new URLSearchParams({ [BUCKET.uncommittedTag.key]: BUCKET.uncommittedTag.value }).toString();
@@ -62,11 +64,32 @@ export class S3BlobStore implements BlobStore {
       return await call();
     } catch (error) {
       const name = awsErrorName(error) ?? '';
-      if (MISSING.has(name) || (httpStatusOf(error) === 404 && name !== 'NoSuchBucket')) {
-        // Keys are run/owner/field ids, never payload content.
-        throw notFound(`blob "${key}" not found (S3.${operation})`);
+      // Keys are run/owner/field ids, never payload content.
+      if (MISSING.has(name) || (httpStatusOf(error) === 404 && name !== 'NoSuchBucket')) throw notFound(`blob "${key}" not found (S3.${operation})`);
+      const elsewhere = otherBucketRegion(error);
+      if (elsewhere !== undefined) {
+        throw new WorkflowWorldError(
+          `S3.${operation} failed: bucket "${this.bucket}" is in ${elsewhere}, not in this world's region: set AWS_REGION=${elsewhere}, or WORKFLOW_AWS_BUCKET to this region's bucket`,
+          { status: 500, code: 'BUCKET_IN_OTHER_REGION', cause: error },
+        );
       }
+      if (isAccessDenied(error) && (await this.isMissing(key))) throw notFound(`blob "${key}" not found (S3.${operation}: 403, and no such key is listed)`);
       throw toWorldError(error, `S3.${operation}`);
+    }
+  }
+
+  /**
+   * Whether a key that answered 403 is simply missing: the worker role may
+   * list only with one of the world's prefixes (docs/iam.md), so S3 cannot
+   * say 404 for a missing key. Listing the key itself can. Undecided (the
+   * listing failed too): not missing, so the original error stands.
+   */
+  private async isMissing(key: string): Promise<boolean> {
+    try {
+      const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }));
+      return !(listed.Contents ?? []).some((object) => object.Key === key);
+    } catch {
+      return false;
     }
   }
 }

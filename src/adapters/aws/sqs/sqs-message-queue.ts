@@ -13,6 +13,8 @@ import {
 import { WorkflowWorldError } from '@workflow/errors';
 import type { MessageQueue, OutgoingMessage, QueueChannel, ReceivedMessage } from '../../../ports/message-queue.js';
 import { toWorldError } from '../aws-errors.js';
+import { accessProblem } from '../access-problems.js';
+import { ServiceAccessError } from '../../../ports/service-access.js';
 import {
   SQS_MAX_DELAY_SECONDS,
   SQS_MAX_VISIBILITY_SECONDS,
@@ -163,6 +165,9 @@ export class SqsMessageQueue implements MessageQueue {
       // Shutdown cancels the long poll: nothing was received, and SQS keeps
       // anything it had not yet handed over.
       if (signal?.aborted) return [];
+      // Credentials, endpoint or region: no retry helps until the configuration changes.
+      const problem = accessProblem(error, 'sqs');
+      if (problem) throw new ServiceAccessError(problem, { cause: error });
       throw toWorldError(error, `SQS.ReceiveMessage(${channel})`);
     }
   }

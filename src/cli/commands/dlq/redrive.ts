@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AwsCommand } from '../../base-command.js';
+import { CliFailure } from '../../errors.js';
 import { channelsOf, dlqFlags } from '../../dlq/flags.js';
 import type { RedriveOutcome } from '../../dlq/redrive.js';
 import { redrive } from '../../operations/dlq.js';
@@ -9,7 +10,8 @@ export default class DlqRedrive extends AwsCommand {
   static override description =
     'Fix the cause first (deploy the fix), or the messages come back. Without --run, uses SQS\'s StartMessageMoveTask ' +
     '(messages go back to their source queue; where the endpoint has no move tasks, e.g. the local AWS, they are moved one by one). ' +
-    'With --run, only that run\'s messages are moved, one by one (a move task cannot filter); the others stay.';
+    'With --run, only that run\'s messages are moved, one by one (a move task cannot filter); the others stay. ' +
+    'With --run, exits 1 when no message of any given run was found (a run with none is named).';
   static override examples = [
     { description: 'Everything, with SQS\'s move task, waiting until it finishes', command: '<%= config.bin %> <%= command.id %> --wait' },
     { description: 'Only the messages of two runs', command: '<%= config.bin %> <%= command.id %> --run wrun_01J… --run wrun_01K…' },
@@ -39,6 +41,12 @@ export default class DlqRedrive extends AwsCommand {
           ? `${o.channel}: move task ${o.status ?? 'started'}${o.moved !== undefined ? `, ${o.moved}${o.toMove !== undefined ? ` of ${o.toMove}` : ''} moved` : ''}${o.failureReason ? ` (${o.failureReason})` : ''}`
           : `${o.channel}: moved ${o.moved.length} message(s) back${o.left ? `, left ${o.left} of other runs` : ''}`,
       );
+    }
+    if (flags.run) {
+      const moved = new Set(outcomes.flatMap((o) => (o.method === 'loop' ? o.moved.map((l) => l.runId) : [])));
+      const none = flags.run.filter((id) => !moved.has(id));
+      if (none.length === flags.run.length) throw new CliFailure(`No dead letter of run ${none.join(', ')}; nothing was moved (\`aws-workflow dlq list\` shows what is there).`);
+      if (none.length > 0) ctx.note(`no dead letter of run ${none.join(', ')}`);
     }
     return { outcomes };
   }

@@ -18,6 +18,7 @@ import { DynamoDbEventStore } from '../../../../src/adapters/aws/dynamodb/dynamo
 import { hookMarkerToItem, hookToItem, runToItem, stepToItem, waitToItem, waitTombstone } from '../../../../src/adapters/aws/dynamodb/item-mappers.js';
 import { runShard } from '../../../../src/adapters/aws/dynamodb/keys.js';
 import { ProjectionLog } from '../../../../src/adapters/aws/dynamodb/projection-log.js';
+import { ManualClock } from '../../../../src/adapters/memory/manual-clock.js';
 import { CommitConflict } from '../../../../src/ports/event-store.js';
 import type { Logger } from '../../../../src/ports/logger.js';
 import { at, bytes, commit, event, eventId, hook, record, RUN_ID, run, step, T0, TABLES, wait } from './fixtures.js';
@@ -27,10 +28,10 @@ const client = new DynamoDBClient({ region: 'us-east-1' });
 const NOW = T0 + 10_000;
 const store = (options: ConstructorParameters<typeof DynamoDbEventStore>[2] = {}) =>
   new DynamoDbEventStore(client, TABLES, {
-    now: () => NOW,
+    clock: new ManualClock(NOW),
     batchRetry: { attempts: 3, baseDelayMs: 0 },
     // Projections are written when the test flushes, not on a timer.
-    projections: new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000, now: () => NOW }),
+    projections: new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000, clock: new ManualClock(NOW) }),
     ...options,
   });
 const tokenPk = (token: string) => `T#${createHash('sha256').update(token).digest('hex')}`;

@@ -1,6 +1,7 @@
 // When projections are written, and how far they are known written (`p`).
 import { jest } from '@jest/globals';
 import type { CommitRecord } from '../../../../src/adapters/aws/dynamodb/commit-record.js';
+import { ManualClock } from '../../../../src/adapters/memory/manual-clock.js';
 import { ProjectionLog, type ProjectionWriter } from '../../../../src/adapters/aws/dynamodb/projection-log.js';
 import type { ProjectionBatch } from '../../../../src/adapters/aws/dynamodb/projection-writes.js';
 import { RUN_ID, step, T0 } from './fixtures.js';
@@ -54,7 +55,7 @@ describe('ProjectionLog', () => {
     expect(batches).toHaveLength(1);
   });
 
-  it('repairs a gap left by another writer before advancing p past it', async () => {
+  it('writes a gap left by another writer together with its own commits, then advances p past all of them', async () => {
     const theirs = rec(2, 'step_theirs');
     const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000 });
     const { writer, batches, reads } = fakeWriter([theirs]);
@@ -62,13 +63,52 @@ describe('ProjectionLog', () => {
     log.committed(RUN_ID, { ...rec(3), projected: 1 }, writer);
     await log.flushAll();
     expect(reads).toEqual([[2, 2]]);
-    expect(batches.map((b) => [...b.steps.keys()])).toEqual([['step_1', 'step_3'], ['step_theirs']]);
+    expect(batches.map((b) => [...b.steps.keys()])).toEqual([['step_1', 'step_theirs', 'step_3']]);
     expect(log.projected(RUN_ID)).toBe(3);
+  });
+
+  it('a step created in a gap and updated by its own commits is written once, in its full state', async () => {
+    const created: CommitRecord = { ...rec(2, 'step_x'), steps: [{ entity: step('step_x', 'pending'), full: true }] };
+    const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000 });
+    const { writer, batches } = fakeWriter([created]);
+    log.observed(RUN_ID, { head: rec(1).head, projected: 1, commits: [] }, writer);
+    log.committed(RUN_ID, { ...rec(3, 'step_x'), projected: 1 }, writer);
+    log.committed(RUN_ID, { ...rec(4, 'step_x'), projected: 1 }, writer);
+    await log.flushAll();
+    expect(batches).toHaveLength(1);
+    const written = batches[0]!.steps.get('step_x')!;
+    expect([written.seq, written.full, written.entity.status, written.entity.input]).toEqual([4, true, 'running', step('step_x', 'pending').input]);
+    expect(log.projected(RUN_ID)).toBe(4);
+  });
+
+  it('never advances p past a gap it could not read (and so did not write)', async () => {
+    const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000 });
+    const { writer, batches } = fakeWriter([]);
+    log.committed(RUN_ID, rec(1), writer);
+    log.committed(RUN_ID, { ...rec(3), projected: 1 }, writer);
+    await log.flushAll();
+    expect(batches.map((b) => [...b.steps.keys()])).toEqual([['step_1', 'step_3']]);
+    expect(log.projected(RUN_ID)).toBe(1);
+  });
+
+  it('writes a run\'s commits when its quiet time has passed on the clock, not before', async () => {
+    const clock = new ManualClock(T0);
+    const log = new ProjectionLog({ delayMs: 1000, maxWaitMs: 1500, clock });
+    const { writer, batches } = fakeWriter();
+    log.committed(RUN_ID, rec(1), writer);
+    await clock.advance(900);
+    log.committed(RUN_ID, rec(2), writer);
+    await clock.advance(500);
+    expect(batches).toHaveLength(0);
+    // The debounce is capped at maxWaitMs after the first commit.
+    await clock.advance(100);
+    expect(batches).toHaveLength(1);
+    expect(log.projected(RUN_ID)).toBe(2);
   });
 
   it('a reader adopts only tail commits old enough that their writer seems gone', async () => {
     const now = T0 + 10_000;
-    const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000, staleAfterMs: 5000, now: () => now });
+    const log = new ProjectionLog({ delayMs: 60_000, maxWaitMs: 60_000, staleAfterMs: 5000, clock: new ManualClock(now) });
     const { writer, batches } = fakeWriter();
     log.observed(RUN_ID, { head: rec(2).head, projected: 0, commits: [rec(1, 'step_old', T0), rec(2, 'step_recent', now - 100)] }, writer);
     await log.flushAll();

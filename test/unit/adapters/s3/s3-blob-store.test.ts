@@ -3,6 +3,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectTaggingCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
   S3Client,
@@ -51,6 +52,35 @@ describe('S3BlobStore', () => {
   it('a missing object is a WorkflowWorldError 404', async () => {
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
     await expect(store.get(KEY)).rejects.toMatchObject({ name: 'WorkflowWorldError', status: 404 });
+  });
+
+  describe('a 403 (the role may list only with a prefix, so S3 cannot answer 404 for a missing key)', () => {
+    const denied = () => new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied' });
+
+    it('lists exactly that key (within the allowed prefix); not listed → 404', async () => {
+      s3.on(GetObjectCommand).rejects(denied());
+      s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: `${KEY}.other` }] });
+      await expect(store.get(KEY)).rejects.toMatchObject({ name: 'WorkflowWorldError', status: 404, code: 'NOT_FOUND' });
+      expect(s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input)).toEqual([{ Bucket: 'wf-payloads', Prefix: KEY, MaxKeys: 1 }]);
+    });
+
+    it('listed → a real denial, reported as such', async () => {
+      s3.on(GetObjectCommand).rejects(denied());
+      s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: KEY }] });
+      await expect(store.get(KEY)).rejects.toMatchObject({ status: 403, code: 'AccessDenied' });
+    });
+
+    it('listing denied too → the original denial', async () => {
+      s3.on(GetObjectCommand).rejects(denied());
+      s3.on(ListObjectsV2Command).rejects(denied());
+      await expect(store.get(KEY)).rejects.toMatchObject({ status: 403, code: 'AccessDenied' });
+    });
+
+    it('applies to removing the tag of a missing key too', async () => {
+      s3.on(DeleteObjectTaggingCommand).rejects(denied());
+      s3.on(ListObjectsV2Command).resolves({});
+      await expect(store.markCommitted(KEY)).rejects.toMatchObject({ status: 404 });
+    });
   });
 
   it('a missing bucket is not a missing blob', async () => {

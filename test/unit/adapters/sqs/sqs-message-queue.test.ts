@@ -301,7 +301,13 @@ describe('error mapping', () => {
   it('does not turn a non-abort failure into an empty receive', async () => {
     sqs.on(ReceiveMessageCommand).rejects(awsError('AccessDenied', 403));
     const signal = new AbortController().signal;
-    await expect(queue().receive('workflow', { maxMessages: 1, waitSeconds: 1, visibilitySeconds: 30, signal })).rejects.toMatchObject({ status: 403 });
+    // A permission (or credential, endpoint, region) problem: named with its fix, for the consumer to log once and back off.
+    await expect(queue().receive('workflow', { maxMessages: 1, waitSeconds: 1, visibilitySeconds: 30, signal })).rejects.toMatchObject({
+      name: 'ServiceAccessError',
+      problem: { kind: 'denied', fix: expect.stringContaining('docs/iam.md') },
+    });
+    sqs.on(ReceiveMessageCommand).rejects(awsError('KmsDisabled', 400));
+    await expect(queue().receive('workflow', { maxMessages: 1, waitSeconds: 1, visibilitySeconds: 30, signal })).rejects.toMatchObject({ status: 400 });
   });
 });
 

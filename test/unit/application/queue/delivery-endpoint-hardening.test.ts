@@ -11,7 +11,7 @@ import type { Clock } from '../../../../src/ports/clock.js';
 import type { IdempotencyStore, NonceStore } from '../../../../src/ports/idempotency-store.js';
 import { createHarness, type Harness } from './harness.js';
 
-const SECRET = 'endpoint-secret';
+const SECRET = 'endpoint-secret-0123456789abcdef0123';
 const FLOW_URL = 'http://127.0.0.1/.well-known/workflow/v1/flow';
 const MiB = 1024 * 1024;
 
@@ -85,7 +85,7 @@ describe('forged requests are answered from the headers', () => {
         return {
           [DELIVERY_HEADERS.attempt]: '1',
           [DELIVERY_HEADERS.timestamp]: now,
-          [DELIVERY_HEADERS.signature]: signDelivery('guessed-secret', now, '1', 'x'.repeat(16)).replace(/^v2=16\./, `v2=${256 * MiB}.`),
+          [DELIVERY_HEADERS.signature]: signDelivery('guessed-secret', { method: 'POST', route: 'flow' }, now, '1', 'x'.repeat(16)).replace(/^v3=16\./, `v3=${256 * MiB}.`),
         };
       },
     ],

@@ -10,7 +10,7 @@ import type { Deliverer } from '../../../../src/application/queue/deliverer.js';
 import { RecordingLogger } from './harness.js';
 import { serveRoutes, type RouteServer } from './route-server.js';
 
-const SECRET = 'shared-secret';
+const SECRET = 'shared-secret-0123456789abcdef0123456';
 const clock = new SystemClock();
 
 const envelope = (queueName: string, payload: unknown): Envelope => ({
@@ -128,7 +128,7 @@ describe('base URL', () => {
 
   it('fails clearly when neither is set', () => {
     expect(() => resolveDeliveryBaseUrl({}, {})).toThrow(BaseUrlError);
-    expect(() => resolveDeliveryBaseUrl({}, { PORT: 'abc' })).toThrow(/WORKFLOW_AWS_BASE_URL or PORT/);
+    expect(() => resolveDeliveryBaseUrl({}, { PORT: 'abc' })).toThrow(/WORKFLOW_AWS_BASE_URL, PORT or WORKFLOW_LOCAL_BASE_URL/);
   });
 
   it('turns a missing base URL into a failed delivery', async () => {

@@ -11,7 +11,7 @@ import { memoryInstallation, resetMemoryInstallations } from '../../../../src/te
 import type { QueueChannel, ReceivedMessage } from '../../../../src/ports/message-queue.js';
 import { START, baseConfig, createHarness, fakeRuns, receiveNow, type Harness } from './harness.js';
 
-const SECRET = 'lambda-secret';
+const SECRET = 'lambda-secret-0123456789abcdef0123456';
 const ARN = { workflow: 'arn:aws:sqs:us-east-1:000000000000:wf-workflow', step: 'arn:aws:sqs:us-east-1:000000000000:wf-step' };
 
 let h: Harness;
@@ -75,9 +75,9 @@ it('delivers each record to the route for its kind, signed, and reports no failu
   expect(calls).toEqual([{ payload: { runId: 'wrun_1', input: new Uint8Array([1, 2]) }, attempt: 1 }]);
 });
 
-it('writes what the storage deferred before returning the batch (the environment may freeze after it)', async () => {
-  const order: string[] = [];
-  const app = createQueueServices({
+/** Lambda-mode services whose storage defers writes to `flush`. */
+function servicesFlushing(flush: () => Promise<void>) {
+  return createQueueServices({
     config: { ...baseConfig, consumer: 'lambda', delivery: 'http', signingSecret: SECRET },
     messageQueue: h.queue,
     blobStore: h.blobs,
@@ -86,10 +86,15 @@ it('writes what the storage deferred before returning the batch (the environment
     ids: h.ids,
     logger: h.logger,
     runs: fakeRuns([]),
-    flushDeferredWrites: async () => {
-      order.push('flush');
-    },
+    flushDeferredWrites: flush,
     options: { registry: h.registry, random: () => 0.99 },
+  });
+}
+
+it('writes what the storage deferred before returning the batch (the environment may freeze after it)', async () => {
+  const order: string[] = [];
+  const app = servicesFlushing(async () => {
+    order.push('flush');
   });
   respond = async () => {
     order.push('handler');
@@ -99,6 +104,23 @@ it('writes what the storage deferred before returning the batch (the environment
   const { event } = await eventFrom('workflow');
   await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
   expect(order).toEqual(['handler', 'flush']);
+});
+
+it('logs a failed flush of deferred writes, and still reports the batch done', async () => {
+  const app = servicesFlushing(async () => {
+    throw new Error('ProvisionedThroughputExceededException: rate exceeded');
+  });
+  const handler = createLambdaHandler({ ...routes(), world: attachQueueServices({}, app) });
+  await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+  const { event } = await eventFrom('workflow');
+  await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+  expect(h.logger.at('error')).toEqual([
+    {
+      level: 'error',
+      message: 'Could not write deferred projections before the batch returned: run listings may lag',
+      fields: { error: 'ProvisionedThroughputExceededException: rate exceeded' },
+    },
+  ]);
 });
 
 it('reports only the failed records, hidden for their backoff', async () => {
@@ -158,8 +180,8 @@ it('reports an undecodable record as failed', async () => {
 });
 
 it('rejects deliveries when the Lambda and the routes disagree on the secret', async () => {
-  const app = services({ signingSecret: 'lambda-side' });
-  const handler = createLambdaHandler({ ...routes({ signingSecret: 'route-side' }), world: attachQueueServices({}, app) });
+  const app = services({ signingSecret: 'lambda-side-0123456789abcdef0123456789' });
+  const handler = createLambdaHandler({ ...routes({ signingSecret: 'route-side-0123456789abcdef01234567890' }), world: attachQueueServices({}, app) });
   await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
   const { event } = await eventFrom('workflow');
   const result = await handler(event);

@@ -6,7 +6,7 @@ import { makeCreateQueueHandler, type RuntimeHandler } from '../../../../src/app
 import { processDeliveryKey, signDelivery } from '../../../../src/application/queue/signature.js';
 import { createHarness, type Harness } from './harness.js';
 
-const SECRET = 'test-signing-secret';
+const SECRET = 'test-signing-secret-0123456789abcdef';
 const FLOW_URL = 'http://127.0.0.1/.well-known/workflow/v1/flow';
 
 const envelope = (queueName = '__wkf_workflow_wf', payload: unknown = { runId: 'wrun_1', input: new Uint8Array([1, 2]) }): Envelope => ({
@@ -45,11 +45,11 @@ function request(e: Envelope, attempt: number, secret: string | undefined, signe
 }
 
 /** A request whose raw body is signed as a deliverer would sign it. */
-function signedRaw(body: string, attempt: string, secret: string): Request {
+function signedRaw(body: string, attempt: string, secret: string, route = 'flow'): Request {
   const now = String(h.clock.now());
   return new Request(FLOW_URL, {
     method: 'POST',
-    headers: { [DELIVERY_HEADERS.attempt]: attempt, [DELIVERY_HEADERS.timestamp]: now, [DELIVERY_HEADERS.signature]: signDelivery(secret, now, attempt, body) },
+    headers: { [DELIVERY_HEADERS.attempt]: attempt, [DELIVERY_HEADERS.timestamp]: now, [DELIVERY_HEADERS.signature]: signDelivery(secret, { method: 'POST', route }, now, attempt, body) },
     body,
   });
 }
@@ -115,7 +115,8 @@ describe('with a signing secret', () => {
 
 describe('routing and validation', () => {
   it('answers a queue outside the prefix with 400 Unhandled queue', async () => {
-    const res = await handlerWith(SECRET, '__wkf_step_')(request(envelope('__wkf_workflow_wf'), 1, SECRET));
+    // Signed for the step route it arrives on, but naming a workflow queue.
+    const res = await handlerWith(SECRET, '__wkf_step_')(signedRaw(encodeEnvelope(envelope('__wkf_workflow_wf')), '1', SECRET, 'step'));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'Unhandled queue' });
     expect(calls).toHaveLength(0);
@@ -147,7 +148,7 @@ describe('without a signing secret', () => {
   it("accepts this process's own deliveries, signed with its private key", async () => {
     const handler = handlerWith(undefined);
     const own = request(envelope(), 1, undefined);
-    expect(own.headers.get(DELIVERY_HEADERS.signature)).toMatch(/^v2=/);
+    expect(own.headers.get(DELIVERY_HEADERS.signature)).toMatch(/^v3=/);
     expect((await handler(own)).status).toBe(200);
     expect((await handler(request(envelope(), 2, undefined))).status).toBe(200);
     expect(calls).toHaveLength(2);

@@ -33,6 +33,7 @@ import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   ListEventSourceMappingsCommand,
+  ListVersionsByFunctionCommand,
   ResourceNotFoundException as LambdaNotFound,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
@@ -56,8 +57,11 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   QueueDoesNotExist,
+  SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
+import { DeleteParameterCommand, GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { mockAws, type MockedAws } from './mock-clients.js';
+import { bucketRegionRedirect } from '../../../support/s3-region-redirect.js';
 
 export const ACCOUNT = '123456789012';
 
@@ -65,11 +69,15 @@ export interface FakeCloud {
   aws: MockedAws;
   region: string;
   tables: Map<string, { input: CreateTableCommandInput; ttl: boolean; pitr: boolean }>;
-  queues: Map<string, { url: string; arn: string }>;
+  queues: Map<string, { url: string; arn: string; attributes?: Record<string, string> }>;
   buckets: Map<string, string[]>;
   roles: Map<string, { arn: string; policies: Map<string, string>; trust?: string }>;
   functions: Map<string, { arn: string; role: string; env: Record<string, string> }>;
   mappings: Map<string, { functionName: string; sourceArn: string; responseTypes: string[] }>;
+  /** Buckets of this name in another region: HeadBucket answers S3's redirect (301, or 400 in newer regions). */
+  foreignBuckets: Map<string, { status: 301 | 400; region: string }>;
+  /** SSM parameters: value and type. */
+  parameters: Map<string, { value: string; type: string; versions: number }>;
   /** Makes the next call of `command` fail with `error` (once). */
   failNext(command: abstract new (...args: never[]) => unknown, error: Error): void;
   /** Mutating calls (Create/Put/Update/Delete/Tag) in order, as "service:Command". */
@@ -90,6 +98,8 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     roles: new Map(),
     functions: new Map(),
     mappings: new Map(),
+    parameters: new Map(),
+    foreignBuckets: new Map(),
     failNext: (command, error) => void failures.set(command, error),
     writes: () => aws.calls().filter((c) => !READ.test(c.split(':')[1]!)),
   };
@@ -179,10 +189,11 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     }),
   );
   q.on(CreateQueueCommand).callsFake(
-    fake(CreateQueueCommand, ({ QueueName }: { QueueName: string }) => {
+    fake(CreateQueueCommand, ({ QueueName, Attributes }: { QueueName: string; Attributes?: Record<string, string> }) => {
       const entry = cloud.queues.get(QueueName) ?? {
         url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${QueueName}`,
         arn: `arn:aws:sqs:${region}:${ACCOUNT}:${QueueName}`,
+        attributes: { ...Attributes },
       };
       cloud.queues.set(QueueName, entry);
       return { QueueUrl: entry.url };
@@ -192,7 +203,16 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
     fake(GetQueueAttributesCommand, ({ QueueUrl }: { QueueUrl: string }) => {
       const found = queueByUrl(QueueUrl);
       if (!found) throw queueMissing();
-      return { Attributes: { QueueArn: found[1].arn } };
+      // SQS answers MaximumMessageSize for every queue: 1 MiB unless set (AWS's default since August 2025).
+      return { Attributes: { MaximumMessageSize: '1048576', ...found[1].attributes, QueueArn: found[1].arn } };
+    }),
+  );
+  q.on(SetQueueAttributesCommand).callsFake(
+    fake(SetQueueAttributesCommand, ({ QueueUrl, Attributes }: { QueueUrl: string; Attributes: Record<string, string> }) => {
+      const found = queueByUrl(QueueUrl);
+      if (!found) throw queueMissing();
+      Object.assign((found[1].attributes ??= {}), Attributes);
+      return {};
     }),
   );
   q.on(DeleteQueueCommand).callsFake(
@@ -209,6 +229,8 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
   const bucketMissing = () => new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
   s.on(HeadBucketCommand).callsFake(
     fake(HeadBucketCommand, ({ Bucket }: { Bucket: string }) => {
+      const foreign = cloud.foreignBuckets.get(Bucket);
+      if (foreign) throw bucketRegionRedirect(foreign.status, foreign.region);
       if (!cloud.buckets.has(Bucket)) throw bucketMissing();
       return {};
     }),
@@ -334,6 +356,9 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
       return {};
     }),
   );
+  l.on(ListVersionsByFunctionCommand).callsFake(
+    fake(ListVersionsByFunctionCommand, ({ FunctionName }: { FunctionName: string }) => ({ Versions: [{ FunctionName, Version: '$LATEST' }] })),
+  );
   l.on(ListEventSourceMappingsCommand).callsFake(
     fake(ListEventSourceMappingsCommand, ({ FunctionName, EventSourceArn }: { FunctionName: string; EventSourceArn?: string }) => {
       fn(FunctionName);
@@ -364,10 +389,34 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
       return { UUID, State: 'Deleting' };
     }),
   );
+  // SSM Parameter Store (PutParameter refuses an existing name without Overwrite, as AWS does)
+  const m = aws.ssm;
+  const parameterMissing = () => new ParameterNotFound({ message: 'Parameter not found', $metadata: {} });
+  m.on(GetParameterCommand).callsFake(
+    fake(GetParameterCommand, ({ Name }: { Name: string }) => {
+      const p = cloud.parameters.get(Name);
+      if (!p) throw parameterMissing();
+      return { Parameter: { Name, Type: p.type, Value: p.value, Version: p.versions } };
+    }),
+  );
+  m.on(PutParameterCommand).callsFake(
+    fake(PutParameterCommand, ({ Name, Value, Type, Overwrite }: { Name: string; Value: string; Type: string; Overwrite?: boolean }) => {
+      const existing = cloud.parameters.get(Name);
+      if (existing && !Overwrite) throw new Error('ParameterAlreadyExists');
+      cloud.parameters.set(Name, { value: Value, type: Type, versions: (existing?.versions ?? 0) + 1 });
+      return { Version: (existing?.versions ?? 0) + 1 };
+    }),
+  );
+  m.on(DeleteParameterCommand).callsFake(
+    fake(DeleteParameterCommand, ({ Name }: { Name: string }) => {
+      if (!cloud.parameters.delete(Name)) throw parameterMissing();
+      return {};
+    }),
+  );
   return cloud;
 }
 
 /** True when nothing of any installation is left. */
 export function isEmpty(cloud: FakeCloud): boolean {
-  return [cloud.tables, cloud.queues, cloud.buckets, cloud.roles, cloud.functions, cloud.mappings].every((m) => m.size === 0);
+  return [cloud.tables, cloud.queues, cloud.buckets, cloud.roles, cloud.functions, cloud.mappings, cloud.parameters].every((m) => m.size === 0);
 }

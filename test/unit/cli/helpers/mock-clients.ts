@@ -5,6 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { AwsClients, ClientFactory } from '../../../../src/cli/aws/clients.js';
@@ -16,6 +17,7 @@ export interface MockedAws {
   s3: AwsClientStub<S3Client>;
   lambda: AwsClientStub<LambdaClient>;
   iam: AwsClientStub<IAMClient>;
+  ssm: AwsClientStub<SSMClient>;
   /** Answers GetCallerIdentity with MOCK_ACCOUNT; kept out of calls() (it is bookkeeping, not provisioning). */
   sts: AwsClientStub<STSClient>;
   factory: ClientFactory;
@@ -33,6 +35,7 @@ export function mockAws(region = 'us-east-1'): MockedAws {
     s3: new S3Client({ region, credentials }),
     lambda: new LambdaClient({ region, credentials }),
     iam: new IAMClient({ region, credentials }),
+    ssm: new SSMClient({ region, credentials }),
     sts: new STSClient({ region, credentials }),
   };
   const sts = mockClient(clients.sts);
@@ -43,6 +46,7 @@ export function mockAws(region = 'us-east-1'): MockedAws {
     s3: mockClient(clients.s3),
     lambda: mockClient(clients.lambda),
     iam: mockClient(clients.iam),
+    ssm: mockClient(clients.ssm),
   };
   return {
     clients,

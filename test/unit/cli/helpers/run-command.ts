@@ -64,10 +64,14 @@ export async function runCommand(
       stderr += thrown.message;
     } else throw thrown;
   } finally {
+    // A command that returns its result (printed under --json) and still fails sets process.exitCode.
+    if (exitCode === 0 && typeof process.exitCode === 'number') exitCode = process.exitCode;
     out.mockRestore();
     err.mockRestore();
     log.mockRestore();
     error.mockRestore();
+    // A command that reports and then exits non-zero (status) sets the exit code without throwing.
+    if (exitCode === 0 && typeof process.exitCode === 'number') exitCode = process.exitCode;
     process.exitCode = undefined;
   }
   return { stdout, stderr, exitCode, result };
