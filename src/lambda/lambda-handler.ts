@@ -2,13 +2,17 @@
 // ReportBatchItemFailures. Each record goes through the same per-message logic
 // as the polling consumer (application/queue/message-processor.ts); records to
 // retry are hidden for their backoff and reported as batch item failures.
+// The mapping receives with the queue's visibility timeout; each record's
+// queue (its eventSourceARN) is known, so its visibility is brought to the
+// delivery lease at once and extended until the batch is answered
+// (batch-item-processor.ts): a batch whose process dies returns after one lease.
 import type { BatchItemProcessor } from '../application/queue/batch-item-processor.js';
 import type { QueueServices } from '../application/queue/queue-services.js';
 import type { RouteHandler } from '../application/queue/route-deliverer.js';
 import { queueServicesOf } from '../application/queue/services-lookup.js';
 import type { ReceivedMessage } from '../ports/message-queue.js';
 import { createWorld } from '../world/create-world.js';
-import type { SqsBatchResponse, SqsEvent, SqsRecord } from './sqs-event.js';
+import { queueNameOfArn, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs-event.js';
 
 export interface LambdaHandlerOptions {
   /** The POST export of the bundled `.well-known/workflow/v1/flow.js`. */
@@ -42,7 +46,10 @@ export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHan
 
   return async (event) => {
     const batch = resolve();
-    const done = await Promise.all(event.Records.map((record) => batch.process(toReceivedMessage(record))));
+    // Started together, so each queue's lease changes go out as ChangeMessageVisibilityBatch requests of up to 10.
+    const done = await batch.processBatch(
+      event.Records.map((record) => ({ message: toReceivedMessage(record), channel: batch.channelOf(record.eventSourceARN, queueNameOfArn(record.eventSourceARN)) })),
+    );
     // The environment may freeze once this returns: write what the storage deferred now.
     // A failure is logged there (queue-services.ts); it must not fail the batch's done messages.
     await services?.flushDeferredWrites();

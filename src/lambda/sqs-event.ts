@@ -25,3 +25,9 @@ export interface SqsEvent {
 export interface SqsBatchResponse {
   batchItemFailures: Array<{ itemIdentifier: string }>;
 }
+
+/** The queue name in an SQS queue ARN (`arn:<partition>:sqs:<region>:<account>:<name>`); undefined for anything else. */
+export function queueNameOfArn(arn: string | undefined): string | undefined {
+  const parts = (arn ?? '').split(':');
+  return parts.length === 6 && parts[0] === 'arn' && parts[2] === 'sqs' && parts[5] ? parts[5] : undefined;
+}

@@ -38,4 +38,11 @@ export interface MessageQueue {
   ack(channel: QueueChannel, receipt: string): Promise<void>;
   /** Hide the message for `seconds` more (0 = redeliver now). Used for backoff and long handlers. */
   setVisibility(channel: QueueChannel, receipt: string, seconds: number): Promise<void>;
+  /**
+   * The channel whose physical queue is called `queueName`, or undefined if
+   * neither is: for messages a transport hands over itself (a Lambda
+   * event-source mapping names each record's queue). Optional, so a wrapping
+   * override need not forward it; without it those messages' leases are not managed.
+   */
+  channelNamed?(queueName: string): QueueChannel | undefined;
 }

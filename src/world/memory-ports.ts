@@ -36,6 +36,7 @@ export function memoryInstallation(config: WorldConfig, clock: Clock, scope: Pro
       maxDelaySeconds: config.maxDelaySeconds,
       maxMessageBytes: config.maxMessageBytes,
       maxReceiveCount: config.maxReceiveCount,
+      queueNames: { workflow: config.resources.workflowQueue, step: config.resources.stepQueue },
     }),
     streams: new MemoryStreamStore(),
     idempotency: new MemoryIdempotencyStore(clock),

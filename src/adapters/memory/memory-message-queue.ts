@@ -24,6 +24,8 @@ export interface MemoryMessageQueueOptions {
   maxMessageBytes?: number;
   /** Receives before a message moves to the dead-letter list; default QUEUES.maxReceiveCount. */
   maxReceiveCount?: number;
+  /** The physical queue names the channels stand in for (channelNamed); default: none. */
+  queueNames?: Record<QueueChannel, string>;
 }
 
 /** A message that was received maxReceiveCount times without being acked. */
@@ -61,6 +63,7 @@ export class MemoryMessageQueue implements MessageQueue {
   readonly maxDelaySeconds: number;
   readonly maxMessageBytes: number;
   private readonly maxReceiveCount: number;
+  private readonly queueNames: Record<QueueChannel, string> | undefined;
   private readonly channels: Record<QueueChannel, Channel> = { workflow: new Channel(), step: new Channel() };
 
   constructor(
@@ -70,6 +73,7 @@ export class MemoryMessageQueue implements MessageQueue {
     this.maxDelaySeconds = options.maxDelaySeconds ?? SQS_MAX_DELAY_SECONDS;
     this.maxMessageBytes = options.maxMessageBytes ?? SQS_DEFAULT_MESSAGE_BYTES;
     this.maxReceiveCount = options.maxReceiveCount ?? QUEUES.maxReceiveCount;
+    this.queueNames = options.queueNames;
     assertSeconds('maxDelaySeconds', this.maxDelaySeconds, 0, SQS_MAX_DELAY_SECONDS);
     if (!Number.isInteger(this.maxReceiveCount) || this.maxReceiveCount < 1) {
       throw new RangeError(`maxReceiveCount must be a positive integer; got ${this.maxReceiveCount}`);
@@ -133,6 +137,12 @@ export class MemoryMessageQueue implements MessageQueue {
     }
     message.visibleAt = now + seconds * 1000;
     queue.wakeWaiters();
+  }
+
+  channelNamed(queueName: string): QueueChannel | undefined {
+    if (this.queueNames?.workflow === queueName) return 'workflow';
+    if (this.queueNames?.step === queueName) return 'step';
+    return undefined;
   }
 
   /** Messages moved off `channel` after maxReceiveCount receives, oldest first (copies). */

@@ -247,8 +247,11 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         await polling.deliverer.close();
       },
     },
+    // The transport receives with the queue's long visibility: the batch processor holds each message for a lease.
     batchProcessorForRoutes: (routes) =>
-      createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock), false), messageQueue, logger),
+      createBatchItemProcessor(processorWith(createRouteDeliverer(routes, config.signingSecret, clock), false), messageQueue, clock, logger, {
+        leaseSeconds: config.visibilitySeconds,
+      }),
   };
   return services;
 }

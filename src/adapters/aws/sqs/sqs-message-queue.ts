@@ -45,6 +45,7 @@ export class SqsMessageQueue implements MessageQueue {
   readonly maxDelaySeconds: number;
   readonly maxMessageBytes: number;
   private readonly urls: Record<QueueChannel, QueueUrlResolver>;
+  private readonly targets: Record<QueueChannel, QueueTarget>;
   private readonly senders: Record<QueueChannel, RequestBatcher<OutgoingMessage, { messageId: string }>>;
   private readonly deleters: Record<QueueChannel, RequestBatcher<string, void>>;
   private readonly leasers: Record<QueueChannel, RequestBatcher<{ receipt: string; seconds: number }, void>>;
@@ -57,6 +58,7 @@ export class SqsMessageQueue implements MessageQueue {
     assertSeconds('maxDelaySeconds', options.maxDelaySeconds, 0, SQS_MAX_DELAY_SECONDS);
     this.maxDelaySeconds = options.maxDelaySeconds;
     this.maxMessageBytes = options.maxMessageBytes;
+    this.targets = targets;
     this.urls = { workflow: new QueueUrlResolver(client, targets.workflow), step: new QueueUrlResolver(client, targets.step) };
     const senders = (channel: QueueChannel) =>
       new RequestBatcher<OutgoingMessage, { messageId: string }>({
@@ -179,6 +181,14 @@ export class SqsMessageQueue implements MessageQueue {
   async setVisibility(channel: QueueChannel, receipt: string, seconds: number): Promise<void> {
     assertSeconds('visibilitySeconds', seconds, 0, SQS_MAX_VISIBILITY_SECONDS);
     return this.leasers[channel].add({ receipt, seconds });
+  }
+
+  /** By the configured name, or the last path segment of the configured URL (SQS URLs end in the queue name). */
+  channelNamed(queueName: string): QueueChannel | undefined {
+    const named = (target: QueueTarget): string | undefined => ('name' in target ? target.name : target.url.split('?')[0]!.split('/').filter(Boolean).pop());
+    if (named(this.targets.workflow) === queueName) return 'workflow';
+    if (named(this.targets.step) === queueName) return 'step';
+    return undefined;
   }
 
   private async visibilityBatch(channel: QueueChannel, entries: Array<{ receipt: string; seconds: number }>): Promise<EntryResult<void>[]> {

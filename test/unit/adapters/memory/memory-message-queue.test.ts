@@ -125,6 +125,14 @@ describe('visibility', () => {
   });
 });
 
+describe('channelNamed', () => {
+  it('names the channel of the queue names it stands in for, and none without them', () => {
+    const named = new MemoryMessageQueue(clock, { queueNames: { workflow: 'x-workflow', step: 'x-step' } });
+    expect([named.channelNamed('x-workflow'), named.channelNamed('x-step'), named.channelNamed('y-step')]).toEqual(['workflow', 'step', undefined]);
+    expect(queue.channelNamed('x-step')).toBeUndefined();
+  });
+});
+
 describe('dead letters', () => {
   it('moves a message to the channel’s dead-letter list instead of delivering it beyond maxReceiveCount', async () => {
     const { messageId } = await queue.send('step', { body: 'poison', delaySeconds: 0, attributes: { k: 'v' } });

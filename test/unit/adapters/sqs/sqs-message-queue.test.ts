@@ -310,3 +310,20 @@ describe('error mapping', () => {
     await expect(queue().receive('workflow', { maxMessages: 1, waitSeconds: 1, visibilitySeconds: 30, signal })).rejects.toMatchObject({ status: 400 });
   });
 });
+
+describe('channelNamed', () => {
+  it('names the channel by the last path segment of a configured URL', () => {
+    const q = queue();
+    expect(q.channelNamed('wf-workflow')).toBe('workflow');
+    expect(q.channelNamed('wf-step')).toBe('step');
+    expect(q.channelNamed('wf-step-dlq')).toBeUndefined();
+    expect(q.channelNamed('000000000000')).toBeUndefined();
+  });
+
+  it('names the channel by a configured queue name, without a lookup', () => {
+    const q = queue({ workflow: { name: 'a-workflow' }, step: { url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/a-step/' } });
+    expect(q.channelNamed('a-workflow')).toBe('workflow');
+    expect(q.channelNamed('a-step')).toBe('step');
+    expect(sqs.calls()).toHaveLength(0);
+  });
+});

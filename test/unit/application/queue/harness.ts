@@ -78,11 +78,18 @@ export interface Harness {
   registry: HandlerRegistry;
 }
 
+/** The physical queues the harness's memory queue stands in for (Lambda records name them in their ARN). */
+export const HARNESS_QUEUE_NAMES: Record<QueueChannel, string> = { workflow: 'wf-workflow', step: 'wf-step' };
+
 export function createHarness(options: { maxReceiveCount?: number; maxMessageBytes?: number } = {}): Harness {
   const clock = new ManualClock(START);
   return {
     clock,
-    queue: new MemoryMessageQueue(clock, { maxReceiveCount: options.maxReceiveCount ?? 5, maxMessageBytes: options.maxMessageBytes }),
+    queue: new MemoryMessageQueue(clock, {
+      maxReceiveCount: options.maxReceiveCount ?? 5,
+      maxMessageBytes: options.maxMessageBytes,
+      queueNames: HARNESS_QUEUE_NAMES,
+    }),
     blobs: new MemoryBlobStore(),
     idempotency: new MemoryIdempotencyStore(clock),
     ids: new CountingIdSource(),

@@ -209,7 +209,10 @@ it('builds its world from the environment when none is passed, on the installati
     const queue = memoryInstallation(resolveWorldConfig(), h.clock).queue;
     const messages = await queue.receive('workflow', { maxMessages: 10, waitSeconds: 0, visibilitySeconds: 30 });
     expect(messages).toHaveLength(1);
-    await expect(handler({ Records: messages.map((m) => record('workflow', m)) })).resolves.toEqual({ batchItemFailures: [] });
+    const arn = `arn:aws:sqs:us-east-1:000000000000:${resolveWorldConfig().resources.workflowQueue}`;
+    await expect(handler({ Records: messages.map((m) => ({ ...record('workflow', m), eventSourceARN: arn })) })).resolves.toEqual({ batchItemFailures: [] });
+    // The record's queue is the installation's: it was brought to the lease (the mapping received it for 30 s).
+    expect(h.logger.at('warn')).toEqual([]);
     expect(calls).toHaveLength(1);
     await producer.close();
   } finally {
