@@ -16,7 +16,7 @@ import { processHandlerRegistry, type HandlerRegistry } from './handler-registry
 import { createHttpDeliverer } from './http-deliverer.js';
 import { createInProcessDeliverer } from './in-process-deliverer.js';
 import { createMessageProcessor, type MessageProcessor } from './message-processor.js';
-import { LocalCoordination, processCoordination } from './local-coordination.js';
+import { LocalCoordination } from './local-coordination.js';
 import { makeQueue } from './producer.js';
 import { errorMessage } from '../../domain/errors.js';
 import { DEFAULT_MAX_DELIVERY_BODY_BYTES, makeCreateQueueHandler } from './queue-handler.js';
@@ -78,9 +78,9 @@ export interface QueueServicesOptions {
   /** Whether start() re-enqueues pending/running runs. Default true. */
   recoverActiveRuns?: boolean;
   /**
-   * What this process knows of its sends and deliveries. Default: shared by
-   * every world of this deployment in the process, or private when a private
-   * `registry` is given (a test simulating its own process).
+   * What this process knows of its sends and deliveries. The composition root
+   * passes the installation's (config/installation.ts), shared by every world
+   * of it in the process; without one these services keep their own.
    */
   coordination?: LocalCoordination;
 }
@@ -115,7 +115,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   const messageQueue = deps.messageQueue;
   const maxHopSeconds = Math.min(config.maxDelaySeconds, messageQueue.maxDelaySeconds);
   const maxMessageBytes = Math.min(config.maxMessageBytes, messageQueue.maxMessageBytes);
-  const local = options.coordination ?? (options.registry ? new LocalCoordination(clock) : processCoordination(config.deploymentId, clock));
+  const local = options.coordination ?? new LocalCoordination(clock);
   const coalescer = createSendCoalescer({
     store: deps.idempotencyStore,
     local,
