@@ -55,8 +55,14 @@ export interface EventStore {
   listRuns(query: RunQuery): Promise<Page<WorkflowRun>>;
   /** Sort key: stepId. */
   listSteps(runId: string, page: PageRequest): Promise<Page<Step>>;
-  /** Sort key: eventId (commit order). */
+  /** Sort key: the event's position in the run's log (commit order). */
   listEvents(runId: string, page: PageRequest): Promise<Page<Event>>;
+  /**
+   * Strongly consistent: the run's whole log and its version after the last
+   * event, as one read (run_started returns the log with the run, so a replay
+   * needs no listing). Undefined when the run has no events. Optional.
+   */
+  readLog?(runId: string): Promise<RunLog | undefined>;
   /** Sort key: eventId. Without runId, across runs. */
   listEventsByCorrelationId(correlationId: string, runId: string | undefined, page: PageRequest): Promise<Page<Event>>;
   /** Sort key: hookId. Without runId, all hooks. */
@@ -75,6 +81,15 @@ export interface EventStore {
   readProjections(runId: string): Promise<StoredProjections>;
   /** Puts the state folded from the log as the run's projections, as of its `eventCount`-th event (verify --repair). */
   rewriteProjections(runId: string, state: StoredProjections, eventCount: number): Promise<void>;
+}
+
+export interface RunLog {
+  /** Every event of the run, in commit order. */
+  events: Event[];
+  /** `listEvents`' sort key of the last event: where a listing continues. */
+  lastKey: string;
+  /** The run's version after the last event (`RunRecord.version`). */
+  version: number;
 }
 
 export interface StoredProjections {

@@ -3,7 +3,7 @@
 // synchronously, so they are atomic and isolated within the process.
 import type { Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
 import type { Commit, RunRecord } from '../../domain/model.js';
-import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQuery, type StoredProjections } from '../../ports/event-store.js';
+import { CommitConflict, type EventStore, type Page, type PageRequest, type RunLog, type RunQuery, type StoredProjections } from '../../ports/event-store.js';
 import { cloneValue } from './clone.js';
 import { byKey, paginate } from './paginate.js';
 
@@ -101,6 +101,13 @@ export class MemoryEventStore implements EventStore {
 
   async listEvents(runId: string, page: PageRequest): Promise<Page<Event>> {
     return cloned(paginate(this.events.get(runId) ?? [], (e) => e.eventId, page));
+  }
+
+  async readLog(runId: string): Promise<RunLog | undefined> {
+    const log = this.events.get(runId);
+    const record = this.runs.get(runId);
+    if (!log?.length || !record) return undefined;
+    return { events: cloneValue(log), lastKey: log.at(-1)!.eventId, version: record.version };
   }
 
   async listEventsByCorrelationId(correlationId: string, runId: string | undefined, page: PageRequest): Promise<Page<Event>> {

@@ -10,10 +10,11 @@ import { WORLD_SPEC_VERSION } from '../../domain/spec-version.js';
 import type { DecisionContext, DecisionResult } from '../../domain/model.js';
 import { decide, snapshotNeeds } from '../../domain/state-machine/index.js';
 import type { Clock } from '../../ports/clock.js';
-import { CommitConflict, type EventStore } from '../../ports/event-store.js';
+import { CommitConflict, type EventStore, type RunLog } from '../../ports/event-store.js';
 import type { IdSource } from '../../ports/id-source.js';
 import type { Logger } from '../../ports/logger.js';
 import type { PayloadClaimCheck } from './claim-check.js';
+import { eventListingScope, listingCursor } from './pagination.js';
 import { serializeByRun } from './run-serializer.js';
 import { assertValidEventRequest } from './validate-request.js';
 import type { SnapshotCache } from './snapshot-cache.js';
@@ -55,16 +56,21 @@ export class EventService {
     for (let attempt = 1; ; attempt++) {
       const { snapshot, fromCache } = await loadSnapshot(store, needs, useCache ? cache : undefined);
       const decision = decide({ runId, request, params, snapshot, ctx: this.context() });
-      if (decision.type !== 'commit' && fromCache && !(await this.stillCurrent(needs.runId, snapshot.run?.version))) {
+      let log: RunLog | undefined;
+      if (decision.type !== 'commit' && fromCache) {
         // Only a commit proves the cached state current (it is conditioned
         // on the run's version); an answer without one is given from fresh
         // reads, unless the run's version shows nobody has written it since.
-        useCache = false;
-        attempt--;
-        continue;
+        const check = await this.stillCurrent(needs.runId, snapshot.run?.version, request.eventType === 'run_started');
+        if (!check.current) {
+          useCache = false;
+          attempt--;
+          continue;
+        }
+        log = check.log;
       }
       if (decision.type === 'reject') throw decision.error;
-      if (decision.type === 'reply') return this.toResult(decision.result, params);
+      if (decision.type === 'reply') return this.toResult(decision.result, params, request, log);
 
       const { commit } = decision;
       const prepared = await claimCheck.prepare(commit);
@@ -93,15 +99,24 @@ export class EventService {
       }
       cache?.committed(prepared.commit);
       await claimCheck.committed(prepared.uploadedKeys);
-      return this.toResult(decision.result, params);
+      return this.toResult(decision.result, params, request);
     }
   }
 
-  /** Whether the run is still at the cached version (one small strongly consistent read). */
-  private async stillCurrent(runId: string, cachedVersion: number | undefined): Promise<boolean> {
+  /**
+   * Whether the run is still at the cached version, from one small strongly
+   * consistent read; for run_started, the read of the whole log the answer
+   * carries (one tail read past what this process holds) is that check.
+   */
+  private async stillCurrent(runId: string, cachedVersion: number | undefined, wantsLog: boolean): Promise<{ current: boolean; log?: RunLog }> {
     const { store } = this.deps;
-    if (!runId || cachedVersion === undefined || !store.runVersion) return false;
-    return (await store.runVersion(runId)) === cachedVersion;
+    if (!runId || cachedVersion === undefined) return { current: false };
+    if (wantsLog && store.readLog) {
+      const log = await store.readLog(runId);
+      return { current: log?.version === cachedVersion, log };
+    }
+    if (!store.runVersion) return { current: false };
+    return { current: (await store.runVersion(runId)) === cachedVersion };
   }
 
   private context(): DecisionContext {
@@ -118,10 +133,12 @@ export class EventService {
   /**
    * Entities in a result come from the decision (in memory, full data) or
    * from the snapshot (may hold pointers): resolve the latter, because
-   * run_started and step_started must return full input.
+   * run_started and step_started must return full input. run_started also
+   * returns the run's log (data resolved), so the replay it starts needs no
+   * `events.list`; `log` is that log when the decision already read it.
    */
-  private async toResult(result: DecisionResult, params?: CreateEventParams): Promise<EventResult> {
-    const { claimCheck } = this.deps;
+  private async toResult(result: DecisionResult, params: CreateEventParams | undefined, request: AnyEventRequest, log?: RunLog): Promise<EventResult> {
+    const { claimCheck, store } = this.deps;
     const [run, step, hook] = await Promise.all([
       result.run && claimCheck.resolveEntity(result.run),
       result.step && claimCheck.resolveEntity(result.step),
@@ -133,6 +150,14 @@ export class EventService {
     if (step) out.step = step;
     if (hook) out.hook = hook;
     if (result.wait) out.wait = result.wait;
+    if (run && request.eventType === 'run_started') {
+      const full = log ?? (await store.readLog?.(run.runId));
+      if (full) {
+        out.events = await Promise.all(full.events.map((event) => claimCheck.resolveEvent(event)));
+        out.cursor = listingCursor(eventListingScope(run.runId), 'asc', full.lastKey);
+        out.hasMore = false;
+      }
+    }
     return out;
   }
 }

@@ -33,7 +33,15 @@ export function toPageRequest(scope: string, options: PaginationOptions | undefi
 export function toPaginatedResponse<T>(scope: string, request: PageRequest, page: Page<unknown>, data: T[]): PaginatedResponse<T> {
   return {
     data,
-    cursor: page.lastKey === null ? null : encodeCursor(`${scope}:${request.order}`, page.lastKey),
+    cursor: page.lastKey === null ? null : listingCursor(scope, request.order, page.lastKey),
     hasMore: page.hasMore,
   };
 }
+
+/** The cursor continuing a listing after `lastKey`. */
+export function listingCursor(scope: string, order: 'asc' | 'desc', lastKey: string): string {
+  return encodeCursor(`${scope}:${order}`, lastKey);
+}
+
+/** The scope of `events.list` for a run (its cursors are bound to it). */
+export const eventListingScope = (runId: string): string => `events:${runId}`;

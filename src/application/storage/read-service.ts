@@ -25,7 +25,7 @@ import type {
 import { stripEventDataRefs } from '@workflow/world';
 import type { EventStore } from '../../ports/event-store.js';
 import type { PayloadClaimCheck } from './claim-check.js';
-import { toPageRequest, toPaginatedResponse } from './pagination.js';
+import { eventListingScope, toPageRequest, toPaginatedResponse } from './pagination.js';
 
 export class ReadService {
   constructor(
@@ -70,7 +70,7 @@ export class ReadService {
   }
 
   async listEvents(params: ListEventsParams): Promise<PaginatedResponse<Event>> {
-    const scope = `events:${params.runId}`;
+    const scope = eventListingScope(params.runId);
     const request = toPageRequest(scope, params.pagination, { limit: 100, order: 'asc' });
     const page = await this.store.listEvents(params.runId, request);
     const data = await Promise.all(page.items.map((e) => this.eventWithData(e, params.resolveData)));

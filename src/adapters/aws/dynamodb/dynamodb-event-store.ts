@@ -9,7 +9,8 @@
 import { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Event, Hook, Step, Wait, WorkflowRun, WorkflowRunStatus } from '@workflow/world';
 import type { Commit, RunRecord } from '../../../domain/model.js';
-import { CommitConflict, type EventStore, type Page, type PageRequest, type RunQuery, type StoredProjections } from '../../../ports/event-store.js';
+import { RunLogCache } from '../../../domain/run-log-cache.js';
+import { CommitConflict, type EventStore, type Page, type PageRequest, type RunLog, type RunQuery, type StoredProjections } from '../../../ports/event-store.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { Logger } from '../../../ports/logger.js';
 import { SystemClock } from '../../system/system-clock.js';
@@ -19,12 +20,13 @@ import { commitFailure } from './commit-errors.js';
 import { recordOf } from './commit-record.js';
 import { planCommit } from './commit-transaction.js';
 import { itemToHook, type Item } from './item-mappers.js';
-import { hookKey, runKey, stepKey, tokenKey, waitKey } from './keys.js';
+import { hookKey, runKey, seqSk, stepKey, tokenKey, waitKey } from './keys.js';
 import { EventStoreListings } from './listings.js';
 import { applyOverflow } from './overflow-cleanup.js';
 import { ProjectionLog, type ProjectionWriter } from './projection-log.js';
 import { readStoredProjections, rewriteStoredProjections } from './projection-repair.js';
 import { coalesce, writeProjections } from './projection-writes.js';
+import { RunLogReader } from './run-log.js';
 import { currentRun, currentStep, currentWait, readCommits, readTail, type RunTail } from './run-tail.js';
 import type { EventStoreTables } from './tables.js';
 
@@ -38,6 +40,8 @@ export interface DynamoDbEventStoreOptions {
   batchRetry?: BatchRetry;
   /** Shared by the stores of one process (several worlds per process share their runs). */
   projections?: ProjectionLog;
+  /** The log prefixes this process holds; shared like `projections`. */
+  logs?: RunLogCache;
 }
 
 const TERMINAL: ReadonlySet<WorkflowRunStatus> = new Set(['completed', 'failed', 'cancelled']);
@@ -49,6 +53,7 @@ export class DynamoDbEventStore implements EventStore {
   private readonly listings: EventStoreListings;
   readonly projections: ProjectionLog;
   private readonly writer: ProjectionWriter;
+  private readonly log: RunLogReader;
   /** Tail reads in flight, shared by the reads of one decision. */
   private readonly tails = new Map<string, Promise<RunTail>>();
 
@@ -65,6 +70,7 @@ export class DynamoDbEventStore implements EventStore {
       write: (batch) => writeProjections(client, tables, batch, fold),
       readCommits: (runId, from, to) => readCommits(client, tables.events, runId, from, to),
     };
+    this.log = new RunLogReader(client, tables.events, options.logs ?? new RunLogCache(() => this.clock.now()));
     this.listings = new EventStoreListings(client, tables, this.retry, (runId) => this.tail(runId));
   }
 
@@ -87,6 +93,7 @@ export class DynamoDbEventStore implements EventStore {
         throw commitFailure(error, plan.roles);
       }
     }
+    this.log.committed(commit.runId, plan.single ? [plan.single.Item!] : plan.actions.flatMap((action, i) => (plan.roles[i] === 'head' ? [action.Put!.Item!] : [])));
     this.projections.committed(commit.runId, record, this.writer);
     await applyOverflow(this.client, commit.runId, plan.overflow, this.retry, this.options.logger);
   }
@@ -167,8 +174,14 @@ export class DynamoDbEventStore implements EventStore {
     return this.listings.listSteps(runId, page);
   }
 
-  listEvents(runId: string, page: PageRequest): Promise<Page<Event>> {
-    return this.listings.listEvents(runId, page);
+  /** From the held log prefix and one tail Query when it can (run-log.ts); else a Query of the page. */
+  async listEvents(runId: string, page: PageRequest): Promise<Page<Event>> {
+    return (await this.log.page(runId, page)) ?? this.listings.listEvents(runId, page);
+  }
+
+  async readLog(runId: string): Promise<RunLog | undefined> {
+    const log = await this.log.read(runId);
+    return log && { events: log.events, lastKey: seqSk(log.events.length), version: log.version };
   }
 
   listEventsByCorrelationId(correlationId: string, runId: string | undefined, page: PageRequest): Promise<Page<Event>> {

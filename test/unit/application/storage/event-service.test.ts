@@ -76,10 +76,11 @@ describe('EventService', () => {
 });
 
 describe('EventService with the snapshot cache', () => {
-  /** Counts full run reads; `runVersion` is the cheap check. */
+  /** Counts full run reads, `runVersion` (the cheap check) and `readLog` (run_started's check and answer). */
   class CountingStore extends MemoryEventStore {
     getRuns = 0;
     versionChecks = 0;
+    logReads = 0;
     override async getRun(runId: string) {
       this.getRuns++;
       return super.getRun(runId);
@@ -88,23 +89,47 @@ describe('EventService with the snapshot cache', () => {
       this.versionChecks++;
       return super.runVersion(runId);
     }
+    override async readLog(runId: string) {
+      this.logReads++;
+      return super.readLog(runId);
+    }
   }
   const withCache = (store: MemoryEventStore, cache: SnapshotCache) => {
     const claimCheck = new PayloadClaimCheck({ blobs: new MemoryBlobStore(), keyPrefix: 'payloads/', maxInlineBytes: 1024 });
     return new EventService({ store, claimCheck, clock: new SystemClock(), ids: new CryptoIdSource(), logger: silent, preconditionGuard: true, cache });
   };
 
-  it('answers a repeated run_started from the cache once the run version confirms it, without reading the run', async () => {
+  it('answers a repeated run_started from the cache once the log read confirms the version: one read, which the answer carries', async () => {
     const store = new CountingStore();
     const events = withCache(store, new SnapshotCache(() => Date.now()));
     const runId = newRunId();
     await events.create(runId, runCreated(new Uint8Array([1])));
     await events.create(runId, { eventType: 'run_started' } as never);
     const reads = store.getRuns;
+    const logReads = store.logReads;
     const again = await events.create(runId, { eventType: 'run_started' } as never);
     expect(again.run?.status).toBe('running');
     expect(store.getRuns).toBe(reads);
+    expect(store.versionChecks).toBe(0);
+    expect(store.logReads).toBe(logReads + 1);
+    expect(again.events?.map((e) => e.eventType)).toEqual(['run_created', 'run_started']);
+    expect(again.hasMore).toBe(false);
+  });
+
+  it('other answers from the cache are confirmed by the run version alone', async () => {
+    const store = new CountingStore();
+    const events = withCache(store, new SnapshotCache(() => Date.now()));
+    const runId = newRunId();
+    await events.create(runId, runCreated(new Uint8Array([1])));
+    await events.create(runId, { eventType: 'run_started' } as never);
+    await events.create(runId, { eventType: 'step_created', correlationId: 'step_1', eventData: { stepName: 's', input: new Uint8Array([2]) } } as never);
+    const logReads = store.logReads;
+    const error = await events
+      .create(runId, { eventType: 'step_created', correlationId: 'step_1', eventData: { stepName: 's', input: new Uint8Array([2]) } } as never)
+      .catch((e: unknown) => e as Error);
+    expect(error.name).toBe('EntityConflictError');
     expect(store.versionChecks).toBe(1);
+    expect(store.logReads).toBe(logReads);
   });
 
   it('decides again on fresh reads when another writer moved the run on', async () => {
@@ -120,6 +145,47 @@ describe('EventService with the snapshot cache', () => {
     const error = await mine.create(runId, { eventType: 'run_started' } as never).catch((e: unknown) => e as Error);
     expect((error as Error).name).toBe('RunExpiredError');
     expect(store.getRuns).toBe(reads + 1);
+  });
+});
+
+describe('run_started returns the run log', () => {
+  const bigInput = new Uint8Array(2000).fill(3);
+
+  it('with data resolved, and a cursor that continues events.list after it', async () => {
+    const store = new MemoryEventStore();
+    const blobs = new MemoryBlobStore();
+    const events = service(store, blobs);
+    const runId = newRunId();
+    await events.create(runId, runCreated(bigInput));
+    const started = await events.create(runId, { eventType: 'run_started' } as never);
+    expect(started.events?.map((e) => e.eventType)).toEqual(['run_created', 'run_started']);
+    // The input went to the blob store (maxInlineBytes 16); the answer carries it resolved.
+    expect(blobs.keys().length).toBeGreaterThan(0);
+    expect((started.events![0] as { eventData: { input: unknown } }).eventData.input).toEqual(bigInput);
+    expect(started).toMatchObject({ hasMore: false, cursor: expect.any(String) });
+  });
+
+  it('on the resilient start that creates the run, both events', async () => {
+    const store = new MemoryEventStore();
+    const runId = newRunId();
+    const started = await service(store).create(runId, {
+      eventType: 'run_started',
+      specVersion: 3,
+      eventData: { input: new Uint8Array([1]), deploymentId: 'd', workflowName: 'wf' },
+    } as never);
+    expect(started.events?.map((e) => e.eventType)).toEqual(['run_created', 'run_started']);
+  });
+
+  it('not on other events, and not when the store cannot read a whole log', async () => {
+    const store = new MemoryEventStore();
+    const events = service(store);
+    const runId = newRunId();
+    const created = await events.create(runId, runCreated(new Uint8Array([1])));
+    expect(created.events).toBeUndefined();
+    Object.defineProperty(store, 'readLog', { value: undefined });
+    const started = await events.create(runId, { eventType: 'run_started' } as never);
+    expect(started.run?.status).toBe('running');
+    expect(started.events).toBeUndefined();
   });
 });
 
