@@ -11,12 +11,14 @@ import { HkdfRunKeySource, type MasterKey } from '../adapters/system/hkdf-run-ke
 import { SqsMessageQueue } from '../adapters/aws/sqs/sqs-message-queue.js';
 import { AwsResourceProbe } from '../adapters/aws/resource-probe.js';
 import { SnapshotCache } from '../application/storage/snapshot-cache.js';
+import { RunLogCache } from '../domain/run-log-cache.js';
 import { token, type ProcessScope } from '../process-scope.js';
 import type { PortFactories } from './ports.js';
 import { systemPorts } from './system-ports.js';
 
 const PROJECTION_LOGS = token<ProjectionLog>('projection-logs');
 const SNAPSHOT_CACHES = token<SnapshotCache>('snapshot-caches');
+const RUN_LOG_CACHES = token<RunLogCache>('run-log-caches');
 const MASTER_KEY_LOADERS = token<() => Promise<Uint8Array>>('master-key-loaders');
 
 /** The configured key, else one read from its SSM parameter once per process (shared by the process's worlds). */
@@ -51,6 +53,7 @@ export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactorie
         logger,
         clock,
         projections: scope.ofInstallation(PROJECTION_LOGS, key, () => new ProjectionLog({ logger, clock })),
+        logs: scope.ofInstallation(RUN_LOG_CACHES, key, () => new RunLogCache(() => clock.now())),
       });
     },
     snapshots: (get) => {

@@ -126,8 +126,8 @@ describe('EventService with the snapshot cache', () => {
     const logReads = store.logReads;
     const error = await events
       .create(runId, { eventType: 'step_created', correlationId: 'step_1', eventData: { stepName: 's', input: new Uint8Array([2]) } } as never)
-      .catch((e: unknown) => e as Error);
-    expect(error.name).toBe('EntityConflictError');
+      .then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.name).toBe('EntityConflictError');
     expect(store.versionChecks).toBe(1);
     expect(store.logReads).toBe(logReads);
   });
