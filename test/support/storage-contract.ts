@@ -123,6 +123,22 @@ export function describeStorageContract(label: string, setup: () => Promise<Cont
         expect(events.data.filter((e) => e.eventType === 'run_started')).toHaveLength(1);
       });
 
+      it('run_started returns the whole log (as events.list has it) and a cursor that continues it, on the first start and on every replay', async () => {
+        const runId = newRunId();
+        await create(runId, { eventType: 'run_created', eventData: { deploymentId: 'd', workflowName: 'wf', input: bytes(9) } });
+        const first = await create(runId, { eventType: 'run_started' });
+        expect(first.events?.map((e) => e.eventType)).toEqual(['run_created', 'run_started']);
+        expect(first.hasMore).toBe(false);
+        await create(runId, { eventType: 'step_created', correlationId: 'step_log', eventData: { stepName: 's', input: bytes(3) } });
+        const replay = await create(runId, { eventType: 'run_started' });
+        const listed = await world.events.list({ runId });
+        expect(replay.events).toEqual(listed.data);
+        expect((replay.events![2] as { eventData: { input: unknown } }).eventData.input).toEqual(bytes(3));
+        await create(runId, { eventType: 'step_started', correlationId: 'step_log' });
+        const after = await world.events.list({ runId, pagination: { cursor: replay.cursor! } });
+        expect(after.data.map((e) => e.eventType)).toEqual(['step_started']);
+      });
+
       it('refuses run_started on a terminal run with RunExpiredError', async () => {
         const runId = await startedRun();
         await create(runId, { eventType: 'run_completed', eventData: { output: bytes(1) } });
