@@ -5,13 +5,13 @@
 // processes: another process's appends land after the prefix, so the tail
 // read finds them. The prefix itself is never stale, because event items
 // never change and each takes the run's next free sequence number.
-import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Event } from '@workflow/world';
 import type { RunLogCache } from '../../../domain/run-log-cache.js';
 import type { Page, PageRequest } from '../../../ports/event-store.js';
-import { toWorldError } from '../aws-errors.js';
 import { itemToEvent, type Item } from './item-mappers.js';
 import { seqOf, seqSk } from './keys.js';
+import { queryAll } from './query-pages.js';
 
 export interface FullLog {
   /** Every event of the run, oldest first: `events[i]` is at sequence number i + 1. */
@@ -69,27 +69,13 @@ export class RunLogReader {
     this.cache.extend(runId, { firstSeq: seqOf(items[0]!.sk!.S!), events: items.map(itemToEvent), version: versionOf(last), expiresAt: earliestExpiry(items) });
   }
 
-  private async itemsAfter(runId: string, seq: number): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const output = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :runId AND sk > :after',
-            ExpressionAttributeValues: { ':runId': { S: runId }, ':after': { S: seqSk(seq) } },
-            ConsistentRead: true,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        )
-        .catch((error: unknown) => {
-          throw toWorldError(error, 'DynamoDB.Query');
-        });
-      items.push(...(output.Items ?? []));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private itemsAfter(runId: string, seq: number): Promise<Item[]> {
+    return queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :runId AND sk > :after',
+      ExpressionAttributeValues: { ':runId': { S: runId }, ':after': { S: seqSk(seq) } },
+      ConsistentRead: true,
+    });
   }
 }
 
