@@ -59,8 +59,8 @@ export class RunLogCache {
     options: RunLogCacheOptions = {},
   ) {
     this.maxRuns = options.maxRuns ?? 1000;
-    this.maxTotalBytes = options.maxTotalBytes ?? 32 * 1024 * 1024;
-    this.maxRunBytes = Math.min(options.maxRunBytes ?? 8 * 1024 * 1024, this.maxTotalBytes);
+    this.maxTotalBytes = options.maxTotalBytes ?? 16 * 1024 * 1024;
+    this.maxRunBytes = Math.min(options.maxRunBytes ?? 4 * 1024 * 1024, this.maxTotalBytes);
   }
 
   /** The run's held prefix, if any (and it becomes the most recently used). */
