@@ -1,15 +1,21 @@
 // Runs one workflow through a deployed Lambda bundle (the index.mjs inside the
 // zip that `aws-workflow deploy --dry-run` writes) against the embedded local
-// AWS, in a fresh process so module load is a real cold start.
+// AWS. The bundle runs in a fresh child process of its own (lambda-host.mjs),
+// so module load is a real cold start and its times are not shared with this
+// process's work (the SQS bridge, start(), polling for the result).
 //
 //   node scripts/lib/lambda-zip-runner.mjs <bundle index.mjs> <workflowId> '<args json>'
 //
 // The environment must point at the local AWS (startLocalAws().env) and set
 // WORKFLOW_TARGET_WORLD to this package's dist/index.js (used by start()).
 // Prints one JSON line: { loadMs, firstInvokeMs, loadCpuMs, firstInvokeCpuMs, invocations, status, returnValue, totalMs }.
-// The *CpuMs fields are this process's CPU time (user + system, all threads), which a busy machine skews less than wall time.
+// The *CpuMs fields are the function process's CPU time (user + system, all threads), which a busy machine skews less than wall time.
+// LAMBDA_CPU_PROF=<dir> writes a CPU profile of the function process there (node --cpu-prof).
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { startLambdaBridge } from './sqs-lambda-bridge.mjs';
 
 const [bundle, workflowId, argsJson = '[]'] = process.argv.slice(2);
@@ -19,29 +25,44 @@ if (!bundle || !workflowId) {
 }
 process.env.WORKFLOW_AWS_CONSUMER = 'lambda';
 
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
-const t0 = performance.now();
-const c0 = cpuMs();
-const lambda = await import(pathToFileURL(bundle).href);
-const loadMs = performance.now() - t0;
-const loadCpuMs = cpuMs() - c0;
+const host = fork(join(dirname(fileURLToPath(import.meta.url)), 'lambda-host.mjs'), [bundle], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  execArgv: process.env.LAMBDA_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LAMBDA_CPU_PROF}`, '--cpu-prof-interval=250'] : [],
+});
+const [ready] = await once(host, 'message');
+if (ready.type !== 'ready') {
+  console.error(`the bundle failed to load:\n${ready.error}`);
+  process.exit(1);
+}
+const { loadMs, loadCpuMs } = ready;
+
+const pending = new Map();
+let nextId = 0;
+host.on('message', ({ id, ...reply }) => {
+  pending.get(id)?.(reply);
+  pending.delete(id);
+});
+host.on('exit', (code) => {
+  for (const settle of pending.values()) settle({ error: `the function process exited (${code})` });
+  pending.clear();
+});
 
 let invocations = 0;
 let firstInvokeMs;
 let firstInvokeCpuMs;
 async function handler(event) {
-  const started = performance.now();
-  const startedCpu = cpuMs();
-  const result = await lambda.handler(event);
+  const id = nextId++;
+  const reply = await new Promise((settle) => {
+    pending.set(id, settle);
+    host.send({ id, event });
+  });
+  if (reply.error) throw new Error(reply.error);
   invocations++;
   if (firstInvokeMs === undefined) {
-    firstInvokeMs = performance.now() - started;
-    firstInvokeCpuMs = cpuMs() - startedCpu;
+    firstInvokeMs = reply.ms;
+    firstInvokeCpuMs = reply.cpuMs;
   }
-  return result;
+  return reply.result;
 }
 
 const { start } = await import('workflow/api');
@@ -61,5 +82,9 @@ try {
   console.log(JSON.stringify({ loadMs, firstInvokeMs, loadCpuMs, firstInvokeCpuMs, invocations, status, returnValue, totalMs: performance.now() - startedAt }));
 } finally {
   await bridge.stop();
+  // A disconnect lets the function process exit on its own (and write its profile, if asked).
+  host.disconnect();
+  await Promise.race([once(host, 'exit'), new Promise((done) => setTimeout(done, 5_000).unref())]);
+  host.kill();
 }
 process.exit(0);
