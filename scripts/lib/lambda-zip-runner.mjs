@@ -1,13 +1,16 @@
 // Runs one workflow through a deployed Lambda bundle (the index.mjs inside the
 // zip that `aws-workflow deploy --dry-run` writes) against the embedded local
-// AWS. The bundle runs in a fresh child process of its own (lambda-host.mjs),
-// so module load is a real cold start and its times are not shared with this
-// process's work (the SQS bridge, start(), polling for the result).
+// AWS, as Lambda would: the first SQS batch starts a fresh function process
+// (lambda-host.mjs), which imports the bundle (a real cold start) and is
+// invoked with that batch as soon as the import is done. The function's times
+// are its own: this process's work (the SQS bridge, start(), polling for the
+// result) runs in another process.
 //
 //   node scripts/lib/lambda-zip-runner.mjs <bundle index.mjs> <workflowId> '<args json>'
 //
 // The environment must point at the local AWS (startLocalAws().env) and set
 // WORKFLOW_TARGET_WORLD to this package's dist/index.js (used by start()).
+// LAMBDA_FUNCTION_ENV (JSON) sets variables only the function process sees (null removes one).
 // Prints one JSON line: { loadMs, firstInvokeMs, loadCpuMs, firstInvokeCpuMs, invocations, status, returnValue, totalMs }.
 // The *CpuMs fields are the function process's CPU time (user + system, all threads), which a busy machine skews less than wall time.
 // LAMBDA_CPU_PROF=<dir> writes a CPU profile of the function process there (node --cpu-prof).
@@ -25,36 +28,54 @@ if (!bundle || !workflowId) {
 }
 process.env.WORKFLOW_AWS_CONSUMER = 'lambda';
 
-const host = fork(join(dirname(fileURLToPath(import.meta.url)), 'lambda-host.mjs'), [bundle], {
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  execArgv: process.env.LAMBDA_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LAMBDA_CPU_PROF}`, '--cpu-prof-interval=250'] : [],
-});
-const [ready] = await once(host, 'message');
-if (ready.type !== 'ready') {
-  console.error(`the bundle failed to load:\n${ready.error}`);
-  process.exit(1);
-}
-const { loadMs, loadCpuMs } = ready;
-
+let host;
+let loadMs;
+let loadCpuMs;
 const pending = new Map();
 let nextId = 0;
-host.on('message', ({ id, ...reply }) => {
-  pending.get(id)?.(reply);
-  pending.delete(id);
-});
-host.on('exit', (code) => {
-  for (const settle of pending.values()) settle({ error: `the function process exited (${code})` });
-  pending.clear();
-});
+
+/** The function process, started by the first event (a cold start), then reused (a warm one). */
+async function functionProcess() {
+  if (host) return host;
+  host = fork(join(dirname(fileURLToPath(import.meta.url)), 'lambda-host.mjs'), [bundle], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: functionEnv(),
+    execArgv: process.env.LAMBDA_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LAMBDA_CPU_PROF}`, '--cpu-prof-interval=250'] : [],
+  });
+  const [ready] = await once(host, 'message');
+  if (ready.type !== 'ready') throw new Error(`the bundle failed to load:\n${ready.error}`);
+  ({ loadMs, loadCpuMs } = ready);
+  host.on('message', ({ id, ...reply }) => {
+    pending.get(id)?.(reply);
+    pending.delete(id);
+  });
+  host.on('exit', (code) => {
+    for (const settle of pending.values()) settle({ error: `the function process exited (${code})` });
+    pending.clear();
+  });
+  return host;
+}
+
+function functionEnv() {
+  // What Lambda sets and the world reads: inside a function the start-up resource check is skipped.
+  const env = { ...process.env, AWS_LAMBDA_FUNCTION_NAME: 'aws-workflow-local', AWS_LAMBDA_FUNCTION_VERSION: '$LATEST' };
+  delete env.LAMBDA_FUNCTION_ENV;
+  for (const [name, value] of Object.entries(JSON.parse(process.env.LAMBDA_FUNCTION_ENV ?? '{}'))) {
+    if (value === null) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
 
 let invocations = 0;
 let firstInvokeMs;
 let firstInvokeCpuMs;
 async function handler(event) {
+  const fn = await functionProcess();
   const id = nextId++;
   const reply = await new Promise((settle) => {
     pending.set(id, settle);
-    host.send({ id, event });
+    fn.send({ id, event });
   });
   if (reply.error) throw new Error(reply.error);
   invocations++;
@@ -82,9 +103,11 @@ try {
   console.log(JSON.stringify({ loadMs, firstInvokeMs, loadCpuMs, firstInvokeCpuMs, invocations, status, returnValue, totalMs: performance.now() - startedAt }));
 } finally {
   await bridge.stop();
-  // A disconnect lets the function process exit on its own (and write its profile, if asked).
-  host.disconnect();
-  await Promise.race([once(host, 'exit'), new Promise((done) => setTimeout(done, 5_000).unref())]);
-  host.kill();
+  if (host) {
+    // A disconnect lets the function process exit on its own (and write its profile, if asked).
+    host.disconnect();
+    await Promise.race([once(host, 'exit'), new Promise((done) => setTimeout(done, 5_000).unref())]);
+    host.kill();
+  }
 }
 process.exit(0);
