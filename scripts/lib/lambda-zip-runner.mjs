@@ -42,7 +42,7 @@ async function functionProcess() {
     env: functionEnv(),
     execArgv: process.env.LAMBDA_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LAMBDA_CPU_PROF}`, '--cpu-prof-interval=250'] : [],
   });
-  const [ready] = await once(host, 'message');
+  const ready = await Promise.race([once(host, 'message').then(([m]) => m), once(host, 'exit').then(([code]) => ({ error: `the function process exited (${code})` }))]);
   if (ready.type !== 'ready') throw new Error(`the bundle failed to load:\n${ready.error}`);
   ({ loadMs, loadCpuMs } = ready);
   host.on('message', ({ id, ...reply }) => {
