@@ -41,8 +41,12 @@ const PREFETCH_RUN_ID = 'wrun_key-prefetch';
 export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHandler {
   // The first message needs the run key: read the master key (an SSM parameter) now, in the background.
   // A failure is not remembered (load-once.ts): the first real use reads again and reports it.
-  const prefetch = (options.world as { getEncryptionKeyForRun?: (runId: string) => Promise<unknown> } | undefined)?.getEncryptionKeyForRun;
-  if (typeof prefetch === 'function') void prefetch(PREFETCH_RUN_ID).catch(() => undefined);
+  const world = options.world as { getEncryptionKeyForRun?: (runId: string) => Promise<unknown> } | undefined;
+  if (typeof world?.getEncryptionKeyForRun === 'function') {
+    void Promise.resolve()
+      .then(() => world.getEncryptionKeyForRun!(PREFETCH_RUN_ID))
+      .catch(() => undefined);
+  }
   let processor: BatchItemProcessor | undefined;
   let services: QueueServices | undefined;
   // Resolved on the first event, so a bad configuration fails the batch, not the import.

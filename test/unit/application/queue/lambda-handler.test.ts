@@ -235,8 +235,24 @@ describe('cold start', () => {
       app,
     );
     createLambdaHandler({ ...routes(), world });
-    expect(lookups).toEqual(['wrun_key-prefetch']);
     // The rejection is handled: nothing reaches the process's unhandled-rejection handler.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lookups).toEqual(['wrun_key-prefetch']);
+  });
+
+  it('a world whose key lookup throws at once, or needs its `this`, cannot fail the module load', async () => {
+    const app = services();
+    const world = attachQueueServices(
+      {
+        prefix: 'k',
+        getEncryptionKeyForRun(this: { prefix: string }, runId: string): Promise<string> {
+          if (!this?.prefix) throw new Error('called without its world');
+          throw new Error(`no key for ${runId}`);
+        },
+      },
+      app,
+    );
+    expect(() => createLambdaHandler({ ...routes(), world })).not.toThrow();
     await new Promise((resolve) => setImmediate(resolve));
   });
 
