@@ -1,8 +1,13 @@
 // Lambda cold start: the deploy zip's size, and for fresh processes the time
 // to load the handler module and to serve its first invocation (a workflow
 // message: it imports flow.mjs), plus the whole run of a two-step workflow
-// through the handler on the embedded local AWS. The load average is printed
-// beside the numbers: on a shared machine only runs under a similar load compare.
+// through the handler on the embedded local AWS. Each run's function process
+// does nothing but the handler's work (scripts/lib/lambda-zip-runner.mjs), is
+// started by the first message and invoked as soon as its import is done, and
+// reads its master key from an SSM parameter as a deployed function does
+// (a local GetParameter stand-in; BENCH_SSM=0 gives it the key instead).
+// The load average is printed beside the numbers: on a shared machine only
+// runs under a similar load compare.
 //
 //   npm run build && node bench/lambda-cold-start.mjs   (BENCH_COLD_STARTS=5 by default)
 import { execFile } from 'node:child_process';
@@ -11,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
+import { startSsmParameterStub } from './lib/ssm-parameter-stub.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_COLD_STARTS ?? 5);
@@ -23,6 +29,7 @@ const { startLocalAws } = await import(join(ROOT, 'dist', 'infra', 'local-aws', 
 
 const project = await mkdtemp(join(tmpdir(), 'bench-cold-start-'));
 let local;
+let ssm;
 try {
   await cp(FIXTURE, project, { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
@@ -38,6 +45,15 @@ try {
 
   local = await startLocalAws({ name: 'bench-cold' });
   const env = { ...process.env, ...local.env, WORKFLOW_TARGET_WORLD: join(ROOT, 'dist', 'index.js') };
+  const useSsm = process.env.BENCH_SSM !== '0';
+  // The starting process and the function share one key; the function reads it from SSM.
+  const key = Buffer.alloc(32, 7).toString('base64');
+  env.WORKFLOW_AWS_ENCRYPTION_KEY = key;
+  if (useSsm) {
+    const parameter = '/bench-cold/encryption-key';
+    ssm = await startSsmParameterStub({ [parameter]: key });
+    env.LAMBDA_FUNCTION_ENV = JSON.stringify({ WORKFLOW_AWS_ENCRYPTION_KEY: null, WORKFLOW_AWS_ENCRYPTION_KEY_PARAMETER: parameter, AWS_ENDPOINT_URL_SSM: ssm.endpoint });
+  }
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const samples = [];
   for (let i = 0; i < RUNS; i++) {
@@ -53,7 +69,10 @@ try {
   const mib = (n) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
   const perFile = Object.keys(files).sort().map((name) => `${name} ${mib(files[name].byteLength)}`).join(', ');
   console.log(`Lambda bundle: zip ${mib(result.zip.bytes)}, unzipped ${mib(unzipped)} in ${Object.keys(files).length} files (${perFile})`);
-  console.log(`cold starts: ${RUNS} fresh processes, embedded local AWS, AWS SDK ${awsSdk}, load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
+  console.log(
+    `cold starts: ${RUNS} fresh processes, embedded local AWS, AWS SDK ${awsSdk}, master key ${useSsm ? `from an SSM parameter (local stand-in, ${ssm.reads} reads)` : 'in the environment'}, ` +
+      `load average ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`,
+  );
   console.log(table([
     ['measure', 'median ms', 'min ms', 'max ms'],
     ['module load (import index.mjs)', ...stat('loadMs')],
@@ -65,6 +84,7 @@ try {
     ['CPU: load + first invocation', ...summarize(samples.map((s) => s.loadCpuMs + s.firstInvokeCpuMs))],
   ]));
 } finally {
+  await ssm?.stop();
   await local?.stop();
   await rm(project, { recursive: true, force: true });
 }

@@ -211,6 +211,14 @@ export const SETTINGS = {
     meaning: 'largest HTTP delivery body the workflow routes accept (1 MiB, SQS\'s largest message, + 64 KiB); larger ones get 413 without being read',
   }),
   concurrency: int({ env: 'WORKFLOW_AWS_CONCURRENCY', default: 10, min: 1, max: 1000, meaning: 'messages handled at once by the in-process consumer' }),
+  pollWaitSeconds: int({
+    env: 'WORKFLOW_AWS_POLL_WAIT_SECONDS',
+    default: 1,
+    min: 1,
+    max: 20,
+    meaning:
+      "the in-process consumer's long-poll wait. `close()` lets a poll end by itself (SQS may hand an aborted poll messages, which then stay hidden for 5 s), so it takes up to this long; a longer wait costs fewer empty receives while idle (two per wait)",
+  }),
   maxDelaySeconds: int({ env: 'WORKFLOW_AWS_MAX_DELAY_SECONDS', default: 900, min: 1, max: 900, meaning: 'longest single queue hop; longer delays are chained' }),
   maxReceiveCount: int({
     env: 'WORKFLOW_AWS_MAX_RECEIVE_COUNT',

@@ -6,6 +6,9 @@
 // queue (its eventSourceARN) is known, so its visibility is brought to the
 // delivery lease at once and extended until the batch is answered
 // (batch-item-processor.ts): a batch whose process dies returns after one lease.
+// Cold start: the master key's one read (SSM) starts while the module loads,
+// and each batch starts loading the route files its records need while the
+// first requests (leases, claims) are in flight.
 import type { BatchItemProcessor } from '../application/queue/batch-item-processor.js';
 import type { QueueServices } from '../application/queue/queue-services.js';
 import type { RouteHandler } from '../application/queue/route-deliverer.js';
@@ -14,11 +17,14 @@ import type { ReceivedMessage } from '../ports/message-queue.js';
 import { createWorld } from '../world/create-world.js';
 import { queueNameOfArn, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs-event.js';
 
+/** A route; `preload`, when given, starts loading its code without handling a request. */
+export type LambdaRoute = RouteHandler & { preload?: () => Promise<unknown> };
+
 export interface LambdaHandlerOptions {
   /** The POST export of the bundled `.well-known/workflow/v1/flow.js`. */
-  flow: RouteHandler;
+  flow: LambdaRoute;
   /** The POST export of the bundled `.well-known/workflow/v1/step.js`. */
-  step: RouteHandler;
+  step: LambdaRoute;
   /**
    * A world built by this package's createWorld(). Default: createWorld() from
    * the environment, as the runtime builds it for the routes; both share the
@@ -29,7 +35,18 @@ export interface LambdaHandlerOptions {
 
 export type SqsLambdaHandler = (event: SqsEvent) => Promise<SqsBatchResponse>;
 
+/** No run has this id: its key is derived only so that the master key is read now. */
+const PREFETCH_RUN_ID = 'wrun_key-prefetch';
+
 export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHandler {
+  // The first message needs the run key: read the master key (an SSM parameter) now, in the background.
+  // A failure is not remembered (load-once.ts): the first real use reads again and reports it.
+  const world = options.world as { getEncryptionKeyForRun?: (runId: string) => Promise<unknown> } | undefined;
+  if (typeof world?.getEncryptionKeyForRun === 'function') {
+    void Promise.resolve()
+      .then(() => world.getEncryptionKeyForRun!(PREFETCH_RUN_ID))
+      .catch(() => undefined);
+  }
   let processor: BatchItemProcessor | undefined;
   let services: QueueServices | undefined;
   // Resolved on the first event, so a bad configuration fails the batch, not the import.
@@ -46,10 +63,14 @@ export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHan
 
   return async (event) => {
     const batch = resolve();
+    const items = event.Records.map((record) => ({ message: toReceivedMessage(record), channel: batch.channelOf(record.eventSourceARN, queueNameOfArn(record.eventSourceARN)) }));
+    // A route loads on its first request otherwise; a load failure surfaces there.
+    for (const channel of new Set(items.map((item) => item.channel))) {
+      const route = channel === 'workflow' ? options.flow : channel === 'step' ? options.step : undefined;
+      void route?.preload?.().catch(() => undefined);
+    }
     // Started together, so each queue's lease changes go out as ChangeMessageVisibilityBatch requests of up to 10.
-    const done = await batch.processBatch(
-      event.Records.map((record) => ({ message: toReceivedMessage(record), channel: batch.channelOf(record.eventSourceARN, queueNameOfArn(record.eventSourceARN)) })),
-    );
+    const done = await batch.processBatch(items);
     // The environment may freeze once this returns: write what the storage deferred now.
     // A failure is logged there (queue-services.ts); it must not fail the batch's done messages.
     await services?.flushDeferredWrites();

@@ -16,6 +16,8 @@ export interface ProbeResult {
   access?: AccessProblem;
   /** For mismatch and failed: what the service answered (no payloads or secrets). */
   detail?: string;
+  /** The region the resource lives in, when its answer says so (a queue's ARN). */
+  region?: string;
 }
 
 export interface ResourceProbe {

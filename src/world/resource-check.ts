@@ -2,7 +2,8 @@
 // sends its first message (start(), else the first queue()), one cheap call
 // per configured table, queue and bucket, in parallel. A failure names the
 // resource, the variable or option that named it, and the command that
-// creates it, instead of a 500 on the first request that needs it.
+// creates it, instead of a 500 on the first request that needs it. A queue
+// URL of another region than the world's is warned about (region-mismatch.ts).
 // Skipped inside a Lambda function: bootstrap created its resources with it.
 import type { Queue } from '@workflow/world';
 import { resourceNames } from '../config/resource-names.js';
@@ -12,6 +13,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { ProbeResult, ResourceProbe } from '../ports/resource-probe.js';
 import type { TableRole } from '../config/resource-names.js';
+import { regionMismatch } from './region-mismatch.js';
 
 type Env = Record<string, string | undefined>;
 type CheckedConfig = Pick<WorldConfig, 'name' | 'region' | 'resources' | 'endpoints' | 'workflowQueueUrl' | 'stepQueueUrl' | 'adapters'>;
@@ -29,10 +31,16 @@ export function resourceCheck(deps: { config: CheckedConfig; probe: () => Resour
   let passed = skip;
   let running: Promise<void> | undefined;
   let reported: string | undefined;
+  let regionWarned = false;
 
   const run = async (): Promise<void> => {
     const started = deps.clock.now();
     const results = await deps.probe().probe();
+    const mismatch = regionWarned ? undefined : regionMismatch(deps.config, results, env, isLocal(deps.config.endpoints));
+    if (mismatch) {
+      regionWarned = true;
+      deps.logger.warn(mismatch, { region: deps.config.region });
+    }
     const problems = results.filter((r) => r.status !== 'ok');
     if (problems.length === 0) {
       passed = true;

@@ -1,8 +1,9 @@
 // ResourceProbe on AWS: per table a GetItem of a key no item has (the worker
 // role may already call it, and it checks the key schema too), per queue
-// GetQueueUrl by name or GetQueueAttributes(QueueArn) on a configured URL, and
-// for the bucket a one-key ListObjectsV2 under the payload prefix (allowed by
-// the role's prefix-conditioned ListBucket). All in parallel.
+// GetQueueUrl by name or GetQueueAttributes(QueueArn) on a configured URL (the
+// ARN names the queue's region), and for the bucket a one-key ListObjectsV2
+// under the payload prefix (allowed by the role's prefix-conditioned
+// ListBucket). All in parallel.
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -51,11 +52,17 @@ export class AwsResourceProbe implements ResourceProbe {
 
   private async queue(channel: QueueChannel, target: QueueTarget): Promise<ProbeResult> {
     const name = 'url' in target ? target.url : target.name;
+    let region: string | undefined;
+    // By name, GetQueueUrl looks in the client's region, so only a configured URL can name another region's queue.
     const call =
       'url' in target
-        ? () => this.deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: target.url, AttributeNames: ['QueueArn'] }))
+        ? async () => {
+            const out = await this.deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: target.url, AttributeNames: ['QueueArn'] }));
+            region = regionOfArn(out.Attributes?.QueueArn);
+          }
         : () => this.deps.sqs.send(new GetQueueUrlCommand({ QueueName: target.name }));
-    return settle({ kind: 'queue', role: channel, name }, 'sqs', call, { missing: isMissingQueue });
+    const result = await settle({ kind: 'queue', role: channel, name }, 'sqs', call, { missing: isMissingQueue });
+    return region ? { ...result, region } : result;
   }
 
   private async bucket(bucket: string): Promise<ProbeResult> {
@@ -80,6 +87,12 @@ async function settle(
     const detail = `${awsErrorName(error) ?? 'Error'}: ${(error as Error)?.message?.split('\n')[0] ?? ''}`.slice(0, 300);
     return { ...resource, status: is.mismatch?.(error) ? 'mismatch' : 'failed', detail };
   }
+}
+
+/** `arn:<partition>:sqs:<region>:<account>:<name>` → region. */
+function regionOfArn(arn: string | undefined): string | undefined {
+  const parts = arn?.split(':');
+  return parts && parts.length >= 6 && parts[0] === 'arn' && parts[3] ? parts[3] : undefined;
 }
 
 function probeValue(key: KeyAttribute): AttributeValue {

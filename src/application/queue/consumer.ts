@@ -1,6 +1,8 @@
 // The polling consumer: long-polls both channels, runs at most `concurrency`
 // messages at a time through the shared processor, and applies its verdict
-// (ack, or hide for backoff). close() aborts the long polls, hands messages
+// (ack, or hide for backoff). close() stops polling and lets the polls in
+// flight end by themselves (an aborted poll may still be handed messages by
+// SQS, which then stay hidden for the receive lease), hands every message
 // received but not started back to the queue (visibility 0, so another process
 // takes them at once) and drains the messages already being handled.
 import type { Clock } from '../../ports/clock.js';
@@ -15,11 +17,13 @@ import { Slots } from './slots.js';
 const RECEIVE_BATCH_MAX = 10;
 /**
  * Messages are received with this short lease: a message that SQS hands to a
- * long poll aborted by close() (or by a dying process) is back on the queue
- * after this, not after a whole lease. A message still unsettled after half of
- * it is extended to the full lease; most settle sooner and cost no request.
+ * long poll whose process died (or that close() had to abort) is back on the
+ * queue after this, not after a whole lease. A message still unsettled after
+ * half of it is extended to the full lease; most settle sooner and cost no request.
  */
 const RECEIVE_LEASE_SECONDS = 5;
+/** close() waits this long past the poll wait for a poll's answer (a slow network) before aborting it. */
+const CLOSE_MARGIN_MS = 1_000;
 const CHANNELS: readonly QueueChannel[] = ['workflow', 'step'];
 
 interface Lease {
@@ -33,24 +37,25 @@ export interface PollingConsumerDeps {
   logger: Logger;
   concurrency: number;
   visibilitySeconds: number;
-  /** Long-poll wait per receive (SQS: at most 20). */
+  /** Long-poll wait per receive (SQS: 1 to 20); close() takes up to this long while idle. */
   pollWaitSeconds: number;
-  /** How long close() lets a long poll end by itself before aborting it. */
-  closeGraceMs: number;
+  /** How long close() lets a long poll end by itself before aborting it. Default: the poll wait plus CLOSE_MARGIN_MS. */
+  closeGraceMs?: number;
 }
 
 export interface PollingConsumer {
   /** Starts polling; idempotent, and a no-op once closed. */
   start(): void;
-  /** Aborts the long polls, releases received messages not yet started, and waits for those being handled. Idempotent. */
+  /** Stops polling, lets the polls in flight end, releases received messages not yet started, and waits for those being handled. Idempotent. */
   close(): Promise<void>;
 }
 
 export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsumer {
   const { queue, processor, logger } = deps;
   const stop = new AbortController();
-  /** Aborts the long polls: close() gives them `closeGraceMs` to end by themselves first. */
+  /** Aborts the long polls: only a poll that outlives its wait by `closeGraceMs` on close (a stalled connection). */
   const abortPolls = new AbortController();
+  const closeGraceMs = deps.closeGraceMs ?? deps.pollWaitSeconds * 1000 + CLOSE_MARGIN_MS;
   const slots = new Slots(deps.concurrency);
   const inFlight = new Set<Promise<void>>();
   /** Received, waiting for a slot: released on close instead of started. */
@@ -140,9 +145,8 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     while (await slots.waitForFree(stop.signal)) {
       let messages: ReceivedMessage[];
       try {
-        // Aborted on close after a short grace, so close() is prompt. SQS may
-        // have handed messages to an aborted request: those stay hidden until
-        // their lease ends (visibilitySeconds), the price of not waiting 20 s.
+        // Not aborted on close while it may still end by itself: SQS can hand
+        // an aborted request messages, which nobody could then release.
         messages = await queue.receive(channel, {
           maxMessages: Math.min(RECEIVE_BATCH_MAX, slots.available || 1),
           waitSeconds: deps.pollWaitSeconds,
@@ -157,6 +161,8 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
       receiveFailed.succeeded();
       // Both pollers may receive at once, so a few messages can wait for a slot
       // (bounded by the free count); handlers never exceed `concurrency`.
+      // A poll that ends after close() hands its messages straight back (one
+      // ChangeMessageVisibilityBatch per channel, visibility 0).
       if (stop.signal.aborted) {
         for (const message of messages) track(release(channel, message));
         break;
@@ -175,7 +181,7 @@ export function createPollingConsumer(deps: PollingConsumerDeps): PollingConsume
     async close() {
       stop.abort();
       const graceOver = new AbortController();
-      void deps.clock.sleep(deps.closeGraceMs, graceOver.signal, { unref: true }).then(
+      void deps.clock.sleep(closeGraceMs, graceOver.signal, { unref: true }).then(
         () => abortPolls.abort(),
         () => undefined,
       );

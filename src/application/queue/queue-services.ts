@@ -3,6 +3,7 @@
 // world at import time), nothing connects until used.
 import { reenqueueActiveRuns, type Queue, type Storage } from '@workflow/world';
 import type { WorldConfig } from '../../config/world-config.js';
+import { SETTINGS } from '../../config/settings.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/id-source.js';
@@ -42,7 +43,7 @@ export type QueueConfig = Pick<
   | 'maxMessageBytes'
   | 'idempotencyWindowSeconds'
 > &
-  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes' | 'allowPlainHttp'>>;
+  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes' | 'allowPlainHttp' | 'pollWaitSeconds'>>;
 
 export interface QueueServicesDeps {
   config: QueueConfig;
@@ -68,9 +69,9 @@ export interface QueueServicesOptions {
   random?: () => number;
   /** Read for PORT at delivery time. Default process.env. */
   env?: Record<string, string | undefined>;
-  /** Long-poll wait per receive. Default 20 (the SQS maximum). */
+  /** Long-poll wait per receive. Default config.pollWaitSeconds. */
   pollWaitSeconds?: number;
-  /** How long close() lets a long poll end by itself before aborting it. Default 500 ms. */
+  /** How long close() lets a long poll end by itself before aborting it. Default: the poll wait plus a margin (consumer.ts). */
   closeGraceMs?: number;
   signatureToleranceSeconds?: number;
   /** Default: the process-wide registry shared by every world instance. */
@@ -104,8 +105,6 @@ export interface QueueServices {
 }
 
 const RECOVERY_LABEL = 'world-aws';
-/** close() must return within 1 s while idle: half of it for the polls to end by themselves. */
-const DEFAULT_CLOSE_GRACE_MS = 500;
 
 export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   const { config, blobStore, clock, logger } = deps;
@@ -167,8 +166,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         logger,
         concurrency: config.concurrency,
         visibilitySeconds: config.visibilitySeconds,
-        pollWaitSeconds: options.pollWaitSeconds ?? 20,
-        closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
+        pollWaitSeconds: options.pollWaitSeconds ?? config.pollWaitSeconds ?? SETTINGS.pollWaitSeconds.fallback(''),
+        closeGraceMs: options.closeGraceMs,
       });
       polling = { consumer, deliverer };
       // Another world of this installation may have closed its consumer (and pacing) in this process.

@@ -62,8 +62,9 @@ export const ROUTE_FILES = { flow: 'flow.mjs', step: 'step.mjs' } as const;
  * it is evaluated before the bundles. Each route is its own file in the
  * package, imported by Node on first use: a cold start parses and runs only
  * the entry (world, handler, AWS SDK), and the first message then loads the
- * one route it needs; a function that only ever sees step messages never
- * reads the flow bundle. Each route file is self-contained (no shared
+ * one route it needs (the handler starts that load with the batch's first
+ * requests, through `preload`); a function that only ever sees step messages
+ * never reads the flow bundle. Each route file is self-contained (no shared
  * chunks), so a CommonJS package inside it keeps its named exports.
  */
 export function entrySource(modules: EntryModules): string {
@@ -72,15 +73,16 @@ export function entrySource(modules: EntryModules): string {
     `import { createLambdaHandler } from ${JSON.stringify(modules.handler)};`,
     '',
     `const route = (load, name) => {`,
-    `  let post;`,
-    `  return async (request) => {`,
-    `    if (!post) {`,
-    `      const mod = await load();`,
-    `      post = mod.POST ?? mod.default?.POST;`,
-    `      if (typeof post !== 'function') throw new Error(\`aws-workflow: the \${name} bundle exports no POST handler\`);`,
-    `    }`,
-    `    return post(request);`,
-    `  };`,
+    `  let loading;`,
+    `  const preload = () => (loading ??= load().then((mod) => {`,
+    `    const post = mod.POST ?? mod.default?.POST;`,
+    `    if (typeof post !== 'function') throw new Error(\`aws-workflow: the \${name} bundle exports no POST handler\`);`,
+    `    return post;`,
+    `  }, (error) => {`,
+    `    loading = undefined;`,
+    `    throw error;`,
+    `  }));`,
+    `  return Object.assign(async (request) => (await preload())(request), { preload });`,
     `};`,
     '',
     `export const handler = createLambdaHandler({`,

@@ -25,6 +25,8 @@ export interface LocalAwsOptions {
   onProgress?: ProgressListener;
   /** Receives before a message moves to its DLQ; tests lower it. Default QUEUES.maxReceiveCount. */
   maxReceiveCount?: number;
+  /** false: a message SQS hands to a long poll whose client has gone stays hidden for its lease, as on real SQS. Default true. */
+  handBackGonePolls?: boolean;
 }
 
 export interface LocalAws {
@@ -56,7 +58,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   try {
     const dynamodb = await startDynalite(options.dynamodbPort ?? 0);
     servers.push(dynamodb);
-    const fauxqs = await startFauxqs(options.sqsS3Port ?? 0, region);
+    const fauxqs = await startFauxqs(options.sqsS3Port ?? 0, region, options.handBackGonePolls ?? true);
     servers.push(fauxqs);
     const endpoints = { dynamodb: dynamodb.endpoint, sqs: fauxqs.endpoint, s3: fauxqs.endpoint };
 

@@ -8,7 +8,7 @@ import { SqsMessageQueue } from '../../../src/adapters/aws/sqs/sqs-message-queue
 import { CryptoIdSource } from '../../../src/adapters/system/crypto-id-source.js';
 import { localClients, startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import { createHandlerRegistry, type HandlerRegistry } from '../../../src/application/queue/handler-registry.js';
-import { createQueueServices, type QueueConfig, type QueueServices } from '../../../src/application/queue/queue-services.js';
+import { createQueueServices, type QueueConfig, type QueueServices, type QueueServicesOptions } from '../../../src/application/queue/queue-services.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import type { MessageQueue } from '../../../src/ports/message-queue.js';
 import { RecordingLogger, fakeRuns } from '../../unit/application/queue/harness.js';
@@ -20,8 +20,9 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(): Promise<LocalStack> {
-  const aws = await startLocalAws({ name: `qit${process.pid}`, maxReceiveCount: testConfig.maxReceiveCount });
+/** `handBackGonePolls: false`: messages handed to a gone long poll stay hidden, as on real SQS. */
+export async function startLocalStack(options: { handBackGonePolls?: boolean } = {}): Promise<LocalStack> {
+  const aws = await startLocalAws({ name: `qit${process.pid}`, maxReceiveCount: testConfig.maxReceiveCount, handBackGonePolls: options.handBackGonePolls });
   const clients = localClients(aws.endpoints, aws.region);
   const sqs = new SqsMessageQueue(clients.sqs, { workflow: { url: aws.queueUrls.workflow }, step: { url: aws.queueUrls.step } }, {
     maxDelaySeconds: 900,
@@ -61,6 +62,8 @@ export interface WorldOptions {
   wrap?: (queue: MessageQueue) => MessageQueue;
   registry?: HandlerRegistry;
   env?: Record<string, string | undefined>;
+  /** Over this helper's consumer options (1 s polls, 1.5 s close grace); `undefined` restores a default. */
+  queueOptions?: QueueServicesOptions;
 }
 
 const openWorlds = new Set<QueueServices>();
@@ -86,7 +89,7 @@ export function queueWorld(stack: LocalStack, options: WorldOptions = {}): { ser
     logger,
     runs: fakeRuns([]),
     // Polls end by themselves on close: an aborted poll can swallow the next test's message for a lease.
-    options: { registry, pollWaitSeconds: 1, closeGraceMs: 1_500, env: options.env ?? {}, recoverActiveRuns: false },
+    options: { registry, pollWaitSeconds: 1, closeGraceMs: 1_500, env: options.env ?? {}, recoverActiveRuns: false, ...options.queueOptions },
   });
   openWorlds.add(services);
   return { services, logger, registry };

@@ -3,6 +3,7 @@
 // variable and the fix, instead of a server that answers 500 later.
 import { startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import { createWorld } from '../../../src/index.js';
+import { RecordingLogger } from '../../unit/application/queue/harness.js';
 
 let local: LocalAws;
 const saved = { ...process.env };
@@ -85,4 +86,32 @@ it('queue() fails the same way before anything is sent, for a process that never
   const world = createWorld();
   await expect(world.queue('__wkf_workflow_x' as never, { runId: 'wrun_x' } as never)).rejects.toThrow(/table "missing-hooks" \(hooks\) does not exist/);
   await world.close();
+});
+
+describe('a wrong AWS_REGION (the emulators ignore the region, so nothing fails)', () => {
+  async function warningsOnStart(): Promise<string[]> {
+    const logger = new RecordingLogger();
+    const world = createWorld({ overrides: { logger } });
+    try {
+      await world.start();
+    } finally {
+      await world.close();
+    }
+    return logger.at('warn').map((e) => e.message);
+  }
+
+  it('the region dev provisioned in: no warning', async () => {
+    expect(process.env.AWS_REGION).toBe(local.region);
+    expect(await warningsOnStart()).toEqual([]);
+  });
+
+  it('another one: start() succeeds and warns once, naming the queues\' region (their ARNs), the world\'s and AWS_REGION', async () => {
+    process.env.AWS_REGION = 'eu-west-1';
+    const warnings = await warningsOnStart();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`the workflow queue ${local.queueUrls.workflow} (WORKFLOW_AWS_WORKFLOW_QUEUE_URL, createWorld: workflowQueueUrl) is in us-east-1`);
+    expect(warnings[0]).toContain(`the step queue ${local.queueUrls.step} (WORKFLOW_AWS_STEP_QUEUE_URL, createWorld: stepQueueUrl) is in us-east-1`);
+    expect(warnings[0]).toContain("but the world's region is eu-west-1 (from AWS_REGION)");
+    expect(warnings[0]).toContain('Set AWS_REGION=us-east-1');
+  });
 });

@@ -89,3 +89,21 @@ it('reports credentials, permissions and an unreachable endpoint as access probl
   });
   expect(results.find((r) => r.kind === 'bucket')!.access).toMatchObject({ kind: 'denied', fix: expect.stringContaining('docs/iam.md') });
 });
+
+it('reports the region of a queue given by URL, from its ARN; a queue found by name has none (GetQueueUrl looks in the client\'s region)', async () => {
+  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: 'arn:aws:sqs:eu-west-1:123456789012:probe-workflow' } });
+  const results = await probe().probe();
+  const queues = results.filter((r) => r.kind === 'queue').map((r) => ({ role: r.role, status: r.status, region: r.region }));
+  expect(queues).toEqual([
+    { role: 'workflow', status: 'ok', region: 'eu-west-1' },
+    { role: 'step', status: 'ok', region: undefined },
+  ]);
+  expect(sqs.commandCalls(GetQueueAttributesCommand).map((c) => c.args[0].input)).toEqual([{ QueueUrl: WORKFLOW_URL, AttributeNames: ['QueueArn'] }]);
+});
+
+it('a missing ARN or an unreadable one reports no region', async () => {
+  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
+  expect((await probe().probe()).find((r) => r.role === 'workflow')?.region).toBeUndefined();
+  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: 'not-an-arn' } });
+  expect((await probe().probe()).find((r) => r.role === 'workflow')?.region).toBeUndefined();
+});

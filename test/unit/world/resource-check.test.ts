@@ -122,3 +122,49 @@ it('start() of a world fails with the probe\'s verdict before the consumer start
   await expect(world.start()).rejects.toThrow(/table "missing-runs" \(runs\) does not exist; set by WORKFLOW_AWS_RUNS_TABLE \(createWorld: resources\.tables\.runs\)/);
   await world.close();
 });
+
+describe('a queue URL of another region than the world\'s', () => {
+  const STEP_URL = 'http://127.0.0.1:4566/000000000000/workflow-step';
+  const inRegion = (region: string): ProbeResult => ({ kind: 'queue', role: 'step', name: STEP_URL, status: 'ok', region });
+
+  it('warns once, naming both regions, the queue, its variable and AWS_REGION; the check still passes', async () => {
+    const env = { AWS_REGION: 'eu-west-1', WORKFLOW_AWS_STEP_QUEUE_URL: STEP_URL, AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566' };
+    const { check: c, logger } = check(env, [inRegion('us-east-1')]);
+    await c.assert();
+    await c.assert();
+    expect(logger.at('warn').map((e) => e.message)).toEqual([
+      `Region mismatch: the step queue ${STEP_URL} (WORKFLOW_AWS_STEP_QUEUE_URL, createWorld: stepQueueUrl) is in us-east-1, but the world's region is eu-west-1 (from AWS_REGION). ` +
+        'The local AWS ignores the region, so nothing fails here, but the same settings on AWS would reach another region. Set AWS_REGION=us-east-1, or use eu-west-1\'s queues. ' +
+        '`aws-workflow dev` prints AWS_REGION with its environment; a variable already set in your shell wins over a dotenv file.',
+    ]);
+  });
+
+  it('on AWS: says the rest is looked up in the world\'s region; names AWS_DEFAULT_REGION when that set it', async () => {
+    const env = { AWS_DEFAULT_REGION: 'eu-west-1', WORKFLOW_AWS_STEP_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/workflow-step' };
+    const { check: c, logger } = check(env, [{ ...inRegion('us-east-1'), name: env.WORKFLOW_AWS_STEP_QUEUE_URL }]);
+    await c.assert();
+    const [warning] = logger.at('warn').map((e) => e.message);
+    expect(warning).toContain("is in us-east-1, but the world's region is eu-west-1 (from AWS_DEFAULT_REGION). Everything else (tables, bucket, queues by name) is looked up in eu-west-1.");
+    expect(warning).not.toContain('aws-workflow dev');
+  });
+
+  it('the default region: says AWS_REGION is not set', async () => {
+    const { check: c, logger } = check({ WORKFLOW_AWS_STEP_QUEUE_URL: STEP_URL }, [inRegion('eu-central-1')]);
+    await c.assert();
+    expect(logger.at('warn')[0]?.message).toContain("the world's region is us-east-1 (the default: AWS_REGION and AWS_DEFAULT_REGION are not set). ");
+  });
+
+  it('warns about nothing when the queue is in the world\'s region, or its region is unknown (a queue found by name)', async () => {
+    const { check: c, logger } = check({ AWS_REGION: 'us-east-1' }, [inRegion('us-east-1'), { kind: 'queue', role: 'workflow', name: 'workflow-workflow', status: 'ok' }]);
+    await c.assert();
+    expect(logger.at('warn')).toEqual([]);
+  });
+
+  it('warns along with a failing check, and only once across retries', async () => {
+    const env = { AWS_REGION: 'eu-west-1', WORKFLOW_AWS_STEP_QUEUE_URL: STEP_URL };
+    const { check: c, logger } = check(env, [inRegion('us-east-1'), missing('table', 'runs', 'workflow-runs')]);
+    await expect(c.assert()).rejects.toThrow(ConfigError);
+    await expect(c.assert()).rejects.toThrow(ConfigError);
+    expect(logger.at('warn')).toHaveLength(1);
+  });
+});

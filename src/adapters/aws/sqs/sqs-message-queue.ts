@@ -162,8 +162,10 @@ export class SqsMessageQueue implements MessageQueue {
       );
       return (out.Messages ?? []).map(toReceived);
     } catch (error) {
-      // Shutdown cancels the long poll: nothing was received, and SQS keeps
-      // anything it had not yet handed over.
+      // A cancelled long poll answers nothing here, but SQS may still hand the
+      // request messages after the client has gone: they stay hidden for
+      // `visibilitySeconds`, with no receipt to release them (the consumer
+      // aborts only a poll that outlived its wait).
       if (signal?.aborted) return [];
       // Credentials, endpoint or region: no retry helps until the configuration changes.
       const problem = accessProblem(error, 'sqs');

@@ -220,3 +220,70 @@ it('builds its world from the environment when none is passed, on the installati
     resetMemoryInstallations();
   }
 });
+
+describe('cold start', () => {
+  it('reads the master key while the module loads: the run-key lookup starts when the handler is created, and its failure is left to the first real use', async () => {
+    const app = services();
+    const lookups: string[] = [];
+    const world = attachQueueServices(
+      {
+        getEncryptionKeyForRun: async (runId: string) => {
+          lookups.push(runId);
+          throw new Error('SSM unreachable');
+        },
+      },
+      app,
+    );
+    createLambdaHandler({ ...routes(), world });
+    // The rejection is handled: nothing reaches the process's unhandled-rejection handler.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lookups).toEqual(['wrun_key-prefetch']);
+  });
+
+  it('a world whose key lookup throws at once, or needs its `this`, cannot fail the module load', async () => {
+    const app = services();
+    const world = attachQueueServices(
+      {
+        prefix: 'k',
+        getEncryptionKeyForRun(this: { prefix: string }, runId: string): Promise<string> {
+          if (!this?.prefix) throw new Error('called without its world');
+          throw new Error(`no key for ${runId}`);
+        },
+      },
+      app,
+    );
+    expect(() => createLambdaHandler({ ...routes(), world })).not.toThrow();
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  it('starts loading the route of each queue in the batch with its first requests, and only those', async () => {
+    const app = services();
+    const preloads: string[] = [];
+    const { flow, step } = routes();
+    const handler = createLambdaHandler({
+      flow: Object.assign(flow, { preload: async () => preloads.push('flow') }),
+      step: Object.assign(step, { preload: async () => preloads.push('step') }),
+      world: attachQueueServices({}, app),
+    });
+    await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+    await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_2' });
+    const { event } = await eventFrom('workflow');
+    expect(event.Records).toHaveLength(2);
+    await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+    expect(preloads).toEqual(['flow']);
+  });
+
+  it('a route whose preload fails still gets its records (the failure surfaces on the request, not as an unhandled rejection)', async () => {
+    const app = services();
+    const { flow, step } = routes();
+    const handler = createLambdaHandler({
+      flow: Object.assign(flow, { preload: async () => Promise.reject(new Error('disk')) }),
+      step,
+      world: attachQueueServices({}, app),
+    });
+    await app.queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
+    const { event } = await eventFrom('workflow');
+    await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+    expect(calls).toHaveLength(1);
+  });
+});
