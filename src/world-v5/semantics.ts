@@ -5,13 +5,18 @@
 import type { EventSemantics } from '../domain/model.js';
 import { nextSlotEventId } from './slot-ids.js';
 
-/** Event ids are slots (the floor of the beta.55 runtime's accepted range). */
-export const SPEC_VERSION_SLOT_IDENTITY = 6;
 /**
- * The sealed log: readers skip `noop` events. This world allocates a
- * position at the commit that fills it, so it never leaves a hole and writes
- * no `noop`; declaring 7 is opt-in (`v5SealedLog`).
+ * The spec versions the facade can declare (`v5SpecVersion`). Its log is the
+ * same for all three: slot ids, allocated at the commit that fills the slot.
+ * - 6, slot identity: the floor of the beta.55 runtime's accepted range (6–7).
+ * - 7, sealed log: readers skip `noop` events; this world never leaves a
+ *   hole, so it has none to seal. Opt-in, as in the 5 packages.
+ * - 5, compression: the beta.35 runtime accepts exactly 5 and reads event
+ *   ids as ULIDs only for its stale-snapshot guard, which this facade does
+ *   not apply.
  */
+export const SPEC_VERSION_COMPRESSION = 5;
+export const SPEC_VERSION_SLOT_IDENTITY = 6;
 export const SPEC_VERSION_SEALED_LOG = 7;
 
 export function v5Semantics(specVersion: number): EventSemantics {
@@ -20,6 +25,7 @@ export function v5Semantics(specVersion: number): EventSemantics {
     nextEventId: (after) => nextSlotEventId(after),
     opaqueErrors: true,
     lazyStepStart: true,
+    runAttributes: true,
     preconditionGuard: false,
   };
 }

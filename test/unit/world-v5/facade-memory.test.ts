@@ -13,6 +13,11 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 
 let world: AwsWorldV5;
 
+type Result = { event?: { eventId: string; eventType: string }; events?: Array<{ eventId: string; eventType: string }>; cursor?: string | null; hasMore?: boolean; stepCreated?: true; step?: unknown };
+/** events.create with a request given loosely (the test states the runtime's shapes). */
+const create = (runId: string, data: object, params?: { eventCount?: number }) =>
+  world.events.create(runId, data as never, params) as Promise<Result>;
+
 beforeEach(() => {
   resetMemoryInstallations();
   world = createWorld({ adapters: 'memory', consumer: 'none', name: 'v5-facade' });
@@ -53,7 +58,7 @@ describe('the workflow@5 facade', () => {
     await createdRun();
     await world.events.create(RUN, { eventType: 'wait_created', correlationId: 'wait_a', eventData: { resumeAt: new Date(Date.now() + 60_000) } } as never);
     // The writer had seen 2 events; slot 3 is taken, so it lands on 4 and reports 3.
-    const result = await world.events.create(
+    const result = await create(
       RUN,
       { eventType: 'step_created', correlationId: 'step_1', eventData: { stepName: 's', input: bytes('x') } } as never,
       { eventCount: 2 },
@@ -67,7 +72,7 @@ describe('the workflow@5 facade', () => {
 
   it('reports nothing when the writer had seen the whole log', async () => {
     await createdRun();
-    const result = await world.events.create(
+    const result = await create(
       RUN,
       { eventType: 'step_created', correlationId: 'step_1', eventData: { stepName: 's', input: bytes('x') } } as never,
       { eventCount: 2 },
@@ -83,7 +88,7 @@ describe('the workflow@5 facade', () => {
       correlationId: 'step_1',
       eventData: { stepName: 'add', input: bytes('[1,2]'), ownerMessageId: 'msg_1' },
     };
-    const won = await world.events.create(RUN, lazy as never, { eventCount: 2 });
+    const won = await create(RUN, lazy, { eventCount: 2 });
     expect(won.stepCreated).toBe(true);
     expect(won.step).toMatchObject({ stepId: 'step_1', status: 'running', attempt: 1, stepName: 'add' });
     expect(won.event!.eventId).toBe(slotToEventId(4));
