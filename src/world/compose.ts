@@ -17,6 +17,7 @@ import { assembleWorld, type AwsWorld } from './assemble-world.js';
 import { awsPorts } from './aws-ports.js';
 import { memoryPorts } from './memory-ports.js';
 import { resourceCheck } from './resource-check.js';
+import { workflowLineCheck } from './workflow-line-check.js';
 import { warnUnknownVariablesOnce } from './warn-unknown-variables.js';
 import { PORT, PORT_NAMES, type PortFactories, type PortName, type PortOverrides, type PortResolver, type Ports } from './ports.js';
 
@@ -110,6 +111,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       runKeys: get('runKeys'),
       store: get('events'),
       resources: resourceCheck({ config, probe: () => get('probe'), logger: get('logger'), clock: get('clock') }),
+      line: workflowLineCheck({ line: '4', installation: config.name, marker: () => get('lineMarker') }),
     }),
   );
 }
