@@ -268,6 +268,11 @@ export const SETTINGS = {
       'name of an SSM SecureString parameter holding the base64 master key, read once per process on first use (`bootstrap` writes it and gives the worker function this name, never the key); `WORKFLOW_AWS_ENCRYPTION_KEY` wins when both are set',
   }),
   preconditionGuard: flag({ env: 'WORKFLOW_PRECONDITION_GUARD', default: true, meaning: "the runtime's 412 stale-replay guard", tunable: true }),
+  v5SealedLog: flag({
+    env: 'WORKFLOW_AWS_V5_SEALED_LOG',
+    default: false,
+    meaning: 'workflow@5 facade only: declare spec version 7 (sealed log) instead of 6 (slot ids); this world never leaves a hole in a log, so it writes no `noop`',
+  }),
   logLevel: oneOf(LOG_LEVELS, {
     env: 'WORKFLOW_AWS_LOG_LEVEL',
     default: 'warn',

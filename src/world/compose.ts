@@ -12,6 +12,7 @@ import { createStreamer, type WorldStreamer } from '../application/streamer/inde
 import { installationKey } from '../config/installation.js';
 import { ConfigError, type WorldConfig } from '../config/world-config.js';
 import { BUCKET } from '../adapters/aws/resources.js';
+import type { EventSemantics } from '../domain/model.js';
 import { processScope, resolve, token, type ProcessScope } from '../process-scope.js';
 import { assembleWorld, type AwsWorld } from './assemble-world.js';
 import { awsPorts } from './aws-ports.js';
@@ -31,10 +32,35 @@ const SERVICE = {
 
 /** Builds one world instance of `config`'s installation. Cheap and synchronous: nothing connects until used. */
 export function compose(config: WorldConfig, scope: ProcessScope = processScope(), overrides: PortOverrides = {}): AwsWorld {
+  return composeParts(config, scope, overrides).world;
+}
+
+/** A composed world with the ports and services it was built from (the workflow@5 facade wraps these). */
+export interface ComposedWorld {
+  world: AwsWorld;
+  get: PortResolver;
+  storage: Storage;
+  streamer: WorldStreamer;
+  queue: QueueServices;
+}
+
+/** `compose`, keeping the parts; `semantics` sets the event semantics of a World line other than 4.x. */
+export function composeParts(
+  config: WorldConfig,
+  scope: ProcessScope = processScope(),
+  overrides: PortOverrides = {},
+  semantics?: Partial<EventSemantics>,
+): ComposedWorld {
   const { container, get } = portContainer(config, scope, overrides);
-  bindServices(container, config, scope, get);
+  bindServices(container, config, scope, get, semantics);
   warnUnknownVariablesOnce(scope, get);
-  return resolve(container, SERVICE.world);
+  return {
+    world: resolve(container, SERVICE.world),
+    get,
+    storage: resolve(container, SERVICE.storage),
+    streamer: resolve(container, SERVICE.streamer),
+    queue: resolve(container, SERVICE.queue),
+  };
 }
 
 /** The ports of `config`'s installation alone, built as its worlds build them (verify reads and repairs through them). */
@@ -63,7 +89,7 @@ function overridePort<K extends PortName>(container: Container, name: K, overrid
   else binding.toConstantValue(override as Ports[K]);
 }
 
-function bindServices(container: Container, config: WorldConfig, scope: ProcessScope, get: PortResolver): void {
+function bindServices(container: Container, config: WorldConfig, scope: ProcessScope, get: PortResolver, semantics?: Partial<EventSemantics>): void {
   container.bind(SERVICE.config).toConstantValue(config);
   container.bind(SERVICE.storage).toDynamicValue(() =>
     createStorage({
@@ -76,6 +102,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       blobKeyPrefix: BUCKET.payloadPrefix,
       preconditionGuard: config.preconditionGuard,
       snapshotCache: get('snapshots'),
+      semantics,
     }),
   );
   container.bind(SERVICE.streamer).toDynamicValue(() =>

@@ -7,7 +7,7 @@ import { stripEventDataRefs } from '@workflow/world';
 import { jitteredPauseMs } from '../../domain/backoff.js';
 import { EVENT_ID_PREFIX, newUlid, nextUlid, RUN_ID_PREFIX } from '../../domain/ids.js';
 import { WORLD_SPEC_VERSION } from '../../domain/spec-version.js';
-import type { DecisionContext, DecisionResult } from '../../domain/model.js';
+import type { DecisionContext, DecisionResult, EventSemantics } from '../../domain/model.js';
 import { decide, snapshotNeeds } from '../../domain/state-machine/index.js';
 import type { Clock } from '../../ports/clock.js';
 import { CommitConflict, type EventStore } from '../../ports/event-store.js';
@@ -32,6 +32,8 @@ export interface EventServiceDeps {
   cache?: SnapshotCache;
   /** In [0, 1), for the conflict backoff's jitter. Default Math.random. */
   random?: () => number;
+  /** The World line's event semantics (spec version, event ids, …); absent: the 4.x line's. */
+  semantics?: Partial<EventSemantics>;
 }
 
 const CONFLICT_BACKOFF = { baseMs: 4, capMs: 1000 };
@@ -112,6 +114,7 @@ export class EventService {
       newRunId: (at) => newUlid(RUN_ID_PREFIX, at, ids.randomBytes(10)),
       worldSpecVersion: WORLD_SPEC_VERSION,
       preconditionGuard: this.deps.preconditionGuard,
+      ...this.deps.semantics,
     };
   }
 
@@ -133,6 +136,7 @@ export class EventService {
     if (step) out.step = step;
     if (hook) out.hook = hook;
     if (result.wait) out.wait = result.wait;
+    if (result.stepCreated) Object.assign(out, { stepCreated: true });
     return out;
   }
 }

@@ -44,8 +44,9 @@ export const runningRun = (run: WorkflowRun, at: number): WorkflowRun =>
 export const completedRun = (run: WorkflowRun, output: unknown, at: number): WorkflowRun =>
   compact({ ...lasting(run), status: 'completed' as const, output, completedAt: new Date(at), updatedAt: new Date(at) });
 
-export const failedRun = (run: WorkflowRun, error: StructuredError, at: number): WorkflowRun =>
-  compact({ ...lasting(run), status: 'failed' as const, error, completedAt: new Date(at), updatedAt: new Date(at) });
+/** `error`: a StructuredError (4.x line) or the request's own error payload, with `errorCode` beside it (5 line). */
+export const failedRun = (run: WorkflowRun, error: StructuredError | unknown, at: number, errorCode?: string): WorkflowRun =>
+  compact({ ...lasting(run), status: 'failed' as const, error: error as StructuredError, errorCode, completedAt: new Date(at), updatedAt: new Date(at) });
 
 export const cancelledRun = (run: WorkflowRun, at: number): WorkflowRun =>
   compact({ ...lasting(run), status: 'cancelled' as const, completedAt: new Date(at), updatedAt: new Date(at) });
