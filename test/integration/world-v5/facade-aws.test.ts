@@ -95,7 +95,8 @@ it('writes and reads a stream with the run id first', async () => {
   await w.streams.writeMulti!(runId, name, [bytes('b'), bytes('c')]);
   await w.streams.close(runId, name);
   expect(await w.streams.getInfo(runId, name)).toEqual({ tailIndex: 2, done: true });
-  const chunks: string[] = [];
-  for await (const chunk of await w.streams.get(runId, name, 0)) chunks.push(new TextDecoder().decode(chunk));
-  expect(chunks.join('')).toBe('abc');
+  const reader = (await w.streams.get(runId, name, 0)).getReader();
+  let text = '';
+  for (let read = await reader.read(); !read.done; read = await reader.read()) text += new TextDecoder().decode(read.value);
+  expect(text).toBe('abc');
 });

@@ -5,29 +5,12 @@
 // production dependency of this package.
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { importGraph } from '../../support/import-graph.js';
 
-function staticImports(file: string): string[] {
-  const source = readFileSync(file, 'utf8');
-  const found: string[] = [];
-  for (const match of source.matchAll(/^\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
-    if (!/^\s*(?:import|export)\s+type\s/.test(match[0])) found.push(match[1]!);
-  }
-  return found;
-}
-
+/** The graph of `entry`, its files relative to the package root. */
 function graph(entry: string): { files: string[]; packages: Set<string> } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const visit = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    for (const spec of staticImports(file)) {
-      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
-      else packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
-    }
-  };
-  visit(resolve(entry));
+  const { files, packages } = importGraph(entry);
   const root = process.cwd();
   return { files: [...files].map((f) => f.slice(root.length + 1)), packages };
 }

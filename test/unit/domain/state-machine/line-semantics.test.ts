@@ -1,7 +1,7 @@
 // The workflow@5 line's request semantics, each behind its DecisionContext
 // switch (lazyStepStart, opaqueErrors, runAttributes); off, the 4.x line's
 // decisions are unchanged.
-import { bytes, decideWith, expectCommit, expectRejected, FakeContext, runRecord, RUN_ID, snapshotWith, step, STEP_ID, T0 } from './fixtures.js';
+import { bytes, decideWith, eventDataOf, expectCommit, expectRejected, FakeContext, runRecord, RUN_ID, snapshotWith, step, STEP_ID, T0 } from './fixtures.js';
 
 const line5 = () => Object.assign(new FakeContext(), { lazyStepStart: true, opaqueErrors: true, runAttributes: true, worldSpecVersion: 6 });
 const lazyStart = { eventType: 'step_started', correlationId: STEP_ID, eventData: { stepName: 'add', input: bytes(1, 2), ownerMessageId: 'msg_1', attempt: 1 } };
@@ -12,7 +12,7 @@ describe('lazy step start', () => {
     expect(commit.events.map((e) => e.eventType)).toEqual(['step_created', 'step_started']);
     expect(commit.events[0]).toMatchObject({ correlationId: STEP_ID, eventData: { stepName: 'add', input: bytes(1, 2) } });
     // The input rides the step_created only; the owner message id stays on the start.
-    expect(commit.events[1]!.eventData).toEqual({ stepName: 'add', attempt: 1, ownerMessageId: 'msg_1' });
+    expect(eventDataOf(commit.events[1])).toEqual({ stepName: 'add', attempt: 1, ownerMessageId: 'msg_1' });
     expect(commit.putSteps).toEqual([expect.objectContaining({ stepId: STEP_ID, status: 'running', attempt: 1, input: bytes(1, 2), startedAt: new Date(T0) })]);
     expect(result).toMatchObject({ stepCreated: true, step: { status: 'running' }, event: { eventType: 'step_started' } });
     expect(commit.run.eventCount).toBe(runRecord('running').eventCount + 2);
@@ -72,7 +72,7 @@ describe('run attributes', () => {
   it('keeps string attributes on the run and on its run_created, through later transitions', () => {
     const { commit } = expectCommit(decideWith(created({ $rootRunId: 'wrun_root' }), {}, { ctx: line5(), runId: RUN_ID }));
     expect((commit.run.run as { attributes?: unknown }).attributes).toEqual({ $rootRunId: 'wrun_root' });
-    expect(commit.events[0]!.eventData).toMatchObject({ attributes: { $rootRunId: 'wrun_root' } });
+    expect(eventDataOf(commit.events[0])).toMatchObject({ attributes: { $rootRunId: 'wrun_root' } });
     const started = expectCommit(
       decideWith({ eventType: 'run_started', specVersion: 6 }, { run: { ...commit.run, run: commit.run.run } }, { ctx: line5(), runId: RUN_ID }),
     );
