@@ -14,7 +14,7 @@ import { BatchCommitter } from './batch/batch-commit.js';
 import { makeQueueBatch } from './queue-batch.js';
 import { RunSignals } from './run-signals.js';
 import { runtimeDeadline } from './runtime-deadline.js';
-import { v5Semantics } from './semantics.js';
+import { v5Semantics } from '../domain/line-semantics.js';
 import { storageV5 } from './storage.js';
 import { streamsOf } from './streams.js';
 import type { WorldCapabilities, WorldV5 } from './types.js';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { newUlid, RUN_ID_PREFIX } from '../../../src/domain/ids.js';
 import { startLocalAws, type LocalAws } from '../../../src/infra/local-aws/index.js';
 import { createWorld, type AwsWorldV5 } from '../../../src/world-v5/index.js';
-import { slotToEventId } from '../../../src/world-v5/slot-ids.js';
+import { slotToEventId } from '../../../src/domain/slot-ids.js';
 
 let local: LocalAws;
 const saved = { ...process.env };

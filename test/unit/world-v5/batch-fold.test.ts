@@ -3,8 +3,8 @@
 import type { DecisionContext, RunRecord, Snapshot } from '../../../src/domain/model.js';
 import { foldChunk, joinCommits } from '../../../src/world-v5/batch/batch-fold.js';
 import type { BatchRequest } from '../../../src/world-v5/batch/batch-rules.js';
-import { v5Semantics } from '../../../src/world-v5/semantics.js';
-import { slotToEventId } from '../../../src/world-v5/slot-ids.js';
+import { v5Semantics } from '../../../src/domain/line-semantics.js';
+import { slotToEventId } from '../../../src/domain/slot-ids.js';
 import { runRecord, RUN_ID, step, T0 } from '../domain/state-machine/fixtures.js';
 
 const ctx: DecisionContext = { now: T0, newRunId: () => 'wrun_unused', ...v5Semantics(6) };

@@ -11,8 +11,8 @@ import type { DecisionContext } from '../../../src/domain/model.js';
 import { CommitConflict } from '../../../src/ports/event-store.js';
 import { foldChunk } from '../../../src/world-v5/batch/batch-fold.js';
 import type { BatchRequest } from '../../../src/world-v5/batch/batch-rules.js';
-import { v5Semantics } from '../../../src/world-v5/semantics.js';
-import { slotToEventId } from '../../../src/world-v5/slot-ids.js';
+import { v5Semantics } from '../../../src/domain/line-semantics.js';
+import { slotToEventId } from '../../../src/domain/slot-ids.js';
 import { record, RUN_ID, run, T0, TABLES } from '../adapters/dynamodb/fixtures.js';
 
 const ddb = mockClient(DynamoDBClient);

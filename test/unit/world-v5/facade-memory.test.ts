@@ -2,8 +2,10 @@
 // lazy step start, opaque errors, createBatch, getMany, the terminal wait,
 // streams with the run id first.
 import { resetMemoryInstallations } from '../../../src/index.js';
+import { foldRunLog } from '../../../src/domain/log-fold.js';
+import { WORLD_SPEC_VERSION } from '../../../src/domain/spec-version.js';
 import { createWorld, noteInvocationDeadline, type AwsWorldV5 } from '../../../src/world-v5/index.js';
-import { slotToEventId } from '../../../src/world-v5/slot-ids.js';
+import { slotToEventId } from '../../../src/domain/slot-ids.js';
 import { newUlid, RUN_ID_PREFIX } from '../../../src/domain/ids.js';
 import { randomBytes } from 'node:crypto';
 
@@ -203,5 +205,22 @@ describe('the workflow@5 facade', () => {
     expect(deadline!.getTime()).toBeGreaterThan(Date.now() + 25_000);
     noteInvocationDeadline({ getRemainingTimeInMillis: () => -1 });
     expect(await world.getRuntimeDeadline!()).toBeUndefined();
+  });
+
+  it('leaves a log the fold (verify) replays to the same run and steps', async () => {
+    await world.events.create(RUN, {
+      eventType: 'run_created',
+      specVersion: 6,
+      eventData: { deploymentId: 'dpl_1', workflowName: 'wf', input: bytes('in'), attributes: { $rootRunId: 'wrun_root' } },
+    } as never);
+    await world.events.create(RUN, { eventType: 'run_started', specVersion: 6 } as never);
+    await create(RUN, { eventType: 'step_started', correlationId: 'step_1', eventData: { stepName: 'add', input: bytes('x') } }, { eventCount: 2 });
+    await world.events.create(RUN, { eventType: 'step_failed', correlationId: 'step_1', eventData: { error: bytes('step-error') } } as never);
+    await world.events.create(RUN, { eventType: 'run_failed', eventData: { error: bytes('run-error'), errorCode: 'USER_ERROR' } } as never);
+    const { data: events } = await world.events.list({ runId: RUN });
+    const fold = foldRunLog(RUN, events as never, WORLD_SPEC_VERSION);
+    expect(fold.refused).toEqual([]);
+    expect(fold.run).toEqual(await world.runs.get(RUN));
+    expect(fold.steps.get('step_1')).toEqual(await world.steps.get(RUN, 'step_1'));
   });
 });

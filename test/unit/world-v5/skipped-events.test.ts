@@ -2,7 +2,7 @@
 // log's end, newest first, in pages.
 import type { Event } from '@workflow/world';
 import { MAX_REPORTED_EVENTS, skippedEvents, type ListEventsDesc } from '../../../src/world-v5/skipped-events.js';
-import { slotToEventId } from '../../../src/world-v5/slot-ids.js';
+import { slotToEventId } from '../../../src/domain/slot-ids.js';
 
 const RUN = 'wrun_1';
 const log = (length: number): Event[] =>

@@ -1,6 +1,6 @@
 // Slot ids as @workflow/world 5 defines them (slot-identity.js): `evnt_` and
 // the 1-based position zero-padded to 26 digits, the first ten digits zero.
-import { eventIdToSlot, nextSlotEventId, slotToEventId } from '../../../src/world-v5/slot-ids.js';
+import { eventIdToSlot, nextSlotEventId, slotToEventId } from '../../../src/domain/slot-ids.js';
 
 describe('slotToEventId', () => {
   it.each([

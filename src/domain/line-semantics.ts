@@ -1,8 +1,9 @@
 // The workflow@5 line's event semantics for the shared domain: its spec
-// version, slot ids, errors stored as the runtime's serialized bytes, and
-// lazy step start. There is no stale-snapshot guard on this line (bump and
-// report replaces it: a create never fails because its snapshot is stale).
-import type { EventSemantics } from '../domain/model.js';
+// version, slot ids, errors stored as the runtime's serialized bytes, run
+// attributes and lazy step start. There is no stale-snapshot guard on this
+// line (bump and report replaces it: a create never fails because its
+// snapshot is stale).
+import type { EventSemantics } from './model.js';
 import { nextSlotEventId } from './slot-ids.js';
 
 /**
@@ -18,6 +19,9 @@ import { nextSlotEventId } from './slot-ids.js';
 export const SPEC_VERSION_COMPRESSION = 5;
 export const SPEC_VERSION_SLOT_IDENTITY = 6;
 export const SPEC_VERSION_SEALED_LOG = 7;
+
+/** The highest spec version the 5 facade declares: what a fold of a 5 log accepts. */
+export const SPEC_VERSION_MAX_V5 = SPEC_VERSION_SEALED_LOG;
 
 export function v5Semantics(specVersion: number): EventSemantics {
   return {
