@@ -15,6 +15,8 @@ export default {
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    // The workflow@5 line: its own installation in test/e2e-v5 (test/e2e-v5/README.md).
+    { ...shared, displayName: 'e2e-v5', testMatch: ['<rootDir>/test/e2e-v5/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '/app/'] },
     // Multi-process fault cases on the embedded local AWS (test/fault/README.md).
     { ...shared, displayName: 'fault', testMatch: ['<rootDir>/test/fault/**/*.test.ts'] },
   ],

@@ -107,6 +107,8 @@ export interface DecisionResult {
   step?: Step;
   hook?: Hook;
   wait?: Wait;
+  /** A step_started created its step (lazy step start): the caller won the create and owns the step. */
+  stepCreated?: true;
 }
 
 export type Decision =
@@ -128,4 +130,25 @@ export interface DecisionContext {
   worldSpecVersion: number;
   /** Whether the §2.6 `stateUpdatedAt` guard is on. */
   preconditionGuard: boolean;
+  /**
+   * Errors of run_failed, step_failed and step_retrying are stored as the
+   * request carries them (the 5 line's serialized bytes), not as a
+   * StructuredError. Absent: the 4.x line's StructuredError.
+   */
+  opaqueErrors?: boolean;
+  /**
+   * A step_started carrying `stepName` and `input` for a step that does not
+   * exist creates it, born running (the 5 line's lazy step start). Absent:
+   * such a step_started is refused like any other for a missing step.
+   */
+  lazyStepStart?: boolean;
+  /**
+   * run_created (and a run_started creating its run) may carry string
+   * `attributes` (the 5 line's run lineage, `$parentRunId`/`$rootRunId`),
+   * kept on the run and its run_created event. Absent: none are kept.
+   */
+  runAttributes?: boolean;
 }
+
+/** What a World line sets in the DecisionContext: its spec version, event ids and request semantics. */
+export type EventSemantics = Pick<DecisionContext, 'worldSpecVersion' | 'nextEventId' | 'opaqueErrors' | 'lazyStepStart' | 'runAttributes' | 'preconditionGuard'>;

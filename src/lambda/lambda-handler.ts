@@ -16,6 +16,7 @@ import { queueServicesOf } from '../application/queue/services-lookup.js';
 import type { ReceivedMessage } from '../ports/message-queue.js';
 import { createWorld } from '../world/create-world.js';
 import { queueNameOfArn, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs-event.js';
+import { noteInvocationDeadline, type InvocationContext } from '../world-v5/runtime-deadline.js';
 
 /** A route; `preload`, when given, starts loading its code without handling a request. */
 export type LambdaRoute = RouteHandler & { preload?: () => Promise<unknown> };
@@ -33,7 +34,8 @@ export interface LambdaHandlerOptions {
   world?: object;
 }
 
-export type SqsLambdaHandler = (event: SqsEvent) => Promise<SqsBatchResponse>;
+/** `context`: the Lambda context; its deadline is the 5 facade's getRuntimeDeadline. */
+export type SqsLambdaHandler = (event: SqsEvent, context?: Partial<InvocationContext>) => Promise<SqsBatchResponse>;
 
 /** No run has this id: its key is derived only so that the master key is read now. */
 const PREFETCH_RUN_ID = 'wrun_key-prefetch';
@@ -61,7 +63,8 @@ export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHan
     return processor;
   };
 
-  return async (event) => {
+  return async (event, context) => {
+    noteInvocationDeadline(context);
     const batch = resolve();
     const items = event.Records.map((record) => ({ message: toReceivedMessage(record), channel: batch.channelOf(record.eventSourceARN, queueNameOfArn(record.eventSourceARN)) }));
     // A route loads on its first request otherwise; a load failure surfaces there.

@@ -9,6 +9,7 @@ import type { EventStore } from '../ports/event-store.js';
 import type { RunKeySource } from '../ports/run-key-source.js';
 import { deliveryTargetCheck } from './delivery-target-check.js';
 import type { ResourceCheck } from './resource-check.js';
+import type { WorkflowLineCheck } from './workflow-line-check.js';
 
 export interface AwsWorld extends World {
   specVersion: number;
@@ -26,9 +27,11 @@ export interface WorldParts {
   store: EventStore;
   /** The configured tables, queues and bucket answer: checked on start() and on the first queue(). */
   resources: ResourceCheck;
+  /** The installation serves this facade's Workflow line: checked with the resources. */
+  line: WorkflowLineCheck;
 }
 
-export function assembleWorld({ config, storage, streamer, queue, runKeys, store, resources }: WorldParts): AwsWorld {
+export function assembleWorld({ config, storage, streamer, queue, runKeys, store, resources, line }: WorldParts): AwsWorld {
   const deliveryTarget = deliveryTargetCheck(config);
   const world: AwsWorld = {
     ...storage,
@@ -40,7 +43,7 @@ export function assembleWorld({ config, storage, streamer, queue, runKeys, store
     listStreamsByRunId: streamer.listStreamsByRunId,
     getStreamChunks: streamer.getStreamChunks,
     getStreamInfo: streamer.getStreamInfo,
-    queue: deliveryTarget.guard(resources.guard(queue.queue)),
+    queue: deliveryTarget.guard(resources.guard(line.guard(queue.queue))),
     createQueueHandler: queue.createQueueHandler,
     getDeploymentId: queue.getDeploymentId,
     specVersion: WORLD_SPEC_VERSION,
@@ -49,6 +52,7 @@ export function assembleWorld({ config, storage, streamer, queue, runKeys, store
     start: async () => {
       deliveryTarget.assert();
       await resources.assert();
+      await line.assert();
       await queue.consumer.start();
     },
     close: async () => {

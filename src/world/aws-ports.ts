@@ -10,6 +10,7 @@ import { loadOnce } from '../adapters/aws/ssm/index.js';
 import { HkdfRunKeySource, type MasterKey } from '../adapters/system/hkdf-run-key-source.js';
 import { SqsMessageQueue } from '../adapters/aws/sqs/sqs-message-queue.js';
 import { AwsResourceProbe } from '../adapters/aws/resource-probe.js';
+import { DynamoDbWorkflowLineMarker } from '../adapters/aws/dynamodb/workflow-line-marker.js';
 import { SnapshotCache } from '../application/storage/snapshot-cache.js';
 import { RunLogCache } from '../domain/run-log-cache.js';
 import { token, type ProcessScope } from '../process-scope.js';
@@ -70,5 +71,6 @@ export function awsPorts(config: WorldConfig, scope: ProcessScope): PortFactorie
       }),
     probe: () =>
       new AwsResourceProbe({ dynamodb: dynamodb(), sqs: sqs(), s3: s3(), tables, queues: queueTargets(config), bucket: config.resources.bucket }),
+    lineMarker: (get) => new DynamoDbWorkflowLineMarker(dynamodb(), tables.steps, () => get('clock').now()),
   };
 }

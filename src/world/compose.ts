@@ -12,11 +12,14 @@ import { createStreamer, type WorldStreamer } from '../application/streamer/inde
 import { installationKey } from '../config/installation.js';
 import { ConfigError, type WorldConfig } from '../config/world-config.js';
 import { BUCKET } from '../adapters/aws/resources.js';
+import type { EventSemantics } from '../domain/model.js';
+import type { WorkflowLine } from '../domain/workflow-line.js';
 import { processScope, resolve, token, type ProcessScope } from '../process-scope.js';
 import { assembleWorld, type AwsWorld } from './assemble-world.js';
 import { awsPorts } from './aws-ports.js';
 import { memoryPorts } from './memory-ports.js';
 import { resourceCheck } from './resource-check.js';
+import { workflowLineCheck } from './workflow-line-check.js';
 import { warnUnknownVariablesOnce } from './warn-unknown-variables.js';
 import { PORT, PORT_NAMES, type PortFactories, type PortName, type PortOverrides, type PortResolver, type Ports } from './ports.js';
 
@@ -30,10 +33,39 @@ const SERVICE = {
 
 /** Builds one world instance of `config`'s installation. Cheap and synchronous: nothing connects until used. */
 export function compose(config: WorldConfig, scope: ProcessScope = processScope(), overrides: PortOverrides = {}): AwsWorld {
+  return composeParts(config, scope, overrides).world;
+}
+
+/** A composed world with the ports and services it was built from (the workflow@5 facade wraps these). */
+export interface ComposedWorld {
+  world: AwsWorld;
+  get: PortResolver;
+  storage: Storage;
+  streamer: WorldStreamer;
+  queue: QueueServices;
+}
+
+/**
+ * `compose`, keeping the parts; `semantics` sets the event semantics of a World line other than 4.x,
+ * `line` the Workflow line the world claims its installation for (domain/workflow-line.ts).
+ */
+export function composeParts(
+  config: WorldConfig,
+  scope: ProcessScope = processScope(),
+  overrides: PortOverrides = {},
+  semantics?: Partial<EventSemantics>,
+  line: WorkflowLine = '4',
+): ComposedWorld {
   const { container, get } = portContainer(config, scope, overrides);
-  bindServices(container, config, scope, get);
+  bindServices(container, config, scope, get, semantics, line);
   warnUnknownVariablesOnce(scope, get);
-  return resolve(container, SERVICE.world);
+  return {
+    world: resolve(container, SERVICE.world),
+    get,
+    storage: resolve(container, SERVICE.storage),
+    streamer: resolve(container, SERVICE.streamer),
+    queue: resolve(container, SERVICE.queue),
+  };
 }
 
 /** The ports of `config`'s installation alone, built as its worlds build them (verify reads and repairs through them). */
@@ -62,7 +94,14 @@ function overridePort<K extends PortName>(container: Container, name: K, overrid
   else binding.toConstantValue(override as Ports[K]);
 }
 
-function bindServices(container: Container, config: WorldConfig, scope: ProcessScope, get: PortResolver): void {
+function bindServices(
+  container: Container,
+  config: WorldConfig,
+  scope: ProcessScope,
+  get: PortResolver,
+  semantics: Partial<EventSemantics> | undefined,
+  line: WorkflowLine,
+): void {
   container.bind(SERVICE.config).toConstantValue(config);
   container.bind(SERVICE.storage).toDynamicValue(() =>
     createStorage({
@@ -75,6 +114,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       blobKeyPrefix: BUCKET.payloadPrefix,
       preconditionGuard: config.preconditionGuard,
       snapshotCache: get('snapshots'),
+      semantics,
     }),
   );
   container.bind(SERVICE.streamer).toDynamicValue(() =>
@@ -110,6 +150,7 @@ function bindServices(container: Container, config: WorldConfig, scope: ProcessS
       runKeys: get('runKeys'),
       store: get('events'),
       resources: resourceCheck({ config, probe: () => get('probe'), logger: get('logger'), clock: get('clock') }),
+      line: workflowLineCheck({ line, installation: config.name, marker: () => get('lineMarker') }),
     }),
   );
 }

@@ -8,6 +8,7 @@ import { MemoryIdempotencyStore } from '../adapters/memory/memory-idempotency-st
 import { MemoryMessageQueue } from '../adapters/memory/memory-message-queue.js';
 import { MemoryResourceProbe } from '../adapters/memory/memory-resource-probe.js';
 import { MemoryStreamStore } from '../adapters/memory/memory-stream-store.js';
+import { MemoryWorkflowLineMarker } from '../adapters/memory/memory-workflow-line-marker.js';
 import { SnapshotCache } from '../application/storage/snapshot-cache.js';
 import { installationKey } from '../config/installation.js';
 import type { WorldConfig } from '../config/world-config.js';
@@ -23,6 +24,7 @@ export interface MemoryInstallation {
   streams: MemoryStreamStore;
   idempotency: MemoryIdempotencyStore;
   snapshots: SnapshotCache;
+  lineMarker: MemoryWorkflowLineMarker;
 }
 
 const INSTALLATIONS = token<MemoryInstallation>('memory-installations');
@@ -41,6 +43,7 @@ export function memoryInstallation(config: WorldConfig, clock: Clock, scope: Pro
     streams: new MemoryStreamStore(),
     idempotency: new MemoryIdempotencyStore(clock),
     snapshots: new SnapshotCache(() => clock.now()),
+    lineMarker: new MemoryWorkflowLineMarker(),
   }));
 }
 
@@ -60,5 +63,6 @@ export function memoryPorts(config: WorldConfig, scope: ProcessScope): PortFacto
     idempotency: (get) => installation(get).idempotency,
     snapshots: (get) => installation(get).snapshots,
     probe: () => new MemoryResourceProbe(),
+    lineMarker: (get) => installation(get).lineMarker,
   };
 }

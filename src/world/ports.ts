@@ -14,6 +14,7 @@ import type { MessageQueue } from '../ports/message-queue.js';
 import type { ResourceProbe } from '../ports/resource-probe.js';
 import type { RunKeySource } from '../ports/run-key-source.js';
 import type { StreamStore } from '../ports/stream-store.js';
+import type { WorkflowLineMarker } from '../ports/workflow-line-marker.js';
 import { token, type Token } from '../process-scope.js';
 
 export interface Ports {
@@ -28,6 +29,7 @@ export interface Ports {
   idempotency: IdempotencyStore;
   snapshots: SnapshotCache;
   probe: ResourceProbe;
+  lineMarker: WorkflowLineMarker;
 }
 
 export type PortName = keyof Ports;
@@ -54,6 +56,7 @@ export const PORT: { [K in PortName]: Token<Ports[K]> } = {
   idempotency: token('IdempotencyStore'),
   snapshots: token('SnapshotCache'),
   probe: token('ResourceProbe'),
+  lineMarker: token('WorkflowLineMarker'),
 };
 
 export const PORT_NAMES = Object.keys(PORT) as PortName[];
@@ -74,4 +77,5 @@ export const TOKENS = {
   IdempotencyStore: PORT.idempotency,
   SnapshotCache: PORT.snapshots,
   ResourceProbe: PORT.probe,
+  WorkflowLineMarker: PORT.lineMarker,
 } as const;

@@ -7,7 +7,7 @@ import { stripEventDataRefs } from '@workflow/world';
 import { jitteredPauseMs } from '../../domain/backoff.js';
 import { EVENT_ID_PREFIX, newUlid, nextUlid, RUN_ID_PREFIX } from '../../domain/ids.js';
 import { WORLD_SPEC_VERSION } from '../../domain/spec-version.js';
-import type { DecisionContext, DecisionResult } from '../../domain/model.js';
+import type { DecisionContext, DecisionResult, EventSemantics } from '../../domain/model.js';
 import { decide, snapshotNeeds } from '../../domain/state-machine/index.js';
 import type { Clock } from '../../ports/clock.js';
 import { CommitConflict, type EventStore, type RunLog } from '../../ports/event-store.js';
@@ -33,6 +33,8 @@ export interface EventServiceDeps {
   cache?: SnapshotCache;
   /** In [0, 1), for the conflict backoff's jitter. Default Math.random. */
   random?: () => number;
+  /** The World line's event semantics (spec version, event ids, …); absent: the 4.x line's. */
+  semantics?: Partial<EventSemantics>;
 }
 
 const CONFLICT_BACKOFF = { baseMs: 4, capMs: 1000 };
@@ -127,6 +129,7 @@ export class EventService {
       newRunId: (at) => newUlid(RUN_ID_PREFIX, at, ids.randomBytes(10)),
       worldSpecVersion: WORLD_SPEC_VERSION,
       preconditionGuard: this.deps.preconditionGuard,
+      ...this.deps.semantics,
     };
   }
 
@@ -136,6 +139,8 @@ export class EventService {
    * run_started and step_started must return full input. run_started also
    * returns the run's log (data resolved), so the replay it starts needs no
    * `events.list`; `log` is that log when the decision already read it.
+   * Only on the 4.x line: on the 5 line a create's `events` are the ones it
+   * skipped over (bump and report), not a preload.
    */
   private async toResult(result: DecisionResult, params: CreateEventParams | undefined, request: AnyEventRequest, log?: RunLog): Promise<EventResult> {
     const { claimCheck, store } = this.deps;
@@ -150,7 +155,7 @@ export class EventService {
     if (step) out.step = step;
     if (hook) out.hook = hook;
     if (result.wait) out.wait = result.wait;
-    if (run && request.eventType === 'run_started') {
+    if (run && request.eventType === 'run_started' && !this.deps.semantics) {
       const full = log ?? (await store.readLog?.(run.runId));
       if (full) {
         out.events = await Promise.all(full.events.map((event) => claimCheck.resolveEvent(event)));
@@ -158,6 +163,7 @@ export class EventService {
         out.hasMore = false;
       }
     }
+    if (result.stepCreated) Object.assign(out, { stepCreated: true });
     return out;
   }
 }

@@ -1,5 +1,6 @@
 // The World's Storage (runs, steps, events, hooks) on top of the ports.
 import type { Storage } from '@workflow/world';
+import type { EventSemantics } from '../../domain/model.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventStore } from '../../ports/event-store.js';
@@ -21,6 +22,8 @@ export interface StorageDeps {
   preconditionGuard: boolean;
   /** Skips reads for runs this process has been writing; see snapshot-cache.ts. */
   snapshotCache?: SnapshotCache;
+  /** The World line's event semantics; absent: the 4.x line's. */
+  semantics?: Partial<EventSemantics>;
 }
 
 export function createStorage(deps: StorageDeps): Storage {

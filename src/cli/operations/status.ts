@@ -2,6 +2,8 @@
 // would create, what the function and mappings are doing, how deep the queues
 // and DLQs are, and how its runs are doing. Reads only: describe calls, queue
 // attributes, and index queries through the world's Storage API.
+import { DynamoDbWorkflowLineMarker } from '../../adapters/aws/dynamodb/workflow-line-marker.js';
+import type { WorkflowLine } from '../../domain/workflow-line.js';
 import { inspectBucket } from '../../infra/provisioning/index.js';
 import type { CliContext } from '../base-command.js';
 import { NotBootstrapped } from '../errors.js';
@@ -28,6 +30,8 @@ export interface StatusResult {
   tables: TableStatus[];
   queues: QueueStatus[];
   bucket: { name: string; exists: boolean };
+  /** The Workflow line the installation serves (recorded by its first app); `none` before any app used it. Absent when the steps table is missing. */
+  line?: WorkflowLine | 'none';
   function?: FunctionStatus;
   mappings?: MappingStatus[];
   runs?: RunsStatus;
@@ -60,6 +64,9 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<S
   } else {
     skipped.push('function and mappings: Lambda not looked up (--no-lambda, or a local AWS without Lambda)');
   }
+  const line = tables.find((t) => t.role === 'steps')?.exists
+    ? ((await new DynamoDbWorkflowLineMarker(clients.dynamodb, names.tables.steps).read()) ?? 'none')
+    : undefined;
   let runs: RunsStatus | undefined;
   if (!options.runs) skipped.push('runs: --no-runs');
   else if (!tables.find((t) => t.role === 'runs')?.exists) skipped.push('runs: the runs table is missing');
@@ -86,6 +93,7 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<S
     tables,
     queues,
     bucket: { name: bucket.name, exists: bucket.exists },
+    ...(line ? { line } : {}),
     ...(fn ? { function: fn } : {}),
     ...(mappings ? { mappings } : {}),
     ...(runs ? { runs } : {}),

@@ -3,7 +3,8 @@ import type { StatusResult } from '../operations/status.js';
 import type { RunCount } from '../status/runs.js';
 
 export function formatStatus(s: StatusResult): string {
-  const lines: string[] = [`installation "${s.name}" in ${s.region}`, ''];
+  const served = s.line === undefined ? '' : s.line === 'none' ? ', no Workflow line recorded yet' : `, serves workflow@${s.line}`;
+  const lines: string[] = [`installation "${s.name}" in ${s.region}${served}`, ''];
   lines.push('queues                         visible  in-flight  delayed');
   for (const q of s.queues) {
     lines.push(

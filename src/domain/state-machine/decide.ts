@@ -7,9 +7,9 @@ import { reject, type Situation } from './decision.js';
 import { createHook, disposeHook, receiveHook } from './hook.js';
 import { parseRequest } from './request.js';
 import { cancelRun, completeRun, failRun, startRun } from './run.js';
-import { createRun, startMissingRun } from './run-creation.js';
+import { createRun, runAttributesOf, startMissingRun } from './run-creation.js';
 import { runGuardProblem } from './run-guards.js';
-import { completeStep, createStep, failStep, retryStep, startStep } from './step.js';
+import { completeStep, createStep, failStep, lazyStepCreation, retryStep, startNewStep, startStep, type LazyStepCreation } from './step.js';
 import { completeWait, createWait } from './wait.js';
 
 export interface DecideInput {
@@ -19,22 +19,29 @@ export interface DecideInput {
   /** What `snapshotNeeds(runId, request)` asked for, read strongly consistently. */
   snapshot: Snapshot;
   ctx: DecisionContext;
+  /** A lazy step_started's creation data (only with `ctx.lazyStepStart`). */
+  lazyStep?: LazyStepCreation;
+  /** A new run's attributes (only with `ctx.runAttributes`). */
+  attributes?: Record<string, string>;
 }
 
 export const decide = ({ runId, request: raw, params, snapshot, ctx }: DecideInput): Decision => {
   const parsed = parseRequest(raw);
   if ('error' in parsed) return reject(parsed.error);
-  return decideParsed({ runId, request: parsed.request, params, snapshot, ctx });
+  const lazyStep = ctx.lazyStepStart ? lazyStepCreation(raw) : undefined;
+  const extras = ctx.runAttributes ? runAttributesOf(raw) : {};
+  if ('error' in extras) return reject(extras.error);
+  return decideParsed({ runId, request: parsed.request, params, snapshot, ctx, lazyStep, attributes: extras.attributes });
 };
 
 /** `decide` for a request already in its validated form (a stored event being replayed: log-fold.ts). */
-export const decideParsed = ({ runId, request, params, snapshot, ctx }: DecideInput): Decision => {
-  if (request.eventType === 'run_created') return createRun(runId, request, params, snapshot, ctx);
+export const decideParsed = ({ runId, request, params, snapshot, ctx, lazyStep, attributes }: DecideInput): Decision => {
+  if (request.eventType === 'run_created') return createRun(runId, request, params, snapshot, ctx, attributes);
   if (!runId) return reject(badRequest(`runId is required for ${request.eventType} events`));
 
   const record = snapshot.run;
   if (!record) {
-    return request.eventType === 'run_started' ? startMissingRun(runId, request, params, ctx) : reject(runNotFound(runId));
+    return request.eventType === 'run_started' ? startMissingRun(runId, request, params, ctx, attributes) : reject(runNotFound(runId));
   }
   const problem = runGuardProblem(runId, record, params, ctx);
   if (problem) return reject(problem);
@@ -52,7 +59,7 @@ export const decideParsed = ({ runId, request, params, snapshot, ctx }: DecideIn
     case 'step_created':
       return createStep(s, request);
     case 'step_started':
-      return startStep(s, request);
+      return lazyStep ? startNewStep(s, request, lazyStep) : startStep(s, request);
     case 'step_completed':
       return completeStep(s, request);
     case 'step_failed':

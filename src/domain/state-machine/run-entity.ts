@@ -10,6 +10,7 @@ export interface NewRun {
   input: unknown;
   executionContext?: Record<string, unknown>;
   specVersion: number;
+  attributes?: Record<string, string>;
 }
 
 export const pendingRun = (init: NewRun, at: number): WorkflowRun =>
@@ -21,6 +22,7 @@ export const pendingRun = (init: NewRun, at: number): WorkflowRun =>
     specVersion: init.specVersion,
     executionContext: init.executionContext,
     input: init.input,
+    attributes: init.attributes,
     createdAt: new Date(at),
     updatedAt: new Date(at),
   });
@@ -32,6 +34,7 @@ const lasting = (run: WorkflowRun) => ({
   specVersion: run.specVersion,
   executionContext: run.executionContext,
   input: run.input,
+  attributes: (run as { attributes?: Record<string, string> }).attributes,
   expiredAt: run.expiredAt,
   startedAt: run.startedAt,
   createdAt: run.createdAt,
@@ -44,8 +47,9 @@ export const runningRun = (run: WorkflowRun, at: number): WorkflowRun =>
 export const completedRun = (run: WorkflowRun, output: unknown, at: number): WorkflowRun =>
   compact({ ...lasting(run), status: 'completed' as const, output, completedAt: new Date(at), updatedAt: new Date(at) });
 
-export const failedRun = (run: WorkflowRun, error: StructuredError, at: number): WorkflowRun =>
-  compact({ ...lasting(run), status: 'failed' as const, error, completedAt: new Date(at), updatedAt: new Date(at) });
+/** `error`: a StructuredError (4.x line) or the request's own error payload, with `errorCode` beside it (5 line). */
+export const failedRun = (run: WorkflowRun, error: StructuredError | unknown, at: number, errorCode?: string): WorkflowRun =>
+  compact({ ...lasting(run), status: 'failed' as const, error: error as StructuredError, errorCode, completedAt: new Date(at), updatedAt: new Date(at) });
 
 export const cancelledRun = (run: WorkflowRun, at: number): WorkflowRun =>
   compact({ ...lasting(run), status: 'cancelled' as const, completedAt: new Date(at), updatedAt: new Date(at) });

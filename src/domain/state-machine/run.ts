@@ -24,8 +24,10 @@ export const completeRun = (s: Situation, request: RequestOf<'run_completed'>): 
   endRun(s, request, (run, at) => completedRun(run, request.eventData.output, at));
 
 export const failRun = (s: Situation, request: RequestOf<'run_failed'>): Decision => {
-  const error: StructuredError = runError(request.eventData.error, request.eventData.errorCode);
-  return endRun(s, request, (run, at) => failedRun(run, error, at));
+  const { error, errorCode } = request.eventData;
+  if (s.ctx.opaqueErrors) return endRun(s, request, (run, at) => failedRun(run, error, at, errorCode));
+  const structured: StructuredError = runError(error, errorCode);
+  return endRun(s, request, (run, at) => failedRun(run, structured, at));
 };
 
 export const cancelRun = (s: Situation, request: RequestOf<'run_cancelled'>): Decision => {

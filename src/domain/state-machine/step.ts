@@ -3,7 +3,7 @@
 import { isTerminalStepStatus, isTerminalWorkflowRunStatus, type Event, type Step } from '@workflow/world';
 import { createOnTerminalRun, stepAlreadyExists, stepNotFound, stepOnTerminalRun, stepTerminal, stepTooEarly } from '../errors.js';
 import type { Decision } from '../model.js';
-import { CommitBuilder } from './commit-builder.js';
+import { CommitBuilder, type EventBody } from './commit-builder.js';
 import { compact } from './compact.js';
 import { commitWith, reject, type Situation } from './decision.js';
 import type { RequestOf } from './request.js';
@@ -29,6 +29,58 @@ export const createStep = (s: Situation, request: RequestOf<'step_created'>): De
     specVersion: builder.specVersionOf(request),
   });
   return updateStep(builder, s, event, step);
+};
+
+/** What a lazy step_started carries to create its step. */
+export interface LazyStepCreation {
+  stepName: string;
+  input: unknown;
+  ownerMessageId?: string;
+}
+
+/**
+ * The creation data of a lazy step_started, read from the request as sent:
+ * the 4.x request schema strips `input` and `ownerMessageId` from step_started.
+ */
+export const lazyStepCreation = (raw: unknown): LazyStepCreation | undefined => {
+  const data = (raw as { eventType?: unknown; eventData?: Record<string, unknown> } | null)?.eventData;
+  if ((raw as { eventType?: unknown }).eventType !== 'step_started' || typeof data !== 'object' || data === null) return undefined;
+  if (typeof data.stepName !== 'string' || data.input === undefined) return undefined;
+  return compact({ stepName: data.stepName, input: data.input, ownerMessageId: typeof data.ownerMessageId === 'string' ? data.ownerMessageId : undefined });
+};
+
+/**
+ * Lazy step start: the step is created born running by its step_started,
+ * after a synthetic step_created (so replay sees the creation), in one commit.
+ * Whoever finds the step already there lost the create and must not run it.
+ */
+export const startNewStep = (s: Situation, request: RequestOf<'step_started'>, lazy: LazyStepCreation): Decision => {
+  if (isTerminalWorkflowRunStatus(s.record.run.status)) return reject(createOnTerminalRun(s.record.run.status));
+  if (s.snapshot.step) return reject(stepAlreadyExists(request.correlationId));
+  const builder = new CommitBuilder(s.ctx, s.runId, s.record);
+  const specVersion = builder.specVersionOf(request);
+  builder.append({ eventType: 'step_created', correlationId: request.correlationId, eventData: { stepName: lazy.stepName, input: lazy.input }, specVersion } as EventBody);
+  const event = builder.append({
+    ...request,
+    eventData: compact({ ...request.eventData, stepName: lazy.stepName, ownerMessageId: lazy.ownerMessageId }),
+    specVersion,
+    occurredAt: s.params?.occurredAt,
+  } as EventBody);
+  const at = new Date(builder.at);
+  const step: Step = compact({
+    runId: s.runId,
+    stepId: request.correlationId,
+    stepName: lazy.stepName,
+    status: 'running' as const,
+    input: lazy.input,
+    attempt: 1,
+    startedAt: at,
+    createdAt: at,
+    updatedAt: at,
+    specVersion,
+  });
+  builder.putStep(step);
+  return commitWith(builder.build(s.record.run, false), { event, step, stepCreated: true });
 };
 
 export const startStep = (s: Situation, request: RequestOf<'step_started'>): Decision => {
@@ -76,7 +128,7 @@ export const failStep = (s: Situation, request: RequestOf<'step_failed'>): Decis
   return updateStep(builder, s, event, {
     ...found.step,
     status: 'failed',
-    error: stepError(request.eventData.error, request.eventData.stack),
+    error: errorOf(s, request),
     completedAt: new Date(builder.at),
     updatedAt: new Date(builder.at),
   });
@@ -92,7 +144,7 @@ export const retryStep = (s: Situation, request: RequestOf<'step_retrying'>): De
   return updateStep(builder, s, event, compact({
     ...rest,
     status: 'pending' as const,
-    error: stepError(request.eventData.error, request.eventData.stack),
+    error: errorOf(s, request),
     retryAfter: request.eventData.retryAfter,
     updatedAt: new Date(builder.at),
   }));
@@ -116,6 +168,10 @@ const stepToModify = (
   }
   return { step };
 };
+
+/** The step's error as stored: the request's own payload when the line stores errors opaquely. */
+const errorOf = (s: Situation, request: RequestOf<'step_failed' | 'step_retrying'>): Step['error'] =>
+  s.ctx.opaqueErrors ? (request.eventData.error as Step['error']) : stepError(request.eventData.error, request.eventData.stack);
 
 const updateStep = (builder: CommitBuilder, s: Situation, event: Event, step: Step): Decision => {
   builder.putStep(step);

@@ -48,15 +48,17 @@ async function stopChild(child: ChildProcess): Promise<void> {
   live.delete(child);
 }
 
-/** Starts server.mjs in `appDir` with `env` added and waits until it is listening. */
+/** Starts server.mjs (or `server`, the 5 line's) in `appDir` with `env` added and waits until it is listening. */
 export async function startHarnessServer(opts: {
   appDir: string;
+  /** Another harness server script speaking the same protocol (test/e2e-v5/harness/server.mjs). */
+  server?: string;
   env: Record<string, string>;
   readyTimeoutMs?: number;
   /** Node options before the script, e.g. a `--require` preload. */
   nodeArgs?: string[];
 }): Promise<HarnessServer> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.server ?? SERVER], {
     cwd: opts.appDir,
     env: { ...process.env, ...opts.env, E2E_EXIT_ON_STDIN_EOF: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],

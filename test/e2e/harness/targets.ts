@@ -31,71 +31,88 @@ export interface WorldTarget {
   start(): Promise<TargetRuntime>;
 }
 
-function requireBuiltWorld(): void {
-  if (!existsSync(WORLD_MODULE)) throw new Error(`${WORLD_MODULE} is missing: run \`npm run build\` first`);
+/** The world module a target set loads (WORKFLOW_TARGET_WORLD), and the check that it is there. */
+export interface WorldModule {
+  module: string;
+  requireBuilt(): void;
 }
 
-/** Our world on a fresh embedded local AWS, with `env` on top. */
-function onLocalAws(name: string, env: Record<string, string>): WorldTarget {
-  return {
+const BUILT_WORLD: WorldModule = {
+  module: WORLD_MODULE,
+  requireBuilt() {
+    if (!existsSync(WORLD_MODULE)) throw new Error(`${WORLD_MODULE} is missing: run \`npm run build\` first`);
+  },
+};
+
+/**
+ * The targets on one world module: the 4.x facade here, the 5 facade for
+ * test/e2e-v5 (whose `local` is then world-local 5, the same env).
+ */
+export function worldTargets(world: WorldModule): WorldTarget[] {
+  /** Our world, with HTTP deliveries signed by a fresh secret (the production set-up). */
+  const worldAws = (env: Record<string, string>): Record<string, string> => ({
+    WORKFLOW_TARGET_WORLD: world.module,
+    WORKFLOW_AWS_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    ...env,
+  });
+
+  /** Our world on a fresh embedded local AWS, with `env` on top. */
+  const onLocalAws = (name: string, env: Record<string, string>): WorldTarget => ({
     name,
     byDefault: true,
     async start() {
-      requireBuiltWorld();
+      world.requireBuilt();
       const local = await startLocalAws();
       return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'aws', ...env, ...local.env }), stop: () => local.stop(), localAws: local };
     },
-  };
+  });
+
+  return [
+    {
+      name: 'local',
+      byDefault: false,
+      async start() {
+        const dataDir = await mkdtemp(join(tmpdir(), 'e2e-world-local-'));
+        return {
+          env: { WORKFLOW_TARGET_WORLD: 'local', WORKFLOW_LOCAL_DATA_DIR: dataDir },
+          stop: () => rm(dataDir, { recursive: true, force: true }),
+        };
+      },
+    },
+    {
+      name: 'memory',
+      byDefault: true,
+      async start() {
+        world.requireBuilt();
+        return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'memory', WORKFLOW_AWS_DELIVERY: 'http' }), stop: async () => {} };
+      },
+    },
+    {
+      name: 'memory-in-process',
+      byDefault: false,
+      async start() {
+        world.requireBuilt();
+        return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'memory', WORKFLOW_AWS_DELIVERY: 'in-process' }), stop: async () => {} };
+      },
+    },
+    // Encrypted, so every scenario also proves the per-run keys round-trip (contract §6).
+    onLocalAws('aws', {
+      WORKFLOW_AWS_DELIVERY: 'http',
+      WORKFLOW_AWS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    }),
+    // Consumer mode lambda: messages reach the runtime only through
+    // createLambdaHandler, fed SQS events by scripts/lib/sqs-lambda-bridge.mjs.
+    // A 2 s hop cap, so sleeps longer than that are chained over several SQS
+    // messages here, as sleeps over 15 minutes are on AWS.
+    onLocalAws('aws-lambda', {
+      WORKFLOW_AWS_CONSUMER: 'lambda',
+      WORKFLOW_AWS_MAX_DELAY_SECONDS: '2',
+      E2E_LAMBDA_BRIDGE: '1',
+    }),
+  ];
 }
 
-/** Our world, with HTTP deliveries signed by a fresh secret (the production set-up). */
-function worldAws(env: Record<string, string>): Record<string, string> {
-  return { WORKFLOW_TARGET_WORLD: WORLD_MODULE, WORKFLOW_AWS_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env };
-}
-
-const TARGETS: WorldTarget[] = [
-  {
-    name: 'local',
-    byDefault: false,
-    async start() {
-      const dataDir = await mkdtemp(join(tmpdir(), 'e2e-world-local-'));
-      return {
-        env: { WORKFLOW_TARGET_WORLD: 'local', WORKFLOW_LOCAL_DATA_DIR: dataDir },
-        stop: () => rm(dataDir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'memory',
-    byDefault: true,
-    async start() {
-      requireBuiltWorld();
-      return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'memory', WORKFLOW_AWS_DELIVERY: 'http' }), stop: async () => {} };
-    },
-  },
-  {
-    name: 'memory-in-process',
-    byDefault: false,
-    async start() {
-      requireBuiltWorld();
-      return { env: worldAws({ WORKFLOW_AWS_ADAPTERS: 'memory', WORKFLOW_AWS_DELIVERY: 'in-process' }), stop: async () => {} };
-    },
-  },
-  // Encrypted, so every scenario also proves the per-run keys round-trip (contract §6).
-  onLocalAws('aws', {
-    WORKFLOW_AWS_DELIVERY: 'http',
-    WORKFLOW_AWS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  }),
-  // Consumer mode lambda: messages reach the runtime only through
-  // createLambdaHandler, fed SQS events by scripts/lib/sqs-lambda-bridge.mjs.
-  // A 2 s hop cap, so sleeps longer than that are chained over several SQS
-  // messages here, as sleeps over 15 minutes are on AWS.
-  onLocalAws('aws-lambda', {
-    WORKFLOW_AWS_CONSUMER: 'lambda',
-    WORKFLOW_AWS_MAX_DELAY_SECONDS: '2',
-    E2E_LAMBDA_BRIDGE: '1',
-  }),
-];
+const TARGETS = worldTargets(BUILT_WORLD);
 
 const DUPLICATING_WORLD = join(ROOT, 'test', 'e2e', 'harness', 'duplicating-world.cjs');
 
@@ -111,9 +128,13 @@ export function targetNamed(name: string): WorldTarget {
   return target;
 }
 
-/** The targets this run covers, from E2E_TARGETS or the defaults. */
-export function selectedTargets(env: Record<string, string | undefined> = process.env): WorldTarget[] {
+/** The targets this run covers, from E2E_TARGETS or the defaults (of `targets`, 4.x's unless given). */
+export function selectedTargets(env: Record<string, string | undefined> = process.env, targets: WorldTarget[] = TARGETS): WorldTarget[] {
   const requested = env.E2E_TARGETS?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!requested?.length) return TARGETS.filter((t) => t.byDefault);
-  return requested.map(targetNamed);
+  if (!requested?.length) return targets.filter((t) => t.byDefault);
+  return requested.map((name) => {
+    const target = targets.find((t) => t.name === name);
+    if (!target) throw new Error(`E2E_TARGETS: unknown target "${name}" (known: ${targets.map((t) => t.name).join(', ')})`);
+    return target;
+  });
 }

@@ -4,7 +4,7 @@
 // Control calls fail over to a live replica, so a kill never fails the driver.
 import { ControlError, type ControlClient, type Outcome } from '../../e2e/harness/client.js';
 import { startHarnessServer, type HarnessServer } from '../../e2e/harness/server-process.js';
-import { FIXTURE_APP } from '../../e2e/harness/world-suite.js';
+import { FAULT_LINE } from './line.js';
 
 export interface ReplicaSpec {
   /** Added to the cluster's env for this replica only. */
@@ -49,7 +49,12 @@ export class Cluster {
 
   private async startReplica(index: number): Promise<void> {
     const spec = this.specs[index]!;
-    const started = startHarnessServer({ appDir: FIXTURE_APP, env: { ...this.env, ...spec.env }, nodeArgs: spec.nodeArgs });
+    const started = startHarnessServer({
+      appDir: FAULT_LINE.appDir,
+      server: FAULT_LINE.server,
+      env: { ...this.env, ...spec.env },
+      nodeArgs: spec.nodeArgs,
+    });
     this.starting.add(started);
     try {
       this.live[index] = await started;

@@ -5,12 +5,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureWorkflowsBuilt } from '../../../scripts/lib/build-workflows.mjs';
 import type { LocalAws } from '../../../src/infra/local-aws/index.js';
-import { targetNamed, type TargetRuntime } from '../../e2e/harness/targets.js';
-import { FIXTURE_APP } from '../../e2e/harness/world-suite.js';
+import type { TargetRuntime } from '../../e2e/harness/targets.js';
 import { deadLetters, eventTrail, projectionDrift } from './checks.js';
 import type { Cluster } from './cluster.js';
+import { FAULT_LINE } from './line.js';
 import { judgeLedger, readLedger } from './ledger.js';
 import { FAULT_SEED } from './seeded-random.js';
 import { wrongOutcomes, type StartedWorkload } from './workload.js';
@@ -34,23 +33,23 @@ export interface FaultContext {
 }
 
 export function describeFaultTargets(title: string, targets: FaultTarget[], body: (context: () => FaultContext) => void): void {
-  for (const name of targets) {
-    describe(`${title} [${name}]`, () => {
+  for (const name of targets.filter((t) => FAULT_LINE.supports(t))) {
+    describe(`${title} [${FAULT_LINE.name === '4' ? name : `5: ${name}`}]`, () => {
       let runtime: TargetRuntime | undefined;
       let ledgerDir: string | undefined;
       let context: FaultContext | undefined;
 
       beforeAll(async () => {
-        await ensureWorkflowsBuilt(FIXTURE_APP);
+        await FAULT_LINE.prepare();
         ledgerDir = await mkdtemp(join(tmpdir(), 'fault-ledger-'));
-        runtime = await targetNamed(name).start();
+        runtime = await FAULT_LINE.target(name).start();
         if (!runtime.localAws) throw new Error(`target ${name} runs on no local AWS`);
         context = {
           target: name,
           local: runtime.localAws,
           env: { ...runtime.env, FAULT_LEDGER_FILE: join(ledgerDir, 'ledger.ndjson'), WORKFLOW_AWS_VISIBILITY_SECONDS: String(VISIBILITY_SECONDS) },
         };
-      }, 240_000);
+      }, 600_000);
 
       afterAll(async () => {
         await runtime?.stop();

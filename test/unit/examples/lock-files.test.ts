@@ -10,12 +10,13 @@ type Manifest = Record<'dependencies' | 'devDependencies' | 'peerDependencies' |
 
 const FIELDS = ['version', 'dependencies', 'devDependencies', 'peerDependencies', 'peerDependenciesMeta'] as const;
 
-it.each(['server', 'nextjs'])('examples/%s/package-lock.json records this package as package.json declares it', async (example) => {
+// test/e2e-v5 is the workflow@5 line's installation, linked the same way.
+it.each(['examples/server', 'examples/nextjs', 'test/e2e-v5'])('%s/package-lock.json records this package as package.json declares it', async (example) => {
   const root = JSON.parse(await readFile('package.json', 'utf8')) as Manifest;
-  const lock = JSON.parse(await readFile(`examples/${example}/package-lock.json`, 'utf8')) as { packages: Record<string, Manifest> };
+  const lock = JSON.parse(await readFile(`${example}/package-lock.json`, 'utf8')) as { packages: Record<string, Manifest> };
   const recorded = lock.packages['../..'];
   expect(recorded).toBeDefined();
   const pick = (m: Manifest) => Object.fromEntries(FIELDS.map((f) => [f, m[f]]));
-  // On failure: run `npm install` in examples/<name> and commit its package-lock.json.
+  // On failure: run `npm install` in that directory and commit its package-lock.json.
   expect({ example, ...pick(recorded!) }).toEqual({ example, ...pick(root) });
 });

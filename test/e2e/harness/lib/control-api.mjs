@@ -1,7 +1,8 @@
 // The tests' remote control: every operation goes through the official
 // `workflow/api` (start, getRun, resumeHook) of this process, which is also
 // the process whose world delivers the runs (required by in-memory adapters).
-import { HookNotFoundError, WorkflowRunCancelledError, WorkflowRunFailedError, WorkflowRunNotFoundError } from 'workflow/errors';
+// The 5 line's server (test/e2e-v5) passes its own `workflow/errors` and health check.
+import * as errors4x from 'workflow/errors';
 import { encodeJson } from './codec.mjs';
 
 const PREFIX = '/__e2e/';
@@ -30,7 +31,7 @@ function describeError(error) {
 }
 
 /** Waits for the run's terminal state through `run.returnValue` (which polls every second). */
-async function outcome(run, timeoutMs) {
+async function outcome(run, timeoutMs, { WorkflowRunCancelledError, WorkflowRunFailedError }) {
   const timedOut = Symbol('timeout');
   let timer;
   const deadline = new Promise((resolve) => {
@@ -80,9 +81,12 @@ async function tailIndex(run) {
 /**
  * Returns `handle(req, res, url)`: true when the request was a control route.
  * `api` is `workflow/api`, `runtime` is `workflow/runtime` (for healthCheck);
- * `workflowIds` maps exported names to workflowIds.
+ * `workflowIds` maps exported names to workflowIds; `errors` is the line's
+ * `workflow/errors`, `health(endpoint)` its health check (4.x's by default).
  */
-export function createControlApi({ api, runtime, workflowIds }) {
+export function createControlApi({ api, runtime, workflowIds, errors = errors4x, health }) {
+  const { HookNotFoundError, WorkflowRunNotFoundError } = errors;
+  const healthCheck = health ?? ((endpoint) => runtime.healthCheck(runtime.getWorld(), endpoint, { timeout: 30_000 }));
   const routes = [
     ['POST', /^start$/, async ({ body }) => {
       const workflowId = workflowIds.get(body.workflow);
@@ -91,14 +95,14 @@ export function createControlApi({ api, runtime, workflowIds }) {
       return { runId: run.runId };
     }],
     ['GET', /^runs\/([^/]+)\/status$/, async ({ m }) => ({ status: await api.getRun(m[1]).status })],
-    ['POST', /^runs\/([^/]+)\/outcome$/, async ({ m, body }) => outcome(api.getRun(m[1]), body.timeoutMs ?? 60_000)],
+    ['POST', /^runs\/([^/]+)\/outcome$/, async ({ m, body }) => outcome(api.getRun(m[1]), body.timeoutMs ?? 60_000, errors)],
     ['POST', /^runs\/([^/]+)\/cancel$/, async ({ m }) => {
       await api.getRun(m[1]).cancel();
       return {};
     }],
     ['GET', /^runs\/([^/]+)\/tail$/, async ({ m }) => ({ tailIndex: await tailIndex(api.getRun(m[1])) })],
     // What `workflow health` does: a message through the queue, answered on a stream.
-    ['POST', /^health\/(workflow|step)$/, async ({ m }) => runtime.healthCheck(runtime.getWorld(), m[1], { timeout: 30_000 })],
+    ['POST', /^health\/(workflow|step)$/, async ({ m }) => healthCheck(m[1])],
     ['POST', /^hooks\/resume$/, async ({ body }) => {
       const hook = await api.resumeHook(body.token, body.payload);
       return { runId: hook.runId };

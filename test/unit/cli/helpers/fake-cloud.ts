@@ -10,6 +10,10 @@ import {
   ResourceNotFoundException as DynamoNotFound,
   UpdateContinuousBackupsCommand,
   UpdateTimeToLiveCommand,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -68,7 +72,7 @@ export const ACCOUNT = '123456789012';
 export interface FakeCloud {
   aws: MockedAws;
   region: string;
-  tables: Map<string, { input: CreateTableCommandInput; ttl: boolean; pitr: boolean }>;
+  tables: Map<string, { input: CreateTableCommandInput; ttl: boolean; pitr: boolean; items?: Map<string, Record<string, AttributeValue>> }>;
   queues: Map<string, { url: string; arn: string; attributes?: Record<string, string> }>;
   buckets: Map<string, string[]>;
   roles: Map<string, { arn: string; policies: Map<string, string>; trust?: string }>;
@@ -167,6 +171,26 @@ export function fakeCloud(region = 'us-east-1'): FakeCloud {
   d.on(UpdateContinuousBackupsCommand).callsFake(
     fake(UpdateContinuousBackupsCommand, ({ TableName }: { TableName: string }) => {
       table(TableName).pitr = true;
+      return {};
+    }),
+  );
+  // Items by their key (pk, sk): the installation's workflow line marker.
+  const itemKey = (key: Record<string, AttributeValue>) => `${key.pk?.S}|${key.sk?.S ?? ''}`;
+  d.on(GetItemCommand).callsFake(
+    fake(GetItemCommand, ({ TableName, Key }: { TableName: string; Key: Record<string, AttributeValue> }) => {
+      const item = table(TableName).items?.get(itemKey(Key));
+      return item ? { Item: item } : {};
+    }),
+  );
+  d.on(PutItemCommand).callsFake(
+    fake(PutItemCommand, ({ TableName, Item, ConditionExpression }: { TableName: string; Item: Record<string, AttributeValue>; ConditionExpression?: string }) => {
+      const t = table(TableName);
+      const items = (t.items ??= new Map());
+      const held = items.get(itemKey(Item));
+      if (held && ConditionExpression === 'attribute_not_exists(pk)') {
+        throw Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }), { Item: held });
+      }
+      items.set(itemKey(Item), Item);
       return {};
     }),
   );
