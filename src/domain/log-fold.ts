@@ -6,7 +6,7 @@
 // completed step) is reported, not applied: such a log cannot be replayed
 // either.
 import type { AnyEventRequest, Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
-import type { DecisionContext, RunRecord, Snapshot } from './model.js';
+import type { DecisionContext, EventSemantics, RunRecord, Snapshot } from './model.js';
 import { decideParsed } from './state-machine/decide.js';
 import { waitIdOf } from './state-machine/wait.js';
 
@@ -36,8 +36,12 @@ const requestOf = (event: Event): AnyEventRequest => {
   return request as unknown as AnyEventRequest;
 };
 
+/** The request semantics of the line that wrote the log (a spec version alone: the 4.x line's). */
+export type FoldSemantics = number | Pick<EventSemantics, 'worldSpecVersion' | 'opaqueErrors' | 'lazyStepStart'>;
+
 /** Folds `events` (one run's log, in commit order) into the entities they leave. */
-export function foldRunLog(runId: string, events: readonly Event[], worldSpecVersion: number): RunFold {
+export function foldRunLog(runId: string, events: readonly Event[], semantics: FoldSemantics): RunFold {
+  const { worldSpecVersion, ...line } = typeof semantics === 'number' ? { worldSpecVersion: semantics } : semantics;
   const fold: RunFold = { steps: new Map(), hooks: new Map(), waits: new Map(), eventCount: events.length, refused: [] };
   let record: RunRecord | undefined;
   for (const event of events) {
@@ -50,6 +54,7 @@ export function foldRunLog(runId: string, events: readonly Event[], worldSpecVer
       newRunId: () => runId,
       worldSpecVersion,
       preconditionGuard: false,
+      ...line,
     };
     const correlationId = event.correlationId;
     const snapshot: Snapshot = {
