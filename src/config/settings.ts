@@ -268,10 +268,13 @@ export const SETTINGS = {
       'name of an SSM SecureString parameter holding the base64 master key, read once per process on first use (`bootstrap` writes it and gives the worker function this name, never the key); `WORKFLOW_AWS_ENCRYPTION_KEY` wins when both are set',
   }),
   preconditionGuard: flag({ env: 'WORKFLOW_PRECONDITION_GUARD', default: true, meaning: "the runtime's 412 stale-replay guard", tunable: true }),
-  v5SealedLog: flag({
-    env: 'WORKFLOW_AWS_V5_SEALED_LOG',
-    default: false,
-    meaning: 'workflow@5 facade only: declare spec version 7 (sealed log) instead of 6 (slot ids); this world never leaves a hole in a log, so it writes no `noop`',
+  v5SpecVersion: int({
+    env: 'WORKFLOW_AWS_V5_SPEC_VERSION',
+    default: 6,
+    min: 5,
+    max: 7,
+    meaning:
+      'workflow@5 facade only: the spec version it declares. 6: slot event ids (the workflow@5.0.0-beta.55 runtime accepts 6 and 7); 7: sealed log (this world fills every slot at its commit, so it writes no `noop`); 5: what the workflow@5.0.0-beta.35 runtime requires, exactly',
   }),
   logLevel: oneOf(LOG_LEVELS, {
     env: 'WORKFLOW_AWS_LOG_LEVEL',

@@ -6,7 +6,9 @@
 // completed step) is reported, not applied: such a log cannot be replayed
 // either.
 import type { AnyEventRequest, Event, Hook, Step, Wait, WorkflowRun } from '@workflow/world';
-import type { DecisionContext, EventSemantics, RunRecord, Snapshot } from './model.js';
+import type { DecisionContext, RunRecord, Snapshot } from './model.js';
+import { SPEC_VERSION_MAX_V5, v5Semantics } from './line-semantics.js';
+import { eventIdToSlot } from './slot-ids.js';
 import { decideParsed } from './state-machine/decide.js';
 import { waitIdOf } from './state-machine/wait.js';
 
@@ -36,25 +38,31 @@ const requestOf = (event: Event): AnyEventRequest => {
   return request as unknown as AnyEventRequest;
 };
 
-/** The request semantics of the line that wrote the log (a spec version alone: the 4.x line's). */
-export type FoldSemantics = number | Pick<EventSemantics, 'worldSpecVersion' | 'opaqueErrors' | 'lazyStepStart'>;
+/** The run attributes a run_created holds (the 5 line keeps them on it). */
+const storedAttributes = (event: Event): Record<string, string> | undefined =>
+  event.eventType === 'run_created' ? (event.eventData as { attributes?: Record<string, string> }).attributes : undefined;
 
-/** Folds `events` (one run's log, in commit order) into the entities they leave. */
-export function foldRunLog(runId: string, events: readonly Event[], semantics: FoldSemantics): RunFold {
-  const { worldSpecVersion, ...line } = typeof semantics === 'number' ? { worldSpecVersion: semantics } : semantics;
+/**
+ * Folds `events` (one run's log, in commit order) into the entities they
+ * leave. A log numbered by slot was written by the workflow@5 facade, and is
+ * replayed with that line's semantics (its spec versions, opaque errors, run
+ * attributes).
+ */
+export function foldRunLog(runId: string, events: readonly Event[], worldSpecVersion: number): RunFold {
   const fold: RunFold = { steps: new Map(), hooks: new Map(), waits: new Map(), eventCount: events.length, refused: [] };
+  const line5 = events[0] !== undefined && eventIdToSlot(events[0].eventId) !== null ? v5Semantics(SPEC_VERSION_MAX_V5) : undefined;
   let record: RunRecord | undefined;
   for (const event of events) {
     // Written by the world, never requested: it changes no entity.
     if (event.eventType === 'hook_conflict') continue;
     const at = new Date(event.createdAt).getTime();
     const ctx: DecisionContext = {
+      ...line5,
       now: at,
       nextEventId: () => event.eventId,
       newRunId: () => runId,
-      worldSpecVersion,
+      worldSpecVersion: line5?.worldSpecVersion ?? worldSpecVersion,
       preconditionGuard: false,
-      ...line,
     };
     const correlationId = event.correlationId;
     const snapshot: Snapshot = {
@@ -70,7 +78,8 @@ export function foldRunLog(runId: string, events: readonly Event[], semantics: F
       if (hook) snapshot.hook = hook;
       if (wait) snapshot.wait = wait;
     }
-    const decision = decideParsed({ runId: event.eventType === 'run_created' ? null : runId, request: requestOf(event), snapshot, ctx });
+    const attributes = line5 ? storedAttributes(event) : undefined;
+    const decision = decideParsed({ runId: event.eventType === 'run_created' ? null : runId, request: requestOf(event), snapshot, ctx, attributes });
     const made = decision.type === 'commit' ? decision.commit.events.at(-1)?.eventType : undefined;
     if (decision.type !== 'commit' || made !== event.eventType) {
       const reason = decision.type === 'reject' ? decision.error.message : decision.type === 'reply' ? 'nothing to record at this point' : `would record ${made}`;

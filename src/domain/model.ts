@@ -142,7 +142,13 @@ export interface DecisionContext {
    * such a step_started is refused like any other for a missing step.
    */
   lazyStepStart?: boolean;
+  /**
+   * run_created (and a run_started creating its run) may carry string
+   * `attributes` (the 5 line's run lineage, `$parentRunId`/`$rootRunId`),
+   * kept on the run and its run_created event. Absent: none are kept.
+   */
+  runAttributes?: boolean;
 }
 
 /** What a World line sets in the DecisionContext: its spec version, event ids and request semantics. */
-export type EventSemantics = Pick<DecisionContext, 'worldSpecVersion' | 'nextEventId' | 'opaqueErrors' | 'lazyStepStart' | 'preconditionGuard'>;
+export type EventSemantics = Pick<DecisionContext, 'worldSpecVersion' | 'nextEventId' | 'opaqueErrors' | 'lazyStepStart' | 'runAttributes' | 'preconditionGuard'>;

@@ -13,6 +13,7 @@ import { queueServicesOf } from '../application/queue/services-lookup.js';
 import type { ReceivedMessage } from '../ports/message-queue.js';
 import { createWorld } from '../world/create-world.js';
 import { queueNameOfArn, type SqsBatchResponse, type SqsEvent, type SqsRecord } from './sqs-event.js';
+import { noteInvocationDeadline, type InvocationContext } from '../world-v5/runtime-deadline.js';
 
 export interface LambdaHandlerOptions {
   /** The POST export of the bundled `.well-known/workflow/v1/flow.js`. */
@@ -27,7 +28,8 @@ export interface LambdaHandlerOptions {
   world?: object;
 }
 
-export type SqsLambdaHandler = (event: SqsEvent) => Promise<SqsBatchResponse>;
+/** `context`: the Lambda context; its deadline is the 5 facade's getRuntimeDeadline. */
+export type SqsLambdaHandler = (event: SqsEvent, context?: Partial<InvocationContext>) => Promise<SqsBatchResponse>;
 
 export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHandler {
   let processor: BatchItemProcessor | undefined;
@@ -44,7 +46,8 @@ export function createLambdaHandler(options: LambdaHandlerOptions): SqsLambdaHan
     return processor;
   };
 
-  return async (event) => {
+  return async (event, context) => {
+    noteInvocationDeadline(context);
     const batch = resolve();
     // Started together, so each queue's lease changes go out as ChangeMessageVisibilityBatch requests of up to 10.
     const done = await batch.processBatch(

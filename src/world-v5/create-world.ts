@@ -14,7 +14,7 @@ import { BatchCommitter } from './batch/batch-commit.js';
 import { makeQueueBatch } from './queue-batch.js';
 import { RunSignals } from './run-signals.js';
 import { runtimeDeadline } from './runtime-deadline.js';
-import { SPEC_VERSION_SEALED_LOG, SPEC_VERSION_SLOT_IDENTITY, v5Semantics } from './semantics.js';
+import { v5Semantics } from '../domain/line-semantics.js';
 import { storageV5 } from './storage.js';
 import { streamsOf } from './streams.js';
 import type { WorldCapabilities, WorldV5 } from './types.js';
@@ -42,7 +42,7 @@ export function createWorld(options: CreateWorldOptions = {}): AwsWorldV5 {
   const { overrides, ...input } = options;
   const config = resolveWorldConfig(input);
   const scope = processScope();
-  const specVersion = config.v5SealedLog ? SPEC_VERSION_SEALED_LOG : SPEC_VERSION_SLOT_IDENTITY;
+  const specVersion = config.v5SpecVersion;
   const semantics = v5Semantics(specVersion);
   const parts = composeParts(config, scope, portOverrides(overrides ?? {}), semantics, '5');
   const { world: base, get } = parts;

@@ -8,10 +8,11 @@ import type { QueueBatchResult, QueueOptions, QueuePayload, ValidQueueName } fro
 
 type QueueFn = (name: ValidQueueName, message: QueuePayload, opts?: QueueOptions) => Promise<{ messageId: string | null }>;
 
-/** Whether sending the batch again may succeed: not for a request the world refused as invalid. */
+/** Whether sending the batch again may succeed: not for a request refused as invalid (4xx other than timeout and throttling). */
 export function isRetryableQueueError(error: unknown): boolean {
   const status = (error as { status?: unknown } | null)?.status;
-  return !(typeof status === 'number' && status >= 400 && status < 500);
+  if (typeof status !== 'number' || status < 400 || status >= 500) return true;
+  return status === 408 || status === 429;
 }
 
 export function makeQueueBatch(queue: QueueFn) {

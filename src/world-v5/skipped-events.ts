@@ -5,7 +5,7 @@
 // learns what it had not seen. They are read newest first from the log's
 // end, which is where they are.
 import type { Event } from '@workflow/world';
-import { eventIdToSlot } from './slot-ids.js';
+import { eventIdToSlot } from '../domain/slot-ids.js';
 
 /** A report spanning more slots than this is sent truncated (`hasMore`), which the runtime drops whole. */
 export const MAX_REPORTED_EVENTS = 1000;

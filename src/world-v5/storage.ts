@@ -8,7 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { BatchCommitter } from './batch/batch-commit.js';
 import type { RunSignals } from './run-signals.js';
 import { skippedEvents, type ListEventsDesc } from './skipped-events.js';
-import { eventIdToSlot } from './slot-ids.js';
+import { eventIdToSlot } from '../domain/slot-ids.js';
 import { waitForTerminal } from './terminal-wait.js';
 import type { CreateEventParams, EventBatchResult, EventResult, StorageV5, WorkflowRun } from './types.js';
 

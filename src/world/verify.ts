@@ -4,7 +4,6 @@ import { verifyRuns, type VerifyResult } from '../application/storage/verify-pro
 import { resolveWorldConfig } from '../config/world-config.js';
 import { processScope } from '../process-scope.js';
 import { composePorts, portOverrides } from './compose.js';
-import { foldSemanticsOfLine } from './line-semantics.js';
 import type { CreateWorldOptions } from './create-world.js';
 
 export type { VerifyResult } from '../application/storage/verify-projections.js';
@@ -40,10 +39,7 @@ export async function verifyProjections(options: VerifyProjectionsOptions = {}):
   const { runIds, sinceMs, repair, overrides, ...input } = options;
   const config = resolveWorldConfig(input);
   const ports = composePorts(config, processScope(), portOverrides(overrides ?? {}));
-  // Replayed as the line the installation serves wrote them (no line recorded yet: no runs of 5).
-  const semantics = foldSemanticsOfLine((await ports('lineMarker').read()) ?? '4', config);
   return verifyRuns(ports('events'), {
-    semantics,
     ...(runIds ? { runIds } : {}),
     ...(sinceMs === undefined ? {} : { sinceMs }),
     repair: repair === true,

@@ -3,36 +3,13 @@
 // entry must not reach them, nor the CLI or the local AWS that use them; and
 // the `./local` entry must name the install command when they are missing.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EMULATOR_INSTALL_COMMAND, EmulatorsMissing, missingEmulators } from '../../src/infra/local-aws/emulators.js';
+import { importGraph, staticImports } from '../support/import-graph.js';
 
 const OPTIONAL = ['dynalite', 'fauxqs', 'esbuild'];
 
-/** Static `import … from 'x'` / `export … from 'x'` / `import 'x'`, not `import('x')`. */
-function staticImports(file: string): string[] {
-  const source = readFileSync(file, 'utf8');
-  const found: string[] = [];
-  for (const match of source.matchAll(/^\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
-    // Type-only imports vanish at compile time.
-    if (!/^\s*(?:import|export)\s+type\s/.test(match[0])) found.push(match[1]!);
-  }
-  return found;
-}
-
-function graph(entry: string): { files: Set<string>; packages: Set<string> } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const visit = (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    for (const spec of staticImports(file)) {
-      if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
-      else packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
-    }
-  };
-  visit(resolve(entry));
-  return { files, packages };
-}
+const graph = importGraph;
 
 it.each([
   ['src/index.ts', 50],

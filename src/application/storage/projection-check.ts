@@ -7,7 +7,7 @@
 // projections of a run with any difference from the fold. Only ids, entity
 // kinds, field names and statuses are reported, never payloads.
 import type { Hook, Step, Wait, WorkflowRun } from '@workflow/world';
-import { foldRunLog, type FoldSemantics, type RunFold } from '../../domain/log-fold.js';
+import { foldRunLog, type RunFold } from '../../domain/log-fold.js';
 import { isBlobPointer } from '../../domain/model.js';
 import { WORLD_SPEC_VERSION } from '../../domain/spec-version.js';
 import type { Event } from '@workflow/world';
@@ -57,10 +57,9 @@ async function all<T>(list: (page: PageRequest) => Promise<{ items: T[]; lastKey
 }
 
 /** Checks one run; with `repair`, rewrites its stored projections when any differ from its log. */
-export async function checkRun(store: EventStore, runId: string, options: { repair?: boolean; semantics?: FoldSemantics } = {}): Promise<RunCheck> {
+export async function checkRun(store: EventStore, runId: string, options: { repair?: boolean } = {}): Promise<RunCheck> {
   const events = await all<Event>((page) => store.listEvents(runId, page));
-  // The 4.x line's unless the installation's line says otherwise (world/verify.ts).
-  const fold = foldRunLog(runId, events, options.semantics ?? WORLD_SPEC_VERSION);
+  const fold = foldRunLog(runId, events, WORLD_SPEC_VERSION);
   const [run, steps, children, stored] = await Promise.all([
     store.getRunEntity(runId),
     all<Step>((page) => store.listSteps(runId, page)),

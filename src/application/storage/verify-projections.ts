@@ -2,7 +2,6 @@
 // `sinceMs` (newest first, from the run listing), each checked by checkRun.
 import type { Clock } from '../../ports/clock.js';
 import type { EventStore } from '../../ports/event-store.js';
-import type { FoldSemantics } from '../../domain/log-fold.js';
 import { checkRun, type ProjectionDrift } from './projection-check.js';
 
 export interface VerifyOptions {
@@ -13,8 +12,6 @@ export interface VerifyOptions {
   /** Rewrite the stored projections of runs that drifted, from their logs. */
   repair?: boolean;
   clock: Pick<Clock, 'now'>;
-  /** How the logs' requests are replayed: the line that wrote them (default the 4.x line's). */
-  semantics?: FoldSemantics;
   /** Called after each run (progress). */
   onRun?: (runId: string, drift: number) => void;
 }
@@ -38,7 +35,7 @@ export async function verifyRuns(store: EventStore, options: VerifyOptions): Pro
   await store.flush?.();
   const result: VerifyResult = { runsChecked: 0, drift: [], late: [], repaired: [] };
   for await (const runId of runsToCheck(store, options)) {
-    const check = await checkRun(store, runId, { repair: options.repair, ...(options.semantics ? { semantics: options.semantics } : {}) });
+    const check = await checkRun(store, runId, { repair: options.repair });
     result.runsChecked++;
     result.drift.push(...check.drift);
     result.late.push(...check.late);

@@ -7,7 +7,7 @@ import { reject, type Situation } from './decision.js';
 import { createHook, disposeHook, receiveHook } from './hook.js';
 import { parseRequest } from './request.js';
 import { cancelRun, completeRun, failRun, startRun } from './run.js';
-import { createRun, startMissingRun } from './run-creation.js';
+import { createRun, runAttributesOf, startMissingRun } from './run-creation.js';
 import { runGuardProblem } from './run-guards.js';
 import { completeStep, createStep, failStep, lazyStepCreation, retryStep, startNewStep, startStep, type LazyStepCreation } from './step.js';
 import { completeWait, createWait } from './wait.js';
@@ -21,23 +21,27 @@ export interface DecideInput {
   ctx: DecisionContext;
   /** A lazy step_started's creation data (only with `ctx.lazyStepStart`). */
   lazyStep?: LazyStepCreation;
+  /** A new run's attributes (only with `ctx.runAttributes`). */
+  attributes?: Record<string, string>;
 }
 
 export const decide = ({ runId, request: raw, params, snapshot, ctx }: DecideInput): Decision => {
   const parsed = parseRequest(raw);
   if ('error' in parsed) return reject(parsed.error);
   const lazyStep = ctx.lazyStepStart ? lazyStepCreation(raw) : undefined;
-  return decideParsed({ runId, request: parsed.request, params, snapshot, ctx, lazyStep });
+  const extras = ctx.runAttributes ? runAttributesOf(raw) : {};
+  if ('error' in extras) return reject(extras.error);
+  return decideParsed({ runId, request: parsed.request, params, snapshot, ctx, lazyStep, attributes: extras.attributes });
 };
 
 /** `decide` for a request already in its validated form (a stored event being replayed: log-fold.ts). */
-export const decideParsed = ({ runId, request, params, snapshot, ctx, lazyStep }: DecideInput): Decision => {
-  if (request.eventType === 'run_created') return createRun(runId, request, params, snapshot, ctx);
+export const decideParsed = ({ runId, request, params, snapshot, ctx, lazyStep, attributes }: DecideInput): Decision => {
+  if (request.eventType === 'run_created') return createRun(runId, request, params, snapshot, ctx, attributes);
   if (!runId) return reject(badRequest(`runId is required for ${request.eventType} events`));
 
   const record = snapshot.run;
   if (!record) {
-    return request.eventType === 'run_started' ? startMissingRun(runId, request, params, ctx) : reject(runNotFound(runId));
+    return request.eventType === 'run_started' ? startMissingRun(runId, request, params, ctx, attributes) : reject(runNotFound(runId));
   }
   const problem = runGuardProblem(runId, record, params, ctx);
   if (problem) return reject(problem);

@@ -3,13 +3,29 @@
 import type { CreateEventParams } from '@workflow/world';
 import { badRequest, runAlreadyExists, runNotFound } from '../errors.js';
 import type { Decision, DecisionContext, Snapshot } from '../model.js';
-import { CommitBuilder } from './commit-builder.js';
+import { CommitBuilder, type EventBody } from './commit-builder.js';
 import { compact } from './compact.js';
 import { commitWith, reject } from './decision.js';
 import { runIdProblem } from './run-id.js';
 import type { RequestOf } from './request.js';
 import { legacyRunProblem, specVersionProblem } from './run-guards.js';
 import { pendingRun, runningRun } from './run-entity.js';
+
+/**
+ * The `attributes` of a run_created or run_started as sent (the 4.x request
+ * schema strips them), or why they cannot be kept: string keys and values only.
+ */
+export const runAttributesOf = (raw: unknown): { attributes?: Record<string, string> } | { error: Error } => {
+  const attributes = (raw as { eventData?: { attributes?: unknown } } | null)?.eventData?.attributes;
+  if (attributes === undefined) return {};
+  if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
+    return { error: badRequest('Invalid run attributes: expected an object of string values') };
+  }
+  const entries = Object.entries(attributes);
+  const bad = entries.find(([, value]) => typeof value !== 'string');
+  if (bad) return { error: badRequest(`Invalid run attribute "${bad[0]}": expected a string value`) };
+  return entries.length === 0 ? {} : { attributes: Object.fromEntries(entries) as Record<string, string> };
+};
 
 /** `requestedRunId` null or '' asks the world to mint the id. */
 export const createRun = (
@@ -18,6 +34,7 @@ export const createRun = (
   params: CreateEventParams | undefined,
   snapshot: Snapshot,
   ctx: DecisionContext,
+  attributes?: Record<string, string>,
 ): Decision => {
   let runId: string;
   if (requestedRunId) {
@@ -33,9 +50,11 @@ export const createRun = (
   // A newer spec is stored as asked and refused on the run's next event (§2.7).
   const legacy = legacyRunProblem(runId, specVersion);
   if (legacy) return reject(legacy);
-  const event = builder.appendRequest(request, params);
+  // The event keeps the attributes, so the log alone rebuilds the run.
+  const stored = attributes ? ({ ...request, eventData: { ...request.eventData, attributes } } as RequestOf<'run_created'>) : request;
+  const event = builder.appendRequest(stored, params);
   const { deploymentId, workflowName, input, executionContext } = request.eventData;
-  const run = pendingRun({ runId, deploymentId, workflowName, input, executionContext, specVersion }, builder.at);
+  const run = pendingRun({ runId, deploymentId, workflowName, input, executionContext, specVersion, attributes }, builder.at);
   return commitWith(builder.build(run, true), { event, run });
 };
 
@@ -50,6 +69,7 @@ export const startMissingRun = (
   request: RequestOf<'run_started'>,
   params: CreateEventParams | undefined,
   ctx: DecisionContext,
+  attributes?: Record<string, string>,
 ): Decision => {
   const data = request.eventData;
   if (!data?.deploymentId || !data.workflowName || data.input === undefined) return reject(runNotFound(runId));
@@ -64,8 +84,8 @@ export const startMissingRun = (
     input: data.input,
     executionContext: data.executionContext,
   };
-  builder.append({ eventType: 'run_created', eventData: compact(creation), specVersion });
+  builder.append({ eventType: 'run_created', eventData: compact({ ...creation, attributes }), specVersion } as EventBody);
   const event = builder.appendRequest(request, params);
-  const run = runningRun(pendingRun({ runId, specVersion, ...creation }, builder.at), builder.at);
+  const run = runningRun(pendingRun({ runId, specVersion, ...creation, attributes }, builder.at), builder.at);
   return commitWith(builder.build(run, true), { event, run });
 };

@@ -10,6 +10,7 @@ export interface NewRun {
   input: unknown;
   executionContext?: Record<string, unknown>;
   specVersion: number;
+  attributes?: Record<string, string>;
 }
 
 export const pendingRun = (init: NewRun, at: number): WorkflowRun =>
@@ -21,6 +22,7 @@ export const pendingRun = (init: NewRun, at: number): WorkflowRun =>
     specVersion: init.specVersion,
     executionContext: init.executionContext,
     input: init.input,
+    attributes: init.attributes,
     createdAt: new Date(at),
     updatedAt: new Date(at),
   });
@@ -32,6 +34,7 @@ const lasting = (run: WorkflowRun) => ({
   specVersion: run.specVersion,
   executionContext: run.executionContext,
   input: run.input,
+  attributes: (run as { attributes?: Record<string, string> }).attributes,
   expiredAt: run.expiredAt,
   startedAt: run.startedAt,
   createdAt: run.createdAt,
