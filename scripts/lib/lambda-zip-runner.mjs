@@ -9,16 +9,18 @@
 //   node scripts/lib/lambda-zip-runner.mjs <bundle index.mjs> <workflowId> '<args json>'
 //
 // The environment must point at the local AWS (startLocalAws().env) and set
-// WORKFLOW_TARGET_WORLD to this package's dist/index.js (used by start()).
+// WORKFLOW_TARGET_WORLD to this package's world (used by start()); `workflow/api`
+// is the working directory's (a workflow@5 app's directory runs the 5 runtime).
 // LAMBDA_FUNCTION_ENV (JSON) sets variables only the function process sees (null removes one).
 // Prints one JSON line: { loadMs, firstInvokeMs, loadCpuMs, firstInvokeCpuMs, invocations, status, returnValue, totalMs }.
 // The *CpuMs fields are the function process's CPU time (user + system, all threads), which a busy machine skews less than wall time.
 // LAMBDA_CPU_PROF=<dir> writes a CPU profile of the function process there (node --cpu-prof).
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startLambdaBridge } from './sqs-lambda-bridge.mjs';
 
 const [bundle, workflowId, argsJson = '[]'] = process.argv.slice(2);
@@ -86,7 +88,8 @@ async function handler(event) {
   return reply.result;
 }
 
-const { start } = await import('workflow/api');
+// The app's `workflow` (resolved from the working directory): 4.x from the repository, 5 from test/e2e-v5/app.
+const { start } = await import(pathToFileURL(createRequire(join(process.cwd(), 'package.json')).resolve('workflow/api')).href);
 const bridge = startLambdaBridge({
   handler,
   queueUrls: { workflow: process.env.WORKFLOW_AWS_WORKFLOW_QUEUE_URL, step: process.env.WORKFLOW_AWS_STEP_QUEUE_URL },

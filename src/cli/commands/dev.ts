@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { AwsCommand } from '../base-command.js';
 import { maxReceiveCountFlag } from '../flags.js';
+import { workflowLineFlag, workflowLineOf } from '../workflow-line-flag.js';
 import { formatDotenv, writeDotenv } from '../output/dotenv.js';
 import { formatReport } from '../output/progress.js';
 import { dev, type DevDeps, type DevReady } from '../operations/dev.js';
@@ -30,6 +31,7 @@ export default class Dev extends AwsCommand {
     'sqs-port': Flags.integer({ description: 'local SQS and S3 port (default: any free port)', min: 0, max: 65535, default: 0 }),
     'max-receive-count': maxReceiveCountFlag,
     // Not --env-file: Node 20 claims that name anywhere in argv and exits 9 when the file does not exist yet.
+    'workflow-line': workflowLineFlag,
     'write-env': Flags.string({ description: 'also write the environment to this dotenv file', aliases: ['env-file'], deprecateAliases: true }),
   };
 
@@ -51,6 +53,7 @@ export default class Dev extends AwsCommand {
           sqsS3Port: flags['sqs-port'],
           appPort: flags['app-port'],
           maxReceiveCount: flags['max-receive-count'],
+          line: workflowLineOf(flags['workflow-line']),
           progress: (report) => this.logToStderr(formatReport(report)),
           signal: stop.signal,
           onReady: (ready) => this.ready(ready, flags['write-env']),

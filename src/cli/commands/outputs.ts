@@ -2,6 +2,8 @@ import { Flags } from '@oclif/core';
 import { AwsCommand } from '../base-command.js';
 import { formatDotenv } from '../output/dotenv.js';
 import { outputs, type OutputsResult } from '../operations/outputs.js';
+import { installationLine } from '../status/installation-world.js';
+import { installedWorkflowLine, workflowLineFlag } from '../workflow-line-flag.js';
 
 export default class Outputs extends AwsCommand {
   static override summary = 'Print an installation\'s resources and the environment its world needs';
@@ -14,14 +16,18 @@ export default class Outputs extends AwsCommand {
   ];
   static override flags = {
     lambda: Flags.boolean({ description: 'also look up the worker role, function and mappings', default: true, allowNo: true }),
+    'workflow-line': workflowLineFlag,
   };
 
   async run(): Promise<OutputsResult> {
     const { flags } = await this.parse(Outputs);
     const ctx = await this.createContext(flags);
     const endpoints = ctx.target?.dataEndpoints;
+    // The flag, else the line the installation records, else the installed `workflow` package's.
+    const line = (flags['workflow-line'] as '4' | '5' | undefined) ?? (await installationLine(ctx)) ?? installedWorkflowLine() ?? '4';
     const result = await outputs(ctx, {
       lambda: this.useLambda(ctx, flags.lambda),
+      line,
       ...(endpoints ? { endpoints } : {}),
     });
     const header = [

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { AwsCommand } from '../base-command.js';
 import { repairActiveRuns, type RepairResult } from '../operations/repair.js';
-import { installationWorld } from '../status/installation-world.js';
+import { installationWorldOfLine } from '../status/installation-world.js';
 
 export default class Repair extends AwsCommand {
   static override summary = 'Re-enqueue every pending or running run, recovering runs whose wake-up message was lost';
@@ -22,7 +22,7 @@ export default class Repair extends AwsCommand {
   async run(): Promise<RepairResult> {
     const { flags } = await this.parse(Repair);
     const ctx = await this.createContext(flags);
-    const world = installationWorld(ctx);
+    const { world } = await installationWorldOfLine(ctx);
     try {
       const result = await repairActiveRuns(world, { dryRun: flags['dry-run'], idleSeconds: flags['idle-seconds'], note: ctx.note });
       this.log(

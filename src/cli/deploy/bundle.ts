@@ -8,10 +8,13 @@ import { dirname, join, relative, sep } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { CliFailure } from '../errors.js';
 import { LAMBDA_ENTRY_FILE } from '../../infra/lambda/settings.js';
+import type { WorkflowLine } from '../../domain/workflow-line.js';
 import type { WorkflowOutput } from './workflow-output.js';
 
 export const LAMBDA_HANDLER_SPECIFIER = '@workflow/world-aws/lambda';
 export const WORLD_SPECIFIER = '@workflow/world-aws';
+/** The world of a workflow@5 app (the 5 facade). */
+export const WORLD_V5_SPECIFIER = '@workflow/world-aws/v5';
 
 /** A module of this installed package, resolved through its own exports (the CLI bundles its own world). */
 export function resolveOwnModule(specifier: string): string {
@@ -67,7 +70,12 @@ export const ROUTE_FILES = { flow: 'flow.mjs', step: 'step.mjs' } as const;
  * never reads the flow bundle. Each route file is self-contained (no shared
  * chunks), so a CommonJS package inside it keeps its named exports.
  */
-export function entrySource(modules: EntryModules): string {
+export function entrySource(modules: EntryModules, line: WorkflowLine = '4'): string {
+  // workflow@5 sends every message to the merged flow route: nothing it sends reaches the step queue.
+  const step =
+    line === '5'
+      ? `  step: async () => { throw new Error('aws-workflow: a workflow@5 app has no step route; a message on the step queue was not sent by it'); },`
+      : `  step: route(() => import(${JSON.stringify(`./${ROUTE_FILES.step}`)}), 'step'),`;
   return [
     `import { world } from './world.mjs';`,
     `import { createLambdaHandler } from ${JSON.stringify(modules.handler)};`,
@@ -87,7 +95,7 @@ export function entrySource(modules: EntryModules): string {
     '',
     `export const handler = createLambdaHandler({`,
     `  flow: route(() => import(${JSON.stringify(`./${ROUTE_FILES.flow}`)}), 'flow'),`,
-    `  step: route(() => import(${JSON.stringify(`./${ROUTE_FILES.step}`)}), 'step'),`,
+    step,
     `  world,`,
     `});`,
     '',
@@ -115,7 +123,7 @@ const markerPackages: Plugin = {
  * outside the file namespace makes esbuild pick the format from their syntax.
  */
 function workflowBundles(output: WorkflowOutput): Plugin {
-  const paths = new Set([output.flow, output.step]);
+  const paths = new Set([output.flow, ...(output.step ? [output.step] : [])]);
   return {
     name: 'aws-workflow-bundles',
     setup(b) {
@@ -178,7 +186,7 @@ export async function bundleLambda(options: {
   await mkdir(buildDir, { recursive: true });
   const entry = join(buildDir, 'entry.mjs');
   await writeFile(join(buildDir, 'world.mjs'), worldSource(options.modules));
-  await writeFile(entry, entrySource(options.modules));
+  await writeFile(entry, entrySource(options.modules, options.output.line));
   const { build } = await loadEsbuild();
   const outdir = join(buildDir, 'lambda');
   await rm(outdir, { recursive: true, force: true });
@@ -216,10 +224,10 @@ export async function bundleLambda(options: {
       mainFields: ['module', 'main'],
       plugins: [routeFilesExternal(entry)],
     }),
-    ...(['flow', 'step'] as const).map((kind) =>
+    ...(options.output.step ? (['flow', 'step'] as const) : (['flow'] as const)).map((kind) =>
       build({
         ...common,
-        entryPoints: { [ROUTE_FILES[kind].replace(/\.mjs$/, '')]: options.output[kind] },
+        entryPoints: { [ROUTE_FILES[kind].replace(/\.mjs$/, '')]: options.output[kind]! },
         plugins: [workflowBundles(options.output), markerPackages],
       }),
     ),

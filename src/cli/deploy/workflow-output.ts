@@ -1,10 +1,12 @@
 // Finds the flow and step bundles a Workflow build left behind. Layouts:
-//   standalone (`wf build`):    .well-known/workflow/v1/{flow,step}.js
+//   standalone (`wf build`):    .well-known/workflow/v1/{flow,step}.js (workflow@5: flow.mjs only)
 //   Next.js (`withWorkflow`):   {app,src/app}/.well-known/workflow/v1/{flow,step}/route.js
 //   SvelteKit:                  src/routes/.well-known/workflow/v1/{flow,step}/+server.js
-// Each bundle exports `POST(request): Promise<Response>`.
+// Each bundle exports `POST(request): Promise<Response>`. A workflow@5 build
+// has one merged route (flow: steps run there too) and no step bundle.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { WorkflowLine } from '../../domain/workflow-line.js';
 
 export const STANDALONE_DIR = join('.well-known', 'workflow', 'v1');
 
@@ -20,14 +22,17 @@ const FILE_CANDIDATES = (kind: 'flow' | 'step') => [`${kind}.js`, `${kind}.mjs`,
 export interface WorkflowOutput {
   dir: string;
   flow: string;
-  step: string;
+  /** Absent in a workflow@5 build. */
+  step?: string;
+  /** The line that built it: 4 with a step bundle, 5 without. */
+  line: WorkflowLine;
 }
 
 async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isFile() ?? false;
 }
 
-/** The flow and step bundles inside one output directory, or undefined when either is missing. */
+/** The bundles inside one output directory (flow and step, or a 5 line's flow alone), or undefined without a flow bundle. */
 export async function readOutputDir(dir: string): Promise<WorkflowOutput | undefined> {
   const find = async (kind: 'flow' | 'step') => {
     for (const candidate of FILE_CANDIDATES(kind)) {
@@ -36,7 +41,8 @@ export async function readOutputDir(dir: string): Promise<WorkflowOutput | undef
     return undefined;
   };
   const [flow, step] = [await find('flow'), await find('step')];
-  return flow && step ? { dir, flow, step } : undefined;
+  if (!flow) return undefined;
+  return step ? { dir, flow, step, line: '4' } : { dir, flow, line: '5' };
 }
 
 /** A framework's (e.g. Next.js) build output in the project, if there is one. */

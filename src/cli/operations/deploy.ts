@@ -6,7 +6,9 @@ import { CliFailure, NotBootstrapped } from '../errors.js';
 import { listMappings } from '../../infra/lambda/event-sources.js';
 import { findFunction } from '../../infra/lambda/function.js';
 import { applyFunctionConfiguration, applyMappingSettings, settingsChanges } from '../deploy/apply-settings.js';
-import { bundleLambda, LAMBDA_HANDLER_SPECIFIER, resolveOwnModule, WORLD_SPECIFIER, type EntryModules } from '../deploy/bundle.js';
+import { bundleLambda, LAMBDA_HANDLER_SPECIFIER, resolveOwnModule, WORLD_SPECIFIER, WORLD_V5_SPECIFIER, type EntryModules } from '../deploy/bundle.js';
+import { DynamoDbWorkflowLineMarker } from '../../adapters/aws/dynamodb/workflow-line-marker.js';
+import { lineConflictMessage, type WorkflowLine } from '../../domain/workflow-line.js';
 import { mergeSettings, readStoredSettings, storeSettings, type FunctionSettings } from '../deploy/function-settings.js';
 import { uploadCode, type UploadResult } from '../deploy/upload.js';
 import { runStagedWfBuild, stagedOutputDir } from '../deploy/wf-build-staged.js';
@@ -36,7 +38,8 @@ export interface DeployOptions {
 
 export interface DeployResult {
   functionName?: string;
-  source: { dir: string; flow: string; step: string; built: boolean };
+  /** The bundles deployed; a workflow@5 build (`line` 5) has no step bundle. */
+  source: { dir: string; flow: string; step?: string; line: WorkflowLine; built: boolean };
   zip: { path: string; bytes: number; unzippedBytes: number; sha256: string };
   dryRun: boolean;
   upload?: UploadResult;
@@ -78,7 +81,7 @@ export async function locateWorkflows(options: DeployOptions): Promise<WorkflowO
   if (options.workflowDir) {
     const dir = resolve(options.projectDir, options.workflowDir);
     const found = await readOutputDir(dir);
-    if (!found) throw new CliFailure(`No flow and step bundles in ${dir} (expected flow.js/step.js or flow/route.js/step/route.js).`);
+    if (!found) throw new CliFailure(`No flow bundle in ${dir} (expected flow.js/step.js, flow/route.js/step/route.js, or a workflow@5 build's flow.mjs).`);
     return { ...found, built: false };
   }
   const framework = await findFrameworkOutput(options.projectDir);
@@ -125,7 +128,12 @@ export async function deploy(options: DeployOptions, ctx?: CliContext): Promise<
   }
   await writeOutDirIgnore(options.outDir);
   const source = await phase('build', 'building workflows', () => locateWorkflows(options));
-  const modules = options.modules ?? { handler: resolveOwnModule(LAMBDA_HANDLER_SPECIFIER), world: resolveOwnModule(WORLD_SPECIFIER) };
+  if (ctx && !options.dryRun) await claimLine(ctx, source.line);
+  note(`a workflow@${source.line} build${source.line === '5' ? ': one merged route (flow), the 5 facade' : ''}`);
+  const modules = options.modules ?? {
+    handler: resolveOwnModule(LAMBDA_HANDLER_SPECIFIER),
+    world: resolveOwnModule(source.line === '5' ? WORLD_V5_SPECIFIER : WORLD_SPECIFIER),
+  };
   const bundle = await phase('bundle', 'bundling the Lambda with esbuild', () =>
     bundleLambda({ projectDir: options.projectDir, outDir: options.outDir, output: source, modules, ...(options.awsSdk ? { awsSdk: options.awsSdk } : {}) }),
   );
@@ -137,7 +145,7 @@ export async function deploy(options: DeployOptions, ctx?: CliContext): Promise<
   });
   const previous = await readRecord(options.outDir);
   const base = {
-    source: { dir: source.dir, flow: source.flow, step: source.step, built: source.built },
+    source: { dir: source.dir, flow: source.flow, ...(source.step ? { step: source.step } : {}), line: source.line, built: source.built },
     zip: { path: zipPath, bytes: zip.bytes.byteLength, unzippedBytes: bundle.bytes, sha256: zip.sha256 },
     dryRun: options.dryRun,
     settings,
@@ -170,6 +178,16 @@ export async function deploy(options: DeployOptions, ctx?: CliContext): Promise<
   await writeFile(join(options.outDir, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
   note(changes.length === 0 ? 'nothing changed since the deployed version' : `changed: ${changes.join('; ')}`);
   return { ...base, functionName, upload, changes };
+}
+
+/**
+ * The function runs without the start-up line check (a cold start makes no
+ * request for it), so deploy records the app's line in the installation, or
+ * refuses an app of the other line before anything is uploaded.
+ */
+async function claimLine(ctx: CliContext, line: WorkflowLine): Promise<void> {
+  const served = await new DynamoDbWorkflowLineMarker(ctx.clients.dynamodb, ctx.names.tables.steps).claim(line);
+  if (served !== line) throw new CliFailure(lineConflictMessage(ctx.name, served, line));
 }
 
 function settingsDiff(before: FunctionSettings, after: FunctionSettings): string[] {

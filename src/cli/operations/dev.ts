@@ -3,7 +3,9 @@
 // this process delivering to the app over HTTP. Runs until `signal` aborts.
 import { randomBytes } from 'node:crypto';
 import type { LocalAws, LocalAwsOptions } from '../../infra/local-aws/index.js';
+import type { WorkflowLine } from '../../domain/workflow-line.js';
 import { createWorld, type CreateWorldOptions } from '../../world/create-world.js';
+import { createWorld as createWorldV5 } from '../../world-v5/create-world.js';
 import { envName } from '../../config/settings.js';
 import { CliFailure } from '../errors.js';
 import type { Progress } from '../output/progress.js';
@@ -20,6 +22,8 @@ export interface DevOptions {
   maxReceiveCount?: number;
   /** Shared with the app for --app-port deliveries. Default: WORKFLOW_AWS_SIGNING_SECRET. */
   signingSecret?: string;
+  /** The app's Workflow line: the facade the env names and the --app-port consumer is. Default 4. */
+  line?: WorkflowLine;
   progress: Progress;
   /** Aborting stops the consumer and the emulators. */
   signal: AbortSignal;
@@ -39,6 +43,8 @@ export interface DevReady {
 export interface DevDeps {
   startLocalAws(options: LocalAwsOptions): Promise<LocalAws>;
   createWorld(options: CreateWorldOptions): { start(): Promise<void>; close(): Promise<void> };
+  /** The 5 facade's, for a workflow@5 app. */
+  createWorldV5?(options: CreateWorldOptions): { start(): Promise<void>; close(): Promise<void> };
 }
 
 const defaultDeps: DevDeps = {
@@ -50,6 +56,7 @@ const defaultDeps: DevDeps = {
     return local.startLocalAws(options);
   },
   createWorld,
+  createWorldV5,
 };
 
 export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Promise<void> {
@@ -85,6 +92,7 @@ export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Pro
         // With --app-port this process consumes; otherwise the app's own world does.
         consumer: baseUrl ? 'none' : 'process',
         maxReceiveCount: options.maxReceiveCount,
+        line: options.line ?? '4',
       }),
       // The emulators' fixed dummy keys: they only check that requests are signed.
       AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
@@ -97,7 +105,8 @@ export async function dev(options: DevOptions, deps: DevDeps = defaultDeps): Pro
       process.env.AWS_ACCESS_KEY_ID = local.credentials.accessKeyId;
       process.env.AWS_SECRET_ACCESS_KEY = local.credentials.secretAccessKey;
       delete process.env.AWS_SESSION_TOKEN;
-      const consumer = deps.createWorld({
+      const create = options.line === '5' ? (deps.createWorldV5 ?? createWorldV5) : deps.createWorld;
+      const consumer = create({
         name: options.name,
         region: local.region,
         endpoints: local.endpoints,

@@ -1,4 +1,5 @@
 // outputs: the installation's resources and the environment a world needs.
+import type { WorkflowLine } from '../../domain/workflow-line.js';
 import type { CliContext } from '../base-command.js';
 import { NotBootstrapped } from '../errors.js';
 import { worldEnv } from '../output/world-env.js';
@@ -17,6 +18,8 @@ const REQUIRED_KINDS = new Set(['table', 'queue', 'dlq', 'bucket']);
 export interface OutputsOptions {
   lambda: boolean;
   endpoints?: { dynamodb?: string; sqs?: string; s3?: string };
+  /** The app's Workflow line: which facade WORKFLOW_TARGET_WORLD names (default 4). */
+  line?: WorkflowLine;
 }
 
 export async function outputs(ctx: CliContext, options: OutputsOptions): Promise<OutputsResult> {
@@ -33,6 +36,7 @@ export async function outputs(ctx: CliContext, options: OutputsOptions): Promise
     queueUrls: inventory.queueUrls,
     endpoints: options.endpoints,
     consumer: inventory.hasFunction ? 'lambda' : 'process',
+    ...(options.line ? { line: options.line } : {}),
   });
   return { name: ctx.name, region: ctx.region, resources: inventory.resources, env };
 }

@@ -2,13 +2,12 @@
 // would create, what the function and mappings are doing, how deep the queues
 // and DLQs are, and how its runs are doing. Reads only: describe calls, queue
 // attributes, and index queries through the world's Storage API.
-import { DynamoDbWorkflowLineMarker } from '../../adapters/aws/dynamodb/workflow-line-marker.js';
 import type { WorkflowLine } from '../../domain/workflow-line.js';
 import { inspectBucket } from '../../infra/provisioning/index.js';
 import type { CliContext } from '../base-command.js';
 import { NotBootstrapped } from '../errors.js';
 import { functionStatus, mappingStatuses, type FunctionStatus, type MappingStatus } from '../status/function.js';
-import { installationWorld } from '../status/installation-world.js';
+import { installationLine, installationWorld } from '../status/installation-world.js';
 import { QUEUE_ROLES, queueStatus, type QueueStatus } from '../status/queues.js';
 import { runsStatus, type RunsStatus } from '../status/runs.js';
 import { tableStatuses, type TableStatus } from '../status/tables.js';
@@ -64,9 +63,7 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<S
   } else {
     skipped.push('function and mappings: Lambda not looked up (--no-lambda, or a local AWS without Lambda)');
   }
-  const line = tables.find((t) => t.role === 'steps')?.exists
-    ? ((await new DynamoDbWorkflowLineMarker(clients.dynamodb, names.tables.steps).read()) ?? 'none')
-    : undefined;
+  const line = tables.find((t) => t.role === 'steps')?.exists ? ((await installationLine(ctx)) ?? 'none') : undefined;
   let runs: RunsStatus | undefined;
   if (!options.runs) skipped.push('runs: --no-runs');
   else if (!tables.find((t) => t.role === 'runs')?.exists) skipped.push('runs: the runs table is missing');

@@ -1,6 +1,7 @@
 // The environment a deployed world reads (see src/config/world-config.ts).
 // Only names, URLs and modes: never credentials or signing secrets.
 import { TABLE_ROLES, type ResourceNames } from '../../config/resource-names.js';
+import type { WorkflowLine } from '../../domain/workflow-line.js';
 import { BUCKET_ENV, DEFAULT_MAX_RECEIVE_COUNT, ENDPOINT_ENV, envName, TABLE_ENV } from '../../config/settings.js';
 import { SPEC_ENV_ALIASES } from '../../config/spec-names.js';
 import type { ServiceEndpoints } from '../aws/clients.js';
@@ -17,14 +18,18 @@ export interface WorldEnvInput {
   baseUrl?: string;
   /** The queues' redrive policy: written when not the default, so the world's own count agrees with SQS's. */
   maxReceiveCount?: number;
+  /** The app's Workflow line: which facade WORKFLOW_TARGET_WORLD names. Default 4. */
+  line?: WorkflowLine;
 }
 
 /** Module the Workflow runtime loads as its World (WORKFLOW_TARGET_WORLD). */
 export const WORLD_MODULE = '@workflow/world-aws';
+/** The facade of a workflow@5 app. */
+export const WORLD_V5_MODULE = '@workflow/world-aws/v5';
 
 export function worldEnv(input: WorldEnvInput): Record<string, string> {
   const env: Record<string, string> = {
-    WORKFLOW_TARGET_WORLD: WORLD_MODULE,
+    WORKFLOW_TARGET_WORLD: input.line === '5' ? WORLD_V5_MODULE : WORLD_MODULE,
     [envName('name')]: input.name,
     [envName('region')]: input.region,
     ...Object.fromEntries(TABLE_ROLES.map((role) => [TABLE_ENV[role], input.names.tables[role]])),

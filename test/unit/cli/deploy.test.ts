@@ -108,7 +108,7 @@ const options = (extra: Partial<Parameters<typeof deploy>[0]> = {}) => ({
 describe('locating the workflow bundles', () => {
   it('uses the standalone output when asked not to build', async () => {
     const dir = await standaloneOutput();
-    await expect(locateWorkflows(options())).resolves.toEqual({ dir, flow: join(dir, 'flow.js'), step: join(dir, 'step.js'), built: false });
+    await expect(locateWorkflows(options())).resolves.toEqual({ dir, flow: join(dir, 'flow.js'), step: join(dir, 'step.js'), line: '4', built: false });
   });
 
   it('prefers a Next.js withWorkflow output (app/.well-known/workflow/v1/{flow,step}/route.js)', async () => {
