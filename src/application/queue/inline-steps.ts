@@ -1,0 +1,120 @@
+// A step runs in the process that created it, right after its `step_created`
+// commit, instead of travelling through SQS first: the in-process wake-up
+// continuation (wakeup-continuation.ts) applied to steps. See
+// docs/queue-protocol.md, "Steps run in process".
+//
+// queue() of a keyed step message whose handler is registered here claims the
+// key and takes its delivery lease with its own nonce in one write
+// (IdempotencyStore.claimInline) while it sends the message, delayed until
+// just after that lease would lapse (safetyNetDueAt): the safety net. Both
+// finish before queue() returns, so the runtime acknowledges the workflow
+// delivery (its outbox) only once the step is durably claimed and its message
+// exists. The step then runs here through its dispatch, with the lease held.
+// If this process dies, the lease lapses and the safety net is delivered
+// anywhere, as any redelivery is; if the step finished, the copy finds it
+// finished in the log and is acked without a run.
+import { backoffSeconds } from '../../domain/backoff.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import { decodeEnvelope, encodeEnvelope, hasPayloadRef, payloadIds, type Envelope } from './envelope.js';
+import type { DispatchOutcome, HandlerRegistry } from './handler-registry.js';
+import type { LocalCoordination } from './local-coordination.js';
+
+/** A step claimed for a run here, its lease held by `nonce`. */
+export interface InlineStep {
+  /** As a queue delivery would decode it (dates as strings, bytes as Uint8Array). */
+  envelope: Envelope;
+  nonce: string;
+  leaseEndsAt: number;
+  /** Sends the step as a queue message due at `dueAt` (epoch ms) or now: after a failed or rescheduled run. */
+  sendFollowUp: (dueAt?: number) => Promise<void>;
+}
+
+export interface InlineStepsSettings {
+  /** Steps running in process at once, per process (beyond it, steps are sent). */
+  maxRunning: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  /** The delivery deadline (the lifecycle abandons the run past it). */
+  maxHandlerSeconds: number;
+}
+
+export interface InlineSteps {
+  /**
+   * A slot for running a step of `queueName` here, if its handler is
+   * registered here and a slot is free; its release when the step is not run.
+   */
+  reserve(queueName: string): (() => void) | undefined;
+  /** Runs a claimed step here, detached; frees `release` when it settles. */
+  start(step: InlineStep, release: () => void): void;
+}
+
+/** The envelope as the handler would receive it, or undefined when its payload would not travel inline. */
+export function deliveredForm(envelope: Envelope): Envelope | undefined {
+  const decoded = decodeEnvelope(encodeEnvelope(envelope));
+  return hasPayloadRef(decoded) ? undefined : decoded;
+}
+
+export function createInlineSteps(deps: {
+  registry: HandlerRegistry;
+  local: LocalCoordination;
+  clock: Clock;
+  logger: Logger;
+  random: () => number;
+  settings: InlineStepsSettings;
+}): InlineSteps {
+  const { registry, local, clock, logger, settings } = deps;
+
+  async function run(step: InlineStep): Promise<void> {
+    const { envelope } = step;
+    const fields = { messageId: envelope.id, queueName: envelope.queueName, ...payloadIds(envelope.payload) };
+    const dispatch = registry.lookup(envelope.queueName);
+    // A copy received here meanwhile (the safety net, for a step that outruns its delay) waits for this run.
+    const inFlightUntil = clock.now() + 2 * settings.maxHandlerSeconds * 1000;
+    local.enter(envelope.id, inFlightUntil);
+    local.began(envelope.id);
+    let outcome: DispatchOutcome | undefined;
+    try {
+      outcome = dispatch ? await dispatch(envelope, { attempt: 1, nonce: step.nonce, leaseEndsAt: step.leaseEndsAt }) : undefined;
+    } catch (error) {
+      logger.warn('A step run in process failed; sending it as a queue message', { ...fields, error: errorMessage(error) });
+    } finally {
+      local.leave(envelope.id, inFlightUntil);
+    }
+    switch (outcome?.kind) {
+      case 'done':
+      case 'duplicate':
+        local.finished(envelope.id);
+        return;
+      case 'abandoned':
+        // Reported by the lifecycle; the lease lapses and the safety net runs the step again.
+        return;
+      case 'reschedule':
+        return followUp(step, clock.now() + outcome.timeoutSeconds * 1000, fields);
+      default:
+        // Threw (the lease was given back), or no handler after all: a queue message retries it, as a failed delivery would be.
+        return followUp(step, clock.now() + backoffSeconds(1, { baseSeconds: settings.retryBaseSeconds, capSeconds: settings.retryMaxSeconds }, deps.random) * 1000, fields);
+    }
+  }
+
+  async function followUp(step: InlineStep, dueAt: number, fields: Record<string, unknown>): Promise<void> {
+    try {
+      await step.sendFollowUp(dueAt);
+    } catch (error) {
+      logger.error('Could not send a step run in process as a queue message; its safety net runs it once its lease lapses', {
+        ...fields,
+        error: errorMessage(error),
+      });
+    }
+  }
+
+  return {
+    reserve(queueName) {
+      return registry.lookup(queueName) ? local.reserveInline(settings.maxRunning) : undefined;
+    },
+    start(step, release) {
+      local.trackInline(run(step).catch(() => undefined).finally(release));
+    },
+  };
+}
