@@ -13,7 +13,9 @@
 // If this process dies, the lease lapses and the safety net is delivered
 // anywhere, as any redelivery is; if the step finished, the copy finds it
 // finished in the log and is acked without a run.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { backoffSeconds } from '../../domain/backoff.js';
+import { processScope, token } from '../../process-scope.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
@@ -42,12 +44,25 @@ export interface InlineStepsSettings {
 
 export interface InlineSteps {
   /**
-   * A slot for running a step of `queueName` here, if its handler is
-   * registered here and a slot is free; its release when the step is not run.
+   * A slot for running a step of `queueName` here, if a workflow delivery
+   * here queues it, its handler is registered here and a slot is free; its
+   * release when the step is not run.
    */
   reserve(queueName: string): (() => void) | undefined;
   /** Runs a claimed step here, detached; frees `release` when it settles. */
   start(step: InlineStep, release: () => void): void;
+}
+
+const WORKFLOW_DELIVERY = token<AsyncLocalStorage<true>>('inline-steps-workflow-delivery');
+
+/** Process-wide (bundled routes may load their own copy of this module): process-scope.ts. */
+function workflowDelivery(): AsyncLocalStorage<true> {
+  return processScope().shared(WORKFLOW_DELIVERY, () => new AsyncLocalStorage<true>());
+}
+
+/** Runs a workflow handler's delivery: the steps it queues may run here (it committed their `step_created`). */
+export function asWorkflowDelivery<T>(work: () => Promise<T>): Promise<T> {
+  return workflowDelivery().run(true, work);
 }
 
 /** The envelope as the handler would receive it, or undefined when its payload would not travel inline. */
@@ -111,10 +126,13 @@ export function createInlineSteps(deps: {
 
   return {
     reserve(queueName) {
-      return registry.lookup(queueName) ? local.reserveInline(settings.maxRunning) : undefined;
+      // Only a workflow delivery here creates steps (the runtime queues them right after their commit).
+      if (workflowDelivery().getStore() !== true || !registry.lookup(queueName)) return undefined;
+      return local.reserveInline(settings.maxRunning);
     },
     start(step, release) {
-      local.trackInline(run(step).catch(() => undefined).finally(release));
+      // Not part of the workflow delivery that queued it: a step it queues in turn is its own.
+      workflowDelivery().exit(() => local.trackInline(run(step).catch(() => undefined).finally(release)));
     },
   };
 }
