@@ -1,7 +1,7 @@
 // Composition of the queue half of the World from ports and config. Plain
 // functions and closures: cheap and synchronous to build (the runtime builds a
 // world at import time), nothing connects until used.
-import { isTerminalStepStatus, reenqueueActiveRuns, type Queue, type Storage } from '@workflow/world';
+import { reenqueueActiveRuns, type Queue, type Storage } from '@workflow/world';
 import type { WorldConfig } from '../../config/world-config.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
@@ -22,6 +22,7 @@ import { errorMessage } from '../../domain/errors.js';
 import { DEFAULT_MAX_DELIVERY_BODY_BYTES, makeCreateQueueHandler } from './queue-handler.js';
 import { createSendCoalescer } from './send-coalescer.js';
 import { createInlineSteps } from './inline-steps.js';
+import { stepFinishedIn } from './step-finished.js';
 import { createRouteDeliverer, type WorkflowRoutes } from './route-deliverer.js';
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './signature.js';
 
@@ -286,19 +287,3 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   return services;
 }
 
-/**
- * Whether a step is finished and its run's replay has seen it: the step is
- * terminal and the log goes on after it. Its last event being the run's last
- * means the wake-up after it may have died with its process: then the copy
- * runs the handler, which finds the step finished and wakes the run.
- */
-function stepFinishedIn(log: Pick<Storage, 'steps' | 'events'>): (runId: string, stepId: string) => Promise<boolean> {
-  return async (runId, stepId) => {
-    const [step, tail] = await Promise.all([
-      log.steps.get(runId, stepId, { resolveData: 'none' }),
-      log.events.list({ runId, pagination: { limit: 1, sortOrder: 'desc' }, resolveData: 'none' }),
-    ]);
-    const last = tail.data[0];
-    return isTerminalStepStatus(step.status) && last !== undefined && last.correlationId !== stepId;
-  };
-}

@@ -89,7 +89,7 @@ it('claimed the key with the lease in one write: a copy of the message elsewhere
   await runtime.queue(WF, { runId: 'wrun_1' });
   await until(() => stepCalls(calls).length === 1);
   const { messageId } = await runtime.queue(STEP, stepPayload('step_1'), { idempotencyKey: 'step_1' });
-  expect(await h.idempotency.beginDelivery('step_1', messageId, 'another-delivery', 30, 3600)).toMatchObject({ kind: 'busy' });
+  expect(await h.idempotency.beginDelivery('step_1', messageId!, 'another-delivery', 30, 3600)).toMatchObject({ kind: 'busy' });
   // The re-queue sent nothing: only the workflow message and the safety net exist.
   expect(ops.filter((o) => o.startsWith('send:'))).toEqual(['send:workflow:0', `send:step:${NET_DELAY}`]);
   finish();
