@@ -23,12 +23,19 @@ import { decodeEnvelope, encodeEnvelope, hasPayloadRef, payloadIds, type Envelop
 import type { DispatchOutcome, HandlerRegistry } from './handler-registry.js';
 import type { LocalCoordination } from './local-coordination.js';
 
-/** A step claimed for a run here, its lease held by `nonce`. */
+/** A step to run here, its lease taken by `nonce` with its send claim. */
 export interface InlineStep {
   /** As a queue delivery would decode it (dates as strings, bytes as Uint8Array). */
   envelope: Envelope;
   nonce: string;
+  /** When the lease ends at the latest (taken from the clock before the claim was written). */
   leaseEndsAt: number;
+  /**
+   * The claim and the safety net's send: true once both are done and this
+   * message holds the key; false when another message holds it; rejects when
+   * either failed. The step starts before it settles (see gateCommits).
+   */
+  claimed: Promise<boolean>;
   /** Sends the step as a queue message due at `dueAt` (epoch ms) or now: after a failed or rescheduled run. */
   sendFollowUp: (dueAt?: number) => Promise<void>;
 }
@@ -49,8 +56,37 @@ export interface InlineSteps {
    * release when the step is not run.
    */
   reserve(queueName: string): (() => void) | undefined;
-  /** Runs a claimed step here, detached; frees `release` when it settles. */
+  /** Runs a step here, detached, as its claim is written; frees `release` when it settles. */
   start(step: InlineStep, release: () => void): void;
+}
+
+/** The step's claim was lost to another message: this process must not run it. */
+export class InlineClaimLost extends Error {
+  override readonly name = 'InlineClaimLost';
+}
+
+const CLAIM = token<AsyncLocalStorage<Promise<boolean>>>('inline-steps-claim');
+
+function claimOfRun(): AsyncLocalStorage<Promise<boolean>> {
+  return processScope().shared(CLAIM, () => new AsyncLocalStorage<Promise<boolean>>());
+}
+
+/**
+ * Wraps events.create: a commit made by a step run here while its claim is
+ * being written returns only once the claim is won (else it throws, after the
+ * commit). The step handler's first write is `step_started`, before the
+ * step's body: so the claim overlaps that commit instead of preceding it, and
+ * the body never runs without the lease. A lost claim (a rare race with
+ * another process's replay) costs that `step_started` (one attempt counted).
+ */
+export function gateCommits<A extends unknown[], R>(create: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    const claimed = claimOfRun().getStore();
+    if (!claimed) return create(...args);
+    const [result, won] = await Promise.all([create(...args), claimed]);
+    if (!won) throw new InlineClaimLost('another message holds this step; it runs there');
+    return result;
+  };
 }
 
 const WORKFLOW_DELIVERY = token<AsyncLocalStorage<true>>('inline-steps-workflow-delivery');
@@ -90,13 +126,19 @@ export function createInlineSteps(deps: {
     local.enter(envelope.id, inFlightUntil);
     local.began(envelope.id);
     let outcome: DispatchOutcome | undefined;
+    const claimed = step.claimed.catch(() => undefined);
     try {
-      outcome = dispatch ? await dispatch(envelope, { attempt: 1, nonce: step.nonce, leaseEndsAt: step.leaseEndsAt }) : undefined;
+      outcome = dispatch ? await claimOfRun().run(step.claimed, () => dispatch(envelope, { attempt: 1, nonce: step.nonce, leaseEndsAt: step.leaseEndsAt })) : undefined;
     } catch (error) {
-      logger.warn('A step run in process failed; sending it as a queue message', { ...fields, error: errorMessage(error) });
+      if ((await claimed) === true) logger.warn('A step run in process failed; sending it as a queue message', { ...fields, error: errorMessage(error) });
     } finally {
       local.leave(envelope.id, inFlightUntil);
     }
+    const won = await claimed;
+    // Lost: the holder runs it. Unclaimed (the claim or the send failed): queue() failed too, so the
+    // workflow delivery is retried, and this message is sent to run it (its key was given up).
+    if (won === false) return;
+    if (won === undefined) return followUp(step, clock.now(), fields);
     switch (outcome?.kind) {
       case 'done':
       case 'duplicate':

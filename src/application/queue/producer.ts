@@ -112,7 +112,7 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
 
 /**
  * Claims the key with its delivery lease while sending the safety net (due
- * once that lease would lapse), then runs the step here. Returns the id of the
+ * once that lease would lapse) and starts the step here. Returns the id of the
  * message that carries the key.
  */
 async function runInline(
@@ -125,23 +125,15 @@ async function runInline(
   envelopeFor: (wake: boolean, due: number | undefined, inline?: boolean) => Envelope,
 ): Promise<string> {
   const nonce = randomBytes(16).toString('hex');
-  const netDueAt = safetyNetDueAt(deps.clock.now() + (deps.leaseSeconds ?? 60) * 1000);
-  let claimed: { messageId: string; leaseEndsAt?: number };
-  try {
-    claimed = await coalescer.sendInline(key, delivered.id, nonce, () => sendEnvelope(envelopeFor(false, netDueAt, true)));
-  } catch (error) {
-    release();
-    throw error;
-  }
-  if (claimed.leaseEndsAt === undefined) {
-    release();
-    return claimed.messageId;
-  }
+  const leaseEndsAt = deps.clock.now() + (deps.leaseSeconds ?? 60) * 1000;
+  const claiming = coalescer.sendInline(key, delivered.id, nonce, () => sendEnvelope(envelopeFor(false, safetyNetDueAt(leaseEndsAt), true)));
+  // The step starts now; its first commit waits for this claim (gateCommits), so the claim costs no round trip of its own.
+  const claimed = claiming.then((result) => result.leaseEndsAt !== undefined);
   deps.inlineSteps!.start(
-    { envelope: delivered, nonce, leaseEndsAt: claimed.leaseEndsAt, sendFollowUp: (dueAt) => sendEnvelope(envelopeFor(false, dueAt)) },
+    { envelope: delivered, nonce, leaseEndsAt, claimed, sendFollowUp: (dueAt) => sendEnvelope(envelopeFor(false, dueAt)) },
     release,
   );
-  return claimed.messageId;
+  return (await claiming).messageId;
 }
 
 function noteStepSent(deps: ProducerDeps, payload: unknown): void {

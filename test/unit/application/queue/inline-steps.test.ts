@@ -7,6 +7,7 @@ import { createHandlerRegistry } from '../../../../src/application/queue/handler
 import type { QueueConfig, QueueServices } from '../../../../src/application/queue/queue-services.js';
 import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
 import { LEASE_SKEW_MARGIN_MS } from '../../../../src/domain/delivery/lease.js';
+import { gateCommits } from '../../../../src/application/queue/inline-steps.js';
 import { createHarness, fakeRuns, recordedQueueServices, type Harness } from './harness.js';
 
 let h: Harness;
@@ -36,7 +37,14 @@ interface Call {
   attempt: number;
 }
 
-/** The runtime's handlers: the workflow handler queues `steps` (keyed by step id); the step handler answers `step`. */
+/** What the runtime's step handler commits first (`step_started`), through the World's gated events.create. */
+let commits: string[];
+const stepStarted = gateCommits(async (stepId: string) => void commits.push(`step_started:${stepId}`));
+
+/**
+ * The runtime's handlers: the workflow handler queues `steps` (keyed by step
+ * id); the step handler commits `step_started`, then runs its body (`step`).
+ */
 function mountRuntime(steps: string[], step: RuntimeHandler = async () => undefined, config: Partial<QueueConfig> = {}): { calls: Call[]; runtime: QueueServices } {
   const calls: Call[] = [];
   const runtime = world(config);
@@ -46,6 +54,7 @@ function mountRuntime(steps: string[], step: RuntimeHandler = async () => undefi
     return undefined;
   });
   runtime.createQueueHandler('__wkf_step_', async (payload, meta) => {
+    await stepStarted((payload as { stepId: string }).stepId);
     calls.push({ queueName: meta.queueName, payload, attempt: meta.attempt });
     return step(payload, meta);
   });
@@ -55,6 +64,7 @@ function mountRuntime(steps: string[], step: RuntimeHandler = async () => undefi
 const stepCalls = (calls: Call[]) => calls.filter((c) => c.queueName === STEP);
 
 beforeEach(() => {
+  commits = [];
   h = createHarness();
   h.registry = createHandlerRegistry();
   ops = [];
@@ -120,13 +130,17 @@ it('sends a step whose run here asked for a later redelivery, due then', async (
   expect(stepCalls(calls).map((c) => c.attempt)).toEqual([1, 1]);
 });
 
-it('does not run a step whose key another message holds: the holder runs it, the net is dropped on delivery', async () => {
+it('does not run the body of a step whose key another message holds (its first commit fails): the holder runs it, the net is dropped', async () => {
   await h.idempotency.claimSend('step_1', 'msg_other', 30, 3600);
   await h.idempotency.markSent('step_1', 'msg_other');
   const { calls, runtime } = mountRuntime(['step_1']);
   await runtime.queue(WF, { runId: 'wrun_1' });
-  await until(() => ops.includes('ack:workflow'));
+  await until(() => ops.includes('ack:workflow') && commits.length === 1);
+  await new Promise((resolve) => setImmediate(resolve));
+  // The claim raced the first commit (one attempt counted), and lost: no body, no follow-up message.
+  expect(commits).toEqual(['step_started:step_1']);
   expect(stepCalls(calls)).toHaveLength(0);
+  expect(ops.filter((o) => o.startsWith('send:step'))).toEqual([`send:step:${NET_DELAY}`]);
   await h.clock.advance(NET_DELAY * 1000);
   await until(() => ops.includes('ack:step'));
   expect(stepCalls(calls)).toHaveLength(0);
@@ -150,6 +164,33 @@ it('sends steps as messages in Lambda mode, where a step run after the batch cou
   await dispatch({ v: 1, id: 'msg_wf', queueName: WF, deploymentId: 'aws:test', payload: { runId: 'wrun_1' } }, { attempt: 1 });
   expect(ops).toEqual(['send:step:0', 'send:step:0']);
   expect(stepCalls(calls)).toHaveLength(0);
+});
+
+it('the step starts before its claim is written, and its body waits for the claim', async () => {
+  let claimed!: () => void;
+  const claimInline = h.idempotency.claimInline.bind(h.idempotency);
+  h.idempotency.claimInline = async (...args) => {
+    await new Promise<void>((resolve) => (claimed = resolve));
+    return claimInline(...args);
+  };
+  const { calls, runtime } = mountRuntime(['step_1']);
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => commits.length === 1);
+  expect(stepCalls(calls)).toHaveLength(0);
+  claimed();
+  await until(() => stepCalls(calls).length === 1);
+});
+
+it('a step whose claim could not be written is not run here; it is sent as a message, and the workflow delivery is retried', async () => {
+  h.idempotency.claimInline = async () => Promise.reject(new Error('DynamoDB down'));
+  const { calls, runtime } = mountRuntime(['step_1']);
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => ops.includes('send:step:0'));
+  expect(ops.slice(0, 2)).toEqual(['send:workflow:0', `send:step:${NET_DELAY}`]);
+  expect(ops).not.toContain('ack:workflow');
+  // The message runs it through the usual lease.
+  await until(() => stepCalls(calls).length === 1);
+  expect(h.logger.at('warn').some((e) => e.message.includes('A step run in process failed'))).toBe(false);
 });
 
 it('a step message queued outside a workflow delivery is sent as usual', async () => {
