@@ -32,7 +32,7 @@ export function assembleWorld({ config, storage, streamer, queue, runKeys, store
   const deliveryTarget = deliveryTargetCheck(config);
   const world: AwsWorld = {
     ...storage,
-    // A step run in process commits its first event only once its send claim holds (inline-steps.ts).
+    // Steps run in process: who created them, and their first commit waits for their claim (inline-steps.ts).
     events: { ...storage.events, create: gateCommits(storage.events.create.bind(storage.events)) as Storage['events']['create'] },
     streamFlushIntervalMs: streamer.streamFlushIntervalMs,
     writeToStream: streamer.writeToStream,

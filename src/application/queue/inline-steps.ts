@@ -51,11 +51,12 @@ export interface InlineStepsSettings {
 
 export interface InlineSteps {
   /**
-   * A slot for running a step of `queueName` here, if a workflow delivery
-   * here queues it, its handler is registered here and a slot is free; its
-   * release when the step is not run.
+   * A slot for running the step `key` of `queueName` here, if the workflow
+   * delivery queueing it committed its `step_created` (gateCommits), its
+   * handler is registered here and a slot is free; its release when the
+   * step is not run.
    */
-  reserve(queueName: string): (() => void) | undefined;
+  reserve(queueName: string, key: string): (() => void) | undefined;
   /** Runs a step here, detached, as its claim is written; frees `release` when it settles. */
   start(step: InlineStep, release: () => void): void;
 }
@@ -72,33 +73,54 @@ function claimOfRun(): AsyncLocalStorage<Promise<boolean>> {
 }
 
 /**
- * Wraps events.create: a commit made by a step run here while its claim is
- * being written returns only once the claim is won (else it throws, after the
- * commit). The step handler's first write is `step_started`, before the
- * step's body: so the claim overlaps that commit instead of preceding it, and
- * the body never runs without the lease. A lost claim (a rare race with
- * another process's replay) costs that `step_started` (one attempt counted).
+ * Wraps events.create for steps run in process. In a workflow delivery it
+ * notes each `step_created` this delivery committed: only those steps run here
+ * (the runtime re-queues every pending step on every replay; those re-queues
+ * belong to whoever created the step). In a step run here while its claim is
+ * being written, a commit returns only once the claim is won (else it throws,
+ * after the commit): the step handler's first write is `step_started`, before
+ * the step's body, so the claim overlaps that commit instead of preceding it,
+ * and the body never runs without the lease. A lost claim (a race with another
+ * process's replay) costs that `step_started`, i.e. one attempt.
  */
 export function gateCommits<A extends unknown[], R>(create: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return async (...args) => {
     const claimed = claimOfRun().getStore();
-    if (!claimed) return create(...args);
-    const [result, won] = await Promise.all([create(...args), claimed]);
-    if (!won) throw new InlineClaimLost('another message holds this step; it runs there');
+    if (claimed) {
+      const [result, won] = await Promise.all([create(...args), claimed]);
+      if (!won) throw new InlineClaimLost('another message holds this step; it runs there');
+      return result;
+    }
+    const result = await create(...args);
+    // events.create(runId, data, params)
+    const created = createdStep(args[1]);
+    if (created !== undefined) workflowDelivery().getStore()?.created.add(created);
     return result;
   };
 }
 
-const WORKFLOW_DELIVERY = token<AsyncLocalStorage<true>>('inline-steps-workflow-delivery');
-
-/** Process-wide (bundled routes may load their own copy of this module): process-scope.ts. */
-function workflowDelivery(): AsyncLocalStorage<true> {
-  return processScope().shared(WORKFLOW_DELIVERY, () => new AsyncLocalStorage<true>());
+/** The correlation id of a `step_created` request. */
+function createdStep(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  const request = data as { eventType?: unknown; correlationId?: unknown };
+  return request.eventType === 'step_created' && typeof request.correlationId === 'string' ? request.correlationId : undefined;
 }
 
-/** Runs a workflow handler's delivery: the steps it queues may run here (it committed their `step_created`). */
+/** A workflow delivery running here: the steps whose `step_created` it committed. */
+interface WorkflowDelivery {
+  created: Set<string>;
+}
+
+const WORKFLOW_DELIVERY = token<AsyncLocalStorage<WorkflowDelivery>>('inline-steps-workflow-delivery');
+
+/** Process-wide (bundled routes may load their own copy of this module): process-scope.ts. */
+function workflowDelivery(): AsyncLocalStorage<WorkflowDelivery> {
+  return processScope().shared(WORKFLOW_DELIVERY, () => new AsyncLocalStorage<WorkflowDelivery>());
+}
+
+/** Runs a workflow handler's delivery: the steps it creates may run here. */
 export function asWorkflowDelivery<T>(work: () => Promise<T>): Promise<T> {
-  return workflowDelivery().run(true, work);
+  return workflowDelivery().run({ created: new Set() }, work);
 }
 
 /** The envelope as the handler would receive it, or undefined when its payload would not travel inline. */
@@ -167,9 +189,10 @@ export function createInlineSteps(deps: {
   }
 
   return {
-    reserve(queueName) {
-      // Only a workflow delivery here creates steps (the runtime queues them right after their commit).
-      if (workflowDelivery().getStore() !== true || !registry.lookup(queueName)) return undefined;
+    reserve(queueName, key) {
+      // Only the workflow delivery that committed the step's creation (the runtime queues it right after).
+      const delivery = workflowDelivery().getStore();
+      if (!delivery?.created.delete(key) || !registry.lookup(queueName)) return undefined;
       return local.reserveInline(settings.maxRunning);
     },
     start(step, release) {

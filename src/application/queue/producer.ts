@@ -90,7 +90,7 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
 
     let messageId = id;
     const runId = wakeupRunId(payload);
-    const release = deps.coalescer && channel === 'step' && opts?.idempotencyKey && delaySeconds === 0 ? deps.inlineSteps?.reserve(queueName) : undefined;
+    const release = deps.coalescer && channel === 'step' && opts?.idempotencyKey && delaySeconds === 0 ? deps.inlineSteps?.reserve(queueName, opts.idempotencyKey) : undefined;
     const inline = release && deliveredForm(envelopeFor(false, undefined));
     if (deps.coalescer && inline && opts?.idempotencyKey) {
       messageId = await runInline(deps, deps.coalescer, opts.idempotencyKey, inline, release, sendEnvelope, envelopeFor);

@@ -37,9 +37,9 @@ interface Call {
   attempt: number;
 }
 
-/** What the runtime's step handler commits first (`step_started`), through the World's gated events.create. */
+/** What the runtime commits through the World's wrapped events.create: `step_created` before queueing, `step_started` first in a step. */
 let commits: string[];
-const stepStarted = gateCommits(async (stepId: string) => void commits.push(`step_started:${stepId}`));
+const commit = gateCommits(async (_runId: string, data: { eventType: string; correlationId: string }) => void commits.push(`${data.eventType}:${data.correlationId}`));
 
 /**
  * The runtime's handlers: the workflow handler queues `steps` (keyed by step
@@ -50,11 +50,14 @@ function mountRuntime(steps: string[], step: RuntimeHandler = async () => undefi
   const runtime = world(config);
   runtime.createQueueHandler('__wkf_workflow_', async (payload, meta) => {
     calls.push({ queueName: meta.queueName, payload, attempt: meta.attempt });
-    for (const stepId of steps) await runtime.queue(STEP, stepPayload(stepId), { idempotencyKey: stepId });
+    for (const stepId of steps) {
+      await commit('wrun_1', { eventType: 'step_created', correlationId: stepId });
+      await runtime.queue(STEP, stepPayload(stepId), { idempotencyKey: stepId });
+    }
     return undefined;
   });
   runtime.createQueueHandler('__wkf_step_', async (payload, meta) => {
-    await stepStarted((payload as { stepId: string }).stepId);
+    await commit('wrun_1', { eventType: 'step_started', correlationId: (payload as { stepId: string }).stepId });
     calls.push({ queueName: meta.queueName, payload, attempt: meta.attempt });
     return step(payload, meta);
   });
@@ -135,10 +138,10 @@ it('does not run the body of a step whose key another message holds (its first c
   await h.idempotency.markSent('step_1', 'msg_other');
   const { calls, runtime } = mountRuntime(['step_1']);
   await runtime.queue(WF, { runId: 'wrun_1' });
-  await until(() => ops.includes('ack:workflow') && commits.length === 1);
+  await until(() => ops.includes('ack:workflow') && commits.length === 2);
   await new Promise((resolve) => setImmediate(resolve));
   // The claim raced the first commit (one attempt counted), and lost: no body, no follow-up message.
-  expect(commits).toEqual(['step_started:step_1']);
+  expect(commits).toEqual(['step_created:step_1', 'step_started:step_1']);
   expect(stepCalls(calls)).toHaveLength(0);
   expect(ops.filter((o) => o.startsWith('send:step'))).toEqual([`send:step:${NET_DELAY}`]);
   await h.clock.advance(NET_DELAY * 1000);
@@ -175,7 +178,7 @@ it('the step starts before its claim is written, and its body waits for the clai
   };
   const { calls, runtime } = mountRuntime(['step_1']);
   await runtime.queue(WF, { runId: 'wrun_1' });
-  await until(() => commits.length === 1);
+  await until(() => commits.length === 2);
   expect(stepCalls(calls)).toHaveLength(0);
   claimed();
   await until(() => stepCalls(calls).length === 1);
@@ -191,6 +194,19 @@ it('a step whose claim could not be written is not run here; it is sent as a mes
   // The message runs it through the usual lease.
   await until(() => stepCalls(calls).length === 1);
   expect(h.logger.at('warn').some((e) => e.message.includes('A step run in process failed'))).toBe(false);
+});
+
+it('a step the workflow delivery only re-queues (created by an earlier replay) is sent as usual, not run here', async () => {
+  const { calls, runtime } = mountRuntime([]);
+  runtime.createQueueHandler('__wkf_workflow_', async () => {
+    // Every replay re-queues every pending step; this one committed no step_created.
+    await runtime.queue(STEP, stepPayload('step_1'), { idempotencyKey: 'step_1' });
+    return undefined;
+  });
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => ops.includes('ack:step'));
+  expect(ops.filter((o) => o.startsWith('send:'))).toEqual(['send:workflow:0', 'send:step:0']);
+  expect(stepCalls(calls)).toHaveLength(1);
 });
 
 it('a step message queued outside a workflow delivery is sent as usual', async () => {
