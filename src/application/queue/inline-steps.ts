@@ -120,7 +120,8 @@ function workflowDelivery(): AsyncLocalStorage<WorkflowDelivery> {
 
 /** Runs a workflow handler's delivery: the steps it creates may run here. */
 export function asWorkflowDelivery<T>(work: () => Promise<T>): Promise<T> {
-  return workflowDelivery().run({ created: new Set() }, work);
+  // A replay run as the continuation of a step run here is not that step: its commits wait for no claim.
+  return claimOfRun().exit(() => workflowDelivery().run({ created: new Set() }, work));
 }
 
 /** The envelope as the handler would receive it, or undefined when its payload would not travel inline. */

@@ -96,6 +96,30 @@ it('runs a step its workflow delivery queued right here, with the lease its clai
   expect(h.queue.messageCount('step')).toBe(0);
 });
 
+it('a sequence runs in process end to end: each step\'s wake-up replays the run here, which creates and runs the next', async () => {
+  const done: string[] = [];
+  const runtime = world();
+  runtime.createQueueHandler('__wkf_workflow_', async () => {
+    if (done.length === 3) return undefined;
+    const stepId = `step_${done.length + 1}`;
+    await commit('wrun_1', { eventType: 'step_created', correlationId: stepId });
+    await runtime.queue(STEP, stepPayload(stepId), { idempotencyKey: stepId });
+    return undefined;
+  });
+  runtime.createQueueHandler('__wkf_step_', async (payload) => {
+    const { stepId } = payload as { stepId: string };
+    await commit('wrun_1', { eventType: 'step_started', correlationId: stepId });
+    done.push(stepId);
+    await runtime.queue(WF, { runId: 'wrun_1' });
+    return undefined;
+  });
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => done.length === 3);
+  expect(done).toEqual(['step_1', 'step_2', 'step_3']);
+  // One workflow message to start; each step only its safety net; nothing received on the step queue.
+  expect(ops.filter((o) => o.startsWith('send:'))).toEqual(['send:workflow:0', ...Array(3).fill(`send:step:${NET_DELAY}`)]);
+});
+
 it('claimed the key with the lease in one write: a copy of the message elsewhere is busy, a re-queue coalesces', async () => {
   let finish!: () => void;
   const { calls, runtime } = mountRuntime(['step_1'], () => new Promise<undefined>((resolve) => (finish = () => resolve(undefined))));
