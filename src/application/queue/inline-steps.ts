@@ -3,16 +3,17 @@
 // continuation (wakeup-continuation.ts) applied to steps. See
 // docs/queue-protocol.md, "Steps run in process".
 //
-// queue() of a keyed step message whose handler is registered here claims the
-// key and takes its delivery lease with its own nonce in one write
-// (IdempotencyStore.claimInline) while it sends the message, delayed until
-// just after that lease would lapse (safetyNetDueAt): the safety net. Both
-// finish before queue() returns, so the runtime acknowledges the workflow
-// delivery (its outbox) only once the step is durably claimed and its message
-// exists. The step then runs here through its dispatch, with the lease held.
-// If this process dies, the lease lapses and the safety net is delivered
-// anywhere, as any redelivery is; if the step finished, the copy finds it
-// finished in the log and is acked without a run.
+// queue() of a step whose creation this workflow delivery just committed, and
+// whose handler is registered here, claims the key and takes its delivery
+// lease with its own nonce in one write (IdempotencyStore.claimInline) while
+// it sends the message, delayed until just after that lease would lapse
+// (safetyNetDueAt): the safety net. queue() returns once both are done, so the
+// runtime acknowledges the workflow delivery (its outbox) only once the step
+// is durably claimed and its message exists. The step starts at once; its
+// first commit waits for the claim (gateCommits), so its body never runs
+// without the lease. If this process dies, the lease lapses and the safety
+// net is delivered anywhere, as any redelivery is; if the step finished, the
+// net finds it finished in the log and is acked without a run.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { backoffSeconds } from '../../domain/backoff.js';
 import { processScope, token } from '../../process-scope.js';
@@ -28,7 +29,7 @@ export interface InlineStep {
   /** As a queue delivery would decode it (dates as strings, bytes as Uint8Array). */
   envelope: Envelope;
   nonce: string;
-  /** When the lease ends at the latest (taken from the clock before the claim was written). */
+  /** When the lease ends, at the earliest (from the clock before the claim was written): when to extend it. */
   leaseEndsAt: number;
   /**
    * The claim and the safety net's send: true once both are done and this
