@@ -28,6 +28,11 @@ export type DeliveryStart =
   /** A delivery with this nonce already began: this request is a replay. */
   | { kind: 'replayed' };
 
+export type InlineClaim =
+  /** This message owns the key and the delivery `nonce` holds its lease until `leaseEndsAt`: run it here. */
+  | { won: true; leaseEndsAt: number }
+  | Extract<SendClaim, { won: false }>;
+
 /** One-time nonces: refuses a replayed signed delivery across every process sharing the secret. */
 export interface NonceStore {
   /** True the first time `nonce` is claimed within `ttlSeconds`; false for a repeat. */
@@ -40,10 +45,21 @@ export interface IdempotencyStore extends NonceStore {
    * its window ended, or it is only claimed (not sent) under a lapsed lease.
    */
   claimSend(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<SendClaim>;
+  /**
+   * Claims `key` for `messageId` and takes its delivery lease for `nonce` in
+   * the same write: the sender runs the message itself (a step run in
+   * process), its queue message being only the safety net. Wins as
+   * claimSend does; the lease, `seen` and the attempt count start as
+   * beginDelivery's would.
+   */
+  claimInline(key: string, messageId: string, nonce: string, leaseSeconds: number, windowSeconds: number): Promise<InlineClaim>;
   /** Records that `messageId` was sent, so its claim no longer lapses. No-op if the key moved on. */
   markSent(key: string, messageId: string): Promise<void>;
-  /** Gives up a claim whose send failed, so a re-queue sends at once. No-op if the key moved on. */
-  abandonClaim(key: string, messageId: string): Promise<void>;
+  /**
+   * Gives up a claim whose send failed, so a re-queue sends at once. No-op if
+   * the key moved on. With `nonce`, the inline claim (claimInline) that nonce holds.
+   */
+  abandonClaim(key: string, messageId: string, nonce?: string): Promise<void>;
   /**
    * Takes the delivery lease of `key` for the delivery `nonce` of `messageId`.
    * Wins unless another delivery holds a lease that has not lapsed (with the

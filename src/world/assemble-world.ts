@@ -1,7 +1,7 @@
 // The World object from the application services: storage, streamer and
 // queue, whatever adapters they run on (compose.ts binds them).
 import type { Storage, World } from '@workflow/world';
-import { attachQueueServices, type QueueServices } from '../application/queue/index.js';
+import { attachQueueServices, gateCommits, type QueueServices } from '../application/queue/index.js';
 import type { WorldStreamer } from '../application/streamer/index.js';
 import type { WorldConfig } from '../config/world-config.js';
 import { WORLD_SPEC_VERSION } from '../domain/spec-version.js';
@@ -35,6 +35,8 @@ export function assembleWorld({ config, storage, streamer, queue, runKeys, store
   const deliveryTarget = deliveryTargetCheck(config);
   const world: AwsWorld = {
     ...storage,
+    // Steps run in process: who created them, and their first commit waits for their claim (inline-steps.ts).
+    events: { ...storage.events, create: gateCommits(storage.events.create.bind(storage.events)) as Storage['events']['create'] },
     streamFlushIntervalMs: streamer.streamFlushIntervalMs,
     writeToStream: streamer.writeToStream,
     writeToStreamMulti: streamer.writeToStreamMulti,

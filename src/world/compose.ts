@@ -137,6 +137,7 @@ function bindServices(
       ids: get('ids'),
       logger: get('logger'),
       runs: resolve(container, SERVICE.storage).runs,
+      log: resolve(container, SERVICE.storage),
       flushDeferredWrites: async () => store.flush?.(),
       options: { registry: processHandlerRegistry(scope), coordination: processCoordination(installationKey(config), get('clock'), scope) },
     });

@@ -1,6 +1,8 @@
 // A signed HTTP delivery captured on the wire and sent again within the
 // signature's tolerance is refused, and the step body does not run again.
 // A recording proxy sits between the world's consumer and the app's routes.
+// The step runs in the process that created it (no step delivery on the
+// wire), so the delivery captured is the run's workflow delivery.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -26,7 +28,7 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Forwards to `upstream()` and records each step delivery with the app's answer. */
+/** Forwards to `upstream()` and records each delivery with the app's answer. */
 function recordingProxy(upstream: () => string, captured: Captured[]): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req, res) => {
     try {
@@ -37,7 +39,7 @@ function recordingProxy(upstream: () => string, captured: Captured[]): Promise<{
       }
       const response = await fetch(`${upstream()}${req.url}`, { method: req.method, headers, body: new Uint8Array(body) });
       const text = await response.text();
-      if (req.url?.endsWith('/step')) captured.push({ path: req.url, headers, body, status: response.status });
+      if (req.url?.endsWith('/step') || req.url?.endsWith('/flow')) captured.push({ path: req.url, headers, body, status: response.status });
       res.writeHead(response.status, { 'content-type': response.headers.get('content-type') ?? 'application/json' }).end(text);
     } catch (error) {
       res.writeHead(502).end(String(error));
@@ -65,7 +67,7 @@ function recordingProxy(upstream: () => string, captured: Captured[]): Promise<{
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 30_000);
 
-  test('the replay gets 409 and the step body runs exactly once', async () => {
+  test('the replay gets 409 and nothing runs again: the step body ran exactly once', async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-replay-'));
     const stepLog = join(dir, 'steps.log');
     const captured: Captured[] = [];

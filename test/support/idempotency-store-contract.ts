@@ -152,6 +152,49 @@ export function idempotencyStoreContract(fixture: () => StoreFixture): void {
     expect(await f.store.claimSend(key, 'msg-2', 30, 60)).toEqual({ won: true });
   });
 
+  it('an inline claim takes the key and its delivery lease in one: copies are busy, the nonce is seen, the holder extends and releases', async () => {
+    const f = fixture();
+    const key = fresh('k');
+    const won = await f.store.claimInline(key, 'msg-1', 'n-1', 60, 3600);
+    expect(won).toMatchObject({ won: true });
+    const leaseEndsAt = (won as { leaseEndsAt: number }).leaseEndsAt;
+    // Other messages lose the key for the window; a copy of this one waits for the lease; the holder's nonce is a replay.
+    expect(await f.store.claimSend(key, 'msg-2', 30, 3600)).toEqual({ won: false, holderId: 'msg-1' });
+    expect(await f.store.claimInline(key, 'msg-2', 'n-2', 60, 3600)).toEqual({ won: false, holderId: 'msg-1' });
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-3', 60, 3600)).toEqual({ kind: 'busy', leaseEndsAt });
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-1', 60, 3600)).toEqual({ kind: 'replayed' });
+    expect(await f.store.extendDelivery(key, 'msg-1', 'n-3', 60)).toBeUndefined();
+    expect(await f.store.extendDelivery(key, 'msg-1', 'n-1', 60)).toBeGreaterThanOrEqual(leaseEndsAt);
+    await f.store.releaseDelivery(key, 'msg-1', 'n-1', false);
+    // Released (the run failed): its copy starts at once, as the second real delivery.
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-3', 60, 3600)).toMatchObject({ kind: 'start', attempt: 2 });
+  });
+
+  it('an inline claim whose holder died lapses like any delivery lease: its safety net takes it over', async () => {
+    const f = fixture();
+    const key = fresh('k');
+    await f.store.claimInline(key, 'msg-1', 'n-1', 60, 3600);
+    f.advance(60_000 + LEASE_SKEW_MARGIN_MS + 1_000);
+    expect(await f.store.beginDelivery(key, 'msg-1', 'n-2', 60, 3600)).toMatchObject({ kind: 'start', attempt: 2 });
+  });
+
+  it('an inline claim is given up only by its own nonce; a free key, an ended window or a lapsed unconfirmed claim can be claimed inline', async () => {
+    const f = fixture();
+    const key = fresh('k');
+    await f.store.claimInline(key, 'msg-1', 'n-1', 60, 3600);
+    await f.store.abandonClaim(key, 'msg-1', 'n-0');
+    await f.store.abandonClaim(key, 'msg-1');
+    expect(await f.store.claimSend(key, 'msg-2', 30, 3600)).toMatchObject({ won: false, holderId: 'msg-1' });
+    await f.store.abandonClaim(key, 'msg-1', 'n-1');
+    expect(await f.store.claimInline(key, 'msg-2', 'n-2', 60, 3600)).toMatchObject({ won: true });
+    const unconfirmed = fresh('k');
+    await f.store.claimSend(unconfirmed, 'msg-1', 30, 3600);
+    f.advance(31_000);
+    expect(await f.store.claimInline(unconfirmed, 'msg-2', 'n-2', 60, 3600)).toMatchObject({ won: true });
+    f.advance(3600_000);
+    expect(await f.store.claimInline(key, 'msg-3', 'n-3', 60, 3600)).toMatchObject({ won: true });
+  });
+
   it('concurrent send claims of one key: exactly one wins', async () => {
     const { store } = fixture();
     const key = fresh('race');

@@ -2,7 +2,7 @@
 // injected clock; the same rules as the DynamoDB adapter's conditions.
 import type { Clock } from '../../ports/clock.js';
 import { leaseLapsed } from '../../domain/delivery/lease.js';
-import type { DeliveryStart, IdempotencyStore, SendClaim } from '../../ports/idempotency-store.js';
+import type { DeliveryStart, IdempotencyStore, InlineClaim, SendClaim } from '../../ports/idempotency-store.js';
 
 type KeyState = 'claimed' | 'sent' | 'delivering';
 
@@ -46,12 +46,28 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   async claimSend(key: string, messageId: string, leaseSeconds: number, windowSeconds: number): Promise<SendClaim> {
     const now = this.tick();
+    const lost = this.heldAgainst(key, messageId, now);
+    if (lost) return lost;
+    this.keys.set(key, { messageId, state: 'claimed', until: now + leaseSeconds * 1000, attempts: 0, expiresAt: now + windowSeconds * 1000, seen: new Set() });
+    return { won: true };
+  }
+
+  async claimInline(key: string, messageId: string, nonce: string, leaseSeconds: number, windowSeconds: number): Promise<InlineClaim> {
+    const now = this.tick();
+    const lost = this.heldAgainst(key, messageId, now);
+    if (lost) return lost;
+    const leaseEndsAt = now + leaseSeconds * 1000;
+    this.keys.set(key, { messageId, state: 'delivering', until: leaseEndsAt, attempts: 1, expiresAt: now + windowSeconds * 1000, nonce, seen: new Set([nonce]) });
+    return { won: true, leaseEndsAt };
+  }
+
+  /** The holder a claim of `key` loses to: a live record of another message, unless only an unconfirmed claim whose lease ended. */
+  private heldAgainst(key: string, messageId: string, now: number): Extract<SendClaim, { won: false }> | undefined {
     const held = this.keys.get(key);
     if (held && held.expiresAt > now && held.messageId !== messageId && !(held.state === 'claimed' && held.until <= now)) {
       return { won: false, holderId: held.messageId, claimEndsAt: held.state === 'claimed' ? held.until : undefined };
     }
-    this.keys.set(key, { messageId, state: 'claimed', until: now + leaseSeconds * 1000, attempts: 0, expiresAt: now + windowSeconds * 1000, seen: new Set() });
-    return { won: true };
+    return undefined;
   }
 
   async markSent(key: string, messageId: string): Promise<void> {
@@ -59,9 +75,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     if (held?.messageId === messageId && held.state === 'claimed') held.state = 'sent';
   }
 
-  async abandonClaim(key: string, messageId: string): Promise<void> {
+  async abandonClaim(key: string, messageId: string, nonce?: string): Promise<void> {
     const held = this.keys.get(key);
-    if (held?.messageId === messageId && held.state === 'claimed') this.keys.delete(key);
+    if (held?.messageId !== messageId) return;
+    if (nonce === undefined ? held.state === 'claimed' : held.nonce === nonce) this.keys.delete(key);
   }
 
   async beginDelivery(key: string, messageId: string, nonce: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {

@@ -24,6 +24,12 @@ export interface LifecycleSettings {
 
 export interface DeliveryLifecycleDeps {
   store: IdempotencyStore;
+  /**
+   * Whether a step's outcome is already in the log: asked before a safety-net
+   * copy (`envelope.inline`) takes the lease, so the usual case (its sender ran
+   * the step) costs one read and no run. Without it the copy runs the lease check.
+   */
+  stepFinished?: (runId: string, stepId: string) => Promise<boolean>;
   clock: Clock;
   logger: Logger;
   settings: LifecycleSettings;
@@ -36,7 +42,7 @@ export type LifecycleAnswer =
   | BodyResult
   /** Another delivery of the message holds the lease until `leaseEndsAt`: nothing ran. */
   | { kind: 'busy'; leaseEndsAt: number }
-  /** The key belongs to another message: nothing ran, and nothing needs to. */
+  /** The key belongs to another message, or the step is already finished: nothing ran, and nothing needs to. */
   | { kind: 'duplicate' }
   /** This delivery's nonce began a delivery before: nothing ran. */
   | { kind: 'replayed' }
@@ -47,11 +53,12 @@ export interface DeliveryLifecycle {
   /**
    * Runs `body` for this delivery of `envelope` once it holds the lease
    * (keyed step messages), within the deadline. `nonce` identifies the
-   * delivery (random when omitted). Throws what the body throws, after the
+   * delivery (random when omitted); with `leaseEndsAt` it already holds the
+   * lease (taken with the send claim). Throws what the body throws, after the
    * lease is given back; throws the store's error when the lease cannot be
    * taken (nothing ran).
    */
-  run(envelope: Envelope, delivery: { attempt: number; nonce?: string }, body: (attempt: number) => Promise<BodyResult>): Promise<LifecycleAnswer>;
+  run(envelope: Envelope, delivery: { attempt: number; nonce?: string; leaseEndsAt?: number }, body: (attempt: number) => Promise<BodyResult>): Promise<LifecycleAnswer>;
 }
 
 /** The lease could not be taken or refused (the store did not answer): nothing ran. */
@@ -84,6 +91,12 @@ export function createDeliveryLifecycle(deps: DeliveryLifecycleDeps): DeliveryLi
       let attempt = delivery.attempt;
       if (key === undefined) {
         move({ type: 'lease-granted', leaseEndsAt: null });
+      } else if (delivery.leaseEndsAt !== undefined) {
+        move({ type: 'lease-granted', leaseEndsAt: delivery.leaseEndsAt });
+      } else if (envelope.inline && (await finishedInLog(envelope))) {
+        move({ type: 'already-finished' });
+        logger.debug('Dropping the safety net of a step its sender ran in process (finished in the log)', fields);
+        return { kind: 'duplicate' };
       } else {
         const start = await store.beginDelivery(key, envelope.id, nonce, settings.leaseSeconds, settings.idempotencyWindowSeconds).catch((error: unknown) => {
           throw new LeaseUnavailable(errorMessage(error), { cause: error });
@@ -130,6 +143,13 @@ export function createDeliveryLifecycle(deps: DeliveryLifecycleDeps): DeliveryLi
       return first.result;
     },
   };
+
+  /** A failed read only costs the lease check that follows it. */
+  async function finishedInLog(envelope: Envelope): Promise<boolean> {
+    const { runId, stepId } = payloadIds(envelope.payload);
+    if (!deps.stepFinished || !runId || !stepId) return false;
+    return deps.stepFinished(runId, stepId).catch(() => false);
+  }
 
   /** Extends the lease while the body runs (only bodies longer than half a lease pay for it) and ends the wait at the deadline. */
   async function watch(key: string | undefined, messageId: string, nonce: string, signal: AbortSignal, extended: (leaseEndsAt: number) => void): Promise<Watched> {

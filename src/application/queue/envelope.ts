@@ -26,6 +26,8 @@ interface EnvelopeFields {
   dueAt?: number;
   /** A workflow wake-up that holds its run's pending mark: cleared when its delivery starts. */
   wake?: true;
+  /** The safety net of a step its sender runs in process (inline-steps.ts): checked against the log before it runs. */
+  inline?: true;
 }
 
 /** An envelope as the handler sees it: the payload is inline. */
@@ -70,6 +72,7 @@ export function decodeEnvelope(body: string): WireEnvelope {
   if (e.idempotencyKey !== undefined && typeof e.idempotencyKey !== 'string') throw new EnvelopeError('invalid idempotencyKey');
   if (e.dueAt !== undefined && !Number.isFinite(e.dueAt)) throw new EnvelopeError('invalid dueAt');
   if (e.wake !== undefined && e.wake !== true) throw new EnvelopeError('invalid wake');
+  if (e.inline !== undefined && e.inline !== true) throw new EnvelopeError('invalid inline');
   if (e.headers !== undefined && !isStringRecord(e.headers)) throw new EnvelopeError('invalid headers');
   const inline = 'payload' in e;
   const ref = 'payloadRef' in e;

@@ -14,6 +14,8 @@ export type DispatchOutcome = LifecycleAnswer | { kind: 'unhandled' };
 export interface DeliveryIdentity {
   attempt: number;
   nonce?: string;
+  /** Set when `nonce` already holds the message's lease (taken with its send claim: a step run in process). */
+  leaseEndsAt?: number;
 }
 
 /** Calls the runtime's handler for one delivery through its lifecycle; throws what the handler throws. */

@@ -9,3 +9,4 @@ export {
 } from './queue-services.js';
 export { QUEUE_SERVICES, attachQueueServices, queueServicesOf } from './services-lookup.js';
 export { DELIVERY_HEADERS } from './delivery-protocol.js';
+export { gateCommits } from './inline-steps.js';

@@ -41,6 +41,9 @@ export class LocalCoordination {
   /** Envelope ids whose handler succeeded here (or that were superseded): copies are acked. */
   private readonly done = new BoundedMap<string, true>(LIMIT);
   private readonly runTails = new Map<string, Promise<void>>();
+  /** Steps running in process (inline-steps.ts), each holding a slot until it settles. */
+  private readonly inline = new Set<Promise<void>>();
+  private inlineSlots = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -110,6 +113,31 @@ export class LocalCoordination {
 
   isFinished(messageId: string): boolean {
     return this.done.has(messageId);
+  }
+
+  // Steps run in process (inline-steps.ts).
+
+  /** Reserves one of `limit` slots for a step run in process; the release, or undefined when all are taken. */
+  reserveInline(limit: number): (() => void) | undefined {
+    if (this.inlineSlots >= limit) return undefined;
+    this.inlineSlots++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inlineSlots--;
+    };
+  }
+
+  /** Tracks a step running in process until it settles (`work` must not reject). */
+  trackInline(work: Promise<void>): void {
+    this.inline.add(work);
+    void work.finally(() => this.inline.delete(work));
+  }
+
+  /** Resolves once every step running in process now has settled. */
+  async inlineSettled(): Promise<void> {
+    while (this.inline.size > 0) await Promise.all([...this.inline]);
   }
 
   /**

@@ -15,6 +15,9 @@ import { assertStorableValue } from '../storage/validate-request.js';
 import { assertValidQueueHeaders } from './validate-headers.js';
 import type { SendCoalescer } from './send-coalescer.js';
 import { attachWakeup } from './wakeup-continuation.js';
+import { deliveredForm, type InlineSteps } from './inline-steps.js';
+import { safetyNetDueAt } from '../../domain/delivery/lease.js';
+import { randomBytes } from 'node:crypto';
 
 export interface ProducerDeps {
   queue: MessageQueue;
@@ -30,6 +33,10 @@ export interface ProducerDeps {
   coalescer?: SendCoalescer;
   /** A step message of the run was sent (not coalesced into an earlier one): replay pacing's progress signal. */
   onStepSent?: (runId: string) => void;
+  /** Runs keyed step messages whose handler is registered here in process, their message only a safety net (inline-steps.ts). */
+  inlineSteps?: InlineSteps;
+  /** The delivery lease (a step run in process holds it from its claim). */
+  leaseSeconds?: number;
 }
 
 export type QueueFn = Queue['queue'];
@@ -57,7 +64,7 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     const id = newMessageId(deps.clock, deps.ids);
     const dueAt = dueAtAfter(delaySeconds, now);
     const channel = channelOf(queueName);
-    const envelopeFor = (wake: boolean, due: number | undefined): Envelope => ({
+    const envelopeFor = (wake: boolean, due: number | undefined, inline = false): Envelope => ({
       v: ENVELOPE_VERSION,
       id,
       queueName,
@@ -66,6 +73,7 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
       headers: opts?.headers && Object.keys(opts.headers).length > 0 ? opts.headers : undefined,
       dueAt: due,
       wake: wake ? true : undefined,
+      inline: inline ? true : undefined,
       payload,
     });
     const sendEnvelope = async (envelope: Envelope) => {
@@ -82,7 +90,13 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
 
     let messageId = id;
     const runId = wakeupRunId(payload);
-    if (deps.coalescer && channel === 'step' && opts?.idempotencyKey) {
+    const release = deps.coalescer && channel === 'step' && opts?.idempotencyKey && delaySeconds === 0 ? deps.inlineSteps?.reserve(queueName, opts.idempotencyKey) : undefined;
+    const inline = release && deliveredForm(envelopeFor(false, undefined));
+    if (deps.coalescer && inline && opts?.idempotencyKey) {
+      messageId = await runInline(deps, deps.coalescer, opts.idempotencyKey, inline, release, sendEnvelope, envelopeFor);
+      if (messageId === id) noteStepSent(deps, payload);
+    } else if (deps.coalescer && channel === 'step' && opts?.idempotencyKey) {
+      release?.();
       messageId = await deps.coalescer.sendKeyed(opts.idempotencyKey, id, () => send(false));
       if (messageId === id) noteStepSent(deps, payload);
     } else if (deps.coalescer && channel === 'workflow' && runId && delaySeconds === 0 && !opts?.idempotencyKey) {
@@ -94,6 +108,32 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     deps.afterSend?.();
     return { messageId: messageId as MessageId };
   };
+}
+
+/**
+ * Claims the key with its delivery lease while sending the safety net (due
+ * once that lease would lapse) and starts the step here. Returns the id of the
+ * message that carries the key.
+ */
+async function runInline(
+  deps: ProducerDeps,
+  coalescer: SendCoalescer,
+  key: string,
+  delivered: Envelope,
+  release: () => void,
+  sendEnvelope: (envelope: Envelope) => Promise<void>,
+  envelopeFor: (wake: boolean, due: number | undefined, inline?: boolean) => Envelope,
+): Promise<string> {
+  const nonce = randomBytes(16).toString('hex');
+  const leaseEndsAt = deps.clock.now() + (deps.leaseSeconds ?? 60) * 1000;
+  const claiming = coalescer.sendInline(key, delivered.id, nonce, () => sendEnvelope(envelopeFor(false, safetyNetDueAt(leaseEndsAt), true)));
+  // The step starts now; its first commit waits for this claim (gateCommits), so the claim costs no round trip of its own.
+  const claimed = claiming.then((result) => result.leaseEndsAt !== undefined);
+  deps.inlineSteps!.start(
+    { envelope: delivered, nonce, leaseEndsAt, claimed, sendFollowUp: (dueAt) => sendEnvelope(envelopeFor(false, dueAt)) },
+    release,
+  );
+  return (await claiming).messageId;
 }
 
 function noteStepSent(deps: ProducerDeps, payload: unknown): void {

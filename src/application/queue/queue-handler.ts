@@ -13,6 +13,7 @@ import type { LocalCoordination } from './local-coordination.js';
 import { createReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { discardBody, readSignedBody, type SignedBodyResult } from './signed-body.js';
 import { withWakeupContinuations, type ContinuationDeps } from './wakeup-continuation.js';
+import { asWorkflowDelivery } from './inline-steps.js';
 import { bodyTagHmac, processDeliveryKey, verifyDeliveryHeaders, type DeliveryTarget, type SignatureVerdict } from './signature.js';
 import { createRefusalLog, type RefusalLog } from './refusal-log.js';
 
@@ -91,7 +92,9 @@ export function createDispatch(prefix: string, handler: RuntimeHandler, options:
       const runId = continuation && channelOf(envelope.queueName) === 'step' ? payloadIds(envelope.payload).runId : undefined;
       const result = runId
         ? await withWakeupContinuations({ runId, messageId: envelope.id, finished: (r) => rescheduleSeconds(r) === undefined }, continuation!, call)
-        : await call();
+        : channelOf(envelope.queueName) === 'workflow'
+          ? await asWorkflowDelivery(call)
+          : await call();
       const timeoutSeconds = rescheduleSeconds(result);
       return timeoutSeconds === undefined ? { kind: 'done' } : { kind: 'reschedule', timeoutSeconds };
     };

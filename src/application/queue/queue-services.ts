@@ -22,6 +22,8 @@ import { makeQueue } from './producer.js';
 import { errorMessage } from '../../domain/errors.js';
 import { DEFAULT_MAX_DELIVERY_BODY_BYTES, makeCreateQueueHandler } from './queue-handler.js';
 import { createSendCoalescer } from './send-coalescer.js';
+import { createInlineSteps } from './inline-steps.js';
+import { stepFinishedIn } from './step-finished.js';
 import { createRouteDeliverer, type WorkflowRoutes } from './route-deliverer.js';
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './signature.js';
 
@@ -61,6 +63,8 @@ export interface QueueServicesDeps {
   flushDeferredWrites?: () => Promise<void>;
   /** The storage's runs API, for re-enqueueing active runs on start(). */
   runs: Storage['runs'];
+  /** The storage's step and event reads: a step's safety net asks them whether its sender finished it (inline-steps.ts). */
+  log?: Pick<Storage, 'steps' | 'events'>;
   options?: QueueServicesOptions;
 }
 
@@ -124,6 +128,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       // Well under half the lease of the delivery that sends (extended every half lease), so a crash
       // between claim and send frees the key before that delivery is redelivered and re-queues it.
       claimLeaseSeconds: Math.max(1, Math.floor(config.visibilitySeconds / 3)),
+      deliveryLeaseSeconds: config.visibilitySeconds,
       wakeupLeaseSeconds: config.visibilitySeconds,
       idempotencyWindowSeconds: config.idempotencyWindowSeconds,
     },
@@ -176,6 +181,25 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     polling.consumer.start();
   };
 
+  // Lambda: a step run after its batch is answered could be frozen with the process, and one the batch
+  // waited for would make one invocation carry a whole run; steps travel as messages there.
+  const inlineSteps =
+    config.consumer === 'lambda'
+      ? undefined
+      : createInlineSteps({
+          registry,
+          local,
+          clock,
+          logger,
+          random: options.random ?? Math.random,
+          settings: {
+            maxRunning: config.concurrency,
+            retryBaseSeconds: config.retryBaseSeconds,
+            retryMaxSeconds: config.retryMaxSeconds,
+            maxHandlerSeconds: config.maxHandlerSeconds,
+          },
+        });
+
   const queue = makeQueue({
     queue: messageQueue,
     blobStore,
@@ -190,6 +214,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     // Nothing in the runtime calls start(): the first message this process
     // sends starts its consumer, as world-postgres does.
     afterSend: startPolling,
+    inlineSteps,
+    leaseSeconds: config.visibilitySeconds,
   });
 
   const services: QueueServices = {
@@ -214,6 +240,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       // Every keyed step message's lease is taken where the step runs, whatever the transport.
       deliveryLeases: {
         store: deps.idempotencyStore,
+        stepFinished: deps.log ? stepFinishedIn(deps.log) : undefined,
         settings: {
           leaseSeconds: config.visibilitySeconds,
           maxHandlerSeconds: config.maxHandlerSeconds,
@@ -238,12 +265,16 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       async close() {
         closed = true;
         coalescer.close();
+        const inline = local.inlineSettled();
         // A wake-up waiting in a paced gap is in flight: let it run now rather than hold close(), and
         // a replay still running creates no new gap.
         local.pacing.close();
-        if (!polling) return;
-        await polling.consumer.close();
-        await polling.deliverer.close();
+        if (polling) {
+          await polling.consumer.close();
+          await polling.deliverer.close();
+        }
+        // Steps running here end within their deadline, as deliveries do.
+        await inline;
       },
     },
     // The transport receives with the queue's long visibility: the batch processor holds each message for a lease.
@@ -254,3 +285,4 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   };
   return services;
 }
+

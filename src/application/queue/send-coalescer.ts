@@ -7,7 +7,7 @@
 // processes. A claim is leased until the send succeeds, so a crash in between
 // blocks the key only for the lease.
 import type { Clock } from '../../ports/clock.js';
-import type { IdempotencyStore } from '../../ports/idempotency-store.js';
+import type { IdempotencyStore, InlineClaim, SendClaim } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { LocalCoordination, LocalKey, LocalWakeup } from './local-coordination.js';
@@ -15,6 +15,8 @@ import type { LocalCoordination, LocalKey, LocalWakeup } from './local-coordinat
 export interface CoalescerSettings {
   /** How long a claim holds a key before its send is confirmed. */
   claimLeaseSeconds: number;
+  /** The delivery lease a step run in process takes with its claim. */
+  deliveryLeaseSeconds: number;
   /** How long a wake-up mark holds a run. */
   wakeupLeaseSeconds: number;
   idempotencyWindowSeconds: number;
@@ -23,6 +25,12 @@ export interface CoalescerSettings {
 export interface SendCoalescer {
   /** Sends via `send` unless `key` is held; returns the id of the message that carries the key. */
   sendKeyed(key: string, messageId: string, send: () => Promise<void>): Promise<string>;
+  /**
+   * As sendKeyed, but the claim also takes the delivery lease for `nonce`
+   * (one write): `leaseEndsAt` is set when this message won the key and is to
+   * run here, `send` having sent its safety net.
+   */
+  sendInline(key: string, messageId: string, nonce: string, send: () => Promise<void>): Promise<{ messageId: string; leaseEndsAt?: number }>;
   /** Sends a run's wake-up via `send(marked)` unless one is pending; returns the id of the pending one. */
   sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<void>): Promise<string>;
   /** Stops the timers of deferred sent-marks. */
@@ -56,8 +64,31 @@ export function createSendCoalescer(deps: {
   }
 
   async function sendKeyed(key: string, messageId: string, send: () => Promise<void>): Promise<string> {
+    const result = await sendClaimed(key, messageId, send, {
+      claim: () => store.claimSend(key, messageId, settings.claimLeaseSeconds, settings.idempotencyWindowSeconds),
+      abandon: () => store.abandonClaim(key, messageId),
+    });
+    if (result.won) markSentIfStillQueued(key, messageId);
+    return result.messageId;
+  }
+
+  async function sendInline(key: string, messageId: string, nonce: string, send: () => Promise<void>) {
+    const result = await sendClaimed(key, messageId, send, {
+      claim: () => store.claimInline(key, messageId, nonce, settings.deliveryLeaseSeconds, settings.idempotencyWindowSeconds),
+      abandon: () => store.abandonClaim(key, messageId, nonce),
+    });
+    return { messageId: result.messageId, leaseEndsAt: result.won?.won ? result.won.leaseEndsAt : undefined };
+  }
+
+  /** Claims `key` while `send` runs, so the claim adds no round trip to the send. */
+  async function sendClaimed<C extends SendClaim | InlineClaim>(
+    key: string,
+    messageId: string,
+    send: () => Promise<void>,
+    ops: { claim: () => Promise<C>; abandon: () => Promise<void> },
+  ): Promise<{ messageId: string; won?: C }> {
     const known = local.knownKey(key);
-    if (known && (await known.sent)) return known.messageId;
+    if (known && (await known.sent)) return { messageId: known.messageId };
 
     let settle!: (sent: boolean) => void;
     const entry: LocalKey = {
@@ -66,14 +97,14 @@ export function createSendCoalescer(deps: {
       believeUntil: clock.now() + settings.idempotencyWindowSeconds * 1000,
     };
     local.rememberKey(key, entry);
+    let claim: C;
     try {
-      // Claim and send at once, so the claim adds no round trip to the send. A lost claim (another
-      // process holds the key) leaves this message superseded: it is dropped on delivery.
+      // A lost claim (another process holds the key) leaves this message superseded: it is dropped on delivery.
       const sending = send().then(
         () => true,
         (error: unknown) => error,
       );
-      const claim = await store.claimSend(key, messageId, settings.claimLeaseSeconds, settings.idempotencyWindowSeconds).catch(async (error: unknown) => {
+      claim = await ops.claim().catch(async (error: unknown) => {
         await sending;
         throw error;
       });
@@ -84,12 +115,12 @@ export function createSendCoalescer(deps: {
         entry.messageId = claim.holderId || messageId;
         if (claim.claimEndsAt !== undefined) entry.believeUntil = Math.min(entry.believeUntil, claim.claimEndsAt);
         settle(true);
-        return entry.messageId;
+        return { messageId: entry.messageId };
       }
       if (sent !== true) {
         // The caller fails and its delivery is retried, re-queueing the key: that must send, not coalesce
         // with a message that does not exist. If this release fails, the claim lease still lapses.
-        await store.abandonClaim(key, messageId).catch(() => undefined);
+        await ops.abandon().catch(() => undefined);
         throw sent;
       }
     } catch (error) {
@@ -98,8 +129,7 @@ export function createSendCoalescer(deps: {
       throw error;
     }
     settle(true);
-    markSentIfStillQueued(key, messageId);
-    return messageId;
+    return { messageId, won: claim };
   }
 
   async function pendingHere(runId: string): Promise<LocalWakeup | undefined> {
@@ -150,6 +180,7 @@ export function createSendCoalescer(deps: {
 
   return {
     sendKeyed,
+    sendInline,
     sendWakeup,
     close() {
       closing.abort();

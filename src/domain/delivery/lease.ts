@@ -33,6 +33,16 @@ export function deferralSeconds(leaseEndsAt: number, now: number, maxSeconds: nu
 }
 
 /**
+ * When the safety-net message of a step run in process (its sender holds the
+ * lease ending at `leaseEndsAt`) is due: just after that lease counts as
+ * lapsed for any contender. A runner that died is then replaced at once; one
+ * still running has extended its lease, so the copy is deferred.
+ */
+export function safetyNetDueAt(leaseEndsAt: number): number {
+  return leaseEndsAt + LEASE_SKEW_MARGIN_MS + 1_000;
+}
+
+/**
  * True when a message received `receiveCount` times is close enough to the
  * queue's dead-letter threshold that its failures need an operator's
  * attention: the last tenth of the receives (45–50 of 50), never the first.

@@ -8,7 +8,7 @@
 //   received ─lease-granted→ leased ─body-started→ running ─body-finished→ outcome-written ─settled→ acknowledged | released
 //      │                                 │  ↺ lease-extended       │
 //      ├─lease-held→ deferred            └──────deadline-passed / lease-lost──────→ abandoned
-//      ├─duplicate→ acknowledged
+//      ├─duplicate / already-finished→ acknowledged
 //      └─replayed→ refused
 
 export type DeliveryOutcome = 'done' | 'reschedule' | 'failed';
@@ -23,7 +23,7 @@ export type DeliveryState =
   /** The body returned or threw, and what it did is committed (the runtime wrote its events). */
   | { name: 'outcome-written'; outcome: DeliveryOutcome; leaseEndsAt: number | null }
   /** Finished: the message may be acknowledged (done, rescheduled, or a duplicate that needs no run). */
-  | { name: 'acknowledged'; reason: 'done' | 'rescheduled' | 'duplicate' }
+  | { name: 'acknowledged'; reason: 'done' | 'rescheduled' | 'duplicate' | 'finished' }
   /** The body failed: the lease is given back so the redelivery starts at once. */
   | { name: 'released' }
   /** Another copy holds the lease: this copy waits, without running, until `until`. */
@@ -37,6 +37,8 @@ export type DeliveryEvent =
   | { type: 'lease-granted'; leaseEndsAt: number | null }
   | { type: 'lease-held'; leaseEndsAt: number }
   | { type: 'duplicate' }
+  /** The step this message runs is already finished in the log (its sender ran it in process): nothing to run. */
+  | { type: 'already-finished' }
   | { type: 'replayed' }
   | { type: 'body-started' }
   | { type: 'lease-extended'; leaseEndsAt: number }
@@ -97,6 +99,8 @@ export function transition(state: DeliveryState, event: DeliveryEvent): Transiti
           return to({ name: 'deferred', until: event.leaseEndsAt });
         case 'duplicate':
           return to({ name: 'acknowledged', reason: 'duplicate' });
+        case 'already-finished':
+          return to({ name: 'acknowledged', reason: 'finished' });
         case 'replayed':
           return to({ name: 'refused' });
       }

@@ -8,7 +8,7 @@ import {
   type DeliveryState,
   type DeliveryStateName,
 } from '../../../src/domain/delivery/lifecycle.js';
-import { LEASE_SKEW_MARGIN_MS, deferralSeconds, extensionDelayMs, lapsedBefore, leaseLapsed, nearDeadLetter } from '../../../src/domain/delivery/lease.js';
+import { LEASE_SKEW_MARGIN_MS, deferralSeconds, extensionDelayMs, lapsedBefore, leaseLapsed, nearDeadLetter, safetyNetDueAt } from '../../../src/domain/delivery/lease.js';
 
 const LEASE = 1_000_000;
 
@@ -37,6 +37,7 @@ const EVENTS: DeliveryEvent[] = [
   { type: 'lease-granted', leaseEndsAt: LEASE },
   { type: 'lease-held', leaseEndsAt: LEASE },
   { type: 'duplicate' },
+  { type: 'already-finished' },
   { type: 'replayed' },
   { type: 'body-started' },
   { type: 'lease-extended', leaseEndsAt: LEASE + 500 },
@@ -56,6 +57,8 @@ function expected(state: DeliveryState, event: DeliveryEvent): ReturnType<typeof
       return { state: { name: 'deferred', until: LEASE }, effects: [] };
     case 'received/duplicate':
       return { state: { name: 'acknowledged', reason: 'duplicate' }, effects: [] };
+    case 'received/already-finished':
+      return { state: { name: 'acknowledged', reason: 'finished' }, effects: [] };
     case 'received/replayed':
       return { state: { name: 'refused' }, effects: [] };
     case 'leased/body-started':
@@ -161,6 +164,14 @@ describe('lease timing', () => {
     expect(deferralSeconds(0, 10_000_000, 900)).toBe(1);
     expect(deferralSeconds(10_000_000, 0, 900)).toBe(900);
     expect(deferralSeconds(10_001, 0, 900)).toBe(11 + LEASE_SKEW_MARGIN_MS / 1000);
+  });
+
+  it('a safety net is due just after its lease counts as lapsed, never before', () => {
+    for (const leaseEndsAt of [0, 60_000, 1_700_000_000_000]) {
+      const due = safetyNetDueAt(leaseEndsAt);
+      expect(leaseLapsed(leaseEndsAt, due)).toBe(true);
+      expect(leaseLapsed(leaseEndsAt, due - 1_000)).toBe(false);
+    }
   });
 
   it('near the dead-letter threshold means the last tenth of the receives, never the first', () => {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { lapsedBefore } from '../../../domain/delivery/lease.js';
 import type { Clock } from '../../../ports/clock.js';
-import type { DeliveryStart, IdempotencyStore, SendClaim } from '../../../ports/idempotency-store.js';
+import type { DeliveryStart, IdempotencyStore, InlineClaim, SendClaim } from '../../../ports/idempotency-store.js';
 import { awsErrorName, toWorldError } from '../aws-errors.js';
 import { idempotencyRecordKey, nonceRecordKey, wakeupRecordKey } from './keys.js';
 
@@ -29,6 +29,9 @@ const WAKEUP_RETENTION_SECONDS = 3600;
 
 const n = (value: number): AttributeValue => ({ N: String(value) });
 const s = (value: string): AttributeValue => ({ S: value });
+
+/** When a claim may take a key: free, its window ended, or an unconfirmed claim whose lease ended. */
+const CLAIMABLE = 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)';
 
 /** What taking a record writes: its holder, state (under `stateKey`), lease end and window end, and now in seconds. */
 function claimValues(messageId: string, stateKey: string, state: string, now: number, leaseSeconds: number, windowSeconds: number): Record<string, AttributeValue> {
@@ -75,10 +78,33 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       Key: idempotencyRecordKey(key),
       // A new owner starts a new record: the previous message's nonces go with it.
       UpdateExpression: 'SET mid = :m, st = :claimed, lease = :lease, att = :zero, expiresAt = :exp REMOVE nonce, seen',
-      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)',
+      ConditionExpression: CLAIMABLE,
       ExpressionAttributeValues: { ...claimValues(messageId, ':claimed', CLAIMED, now, leaseSeconds, windowSeconds), ':zero': n(0), ':now': n(now) },
     });
-    if (!lost) return { won: true };
+    return lost ? this.heldBy(key, lost) : { won: true };
+  }
+
+  async claimInline(key: string, messageId: string, nonce: string, leaseSeconds: number, windowSeconds: number): Promise<InlineClaim> {
+    const now = this.clock.now();
+    // The claim and the delivery lease in one write: the same record beginDelivery would leave.
+    const lost = await this.update({
+      Key: idempotencyRecordKey(key),
+      UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, nonce = :n, seen = :ns',
+      ConditionExpression: CLAIMABLE,
+      ExpressionAttributeValues: {
+        ...claimValues(messageId, ':delivering', DELIVERING, now, leaseSeconds, windowSeconds),
+        ':claimed': s(CLAIMED),
+        ':now': n(now),
+        ':one': n(1),
+        ':n': s(nonce),
+        ':ns': { SS: [nonce] },
+      },
+    });
+    return lost ? this.heldBy(key, lost) : { won: true, leaseEndsAt: now + leaseSeconds * 1000 };
+  }
+
+  /** Who holds a key a claim lost to. */
+  private async heldBy(key: string, lost: { item?: Item }): Promise<Extract<SendClaim, { won: false }>> {
     const held = lost.item ?? (await this.read(idempotencyRecordKey(key)));
     // Gone between the failed write and the read (TTL): nobody holds it now, but do not race for it again.
     const claimEndsAt = held?.st?.S === CLAIMED && held.lease?.N !== undefined ? Number(held.lease.N) : undefined;
@@ -94,8 +120,12 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     });
   }
 
-  async abandonClaim(key: string, messageId: string): Promise<void> {
-    await this.deleteIf(idempotencyRecordKey(key), 'mid = :m AND st = :claimed', { ':m': s(messageId), ':claimed': s(CLAIMED) });
+  async abandonClaim(key: string, messageId: string, nonce?: string): Promise<void> {
+    if (nonce === undefined) {
+      await this.deleteIf(idempotencyRecordKey(key), 'mid = :m AND st = :claimed', { ':m': s(messageId), ':claimed': s(CLAIMED) });
+    } else {
+      await this.deleteIf(idempotencyRecordKey(key), 'mid = :m AND nonce = :n', { ':m': s(messageId), ':n': s(nonce) });
+    }
   }
 
   async beginDelivery(key: string, messageId: string, nonce: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart> {

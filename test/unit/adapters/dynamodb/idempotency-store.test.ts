@@ -55,6 +55,50 @@ describe('DynamoDbIdempotencyStore', () => {
     });
   });
 
+  it('claims a key for a step run in process with its delivery lease in the same UpdateItem, as beginDelivery would leave it', async () => {
+    ddb.on(UpdateItemCommand).resolvesOnce({}).rejectsOnce(conditionFailed({ mid: { S: 'msg-0' }, st: { S: 'delivering' }, lease: { N: String(NOW + 9_000) } }));
+    expect(await store.claimInline('step:abc', 'msg-1', 'n-1', 60, 3600)).toEqual({ won: true, leaseEndsAt: NOW + 60_000 });
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 't-steps',
+      Key: { pk: { S: 'Q#k#step:abc' }, sk: { S: 'Q' } },
+      UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, nonce = :n, seen = :ns',
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)',
+      ExpressionAttributeValues: {
+        ':m': { S: 'msg-1' },
+        ':delivering': { S: 'delivering' },
+        ':claimed': { S: 'claimed' },
+        ':lease': { N: String(NOW + 60_000) },
+        ':exp': { N: '1750003600' },
+        ':nowS': { N: '1750000000' },
+        ':now': { N: String(NOW) },
+        ':one': { N: '1' },
+        ':n': { S: 'n-1' },
+        ':ns': { SS: ['n-1'] },
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    // A key being delivered (by another process's run) is held for the window: no claim end to wait for.
+    expect(await store.claimInline('step:abc', 'msg-2', 'n-2', 60, 3600)).toEqual({ won: false, holderId: 'msg-0' });
+  });
+
+  it('gives up an inline claim only while its own nonce holds the key; a plain claim only while unconfirmed', async () => {
+    ddb.on(DeleteItemCommand).resolvesOnce({}).rejectsOnce(conditionFailed()).resolvesOnce({});
+    await store.abandonClaim('k', 'msg-1', 'n-1');
+    await store.abandonClaim('k', 'msg-1', 'n-1');
+    await store.abandonClaim('k', 'msg-1');
+    expect(ddb.commandCalls(DeleteItemCommand).map((call) => call.args[0].input)).toEqual([
+      { TableName: 't-steps', Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } }, ConditionExpression: 'mid = :m AND nonce = :n', ExpressionAttributeValues: { ':m': { S: 'msg-1' }, ':n': { S: 'n-1' } } },
+      { TableName: 't-steps', Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } }, ConditionExpression: 'mid = :m AND nonce = :n', ExpressionAttributeValues: { ':m': { S: 'msg-1' }, ':n': { S: 'n-1' } } },
+      {
+        TableName: 't-steps',
+        Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } },
+        ConditionExpression: 'mid = :m AND st = :claimed',
+        ExpressionAttributeValues: { ':m': { S: 'msg-1' }, ':claimed': { S: 'claimed' } },
+      },
+    ]);
+  });
+
   it('reads the holder from the failed condition, or with a consistent GetItem when DynamoDB did not return it', async () => {
     ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({ mid: { S: 'msg-0' }, st: { S: 'claimed' }, lease: { N: String(NOW + 9_000) } })).rejectsOnce(conditionFailed());
     ddb.on(GetItemCommand).resolves({ Item: { mid: { S: 'msg-9' }, st: { S: 'sent' } } });

@@ -141,3 +141,61 @@ it('a store that cannot take the lease runs nothing and says so', async () => {
   await expect(lifecycle().run(step(), { attempt: 1 }, body)).rejects.toBeInstanceOf(LeaseUnavailable);
   expect(control.attempts).toEqual([]);
 });
+
+describe('a step run in process (its lease taken with the send claim) and its safety net', () => {
+  const inlineLifecycle = (stepFinished?: (runId: string, stepId: string) => Promise<boolean>) =>
+    createDeliveryLifecycle({
+      store: h.idempotency,
+      clock: h.clock,
+      logger: h.logger,
+      stepFinished,
+      settings: { leaseSeconds: LEASE_SECONDS, maxHandlerSeconds: 120, idempotencyWindowSeconds: 3600 },
+    });
+
+  it('a delivery that already holds the lease runs at once, writing nothing to take it, and extends it by its nonce', async () => {
+    const claim = await h.idempotency.claimInline('step_1', 'msg_1', 'n'.repeat(32), LEASE_SECONDS, 3600);
+    const begin = jest.spyOn(h.idempotency, 'beginDelivery');
+    const extend = jest.spyOn(h.idempotency, 'extendDelivery');
+    const { control, body } = controlledBody();
+    const running = inlineLifecycle().run(step(), { attempt: 1, nonce: 'n'.repeat(32), leaseEndsAt: (claim as { leaseEndsAt: number }).leaseEndsAt }, body);
+    await settle();
+    await h.clock.advance((LEASE_SECONDS * 1000) / 2);
+    await settle();
+    control.finish({ kind: 'done' });
+    expect(await running).toEqual({ kind: 'done' });
+    expect(begin).not.toHaveBeenCalled();
+    expect(extend).toHaveBeenCalledTimes(1);
+    expect(await extend.mock.results[0]!.value).toBeDefined();
+    expect(control.attempts).toEqual([1]);
+  });
+
+  it('a safety net whose step is finished in the log is acked without taking the lease or running', async () => {
+    const begin = jest.spyOn(h.idempotency, 'beginDelivery');
+    const asked: string[] = [];
+    const { control, body } = controlledBody();
+    const answer = await inlineLifecycle(async (runId, stepId) => (asked.push(`${runId}/${stepId}`), true)).run({ ...step(), inline: true }, { attempt: 1 }, body);
+    expect(answer).toEqual({ kind: 'duplicate' });
+    expect(asked).toEqual(['wrun_1/step_1']);
+    expect(begin).not.toHaveBeenCalled();
+    expect(control.attempts).toEqual([]);
+  });
+
+  it('a safety net whose step is not finished (or whose check fails) takes the lease as any copy: busy while its holder lives', async () => {
+    await h.idempotency.claimInline('step_1', 'msg_1', 'n'.repeat(32), LEASE_SECONDS, 3600);
+    for (const check of [async () => false, async () => Promise.reject(new Error('read failed'))]) {
+      const { control, body } = controlledBody();
+      expect(await inlineLifecycle(check).run({ ...step(), inline: true }, { attempt: 1 }, body)).toMatchObject({ kind: 'busy' });
+      expect(control.attempts).toEqual([]);
+    }
+  });
+
+  it('a message that is not a safety net is never checked against the log', async () => {
+    const check = jest.fn(async () => true);
+    const { control, body } = controlledBody();
+    const running = inlineLifecycle(check).run(step(), { attempt: 1 }, body);
+    await settle();
+    control.finish({ kind: 'done' });
+    expect(await running).toEqual({ kind: 'done' });
+    expect(check).not.toHaveBeenCalled();
+  });
+});

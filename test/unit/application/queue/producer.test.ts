@@ -109,7 +109,7 @@ describe('the step-sent signal (replay pacing)', () => {
       local: new LocalCoordination(h.clock),
       clock: h.clock,
       logger: new RecordingLogger(),
-      settings: { claimLeaseSeconds: 30, wakeupLeaseSeconds: 60, idempotencyWindowSeconds: 3600 },
+      settings: { claimLeaseSeconds: 30, deliveryLeaseSeconds: 60, wakeupLeaseSeconds: 60, idempotencyWindowSeconds: 3600 },
     });
     const coalesced = makeQueue({
       queue: h.queue,

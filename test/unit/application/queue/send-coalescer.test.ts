@@ -19,7 +19,7 @@ function process_(local = new LocalCoordination(clock), claimLeaseSeconds = CLAI
     local,
     clock,
     logger: new RecordingLogger(),
-    settings: { claimLeaseSeconds, wakeupLeaseSeconds: 60, idempotencyWindowSeconds: 3600 },
+    settings: { claimLeaseSeconds, deliveryLeaseSeconds: 60, wakeupLeaseSeconds: 60, idempotencyWindowSeconds: 3600 },
   });
   coalescers.push(coalescer);
   return { coalescer, local };

@@ -1,0 +1,205 @@
+// A step runs in the process that created it, right after its `step_created`
+// commit, instead of travelling through SQS first: the in-process wake-up
+// continuation (wakeup-continuation.ts) applied to steps. See
+// docs/queue-protocol.md, "Steps run in process".
+//
+// queue() of a step whose creation this workflow delivery just committed, and
+// whose handler is registered here, claims the key and takes its delivery
+// lease with its own nonce in one write (IdempotencyStore.claimInline) while
+// it sends the message, delayed until just after that lease would lapse
+// (safetyNetDueAt): the safety net. queue() returns once both are done, so the
+// runtime acknowledges the workflow delivery (its outbox) only once the step
+// is durably claimed and its message exists. The step starts at once; its
+// first commit waits for the claim (gateCommits), so its body never runs
+// without the lease. If this process dies, the lease lapses and the safety
+// net is delivered anywhere, as any redelivery is; if the step finished, the
+// net finds it finished in the log and is acked without a run.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { backoffSeconds } from '../../domain/backoff.js';
+import { processScope, token } from '../../process-scope.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import { decodeEnvelope, encodeEnvelope, hasPayloadRef, payloadIds, type Envelope } from './envelope.js';
+import type { DispatchOutcome, HandlerRegistry } from './handler-registry.js';
+import type { LocalCoordination } from './local-coordination.js';
+
+/** A step to run here, its lease taken by `nonce` with its send claim. */
+export interface InlineStep {
+  /** As a queue delivery would decode it (dates as strings, bytes as Uint8Array). */
+  envelope: Envelope;
+  nonce: string;
+  /** When the lease ends, at the earliest (from the clock before the claim was written): when to extend it. */
+  leaseEndsAt: number;
+  /**
+   * The claim and the safety net's send: true once both are done and this
+   * message holds the key; false when another message holds it; rejects when
+   * either failed. The step starts before it settles (see gateCommits).
+   */
+  claimed: Promise<boolean>;
+  /** Sends the step as a queue message due at `dueAt` (epoch ms) or now: after a failed or rescheduled run. */
+  sendFollowUp: (dueAt?: number) => Promise<void>;
+}
+
+export interface InlineStepsSettings {
+  /** Steps running in process at once, per process (beyond it, steps are sent). */
+  maxRunning: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  /** The delivery deadline (the lifecycle abandons the run past it). */
+  maxHandlerSeconds: number;
+}
+
+export interface InlineSteps {
+  /**
+   * A slot for running the step `key` of `queueName` here, if the workflow
+   * delivery queueing it committed its `step_created` (gateCommits), its
+   * handler is registered here and a slot is free; its release when the
+   * step is not run.
+   */
+  reserve(queueName: string, key: string): (() => void) | undefined;
+  /** Runs a step here, detached, as its claim is written; frees `release` when it settles. */
+  start(step: InlineStep, release: () => void): void;
+}
+
+/** The step's claim was lost to another message: this process must not run it. */
+export class InlineClaimLost extends Error {
+  override readonly name = 'InlineClaimLost';
+}
+
+const CLAIM = token<AsyncLocalStorage<Promise<boolean>>>('inline-steps-claim');
+
+function claimOfRun(): AsyncLocalStorage<Promise<boolean>> {
+  return processScope().shared(CLAIM, () => new AsyncLocalStorage<Promise<boolean>>());
+}
+
+/**
+ * Wraps events.create for steps run in process. In a workflow delivery it
+ * notes each `step_created` this delivery committed: only those steps run here
+ * (the runtime re-queues every pending step on every replay; those re-queues
+ * belong to whoever created the step). In a step run here while its claim is
+ * being written, a commit returns only once the claim is won (else it throws,
+ * after the commit): the step handler's first write is `step_started`, before
+ * the step's body, so the claim overlaps that commit instead of preceding it,
+ * and the body never runs without the lease. A lost claim (a race with another
+ * process's replay) costs that `step_started`, i.e. one attempt.
+ */
+export function gateCommits<A extends unknown[], R>(create: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    const claimed = claimOfRun().getStore();
+    if (claimed) {
+      const [result, won] = await Promise.all([create(...args), claimed]);
+      if (!won) throw new InlineClaimLost('another message holds this step; it runs there');
+      return result;
+    }
+    const result = await create(...args);
+    // events.create(runId, data, params)
+    const created = createdStep(args[1]);
+    if (created !== undefined) workflowDelivery().getStore()?.created.add(created);
+    return result;
+  };
+}
+
+/** The correlation id of a `step_created` request. */
+function createdStep(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  const request = data as { eventType?: unknown; correlationId?: unknown };
+  return request.eventType === 'step_created' && typeof request.correlationId === 'string' ? request.correlationId : undefined;
+}
+
+/** A workflow delivery running here: the steps whose `step_created` it committed. */
+interface WorkflowDelivery {
+  created: Set<string>;
+}
+
+const WORKFLOW_DELIVERY = token<AsyncLocalStorage<WorkflowDelivery>>('inline-steps-workflow-delivery');
+
+/** Process-wide (bundled routes may load their own copy of this module): process-scope.ts. */
+function workflowDelivery(): AsyncLocalStorage<WorkflowDelivery> {
+  return processScope().shared(WORKFLOW_DELIVERY, () => new AsyncLocalStorage<WorkflowDelivery>());
+}
+
+/** Runs a workflow handler's delivery: the steps it creates may run here. */
+export function asWorkflowDelivery<T>(work: () => Promise<T>): Promise<T> {
+  // A replay run as the continuation of a step run here is not that step: its commits wait for no claim.
+  return claimOfRun().exit(() => workflowDelivery().run({ created: new Set() }, work));
+}
+
+/** The envelope as the handler would receive it, or undefined when its payload would not travel inline. */
+export function deliveredForm(envelope: Envelope): Envelope | undefined {
+  const decoded = decodeEnvelope(encodeEnvelope(envelope));
+  return hasPayloadRef(decoded) ? undefined : decoded;
+}
+
+export function createInlineSteps(deps: {
+  registry: HandlerRegistry;
+  local: LocalCoordination;
+  clock: Clock;
+  logger: Logger;
+  random: () => number;
+  settings: InlineStepsSettings;
+}): InlineSteps {
+  const { registry, local, clock, logger, settings } = deps;
+
+  async function run(step: InlineStep): Promise<void> {
+    const { envelope } = step;
+    const fields = { messageId: envelope.id, queueName: envelope.queueName, ...payloadIds(envelope.payload) };
+    const dispatch = registry.lookup(envelope.queueName);
+    // A copy received here meanwhile (the safety net, for a step that outruns its delay) waits for this run.
+    const inFlightUntil = clock.now() + 2 * settings.maxHandlerSeconds * 1000;
+    local.enter(envelope.id, inFlightUntil);
+    local.began(envelope.id);
+    let outcome: DispatchOutcome | undefined;
+    const claimed = step.claimed.catch(() => undefined);
+    try {
+      outcome = dispatch ? await claimOfRun().run(step.claimed, () => dispatch(envelope, { attempt: 1, nonce: step.nonce, leaseEndsAt: step.leaseEndsAt })) : undefined;
+    } catch (error) {
+      if ((await claimed) === true) logger.warn('A step run in process failed; sending it as a queue message', { ...fields, error: errorMessage(error) });
+    } finally {
+      local.leave(envelope.id, inFlightUntil);
+    }
+    const won = await claimed;
+    // Lost: the holder runs it. Unclaimed (the claim or the send failed): queue() failed too, so the
+    // workflow delivery is retried, and this message is sent to run it (its key was given up).
+    if (won === false) return;
+    if (won === undefined) return followUp(step, clock.now(), fields);
+    switch (outcome?.kind) {
+      case 'done':
+      case 'duplicate':
+        local.finished(envelope.id);
+        return;
+      case 'abandoned':
+        // Reported by the lifecycle; the lease lapses and the safety net runs the step again.
+        return;
+      case 'reschedule':
+        return followUp(step, clock.now() + outcome.timeoutSeconds * 1000, fields);
+      default:
+        // Threw (the lease was given back), or no handler after all: a queue message retries it, as a failed delivery would be.
+        return followUp(step, clock.now() + backoffSeconds(1, { baseSeconds: settings.retryBaseSeconds, capSeconds: settings.retryMaxSeconds }, deps.random) * 1000, fields);
+    }
+  }
+
+  async function followUp(step: InlineStep, dueAt: number, fields: Record<string, unknown>): Promise<void> {
+    try {
+      await step.sendFollowUp(dueAt);
+    } catch (error) {
+      logger.error('Could not send a step run in process as a queue message; its safety net runs it once its lease lapses', {
+        ...fields,
+        error: errorMessage(error),
+      });
+    }
+  }
+
+  return {
+    reserve(queueName, key) {
+      // Only the workflow delivery that committed the step's creation (the runtime queues it right after).
+      const delivery = workflowDelivery().getStore();
+      if (!delivery?.created.delete(key) || !registry.lookup(queueName)) return undefined;
+      return local.reserveInline(settings.maxRunning);
+    },
+    start(step, release) {
+      // Not part of the workflow delivery that queued it: a step it queues in turn is its own.
+      workflowDelivery().exit(() => local.trackInline(run(step).catch(() => undefined).finally(release)));
+    },
+  };
+}

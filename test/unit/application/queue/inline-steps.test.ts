@@ -1,0 +1,262 @@
+// Steps run in the process that created them: a step message queued by a
+// workflow delivery here claims its key with the delivery lease (one write),
+// its queue message is sent as a delayed safety net, and the step runs here
+// at once. The net finds the step finished and is acked without a run.
+import type { Storage, ValidQueueName } from '@workflow/world';
+import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
+import type { QueueConfig, QueueServices } from '../../../../src/application/queue/queue-services.js';
+import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
+import { LEASE_SKEW_MARGIN_MS } from '../../../../src/domain/delivery/lease.js';
+import { gateCommits } from '../../../../src/application/queue/inline-steps.js';
+import { createHarness, fakeRuns, recordedQueueServices, type Harness } from './harness.js';
+
+let h: Harness;
+let ops: string[];
+let worlds: QueueServices[];
+
+function world(config: Partial<QueueConfig> = {}, runs: Storage['runs'] = fakeRuns([])): QueueServices {
+  const services = recordedQueueServices(h, ops, config, runs);
+  worlds.push(services);
+  return services;
+}
+
+async function until(condition: () => boolean, turns = 400): Promise<void> {
+  for (let i = 0; i < turns && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  if (!condition()) throw new Error('condition not reached');
+}
+
+const WF = '__wkf_workflow_wf' as ValidQueueName;
+const STEP = '__wkf_step_s' as ValidQueueName;
+const stepPayload = (stepId: string) => ({ workflowName: 'wf', workflowRunId: 'wrun_1', workflowStartedAt: 1, stepId, requestedAt: new Date(0) });
+/** Lease (the harness's 30 s visibility) + skew margin + 1 s, in whole seconds. */
+const NET_DELAY = 30 + LEASE_SKEW_MARGIN_MS / 1000 + 1;
+
+interface Call {
+  queueName: string;
+  payload: unknown;
+  attempt: number;
+}
+
+/** What the runtime commits through the World's wrapped events.create: `step_created` before queueing, `step_started` first in a step. */
+let commits: string[];
+const commit = gateCommits(async (_runId: string, data: { eventType: string; correlationId: string }) => void commits.push(`${data.eventType}:${data.correlationId}`));
+
+/**
+ * The runtime's handlers: the workflow handler queues `steps` (keyed by step
+ * id); the step handler commits `step_started`, then runs its body (`step`).
+ */
+function mountRuntime(steps: string[], step: RuntimeHandler = async () => undefined, config: Partial<QueueConfig> = {}): { calls: Call[]; runtime: QueueServices } {
+  const calls: Call[] = [];
+  const runtime = world(config);
+  runtime.createQueueHandler('__wkf_workflow_', async (payload, meta) => {
+    calls.push({ queueName: meta.queueName, payload, attempt: meta.attempt });
+    for (const stepId of steps) {
+      await commit('wrun_1', { eventType: 'step_created', correlationId: stepId });
+      await runtime.queue(STEP, stepPayload(stepId), { idempotencyKey: stepId });
+    }
+    return undefined;
+  });
+  runtime.createQueueHandler('__wkf_step_', async (payload, meta) => {
+    await commit('wrun_1', { eventType: 'step_started', correlationId: (payload as { stepId: string }).stepId });
+    calls.push({ queueName: meta.queueName, payload, attempt: meta.attempt });
+    return step(payload, meta);
+  });
+  return { calls, runtime };
+}
+
+const stepCalls = (calls: Call[]) => calls.filter((c) => c.queueName === STEP);
+
+beforeEach(() => {
+  commits = [];
+  h = createHarness();
+  h.registry = createHandlerRegistry();
+  ops = [];
+  worlds = [];
+});
+
+afterEach(async () => {
+  const closing = Promise.all(worlds.map((w) => w.consumer.close()));
+  await h.clock.advance(1_000);
+  await closing;
+});
+
+it('runs a step its workflow delivery queued right here, with the lease its claim took, its message only a delayed safety net', async () => {
+  const { calls, runtime } = mountRuntime(['step_1']);
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => stepCalls(calls).length === 1 && ops.includes('ack:workflow'));
+  // The step ran without its message being received: the message waits out the lease.
+  expect(ops).toEqual(['send:workflow:0', `send:step:${NET_DELAY}`, 'ack:workflow']);
+  // What a queue delivery would have decoded (the date as its JSON string); the first real delivery.
+  expect(stepCalls(calls)[0]).toEqual({ queueName: STEP, payload: { ...stepPayload('step_1'), requestedAt: '1970-01-01T00:00:00.000Z' }, attempt: 1 });
+
+  // The safety net arrives here: the step succeeded here, so it is acked without a run or a write.
+  await h.clock.advance(NET_DELAY * 1000);
+  await until(() => ops.includes('ack:step'));
+  expect(stepCalls(calls)).toHaveLength(1);
+  expect(h.queue.messageCount('step')).toBe(0);
+});
+
+it('a sequence runs in process end to end: each step\'s wake-up replays the run here, which creates and runs the next', async () => {
+  const done: string[] = [];
+  const runtime = world();
+  runtime.createQueueHandler('__wkf_workflow_', async () => {
+    if (done.length === 3) return undefined;
+    const stepId = `step_${done.length + 1}`;
+    await commit('wrun_1', { eventType: 'step_created', correlationId: stepId });
+    await runtime.queue(STEP, stepPayload(stepId), { idempotencyKey: stepId });
+    return undefined;
+  });
+  runtime.createQueueHandler('__wkf_step_', async (payload) => {
+    const { stepId } = payload as { stepId: string };
+    await commit('wrun_1', { eventType: 'step_started', correlationId: stepId });
+    done.push(stepId);
+    await runtime.queue(WF, { runId: 'wrun_1' });
+    return undefined;
+  });
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => done.length === 3);
+  expect(done).toEqual(['step_1', 'step_2', 'step_3']);
+  // One workflow message to start; each step only its safety net; nothing received on the step queue.
+  expect(ops.filter((o) => o.startsWith('send:'))).toEqual(['send:workflow:0', ...Array(3).fill(`send:step:${NET_DELAY}`)]);
+});
+
+it('claimed the key with the lease in one write: a copy of the message elsewhere is busy, a re-queue coalesces', async () => {
+  let finish!: () => void;
+  const { calls, runtime } = mountRuntime(['step_1'], () => new Promise<undefined>((resolve) => (finish = () => resolve(undefined))));
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => stepCalls(calls).length === 1);
+  const { messageId } = await runtime.queue(STEP, stepPayload('step_1'), { idempotencyKey: 'step_1' });
+  expect(await h.idempotency.beginDelivery('step_1', messageId!, 'another-delivery', 30, 3600)).toMatchObject({ kind: 'busy' });
+  // The re-queue sent nothing: only the workflow message and the safety net exist.
+  expect(ops.filter((o) => o.startsWith('send:'))).toEqual(['send:workflow:0', `send:step:${NET_DELAY}`]);
+  finish();
+});
+
+it('sends a step whose run here failed as a queue message at once (its lease given back), and it runs again from there', async () => {
+  let runs = 0;
+  const { calls, runtime } = mountRuntime(['step_1'], async () => {
+    if (++runs === 1) throw new Error('storage down');
+    return undefined;
+  });
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  // Backoff for a first failure with the harness's zero jitter: now.
+  await until(() => stepCalls(calls).length === 2);
+  expect(ops.filter((o) => o.startsWith('send:'))).toEqual(['send:workflow:0', `send:step:${NET_DELAY}`, 'send:step:0']);
+  expect(stepCalls(calls).map((c) => c.attempt)).toEqual([1, 2]);
+  expect(h.logger.at('warn').some((e) => e.message.includes('A step run in process failed'))).toBe(true);
+});
+
+it('sends a step whose run here asked for a later redelivery, due then', async () => {
+  let runs = 0;
+  const { calls, runtime } = mountRuntime(['step_1'], async () => (++runs === 1 ? { timeoutSeconds: 7 } : undefined));
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => ops.includes('send:step:7'));
+  await h.clock.advance(7_000);
+  await until(() => stepCalls(calls).length === 2);
+  // A reschedule starts the attempt count again.
+  expect(stepCalls(calls).map((c) => c.attempt)).toEqual([1, 1]);
+});
+
+it('does not run the body of a step whose key another message holds (its first commit fails): the holder runs it, the net is dropped', async () => {
+  await h.idempotency.claimSend('step_1', 'msg_other', 30, 3600);
+  await h.idempotency.markSent('step_1', 'msg_other');
+  const { calls, runtime } = mountRuntime(['step_1']);
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => ops.includes('ack:workflow') && commits.length === 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  // The claim raced the first commit (one attempt counted), and lost: no body, no follow-up message.
+  expect(commits).toEqual(['step_created:step_1', 'step_started:step_1']);
+  expect(stepCalls(calls)).toHaveLength(0);
+  expect(ops.filter((o) => o.startsWith('send:step'))).toEqual([`send:step:${NET_DELAY}`]);
+  await h.clock.advance(NET_DELAY * 1000);
+  await until(() => ops.includes('ack:step'));
+  expect(stepCalls(calls)).toHaveLength(0);
+});
+
+it('runs at most `concurrency` steps here at once; the rest are sent as usual', async () => {
+  const gates: Array<() => void> = [];
+  const { calls, runtime } = mountRuntime(['step_1', 'step_2', 'step_3'], () => new Promise<undefined>((resolve) => gates.push(() => resolve(undefined))), { concurrency: 2 });
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => ops.includes('ack:workflow'));
+  expect(ops.filter((o) => o.startsWith('send:step'))).toEqual([`send:step:${NET_DELAY}`, `send:step:${NET_DELAY}`, 'send:step:0']);
+  await until(() => stepCalls(calls).length === 3);
+  for (const open of gates.splice(0)) open();
+});
+
+it('sends steps as messages in Lambda mode, where a step run after the batch could be frozen', async () => {
+  const { calls, runtime } = mountRuntime(['step_1'], async () => undefined, { consumer: 'lambda' });
+  expect(await runtime.queue(STEP, stepPayload('step_0'), { idempotencyKey: 'step_0' })).toBeDefined();
+  // No consumer here: deliver the workflow message through the registered handler.
+  const dispatch = h.registry.lookup(WF)!;
+  await dispatch({ v: 1, id: 'msg_wf', queueName: WF, deploymentId: 'aws:test', payload: { runId: 'wrun_1' } }, { attempt: 1 });
+  expect(ops).toEqual(['send:step:0', 'send:step:0']);
+  expect(stepCalls(calls)).toHaveLength(0);
+});
+
+it('the step starts before its claim is written, and its body waits for the claim', async () => {
+  let claimed!: () => void;
+  const claimInline = h.idempotency.claimInline.bind(h.idempotency);
+  h.idempotency.claimInline = async (...args) => {
+    await new Promise<void>((resolve) => (claimed = resolve));
+    return claimInline(...args);
+  };
+  const { calls, runtime } = mountRuntime(['step_1']);
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => commits.length === 2);
+  expect(stepCalls(calls)).toHaveLength(0);
+  claimed();
+  await until(() => stepCalls(calls).length === 1);
+});
+
+it('a step whose claim could not be written is not run here; it is sent as a message, and the workflow delivery is retried', async () => {
+  h.idempotency.claimInline = async () => Promise.reject(new Error('DynamoDB down'));
+  const { calls, runtime } = mountRuntime(['step_1']);
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => ops.includes('send:step:0'));
+  expect(ops.slice(0, 2)).toEqual(['send:workflow:0', `send:step:${NET_DELAY}`]);
+  expect(ops).not.toContain('ack:workflow');
+  // The message runs it through the usual lease.
+  await until(() => stepCalls(calls).length === 1);
+  expect(h.logger.at('warn').some((e) => e.message.includes('A step run in process failed'))).toBe(false);
+});
+
+it('a step the workflow delivery only re-queues (created by an earlier replay) is sent as usual, not run here', async () => {
+  const { calls, runtime } = mountRuntime([]);
+  runtime.createQueueHandler('__wkf_workflow_', async () => {
+    // Every replay re-queues every pending step; this one committed no step_created.
+    await runtime.queue(STEP, stepPayload('step_1'), { idempotencyKey: 'step_1' });
+    return undefined;
+  });
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => ops.includes('ack:step'));
+  expect(ops.filter((o) => o.startsWith('send:'))).toEqual(['send:workflow:0', 'send:step:0']);
+  expect(stepCalls(calls)).toHaveLength(1);
+});
+
+it('a step message queued outside a workflow delivery is sent as usual', async () => {
+  const { calls, runtime } = mountRuntime([]);
+  await runtime.queue(STEP, stepPayload('step_1'), { idempotencyKey: 'step_1' });
+  await until(() => ops.includes('ack:step'));
+  expect(ops).toEqual(['send:step:0', 'ack:step']);
+  expect(stepCalls(calls).map((c) => c.attempt)).toEqual([1]);
+});
+
+it('close() waits for the steps running here', async () => {
+  let finish!: () => void;
+  let finished = false;
+  const { calls, runtime } = mountRuntime(['step_1'], async () => {
+    await new Promise<void>((resolve) => (finish = resolve));
+    finished = true;
+    return undefined;
+  });
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => stepCalls(calls).length === 1);
+  let closed = false;
+  const closing = runtime.consumer.close().then(() => (closed = true));
+  await h.clock.advance(1_000);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(closed).toBe(false);
+  finish();
+  await closing;
+  expect(finished).toBe(true);
+});
