@@ -26,6 +26,11 @@ function s3Operation(req) {
   return method;
 }
 
+/** Whether a ReceiveMessage response (JSON or query protocol) carries at least one message. */
+export function receivedAny(body) {
+  return /"Messages"\s*:\s*\[\s*\{/.test(body) || body.includes('<Message>');
+}
+
 export const S3_TIER1 = new Set(['PUT', 'POST', 'LIST', 'PUTTagging', 'COPY']);
 export const S3_TIER2 = new Set(['GET', 'HEAD', 'GETTagging']);
 
@@ -37,11 +42,19 @@ export async function startRequestCounter({ target, kind }) {
   const server = createServer((req, res) => {
     const handled = (async () => {
       const raw = await readBody(req);
-      const op = kind === 'sqs' ? sqsOperation(req, raw) : s3Operation(req);
+      let op = kind === 'sqs' ? sqsOperation(req, raw) : s3Operation(req);
       const headers = { ...req.headers, host: targetUrl.host, 'content-length': String(raw.length) };
       await new Promise((resolve) => {
         const out = httpRequest({ hostname: targetUrl.hostname, port: targetUrl.port, path: req.url, method: req.method, headers }, (upstream) => {
           res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+          if (kind === 'sqs' && op === 'ReceiveMessage') {
+            // Empty receives are counted apart: idle polling, not a message's cost (see workflow-cost.mjs).
+            const seen = [];
+            upstream.on('data', (chunk) => seen.push(chunk));
+            upstream.on('end', () => {
+              if (!receivedAny(Buffer.concat(seen).toString('utf8'))) op = 'ReceiveMessageEmpty';
+            });
+          }
           upstream.pipe(res);
           upstream.on('end', resolve);
           upstream.on('error', resolve);

@@ -6,6 +6,7 @@ import { describeRequest } from '../lib/aws-proxy.mjs';
 import { criticalChain } from '../lib/critical-path.mjs';
 import { growth, stepDurations, workPerStep } from '../lib/seq-growth.mjs';
 import { plainAgreement } from '../lib/world-postgres.mjs';
+import { receivedAny } from '../lib/request-counter.mjs';
 
 const req = (service, op, resource, kind, start, end, messages) => ({ service, op, resource, kind, start, end, messages });
 
@@ -70,4 +71,13 @@ test('workPerStep: a step owns the requests that ended after the previous step_c
     { kind: '', end: 6, items: 9 }, // after the last step: the run's completion
   ];
   assert.deepEqual(workPerStep(records), [{ requests: 2, itemsRead: 3 }, { requests: 3, itemsRead: 6 }]);
+});
+
+test('receivedAny tells a receive that carried messages from an empty one, in both SQS protocols', () => {
+  assert.equal(receivedAny('{"Messages":[{"MessageId":"m1","Body":"x"}]}'), true);
+  assert.equal(receivedAny('{"Messages": [ {"MessageId":"m1"}]}'), true);
+  assert.equal(receivedAny('{"Messages":[]}'), false);
+  assert.equal(receivedAny('{}'), false);
+  assert.equal(receivedAny('<ReceiveMessageResponse><ReceiveMessageResult><Message><MessageId>m1</MessageId></Message></ReceiveMessageResult></ReceiveMessageResponse>'), true);
+  assert.equal(receivedAny('<ReceiveMessageResponse><ReceiveMessageResult/></ReceiveMessageResponse>'), false);
 });
