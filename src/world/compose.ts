@@ -138,6 +138,7 @@ function bindServices(
       logger: get('logger'),
       runs: resolve(container, SERVICE.storage).runs,
       log: resolve(container, SERVICE.storage),
+      leaseWorkflowMessages: line === '5',
       flushDeferredWrites: async () => store.flush?.(),
       options: { registry: processHandlerRegistry(scope), coordination: processCoordination(installationKey(config), get('clock'), scope) },
     });

@@ -30,6 +30,12 @@ export interface DeliveryLifecycleDeps {
    * the step) costs one read and no run. Without it the copy runs the lease check.
    */
   stepFinished?: (runId: string, stepId: string) => Promise<boolean>;
+  /**
+   * Lease every workflow message by its message id too: on the workflow@5
+   * line the runtime runs steps inside the flow handler, so a copy of a
+   * workflow message running beside the original would run a step body twice.
+   */
+  leaseWorkflowMessages?: boolean;
   clock: Clock;
   logger: Logger;
   settings: LifecycleSettings;
@@ -61,6 +67,17 @@ export interface DeliveryLifecycle {
   run(envelope: Envelope, delivery: { attempt: number; nonce?: string; leaseEndsAt?: number }, body: (attempt: number) => Promise<BodyResult>): Promise<LifecycleAnswer>;
 }
 
+/**
+ * The key a delivery's lease is held under, or none: a step message's
+ * idempotency key; with `leaseWorkflowMessages`, a workflow message's own id
+ * (copies, redeliveries and reschedules share it; a namespace apart from keys).
+ */
+export function deliveryLeaseKey(envelope: Envelope, leaseWorkflowMessages = false): string | undefined {
+  const channel = channelOf(envelope.queueName);
+  if (channel === 'step') return envelope.idempotencyKey;
+  return leaseWorkflowMessages ? `msg#${envelope.id}` : undefined;
+}
+
 /** The lease could not be taken or refused (the store did not answer): nothing ran. */
 export class LeaseUnavailable extends Error {
   override readonly name = 'LeaseUnavailable';
@@ -78,7 +95,7 @@ export function createDeliveryLifecycle(deps: DeliveryLifecycleDeps): DeliveryLi
 
   return {
     async run(envelope, delivery, body) {
-      const key = channelOf(envelope.queueName) === 'step' ? envelope.idempotencyKey : undefined;
+      const key = deliveryLeaseKey(envelope, deps.leaseWorkflowMessages);
       const nonce = delivery.nonce ?? randomBytes(16).toString('hex');
       const fields: LogFields = { messageId: envelope.id, queueName: envelope.queueName, ...payloadIds(envelope.payload) };
       let state: DeliveryState = { name: 'received' };

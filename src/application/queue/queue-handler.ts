@@ -5,7 +5,7 @@ import { getQueuePrefixKind, type MessageId, type Queue, type QueuePrefix } from
 import type { Clock } from '../../ports/clock.js';
 import type { NonceStore } from '../../ports/idempotency-store.js';
 import type { Logger } from '../../ports/logger.js';
-import { LeaseUnavailable, createDeliveryLifecycle, type BodyResult, type DeliveryLifecycle, type DeliveryLifecycleDeps } from './delivery-lifecycle.js';
+import { LeaseUnavailable, createDeliveryLifecycle, deliveryLeaseKey, type BodyResult, type DeliveryLifecycle, type DeliveryLifecycleDeps } from './delivery-lifecycle.js';
 import { DELIVERY_HEADERS, takeDeliveryNonce, type WorkflowRoute } from './delivery-protocol.js';
 import { EnvelopeError, channelOf, decodeEnvelope, hasPayloadRef, payloadIds, type Envelope } from './envelope.js';
 import type { Dispatch, DispatchOutcome, HandlerRegistry } from './handler-registry.js';
@@ -158,8 +158,8 @@ async function handleDelivery(req: Request, route: WorkflowRoute, dispatch: Disp
     if (error instanceof EnvelopeError) return Response.json({ error: `Invalid message: ${error.message}` }, { status: 400 });
     throw error;
   }
-  // A keyed step message's replay check across processes is its delivery lease write (delivery-lifecycle.ts).
-  const leased = gate.shared && deps.deliveryLeases !== undefined && channelOf(envelope.queueName) === 'step' && envelope.idempotencyKey !== undefined;
+  // A leased message's replay check across processes is its delivery lease write (delivery-lifecycle.ts).
+  const leased = gate.shared && deps.deliveryLeases !== undefined && deliveryLeaseKey(envelope, deps.deliveryLeases.leaseWorkflowMessages) !== undefined;
   // Claimed before anything is run, so no later error path lets a replay through.
   let fresh: boolean;
   try {

@@ -65,6 +65,8 @@ export interface QueueServicesDeps {
   runs: Storage['runs'];
   /** The storage's step and event reads: a step's safety net asks them whether its sender finished it (inline-steps.ts). */
   log?: Pick<Storage, 'steps' | 'events'>;
+  /** The workflow@5 line runs steps in the flow handler: its workflow messages are leased too (delivery-lifecycle.ts). */
+  leaseWorkflowMessages?: boolean;
   options?: QueueServicesOptions;
 }
 
@@ -237,10 +239,11 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       clock,
       logger,
       registry,
-      // Every keyed step message's lease is taken where the step runs, whatever the transport.
+      // Every keyed step message's lease (and on the 5 line every workflow message's) is taken where it runs, whatever the transport.
       deliveryLeases: {
         store: deps.idempotencyStore,
         stepFinished: deps.log ? stepFinishedIn(deps.log) : undefined,
+        leaseWorkflowMessages: deps.leaseWorkflowMessages,
         settings: {
           leaseSeconds: config.visibilitySeconds,
           maxHandlerSeconds: config.maxHandlerSeconds,

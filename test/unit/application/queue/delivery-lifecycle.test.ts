@@ -3,7 +3,7 @@
 // after the outcome, abandoned at the deadline. ManualClock throughout.
 import { jest } from '@jest/globals';
 import type { ValidQueueName } from '@workflow/world';
-import { createDeliveryLifecycle, LeaseUnavailable, type BodyResult } from '../../../../src/application/queue/delivery-lifecycle.js';
+import { createDeliveryLifecycle, deliveryLeaseKey, LeaseUnavailable, type BodyResult } from '../../../../src/application/queue/delivery-lifecycle.js';
 import { ENVELOPE_VERSION, type Envelope } from '../../../../src/application/queue/envelope.js';
 import { START, createHarness, type Harness } from './harness.js';
 
@@ -197,5 +197,61 @@ describe('a step run in process (its lease taken with the send claim) and its sa
     control.finish({ kind: 'done' });
     expect(await running).toEqual({ kind: 'done' });
     expect(check).not.toHaveBeenCalled();
+  });
+});
+
+describe('workflow messages on the workflow@5 line (steps run in the flow handler)', () => {
+  const flow = (id = 'msg_f1', idempotencyKey?: string): Envelope => ({
+    v: ENVELOPE_VERSION,
+    id,
+    queueName: '__wkf_workflow_wf' as ValidQueueName,
+    deploymentId: 'd',
+    idempotencyKey,
+    payload: { runId: 'wrun_1', stepId: 'step_1' },
+  });
+  const leasing = (leaseWorkflowMessages: boolean) =>
+    createDeliveryLifecycle({
+      store: h.idempotency,
+      clock: h.clock,
+      logger: h.logger,
+      leaseWorkflowMessages,
+      settings: { leaseSeconds: LEASE_SECONDS, maxHandlerSeconds: 120, idempotencyWindowSeconds: 3600 },
+    });
+
+  it('the lease key: a step message by its idempotency key; a workflow message by its own id only when asked', () => {
+    expect(deliveryLeaseKey(step('step_9'))).toBe('step_9');
+    expect(deliveryLeaseKey(step('step_9'), true)).toBe('step_9');
+    expect(deliveryLeaseKey({ ...step(), idempotencyKey: undefined }, true)).toBeUndefined();
+    expect(deliveryLeaseKey(flow('msg_f1', 'step_1:abc'))).toBeUndefined();
+    expect(deliveryLeaseKey(flow('msg_f1', 'step_1:abc'), true)).toBe('msg#msg_f1');
+    expect(deliveryLeaseKey(flow('msg_f1'), true)).toBe('msg#msg_f1');
+  });
+
+  it('a copy of a workflow message while the original runs is busy and runs nothing; another message of the run is not held up', async () => {
+    const { control, body } = controlledBody();
+    const running = leasing(true).run(flow(), { attempt: 1, nonce: 'a'.repeat(32) }, body);
+    await settle();
+    const copy = controlledBody();
+    expect(await leasing(true).run(flow(), { attempt: 1, nonce: 'b'.repeat(32) }, copy.body)).toEqual({ kind: 'busy', leaseEndsAt: START + LEASE_SECONDS * 1000 });
+    expect(copy.control.attempts).toEqual([]);
+    const other = controlledBody();
+    const second = leasing(true).run(flow('msg_f2'), { attempt: 1, nonce: 'c'.repeat(32) }, other.body);
+    await settle();
+    expect(other.control.attempts).toEqual([1]);
+    other.control.finish({ kind: 'done' });
+    control.finish({ kind: 'done' });
+    expect(await running).toEqual({ kind: 'done' });
+    expect(await second).toEqual({ kind: 'done' });
+  });
+
+  it('on the 4.x line a workflow message takes no lease, keyed or not', async () => {
+    const begin = jest.spyOn(h.idempotency, 'beginDelivery');
+    const { control, body } = controlledBody();
+    const running = leasing(false).run(flow('msg_f1', 'k'), { attempt: 2 }, body);
+    await settle();
+    expect(control.attempts).toEqual([2]);
+    control.finish({ kind: 'done' });
+    expect(await running).toEqual({ kind: 'done' });
+    expect(begin).not.toHaveBeenCalled();
   });
 });
