@@ -1,8 +1,12 @@
 // Long delays on a queue whose per-message delay is capped (SQS: 900 s) are
-// chained: each hop carries the absolute due time, and every hop's delay is
-// derived from it and the current time. Processing latency between hops
-// therefore never accumulates: the last hop lands on the due time, not on
-// "sum of hops plus overheads".
+// chained in hops. Each hop's body carries two measures of what is left: the
+// absolute due time (by the sender's clock) and the delay left after that hop
+// (counted by the queue's own delays, so by no process clock). The next hop
+// takes the smaller. With the due time alone, a receiver whose clock is behind
+// the sender's would hold the message for the skew; with the count alone,
+// the time between hops would add up over a long chain. Taking the smaller is
+// never late by either, and at most the clocks' skew early, which a wake-up
+// tolerates (the runtime checks the wait again and asks for the rest).
 
 /** SQS's largest DelaySeconds. */
 export const DEFAULT_MAX_HOP_SECONDS = 900;
@@ -23,6 +27,33 @@ export function nextHopSeconds(dueAt: number | undefined, now: number, maxHopSec
   return Math.min(maxHopSeconds, remainingSeconds);
 }
 
+/** When a message is held back: its absolute due time and the delay its current hop leaves (ms). */
+export interface HopSchedule {
+  dueAt?: number;
+  restMs?: number;
+}
+
+/** The next hop towards a delay: its whole-second delay and what is left after it (ms). */
+export interface Hop {
+  delaySeconds: number;
+  restMs: number;
+}
+
+/**
+ * The hop a message held back by `schedule` still needs at `now`, or
+ * undefined when it is due: by the due time on this clock, or because the
+ * queue's delays have run out.
+ */
+export function planHop(schedule: HopSchedule, now: number, maxHopSeconds = DEFAULT_MAX_HOP_SECONDS): Hop | undefined {
+  checkMaxHop(maxHopSeconds);
+  const byClock = schedule.dueAt === undefined ? Infinity : schedule.dueAt - now;
+  const byCount = schedule.restMs === undefined ? Infinity : schedule.restMs;
+  const remainingMs = Math.min(byClock, byCount);
+  if (remainingMs === Infinity || remainingMs <= 0) return undefined;
+  const delaySeconds = Math.min(maxHopSeconds, Math.ceil(remainingMs / 1000));
+  return { delaySeconds, restMs: Math.max(0, remainingMs - delaySeconds * 1000) };
+}
+
 /** Absolute due time (epoch ms) for a delay of `delaySeconds` from `now`; undefined when there is no delay. */
 export function dueAtAfter(delaySeconds: number, now: number): number | undefined {
   if (!Number.isFinite(delaySeconds) || delaySeconds < 0) {
@@ -41,11 +72,13 @@ export function hopDelays(delaySeconds: number, maxHopSeconds = DEFAULT_MAX_HOP_
   const dueAt = dueAtAfter(delaySeconds, 0);
   const hops: number[] = [];
   let now = 0;
-  do {
-    const hop = nextHopSeconds(dueAt, now, maxHopSeconds);
-    hops.push(hop);
-    now += hop * 1000;
-  } while (!isDue(dueAt, now));
+  let hop = planHop({ dueAt }, now, maxHopSeconds);
+  hops.push(hop?.delaySeconds ?? 0);
+  while (hop) {
+    now += hop.delaySeconds * 1000;
+    hop = planHop({ dueAt, restMs: hop.restMs }, now, maxHopSeconds);
+    if (hop) hops.push(hop.delaySeconds);
+  }
   return hops;
 }
 

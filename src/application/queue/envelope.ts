@@ -22,8 +22,10 @@ interface EnvelopeFields {
   idempotencyKey?: string;
   /** Forwarded as HTTP headers on delivery (trace context). */
   headers?: Record<string, string>;
-  /** Absolute delivery time, epoch ms; absent means deliver now. */
+  /** Absolute delivery time, epoch ms, by the sender's clock; absent means deliver now. */
   dueAt?: number;
+  /** The delay left after the hop that carries this body (ms), counted by the queue's delays (domain/delay-schedule.ts). */
+  restMs?: number;
   /** A workflow wake-up that holds its run's pending mark: cleared when its delivery starts. */
   wake?: true;
   /** The safety net of a step its sender runs in process (inline-steps.ts): checked against the log before it runs. */
@@ -71,6 +73,7 @@ export function decodeEnvelope(body: string): WireEnvelope {
   if (typeof e.deploymentId !== 'string') throw new EnvelopeError('envelope deploymentId missing');
   if (e.idempotencyKey !== undefined && typeof e.idempotencyKey !== 'string') throw new EnvelopeError('invalid idempotencyKey');
   if (e.dueAt !== undefined && !Number.isFinite(e.dueAt)) throw new EnvelopeError('invalid dueAt');
+  if (e.restMs !== undefined && !(typeof e.restMs === 'number' && Number.isFinite(e.restMs) && e.restMs >= 0)) throw new EnvelopeError('invalid restMs');
   if (e.wake !== undefined && e.wake !== true) throw new EnvelopeError('invalid wake');
   if (e.inline !== undefined && e.inline !== true) throw new EnvelopeError('invalid inline');
   if (e.headers !== undefined && !isStringRecord(e.headers)) throw new EnvelopeError('invalid headers');

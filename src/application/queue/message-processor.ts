@@ -4,7 +4,7 @@
 // a duplicate, never a lost wake-up.
 import { backoffSeconds } from '../../domain/backoff.js';
 import { deferralSeconds, nearDeadLetter } from '../../domain/delivery/lease.js';
-import { dueAtAfter, isDue, nextHopSeconds } from '../../domain/delay-schedule.js';
+import { dueAtAfter, planHop, type Hop } from '../../domain/delay-schedule.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdempotencyStore } from '../../ports/idempotency-store.js';
@@ -99,10 +99,14 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
   }
 
   async function sendFollowUp(channel: QueueChannel, wire: WireEnvelope, dueAt: number | undefined): Promise<number> {
-    const transport = await toTransportBody({ ...wire, dueAt }, blobStore, settings.maxMessageBytes);
-    const delaySeconds = nextHopSeconds(dueAt, clock.now(), settings.maxHopSeconds);
-    await sendTransportBody(queue, blobStore, channel, transport, delaySeconds);
-    return delaySeconds;
+    return sendHop(channel, { ...wire, dueAt, restMs: undefined }, planHop({ dueAt }, clock.now(), settings.maxHopSeconds));
+  }
+
+  /** Sends `wire` on with `hop`'s delay, carrying what is left after it; no hop: due now. */
+  async function sendHop(channel: QueueChannel, wire: WireEnvelope, hop: Hop | undefined): Promise<number> {
+    const transport = await toTransportBody({ ...wire, restMs: hop?.restMs }, blobStore, settings.maxMessageBytes);
+    await sendTransportBody(queue, blobStore, channel, transport, hop?.delaySeconds ?? 0);
+    return hop?.delaySeconds ?? 0;
   }
 
   async function handle(channelHint: QueueChannel | undefined, message: ReceivedMessage): Promise<Disposition> {
@@ -115,13 +119,12 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     const channel = channelHint ?? channelOf(wire.queueName);
     const fields: LogFields = { queueName: wire.queueName, messageId: wire.id, channel };
 
-    // Not yet due: chain the next hop, never reaching the runtime. The body is
-    // re-sent unchanged: it carries the absolute due time.
-    const now = clock.now();
-    if (!isDue(wire.dueAt, now)) {
+    // Not yet due: chain the next hop, never reaching the runtime. The body
+    // keeps its due time and carries the delay left after the new hop.
+    const hop = planHop(wire, clock.now(), settings.maxHopSeconds);
+    if (hop) {
       try {
-        const delaySeconds = nextHopSeconds(wire.dueAt, now, settings.maxHopSeconds);
-        await queue.send(channel, { body: message.body, delaySeconds });
+        const delaySeconds = await sendHop(channel, wire, hop);
         logger.debug('Queue message not yet due; chained the next hop', { ...fields, delaySeconds });
         return { kind: 'ack' };
       } catch (error) {

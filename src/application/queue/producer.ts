@@ -3,7 +3,7 @@
 // the envelope's absolute due time.
 import { WorkflowWorldError } from '@workflow/errors';
 import { ValidQueueName, type MessageId, type Queue } from '@workflow/world';
-import { dueAtAfter, nextHopSeconds } from '../../domain/delay-schedule.js';
+import { dueAtAfter, planHop } from '../../domain/delay-schedule.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/id-source.js';
@@ -77,9 +77,9 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
       payload,
     });
     const sendEnvelope = async (envelope: Envelope) => {
-      const transport = await toTransportBody(envelope, deps.blobStore, deps.maxMessageBytes);
-      const firstHop = nextHopSeconds(envelope.dueAt, deps.clock.now(), deps.maxHopSeconds);
-      await sendTransportBody(deps.queue, deps.blobStore, channel, transport, firstHop);
+      const firstHop = planHop(envelope, deps.clock.now(), deps.maxHopSeconds);
+      const transport = await toTransportBody(firstHop ? { ...envelope, restMs: firstHop.restMs } : envelope, deps.blobStore, deps.maxMessageBytes);
+      await sendTransportBody(deps.queue, deps.blobStore, channel, transport, firstHop?.delaySeconds ?? 0);
     };
     const send = (wake: boolean) => sendEnvelope(envelopeFor(wake, dueAt));
     // An unmarked wake-up queued by a step handler of the same run runs after that handler, in process.

@@ -76,13 +76,15 @@ export async function expectFaultFree(
   workload: StartedWorkload,
   /** What the case's fault did, read once the runs settled (for the summary). */
   caseNotes: () => string[] = () => [],
+  /** How long the runs may take: longer where the fault itself delays them. */
+  runDeadlineMs = RUN_DEADLINE_MS,
 ): Promise<void> {
   const notes: string[] = [];
   const problems: string[] = [];
   const began = Date.now();
   let unfinished: string[] = [];
   try {
-    const outcomes = await wrongOutcomes(cluster, workload, RUN_DEADLINE_MS);
+    const outcomes = await wrongOutcomes(cluster, workload, runDeadlineMs);
     problems.push(...outcomes.problems);
     unfinished = outcomes.unfinished;
   } finally {

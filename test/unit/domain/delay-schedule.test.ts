@@ -1,4 +1,4 @@
-import { dueAtAfter, hopDelays, isDue, nextHopSeconds } from '../../../src/domain/delay-schedule.js';
+import { dueAtAfter, hopDelays, isDue, nextHopSeconds, planHop } from '../../../src/domain/delay-schedule.js';
 
 const DAY = 86_400;
 
@@ -58,5 +58,43 @@ describe('delay schedule', () => {
   it('rejects a hop cap that is not a positive whole number', () => {
     expect(() => nextHopSeconds(1000, 0, 0)).toThrow(RangeError);
     expect(() => hopDelays(10, 1.5)).toThrow(RangeError);
+  });
+
+  describe('planHop: the due time and the count of the queue\'s delays, whichever ends first', () => {
+    it('is due with no delay, a past due time, or no delay left to count', () => {
+      expect(planHop({}, 5000)).toBeUndefined();
+      expect(planHop({ dueAt: 5000 }, 5000)).toBeUndefined();
+      expect(planHop({ dueAt: 9000, restMs: 0 }, 5000)).toBeUndefined();
+      expect(planHop({ restMs: 0 }, 5000)).toBeUndefined();
+    });
+
+    it('plans the first hop from the due time and carries what is left after it', () => {
+      expect(planHop({ dueAt: 1_500 }, 0)).toEqual({ delaySeconds: 2, restMs: 0 });
+      expect(planHop({ dueAt: 20 * 60_000 }, 0)).toEqual({ delaySeconds: 900, restMs: 300_000 });
+      expect(planHop({ dueAt: 10_000 }, 0, 3)).toEqual({ delaySeconds: 3, restMs: 7_000 });
+    });
+
+    it('delivers the last hop on arrival at a receiver whose clock is behind the sender\'s', () => {
+      // Sent at 0 by a clock 30 s ahead, due at 1 s on that clock; received 1 s later by a clock 30 s behind (now = -29 s on the sender's scale).
+      const sent = planHop({ dueAt: 1_000 }, 0)!;
+      expect(sent).toEqual({ delaySeconds: 1, restMs: 0 });
+      expect(planHop({ dueAt: 1_000, restMs: sent.restMs }, 1_000 - 60_000)).toBeUndefined();
+    });
+
+    it('lets a slow receiver\'s clock add nothing to the middle of a chain', () => {
+      // 20 min, hops of 900 s; the second hop arrives at a receiver 60 s behind.
+      const first = planHop({ dueAt: 1_200_000 }, 0)!;
+      expect(planHop({ dueAt: 1_200_000, restMs: first.restMs }, 900_000 - 60_000)).toEqual({ delaySeconds: 300, restMs: 0 });
+    });
+
+    it('keeps time between hops from adding up: the due time ends a late chain', () => {
+      // The second hop arrived 40 s late on a clock that agrees with the sender's.
+      const first = planHop({ dueAt: 1_200_000 }, 0)!;
+      expect(planHop({ dueAt: 1_200_000, restMs: first.restMs }, 940_000)).toEqual({ delaySeconds: 260, restMs: 0 });
+    });
+
+    it('rejects a hop cap that is not a positive whole number', () => {
+      expect(() => planHop({ dueAt: 10 }, 0, 0)).toThrow(RangeError);
+    });
   });
 });

@@ -120,6 +120,35 @@ it('chains an early message without reaching the handler, and delivers it when d
   expect(calls[0]!.attempt).toBe(1);
 });
 
+it('delivers a delayed message when its delay has run out, though the receiver\'s clock is 60 s behind the sender\'s', async () => {
+  const ahead = { now: () => h.clock.now() + 30_000, sleep: h.clock.sleep.bind(h.clock) };
+  const senderAhead = makeQueue({ queue: h.queue, blobStore: h.blobs, clock: ahead, ids: h.ids, deploymentId: 'aws:test', maxHopSeconds: 900, maxMessageBytes: 256 * 1024 });
+  await senderAhead('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' }, { delaySeconds: 1 });
+  // The processor's clock (h.clock) plays the replica 30 s behind; the sender was 30 s ahead.
+  await h.clock.advance(1_000);
+  await pumpNow();
+  expect(calls.map((c) => c.at - START)).toEqual([1_000]);
+});
+
+it('counts a chain\'s hops by the queue\'s delays: a receiver whose clock is behind adds nothing', async () => {
+  setup({ maxHopSeconds: 2 });
+  const ahead = { now: () => h.clock.now() + 30_000, sleep: h.clock.sleep.bind(h.clock) };
+  const senderAhead = makeQueue({ queue: h.queue, blobStore: h.blobs, clock: ahead, ids: h.ids, deploymentId: 'aws:test', maxHopSeconds: 2, maxMessageBytes: 256 * 1024 });
+  await senderAhead('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' }, { delaySeconds: 5 });
+  const hops: number[] = [];
+  while (calls.length === 0) {
+    await h.clock.advance(1_000);
+    for (const message of await receiveNow(h, 'workflow')) {
+      const restMs = decodeEnvelope(message.body).restMs;
+      await settle('workflow', message, await processor.process('workflow', message));
+      if (calls.length === 0) hops.push(restMs ?? -1);
+    }
+  }
+  // Hops of 2 s leaving 3 s, then 1 s, then due: 5 s after the send, as the sender meant.
+  expect(hops).toEqual([3_000, 1_000]);
+  expect(calls[0]!.at).toBe(START + 5_000);
+});
+
 it('re-sends the same payload for {timeoutSeconds} before acking, with a fresh attempt and the same message id', async () => {
   const { messageId } = await queue('__wkf_workflow_wf' as ValidQueueName, { runId: 'wrun_1' });
   // Fail once so the rescheduling delivery is attempt 2.
