@@ -39,10 +39,16 @@ export async function verifyProjections(options: VerifyProjectionsOptions = {}):
   const { runIds, sinceMs, repair, overrides, ...input } = options;
   const config = resolveWorldConfig(input);
   const ports = composePorts(config, processScope(), portOverrides(overrides ?? {}));
-  return verifyRuns(ports('events'), {
-    ...(runIds ? { runIds } : {}),
-    ...(sinceMs === undefined ? {} : { sinceMs }),
-    repair: repair === true,
-    clock: ports('clock'),
-  });
+  const events = ports('events');
+  try {
+    return await verifyRuns(events, {
+      ...(runIds ? { runIds } : {}),
+      ...(sinceMs === undefined ? {} : { sinceMs }),
+      repair: repair === true,
+      clock: ports('clock'),
+    });
+  } finally {
+    // Reads adopt projections that only lagged their log; write those now, not after the caller has moved on.
+    await events.flush?.();
+  }
 }

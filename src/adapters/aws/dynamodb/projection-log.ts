@@ -13,6 +13,7 @@
 // as a partial update with nothing to update. Readers apply the log tail
 // after `projected` to the projections, so projections being late is never
 // seen; they are only ever late, never missing an update below `projected`.
+import { awsErrorName, isNetworkError } from '../aws-errors.js';
 import { SystemClock } from '../../system/system-clock.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { Logger } from '../../../ports/logger.js';
@@ -201,7 +202,7 @@ export class ProjectionLog {
         runId,
         commits: own.length,
         givingUp,
-        error: (error as { code?: string }).code ?? (error as Error).name ?? 'Error',
+        error: failureKind(error),
       });
       if (givingUp) state.failures = 0;
       else this.schedule(runId, state, writer);
@@ -234,4 +235,16 @@ export class ProjectionLog {
       state.projected = end;
     }
   }
+}
+
+/** What kind of failure a write met, without its message (which may quote item values). */
+function failureKind(error: unknown): string {
+  if (isNetworkError(error)) return 'network error (DynamoDB unreachable)';
+  const named = (e: unknown) => {
+    const code = (e as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string') return code;
+    const name = awsErrorName(e);
+    return name === 'Error' ? undefined : name;
+  };
+  return named(error) ?? named((error as { cause?: unknown } | undefined)?.cause) ?? 'Error';
 }

@@ -135,4 +135,20 @@ describe('ProjectionLog', () => {
     expect(warn).toHaveBeenCalledWith('dynamodb.projection.write_failed', { runId: RUN_ID, commits: 1, givingUp: false, error: 'InternalServerError' });
     expect(log.projected(RUN_ID)).toBe(0);
   });
+
+  it('names a wrapped failure by its cause: an unreachable DynamoDB is a network error, a modelled one by its name', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    const throttled = Object.assign(new Error('x'), { name: 'ProvisionedThroughputExceededException' });
+    const kinds: string[] = [];
+    for (const cause of [refused, throttled]) {
+      const warn = jest.fn();
+      const log = new ProjectionLog({ delayMs: 0, maxWaitMs: 0, logger: { debug: jest.fn(), info: jest.fn(), warn, error: jest.fn() } });
+      const writer: ProjectionWriter = { write: async () => Promise.reject(new Error('DynamoDB write failed', { cause })), readCommits: async () => [] };
+      log.committed(RUN_ID, rec(1), writer);
+      await log.flushAll();
+      kinds.push((warn.mock.calls[0]![1] as { error: string }).error);
+    }
+    expect(kinds).toEqual(['network error (DynamoDB unreachable)', 'ProvisionedThroughputExceededException']);
+  });
+});
 });
