@@ -65,7 +65,8 @@ export interface IdempotencyStore extends NonceStore {
    * Wins unless another delivery holds a lease that has not lapsed (with the
    * skew margin, domain/delivery/lease.ts). The same write is the replay
    * check: a nonce that began a delivery of the key before is `replayed`. A
-   * message whose key was never claimed claims it here.
+   * message whose key was never claimed (or whose window ended) claims it
+   * here; a key with no record at all costs this one write too.
    */
   beginDelivery(key: string, messageId: string, nonce: string, leaseSeconds: number, windowSeconds: number): Promise<DeliveryStart>;
   /** Extends the lease `nonce` holds; the new end, or undefined when it no longer holds it. */

@@ -5,7 +5,6 @@
 // creates it, instead of a 500 on the first request that needs it. A queue
 // URL of another region than the world's is warned about (region-mismatch.ts).
 // Skipped inside a Lambda function: bootstrap created its resources with it.
-import type { Queue } from '@workflow/world';
 import { resourceNames } from '../config/resource-names.js';
 import { BUCKET_ENV, TABLE_ENV, envName } from '../config/settings.js';
 import { ConfigError, type WorldConfig } from '../config/world-config.js';
@@ -14,22 +13,17 @@ import type { Logger } from '../ports/logger.js';
 import type { ProbeResult, ResourceProbe } from '../ports/resource-probe.js';
 import type { TableRole } from '../config/resource-names.js';
 import { regionMismatch } from './region-mismatch.js';
+import { runOnceGate, type RunOnceGate } from './run-once-gate.js';
 
 type Env = Record<string, string | undefined>;
 type CheckedConfig = Pick<WorldConfig, 'name' | 'region' | 'resources' | 'endpoints' | 'workflowQueueUrl' | 'stepQueueUrl' | 'adapters'>;
 
-export interface ResourceCheck {
-  /** Resolves once every resource answered; rejects with a ConfigError naming each problem. Checked until it passes once. */
-  assert(): Promise<void>;
-  /** `queue` that runs the check first. */
-  guard(queue: Queue['queue']): Queue['queue'];
-}
+/** `assert()` resolves once every resource answered; rejects with a ConfigError naming each problem. Checked until it passes once. */
+export type ResourceCheck = RunOnceGate;
 
 export function resourceCheck(deps: { config: CheckedConfig; probe: () => ResourceProbe; logger: Logger; clock: Clock; env?: Env }): ResourceCheck {
   const env = deps.env ?? process.env;
   const skip = deps.config.adapters === 'memory' || Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
-  let passed = skip;
-  let running: Promise<void> | undefined;
   let reported: string | undefined;
   let regionWarned = false;
 
@@ -43,7 +37,6 @@ export function resourceCheck(deps: { config: CheckedConfig; probe: () => Resour
     }
     const problems = results.filter((r) => r.status !== 'ok');
     if (problems.length === 0) {
-      passed = true;
       deps.logger.info('Installation check passed', { resources: results.length, ms: deps.clock.now() - started });
       return;
     }
@@ -54,22 +47,8 @@ export function resourceCheck(deps: { config: CheckedConfig; probe: () => Resour
     throw new ConfigError(message);
   };
 
-  const assert = async (): Promise<void> => {
-    if (passed) return;
-    // Concurrent first callers share one check; a failed check runs again next time (the resources may have been created since).
-    running ??= run().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  return {
-    assert,
-    guard: (queue) =>
-      (async (...args: Parameters<Queue['queue']>) => {
-        await assert();
-        return queue(...args);
-      }) as Queue['queue'],
-  };
+  // A failed check runs again next time: the resources may have been created since.
+  return runOnceGate(run, { passed: skip });
 }
 
 /** One message: each failing resource on a line with where its name came from, then the fix. */

@@ -3,17 +3,13 @@
 // else the first queue()), once per world. A conflict is a ConfigError naming
 // both lines. Skipped inside a Lambda function: deploy records the line of
 // the app it bundles (cli/deploy), so a cold start costs no request for it.
-import type { Queue } from '@workflow/world';
 import { ConfigError } from '../config/config-error.js';
 import { lineConflictMessage, type WorkflowLine } from '../domain/workflow-line.js';
 import type { WorkflowLineMarker } from '../ports/workflow-line-marker.js';
+import { runOnceGate, type RunOnceGate } from './run-once-gate.js';
 
-export interface WorkflowLineCheck {
-  /** Resolves once the installation is recorded as serving `line`; rejects with a ConfigError when it serves the other. */
-  assert(): Promise<void>;
-  /** `queue` that runs the check first. */
-  guard(queue: Queue['queue']): Queue['queue'];
-}
+/** `assert()` resolves once the installation is recorded as serving the line; rejects with a ConfigError when it serves the other. */
+export type WorkflowLineCheck = RunOnceGate;
 
 export function workflowLineCheck(deps: {
   line: WorkflowLine;
@@ -22,25 +18,11 @@ export function workflowLineCheck(deps: {
   env?: Record<string, string | undefined>;
 }): WorkflowLineCheck {
   const env = deps.env ?? process.env;
-  let passed = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
-  let running: Promise<void> | undefined;
-  const assert = async (): Promise<void> => {
-    if (passed) return;
-    running ??= (async () => {
+  return runOnceGate(
+    async () => {
       const served = await deps.marker().claim(deps.line);
       if (served !== deps.line) throw new ConfigError(lineConflictMessage(deps.installation, served, deps.line));
-      passed = true;
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  return {
-    assert,
-    guard: (queue) =>
-      (async (...args: Parameters<Queue['queue']>) => {
-        await assert();
-        return queue(...args);
-      }) as Queue['queue'],
-  };
+    },
+    { passed: Boolean(env.AWS_LAMBDA_FUNCTION_NAME) },
+  );
 }

@@ -203,6 +203,16 @@ export function idempotencyStoreContract(fixture: () => StoreFixture): void {
     expect(winners).toHaveLength(1);
   });
 
+  it('concurrent first deliveries of a key with no record: exactly one starts, the others are busy until its lease ends', async () => {
+    const { store } = fixture();
+    const key = fresh('msg#race');
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.beginDelivery(key, 'msg-1', `n-${i}`, 60, 3600)));
+    const started = results.filter((r) => r.kind === 'start');
+    expect(started).toEqual([expect.objectContaining({ kind: 'start', attempt: 1 })]);
+    const leaseEndsAt = (started[0] as { leaseEndsAt: number }).leaseEndsAt;
+    expect(results.filter((r) => r.kind !== 'start')).toEqual(Array.from({ length: 9 }, () => ({ kind: 'busy', leaseEndsAt })));
+  });
+
   it('very long keys work', async () => {
     const { store } = fixture();
     const long = fresh('k').repeat(200);

@@ -33,6 +33,9 @@ const s = (value: string): AttributeValue => ({ S: value });
 /** When a claim may take a key: free, its window ended, or an unconfirmed claim whose lease ended. */
 const CLAIMABLE = 'attribute_not_exists(pk) OR expiresAt < :nowS OR (st = :claimed AND lease < :now)';
 
+/** When a delivery may take the lease of this message's record: in its window, no live lease of another delivery, its nonce not seen. */
+const DELIVERABLE = 'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :lapsed) AND (attribute_not_exists(seen) OR NOT contains(seen, :n))';
+
 /** What taking a record writes: its holder, state (under `stateKey`), lease end and window end, and now in seconds. */
 function claimValues(messageId: string, stateKey: string, state: string, now: number, leaseSeconds: number, windowSeconds: number): Record<string, AttributeValue> {
   return {
@@ -132,12 +135,13 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     const now = this.clock.now();
     const leaseEndsAt = now + leaseSeconds * 1000;
     let attempt = 1;
-    // The nonce identifies this delivery's lease; `seen` holds every nonce that began one, so the same write is the replay check.
+    // One write takes the lease: of this message's live record, unless another delivery's lease is live (with the skew
+    // margin) or this nonce began one before (`seen`: the same write is the replay check); or of no record at all (a key
+    // never claimed), which it creates as claimInline would: ADD starts att and seen from nothing, expiresAt is kept if set.
     const lost = await this.update({
       Key: idempotencyRecordKey(key),
-      UpdateExpression: 'SET st = :delivering, lease = :lease, nonce = :n ADD att :one, seen :ns',
-      ConditionExpression:
-        'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :lapsed) AND (attribute_not_exists(seen) OR NOT contains(seen, :n))',
+      UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, nonce = :n, expiresAt = if_not_exists(expiresAt, :exp) ADD att :one, seen :ns',
+      ConditionExpression: `attribute_not_exists(pk) OR (${DELIVERABLE})`,
       ExpressionAttributeValues: {
         ':m': s(messageId),
         ':delivering': s(DELIVERING),
@@ -145,6 +149,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         ':n': s(nonce),
         ':ns': { SS: [nonce] },
         ':one': n(1),
+        ':exp': n(seconds(now) + windowSeconds),
         ':nowS': n(seconds(now)),
         ':lapsed': n(lapsedBefore(now)),
       },
@@ -153,7 +158,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     if (!lost) return { kind: 'start', attempt, leaseEndsAt };
     const held = lost.item ?? (await this.read(idempotencyRecordKey(key)));
     if (held && Number(held.expiresAt?.N ?? 0) >= seconds(now)) return this.refusal(held, messageId, nonce, now);
-    // Never claimed, or its window ended: claim it for this delivery.
+    // Its window ended (TTL has not removed it yet), or it went since the write: a fresh record for this delivery.
     const taken = await this.update({
       Key: idempotencyRecordKey(key),
       UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, nonce = :n, seen = :ns',

@@ -115,9 +115,10 @@ describe('DynamoDbIdempotencyStore', () => {
     expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
       TableName: 't-steps',
       Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } },
-      UpdateExpression: 'SET st = :delivering, lease = :lease, nonce = :n ADD att :one, seen :ns',
+      // On a key with no record the same write creates it: ADD starts att and seen from nothing, expiresAt opens the window.
+      UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, nonce = :n, expiresAt = if_not_exists(expiresAt, :exp) ADD att :one, seen :ns',
       ConditionExpression:
-        'mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :lapsed) AND (attribute_not_exists(seen) OR NOT contains(seen, :n))',
+        'attribute_not_exists(pk) OR (mid = :m AND expiresAt >= :nowS AND (st <> :delivering OR lease < :lapsed) AND (attribute_not_exists(seen) OR NOT contains(seen, :n)))',
       ExpressionAttributeValues: {
         ':m': { S: 'msg-1' },
         ':delivering': { S: 'delivering' },
@@ -125,6 +126,7 @@ describe('DynamoDbIdempotencyStore', () => {
         ':n': { S: 'n-1' },
         ':ns': { SS: ['n-1'] },
         ':one': { N: '1' },
+        ':exp': { N: '1750003600' },
         ':nowS': { N: '1750000000' },
         // A lease counts as lapsed only the skew margin after its written end.
         ':lapsed': { N: String(NOW - LEASE_SKEW_MARGIN_MS) },
@@ -132,6 +134,15 @@ describe('DynamoDbIdempotencyStore', () => {
       ReturnValues: 'UPDATED_NEW',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
+  });
+
+  it('the first delivery of a key with no record (a workflow message, an unclaimed step) costs that one write and no read', async () => {
+    ddb.on(UpdateItemCommand).resolves({ Attributes: { mid: { S: 'msg-1' }, st: { S: 'delivering' }, att: { N: '1' }, seen: { SS: ['n-1'] } } });
+    expect(await store.beginDelivery('msg#msg-1', 'msg-1', 'n-1', 60, 3600)).toEqual({ kind: 'start', attempt: 1, leaseEndsAt: NOW + 60_000 });
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input.Key).toEqual({ pk: { S: 'Q#k#msg#msg-1' }, sk: { S: 'Q' } });
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(0);
   });
 
   it('reports a copy in flight as busy until the lease ends, a seen nonce as replayed, and another owner as superseded', async () => {
@@ -144,16 +155,54 @@ describe('DynamoDbIdempotencyStore', () => {
     expect(await store.beginDelivery('k', 'msg-1', 'n-3', 60, 3600)).toEqual({ kind: 'superseded' });
   });
 
-  it('claims a never-claimed key on delivery with a second, creating write; throttling maps to a retryable error', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed({})).resolves({});
-    ddb.on(GetItemCommand).resolves({});
+  it('a record whose window ended (TTL not yet run) is replaced by a second, creating write; throttling maps to a retryable error', async () => {
+    const ended = { mid: { S: 'msg-0' }, st: { S: 'delivering' }, att: { N: '3' }, seen: { SS: ['n-0'] }, lease: { N: String(NOW + 5000) }, expiresAt: { N: '1749999999' } };
+    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed(ended)).resolves({});
     expect(await store.beginDelivery('k', 'msg-1', 'n-1', 60, 3600)).toEqual({ kind: 'start', attempt: 1, leaseEndsAt: NOW + 60_000 });
-    const second = ddb.commandCalls(UpdateItemCommand)[1]!.args[0].input;
-    expect(second.UpdateExpression).toBe('SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, nonce = :n, seen = :ns');
-    expect(second.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :nowS');
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateItemCommand)[1]!.args[0].input).toEqual({
+      TableName: 't-steps',
+      Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } },
+      // A new record: the old message's attempts and nonces go with it.
+      UpdateExpression: 'SET mid = :m, st = :delivering, lease = :lease, att = :one, expiresAt = :exp, nonce = :n, seen = :ns',
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowS',
+      ExpressionAttributeValues: {
+        ':m': { S: 'msg-1' },
+        ':delivering': { S: 'delivering' },
+        ':lease': { N: String(NOW + 60_000) },
+        ':exp': { N: '1750003600' },
+        ':nowS': { N: '1750000000' },
+        ':one': { N: '1' },
+        ':n': { S: 'n-1' },
+        ':ns': { SS: ['n-1'] },
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
     ddb.reset();
     ddb.on(UpdateItemCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     await expect(store.beginDelivery('k', 'msg-1', 'n-1', 60, 3600)).rejects.toMatchObject({ name: 'ThrottleError' });
+  });
+
+  it('a lost condition without the item (DynamoDB Local, dynalite) reads it consistently; one that went meanwhile is claimed', async () => {
+    const live = { mid: { S: 'msg-1' }, st: { S: 'delivering' }, lease: { N: String(NOW + 5000) }, seen: { SS: ['n-1'] }, expiresAt: { N: '1750003600' } };
+    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed()).rejectsOnce(conditionFailed()).resolves({});
+    ddb.on(GetItemCommand).resolvesOnce({ Item: live }).resolvesOnce({});
+    expect(await store.beginDelivery('k', 'msg-1', 'n-2', 60, 3600)).toEqual({ kind: 'busy', leaseEndsAt: NOW + 5000 });
+    expect(await store.beginDelivery('k', 'msg-1', 'n-2', 60, 3600)).toEqual({ kind: 'start', attempt: 1, leaseEndsAt: NOW + 60_000 });
+    expect(ddb.commandCalls(GetItemCommand).map((c) => c.args[0].input)).toEqual([
+      { TableName: 't-steps', Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } }, ConsistentRead: true },
+      { TableName: 't-steps', Key: { pk: { S: 'Q#k#k' }, sk: { S: 'Q' } }, ConsistentRead: true },
+    ]);
+    expect(ddb.commandCalls(UpdateItemCommand)[2]!.args[0].input.ConditionExpression).toBe('attribute_not_exists(pk) OR expiresAt < :nowS');
+  });
+
+  it('the creating write lost to another delivery: its record refuses this one, or it is busy when DynamoDB did not return it', async () => {
+    const ended = { mid: { S: 'msg-1' }, expiresAt: { N: '1749999999' } };
+    const raced = { mid: { S: 'msg-1' }, st: { S: 'delivering' }, lease: { N: String(NOW + 60_000) }, seen: { SS: ['n-9'] }, expiresAt: { N: '1750003600' } };
+    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed(ended)).rejectsOnce(conditionFailed(raced)).rejectsOnce(conditionFailed(ended)).rejectsOnce(conditionFailed());
+    expect(await store.beginDelivery('k', 'msg-1', 'n-1', 60, 3600)).toEqual({ kind: 'busy', leaseEndsAt: NOW + 60_000 });
+    expect(await store.beginDelivery('k', 'msg-1', 'n-1', 60, 3600)).toEqual({ kind: 'busy', leaseEndsAt: NOW });
   });
 
   it('extends and releases only the lease its own nonce holds; a lost condition means the lease moved on', async () => {
