@@ -114,7 +114,7 @@ export async function startDynamoMeter({ target, region, credentials, countOnly 
       }
       const ok = upstream.statusCode === 200;
       const after = ok ? await Promise.all(touched.map((t) => image(t.table, t.key))) : [];
-      records.push(price(op, body, response, ok, touched, before, after, tables));
+      records.push(priceRequest(op, body, response, ok, touched, before, after, tables));
     } catch (error) {
       if (!res.headersSent) res.writeHead(502).end(String(error?.message ?? error));
     }
@@ -137,6 +137,11 @@ export async function startDynamoMeter({ target, region, credentials, countOnly 
   };
 }
 
+/** A `ConditionalCheckFailedException` answer (the JSON protocol names it in `__type`). */
+export function isConditionFailure(response) {
+  return typeof response?.__type === 'string' && response.__type.endsWith('ConditionalCheckFailedException');
+}
+
 function tableNamesOf(op, body) {
   if (op === 'TransactWriteItems' || op === 'TransactGetItems') return [...new Set(body.TransactItems.map((a) => Object.values(a)[0].TableName))];
   if (op === 'BatchGetItem' || op === 'BatchWriteItem') return Object.keys(body.RequestItems);
@@ -144,11 +149,18 @@ function tableNamesOf(op, body) {
 }
 
 /** One request's measured and computed units. */
-function price(op, body, response, ok, touched, before, after, tables) {
+export function priceRequest(op, body, response, ok, touched, before, after, tables) {
   const record = { op, ok, measured: ok ? measuredUnits(response) : undefined, computed: { base: 0, indexes: {}, read: 0 } };
   // Which kind of request, for the per-request breakdown (table or index, newest-first queries).
   if (body) record.detail = `${op} ${body.IndexName ?? String(body.TableName ?? '').replace(/^.*-/, '')}${body.ScanIndexForward === false ? ' desc' : ''}${body.Limit ? ` limit` : ''}`;
-  if (!ok || !body) return record;
+  if (!body) return record;
+  if (!ok) {
+    // DynamoDB bills a single-item write whose condition fails: the existing
+    // item's size, at least 1 WCU (developer guide, "Conditional writes").
+    // Cancelled transactions are left unpriced (see docs/benchmarks.md).
+    if (isConditionFailure(response) && touched.length === 1 && !touched[0].transactional) record.computed.base = writeUnits(before[0], before[0], false);
+    return record;
+  }
   touched.forEach((t, i) => {
     const transactional = Boolean(t.transactional);
     const oldItem = before[i];

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { estimateOnAws } from '../lib/aws-latencies.mjs';
+import { isConditionFailure, priceRequest } from '../lib/ddb-meter.mjs';
 import { describeRequest } from '../lib/aws-proxy.mjs';
 import { criticalChain } from '../lib/critical-path.mjs';
 import { growth, stepDurations, workPerStep } from '../lib/seq-growth.mjs';
@@ -80,4 +81,17 @@ test('receivedAny tells a receive that carried messages from an empty one, in bo
   assert.equal(receivedAny('{}'), false);
   assert.equal(receivedAny('<ReceiveMessageResponse><ReceiveMessageResult><Message><MessageId>m1</MessageId></Message></ReceiveMessageResult></ReceiveMessageResponse>'), true);
   assert.equal(receivedAny('<ReceiveMessageResponse><ReceiveMessageResult/></ReceiveMessageResponse>'), false);
+});
+
+test('priceRequest bills a failed conditional write by the existing item (at least 1 WCU), and leaves a cancelled transaction unpriced', () => {
+  const failed = { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' };
+  assert.equal(isConditionFailure(failed), true);
+  assert.equal(isConditionFailure({ __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException' }), false);
+  const body = { TableName: 't', Key: { pk: { S: 'k' } } };
+  const big = { pk: { S: 'k' }, blob: { S: 'x'.repeat(2500) } };
+  const one = (old) => priceRequest('UpdateItem', body, failed, false, [{ table: 't', key: body.Key, kind: 'Update' }], [old], [], new Map());
+  assert.equal(one(big).computed.base, 3);
+  assert.equal(one(undefined).computed.base, 1);
+  const cancelled = priceRequest('TransactWriteItems', { TransactItems: [] }, { __type: 'x#TransactionCanceledException' }, false, [{ table: 't', key: body.Key, kind: 'Put', transactional: true }], [big], [], new Map());
+  assert.equal(cancelled.computed.base, 0);
 });
