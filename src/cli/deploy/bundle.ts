@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { CliFailure } from '../errors.js';
+import { absentWorlds } from './absent-worlds.js';
 import { LAMBDA_ENTRY_FILE } from '../../infra/lambda/settings.js';
 import type { WorkflowLine } from '../../domain/workflow-line.js';
 import type { WorkflowOutput } from './workflow-output.js';
@@ -228,7 +229,7 @@ export async function bundleLambda(options: {
       build({
         ...common,
         entryPoints: { [ROUTE_FILES[kind].replace(/\.mjs$/, '')]: options.output[kind]! },
-        plugins: [workflowBundles(options.output), markerPackages],
+        plugins: [workflowBundles(options.output), markerPackages, absentWorlds],
       }),
     ),
   ]).catch((error: { errors?: { text: string; location?: { file: string } | null }[] }) => {

@@ -93,7 +93,7 @@ export async function locateWorkflows(options: DeployOptions): Promise<WorkflowO
   const stagedDir = stagedOutputDir(options.outDir);
   let standaloneDir = stagedDir;
   if (options.build) {
-    note('building workflows with `wf build` (standalone)');
+    note('building the workflow routes with the app\'s Workflow builder (deploy bundles them)');
     await runStagedWfBuild(options.projectDir, options.outDir);
   } else if (!(await readOutputDir(stagedDir))) {
     // An earlier `wf build` the user ran in the project.

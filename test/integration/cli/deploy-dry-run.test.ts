@@ -31,7 +31,7 @@ it('builds with wf build, bundles, zips, and writes only build output', async ()
   const notes: string[] = [];
   const result = await deploy({ projectDir: project, outDir: join(project, '.aws-workflow'), build: true, dryRun: true, modules, note: (l) => notes.push(l) });
 
-  expect(notes).toContain('building workflows with `wf build` (standalone)');
+  expect(notes).toContain("building the workflow routes with the app's Workflow builder (deploy bundles them)");
   // wf build ran in a staging directory under the out directory, not in the project.
   expect(result.source).toMatchObject({ built: true, flow: join(project, '.aws-workflow', 'wf', '.well-known', 'workflow', 'v1', 'flow.js') });
   const zip = unzipSync(new Uint8Array(await readFile(result.zip.path)));
