@@ -8,10 +8,9 @@
 // out (bundle.ts, absent-worlds.ts), which halves the first invocation's CPU.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliFailure } from '../errors.js';
-import { resolveWfBin } from './wf-build.js';
 
 /** Where the builder writes, relative to its working directory (the same place as `wf build`). */
 export const ROUTES_DIR = join('.well-known', 'workflow', 'v1');
@@ -55,11 +54,18 @@ class LambdaRoutesBuilder extends BaseBuilder {
 await new LambdaRoutesBuilder().build();
 `;
 
-/** The project's `@workflow/builders`: a dependency of its `workflow` package's CLI. */
+/** The project's `@workflow/builders`: a dependency of the CLI of its `workflow` package. */
 export function resolveProjectBuilders(projectDir: string): string {
-  const wfBin = resolveWfBin(projectDir);
+  const require = createRequire(join(resolve(projectDir), 'package.json'));
+  let api: string;
   try {
-    const cli = createRequire(wfBin).resolve('@workflow/cli/package.json');
+    // `workflow` exports no package.json; `workflow/api` is one of its entries.
+    api = require.resolve('workflow/api');
+  } catch {
+    throw new CliFailure(`The "workflow" package is not installed in ${projectDir}: install it, or pass --workflow-dir with existing bundles.`);
+  }
+  try {
+    const cli = createRequire(api).resolve('@workflow/cli/package.json');
     return createRequire(cli).resolve('@workflow/builders');
   } catch {
     throw new CliFailure(`Cannot resolve @workflow/builders from the "workflow" package in ${projectDir}: reinstall it (deploy builds the routes with it).`);
@@ -78,7 +84,7 @@ export async function runRouteBuild(projectDir: string, options: { cwd: string; 
         const output = `${stdout}${stderr}`;
         if (!error) return done({ output });
         const lastLines = output.trim().split('\n').slice(-5).join(' | ');
-        fail(new CliFailure(`Building the workflow routes failed in ${projectDir} (${dirname(builders)}): ${lastLines || error.message}`));
+        fail(new CliFailure(`Building the workflow routes failed in ${projectDir}: ${lastLines || error.message}`));
       },
     );
   });

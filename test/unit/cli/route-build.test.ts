@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROUTE_BUILD_SOURCE, ROUTES_DIR, V5_STEP_REGISTRATIONS_FILE } from '../../../src/cli/deploy/route-build.js';
+import { resolveProjectBuilders, ROUTE_BUILD_SOURCE, ROUTES_DIR, V5_STEP_REGISTRATIONS_FILE } from '../../../src/cli/deploy/route-build.js';
 
 let dir: string;
 
@@ -74,4 +74,13 @@ it('5: one unbundled merged route, its step registrations in a file that is not 
       externalizeNonSteps: true,
     },
   ]);
+});
+
+it("names the missing package when the app has no workflow installed", async () => {
+  await writeFile(join(dir, 'package.json'), '{}');
+  expect(() => resolveProjectBuilders(dir)).toThrow(/The "workflow" package is not installed in .*pass --workflow-dir/);
+});
+
+it("finds the builder of this repository's workflow (4.8.9)", () => {
+  expect(resolveProjectBuilders(process.cwd())).toMatch(/[\\/]@workflow[\\/]builders[\\/]dist[\\/]index\.js$/);
 });
