@@ -38,7 +38,8 @@ async function unzipTo(zipPath: string, dir: string): Promise<string[]> {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), bytes);
   }
-  return Object.keys(files).sort();
+  // The entry's chunks aside (entry-chunks/): the package's top-level files.
+  return Object.keys(files).filter((name) => !name.startsWith('entry-chunks/')).sort();
 }
 
 function runZip(bundle: string, workflowId: string, args: unknown[], env: Record<string, string>): Promise<{ status: string; returnValue: unknown; invocations: number }> {
