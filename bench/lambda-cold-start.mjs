@@ -67,7 +67,12 @@ try {
 
   const stat = (key) => summarize(samples.map((s) => s[key]));
   const mib = (n) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
-  const perFile = Object.keys(files).sort().map((name) => `${name} ${mib(files[name].byteLength)}`).join(', ');
+  // The entry's chunks (entry-chunks/, loaded on demand) as one item.
+  const chunks = Object.keys(files).filter((name) => name.startsWith('entry-chunks/'));
+  const perFile = [
+    ...Object.keys(files).filter((name) => !chunks.includes(name)).sort().map((name) => `${name} ${mib(files[name].byteLength)}`),
+    ...(chunks.length ? [`entry-chunks/ ${chunks.length} files ${mib(chunks.reduce((n, name) => n + files[name].byteLength, 0))}`] : []),
+  ].join(', ');
   console.log(`Lambda bundle: zip ${mib(result.zip.bytes)}, unzipped ${mib(unzipped)} in ${Object.keys(files).length} files (${perFile})`);
   console.log(
     `cold starts: ${RUNS} fresh processes, embedded local AWS, AWS SDK ${awsSdk}, master key ${useSsm ? `from an SSM parameter (local stand-in, ${ssm.reads} reads)` : 'in the environment'}, ` +

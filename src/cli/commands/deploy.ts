@@ -7,11 +7,11 @@ import { formatMs, phases } from '../output/phases.js';
 export default class Deploy extends AwsCommand {
   static override summary = 'Bundle the app\'s workflows into the worker Lambda and publish a version';
   static override description =
-    'Uses an existing framework build (Next.js withWorkflow output under app/.well-known/workflow/v1) or runs `wf build` ' +
-    '(standalone), bundles it with the world\'s Lambda handler into one file, zips it and updates the function. ' +
+    'Uses an existing framework build (Next.js withWorkflow output under app/.well-known/workflow/v1) or builds the routes ' +
+    'with the app\'s own Workflow builder, bundles them with the world\'s Lambda handler, zips them and updates the function. ' +
     'Everything deploy writes goes to --out-dir; the project\'s files are only read.';
   static override examples = [
-    { description: 'Build with `wf build` and deploy to the default installation', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'Build the workflow routes and deploy to the default installation', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Deploy a Next.js app after `next build`', command: '<%= config.bin %> <%= command.id %> --name prod --region eu-west-1' },
     { description: 'Use bundles from a custom location', command: '<%= config.bin %> <%= command.id %> --workflow-dir dist/.well-known/workflow/v1' },
     { description: 'Only write the zip, change nothing in AWS', command: '<%= config.bin %> <%= command.id %> --dry-run' },
@@ -20,7 +20,7 @@ export default class Deploy extends AwsCommand {
   ];
   static override flags = {
     'workflow-dir': Flags.string({ description: 'directory holding existing flow and step bundles (skips the build)' }),
-    build: Flags.boolean({ description: 'run `wf build` when no framework output exists', default: true, allowNo: true }),
+    build: Flags.boolean({ description: 'build the workflow routes (the app\'s Workflow builder) when no framework output exists', default: true, allowNo: true }),
     'dry-run': Flags.boolean({ description: 'write the zip to --out-dir and stop', default: false }),
     'project-dir': Flags.string({ description: 'the app\'s root', default: '.' }),
     'out-dir': Flags.string({ description: 'where deploy writes its build and zip', default: '.aws-workflow' }),

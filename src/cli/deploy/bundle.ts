@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { CliFailure } from '../errors.js';
+import { absentWorlds } from './absent-worlds.js';
 import { LAMBDA_ENTRY_FILE } from '../../infra/lambda/settings.js';
 import type { WorkflowLine } from '../../domain/workflow-line.js';
 import type { WorkflowOutput } from './workflow-output.js';
@@ -160,11 +161,31 @@ async function loadEsbuild(): Promise<typeof import('esbuild')> {
   }
 }
 
+/** Where the entry's chunks go in the package (beside it: index.mjs imports ./entry-chunks/…). */
+export const ENTRY_CHUNKS_DIR = 'entry-chunks';
+
+type Esbuild = typeof import('esbuild');
+
+/** The CommonJS modules that a chunk loaded with import() starts from: their named exports would be lost. */
+export function dynamicCommonJsChunks(metafile: import('esbuild').Metafile): string[] {
+  const dynamicTargets = new Set(Object.values(metafile.outputs).flatMap((out) => out.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)));
+  return Object.entries(metafile.outputs)
+    .filter(([path, out]) => dynamicTargets.has(path) && out.entryPoint !== undefined && metafile.inputs[out.entryPoint]?.format === 'cjs')
+    .map(([, out]) => out.entryPoint!);
+}
+
+/** The entry, split into chunks; one file instead if a chunk imported with import() starts from a CommonJS module. */
+async function entryBuild(build: Esbuild['build'], options: BuildOptions & { write: false }): Promise<import('esbuild').BuildResult<{ write: false }>> {
+  const split = await build({ ...options, splitting: true, chunkNames: `${ENTRY_CHUNKS_DIR}/[name]-[hash]`, metafile: true });
+  if (dynamicCommonJsChunks(split.metafile).length === 0) return split;
+  return build(options);
+}
+
 export interface BundleResult {
   /** The entry (index.mjs). */
   file: string;
   code: Uint8Array;
-  /** Every output file, by its path in the zip: the entry and the two route files. */
+  /** Every output file, by its path in the zip: the entry, its chunks (entry-chunks/) and the route files. */
   files: Record<string, Uint8Array>;
   /** Sum of all files: the unzipped size. */
   bytes: number;
@@ -210,25 +231,28 @@ export async function bundleLambda(options: {
     write: false as const,
     ...(options.awsSdk === 'external' ? { external: ['@aws-sdk/*', '@smithy/*'] } : {}),
   } satisfies BuildOptions;
-  // Three self-contained files, not esbuild's code splitting: a split chunk of a CommonJS package
-  // imported with import() (core's waitUntil loads @vercel/functions that way) exposes only
-  // `default`, so its named exports would be undefined at run time. Inside one file esbuild keeps them.
+  // The entry is split into chunks, so what it loads only on demand (the AWS SDK's other credential
+  // providers, the SSM client) is not parsed at a cold start. The route files stay self-contained,
+  // not chunks shared with the entry: a split chunk of a CommonJS package imported with import()
+  // (core's waitUntil loads @vercel/functions that way) exposes only `default`, so its named exports
+  // would be undefined at run time. entryBuild() falls back to one file if the entry ever has such a chunk.
+  const entryOptions = {
+    ...common,
+    entryPoints: { [LAMBDA_ENTRY_FILE.replace(/\.mjs$/, '')]: entry },
+    // The world's packages without an `exports` map (the AWS SDK among them) by their ESM build:
+    // esbuild hoists and tree-shakes it, where the CommonJS build is wrapped and kept whole. The
+    // entry loads 20% less code and runs 25-30% less CPU at init (docs/benchmarks.md). The route
+    // files keep esbuild's default, since their packages are the app's.
+    mainFields: ['module', 'main'],
+    plugins: [routeFilesExternal(entry)],
+  } satisfies BuildOptions;
   const results = await Promise.all([
-    build({
-      ...common,
-      entryPoints: { [LAMBDA_ENTRY_FILE.replace(/\.mjs$/, '')]: entry },
-      // The world's packages without an `exports` map (the AWS SDK among them) by their ESM build:
-      // esbuild hoists and tree-shakes it, where the CommonJS build is wrapped and kept whole. The
-      // entry loads 20% less code and runs 25-30% less CPU at init (docs/benchmarks.md). The route
-      // files keep esbuild's default, since their packages are the app's.
-      mainFields: ['module', 'main'],
-      plugins: [routeFilesExternal(entry)],
-    }),
+    entryBuild(build, entryOptions),
     ...(options.output.step ? (['flow', 'step'] as const) : (['flow'] as const)).map((kind) =>
       build({
         ...common,
         entryPoints: { [ROUTE_FILES[kind].replace(/\.mjs$/, '')]: options.output[kind]! },
-        plugins: [workflowBundles(options.output), markerPackages],
+        plugins: [workflowBundles(options.output), markerPackages, absentWorlds],
       }),
     ),
   ]).catch((error: { errors?: { text: string; location?: { file: string } | null }[] }) => {

@@ -1,10 +1,10 @@
-// `wf build` writes .well-known/, .swc/ and a .gitignore line into the
-// directory it runs in. Deploy runs it in a staging directory under the out
-// directory instead, whose entries link to the project's top-level files, so
-// the project itself is left exactly as it was.
+// The Workflow builder writes .well-known/, .swc/ and a .gitignore line into
+// the directory it runs in. Deploy runs it (route-build.ts) in a staging
+// directory under the out directory instead, whose entries link to the
+// project's top-level files, so the project itself is left exactly as it was.
 import { lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { runWfBuild } from './wf-build.js';
+import { runRouteBuild } from './route-build.js';
 import { STANDALONE_DIR } from './workflow-output.js';
 
 /** Under the out directory. */
@@ -40,7 +40,9 @@ export async function stageProject(projectDir: string, outDir: string): Promise<
 
 export async function runStagedWfBuild(projectDir: string, outDir: string): Promise<string> {
   const staging = await stageProject(projectDir, outDir);
-  await runWfBuild(projectDir, { cwd: staging });
+  // An earlier build's routes (e.g. `wf build`'s flow.js, which would be found first) must not survive.
+  await rm(join(staging, '.well-known'), { recursive: true, force: true });
+  await runRouteBuild(projectDir, { cwd: staging });
   return stagedOutputDir(outDir);
 }
 

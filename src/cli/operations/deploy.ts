@@ -22,7 +22,7 @@ export interface DeployOptions {
   outDir: string;
   /** Existing build output to use as is. */
   workflowDir?: string;
-  /** Run `wf build` when no framework output is found (false: use an existing standalone output). */
+  /** Build the routes with the app's Workflow builder when no framework output is found (false: use an existing standalone output). */
   build: boolean;
   dryRun: boolean;
   /** Modules to bundle as the handler and the world; default: this package's own. */
@@ -89,11 +89,11 @@ export async function locateWorkflows(options: DeployOptions): Promise<WorkflowO
     note(`using the framework's build output in ${relative(options.projectDir, framework.dir) || '.'} (rebuild the app first to refresh it)`);
     return { ...framework, built: false };
   }
-  // `wf build` runs in a staging directory under the out directory, so its output stays out of the project.
+  // The builder runs in a staging directory under the out directory, so its output stays out of the project.
   const stagedDir = stagedOutputDir(options.outDir);
   let standaloneDir = stagedDir;
   if (options.build) {
-    note('building workflows with `wf build` (standalone)');
+    note('building the workflow routes with the app\'s Workflow builder (deploy bundles them)');
     await runStagedWfBuild(options.projectDir, options.outDir);
   } else if (!(await readOutputDir(stagedDir))) {
     // An earlier `wf build` the user ran in the project.
@@ -103,7 +103,7 @@ export async function locateWorkflows(options: DeployOptions): Promise<WorkflowO
   if (!found) {
     throw new CliFailure(
       options.build
-        ? `wf build left no flow/step bundles in ${standaloneDir}.`
+        ? `The Workflow builder left no flow/step routes in ${standaloneDir}.`
         : `No workflow build output in ${standaloneDir}: run \`wf build\`, drop --no-build, or pass --workflow-dir.`,
     );
   }

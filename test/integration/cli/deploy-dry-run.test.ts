@@ -1,6 +1,6 @@
-// deploy --dry-run on a real app: `wf build` (standalone), then one Lambda
-// file bundled from the app's flow/step bundles, this package's handler and
-// world, zipped. The bundle loads and answers an (empty) SQS batch.
+// deploy --dry-run on a real app: the app's Workflow builder writes the flow
+// and step routes unbundled, then deploy bundles them with this package's
+// handler and world, zipped. The bundle loads and answers an (empty) SQS batch.
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,19 +27,28 @@ afterAll(async () => {
   await rm(project, { recursive: true, force: true });
 });
 
-it('builds with wf build, bundles, zips, and writes only build output', async () => {
+it('builds the routes with the app\'s builder, bundles, zips, and writes only build output', async () => {
   const notes: string[] = [];
   const result = await deploy({ projectDir: project, outDir: join(project, '.aws-workflow'), build: true, dryRun: true, modules, note: (l) => notes.push(l) });
 
-  expect(notes).toContain('building workflows with `wf build` (standalone)');
-  // wf build ran in a staging directory under the out directory, not in the project.
-  expect(result.source).toMatchObject({ built: true, flow: join(project, '.aws-workflow', 'wf', '.well-known', 'workflow', 'v1', 'flow.js') });
+  expect(notes).toContain("building the workflow routes with the app's Workflow builder (deploy bundles them)");
+  // The builder ran in a staging directory under the out directory, not in the project.
+  expect(result.source).toMatchObject({ built: true, line: '4', flow: join(project, '.aws-workflow', 'wf', '.well-known', 'workflow', 'v1', 'flow.mjs') });
   const zip = unzipSync(new Uint8Array(await readFile(result.zip.path)));
-  // The entry, and the flow and step bundles as self-contained files it imports on first use
-  // (not esbuild chunks: a split chunk of a CommonJS package loaded with import() loses its named exports).
+  // The entry with its chunks, and the flow and step routes as self-contained files it imports on first use
+  // (not chunks shared with the entry: a split chunk of a CommonJS package loaded with import() loses its named exports).
   const names = Object.keys(zip).sort();
-  expect(names).toEqual(['flow.mjs', 'index.mjs', 'step.mjs']);
+  expect(names.filter((name) => !name.startsWith('entry-chunks/'))).toEqual(['flow.mjs', 'index.mjs', 'step.mjs']);
+  // What the entry loads only on demand (here the SSM client for the master key parameter) is a chunk of its own.
+  expect(names.some((name) => /^entry-chunks\/master-key-parameter-[A-Z0-9]+\.mjs$/.test(name))).toBe(true);
+  for (const route of ['flow.mjs', 'step.mjs']) expect(new TextDecoder().decode(zip[route])).not.toContain('entry-chunks/');
   expect(result.zip.bytes).toBeLessThan(50 * 1024 * 1024);
+  // The runtime's Vercel and local worlds are left out of the routes (absent-worlds.ts): no undici, no Vercel OIDC.
+  for (const route of ['flow.mjs', 'step.mjs']) {
+    const code = new TextDecoder().decode(zip[route]);
+    expect(code).toContain('@workflow/world-local is not in the Lambda package');
+    expect(code).not.toMatch(/VercelOidcTokenError|undici/);
+  }
   expect(result.zip.unzippedBytes).toBeGreaterThan(result.zip.bytes);
   // The app's sources are untouched; the only new entry is the out directory, which git-ignores itself.
   expect((await readFile(join(project, 'workflows', 'greet.ts'), 'utf8')).includes("'use workflow'")).toBe(true);
