@@ -151,4 +151,3 @@ describe('ProjectionLog', () => {
     expect(kinds).toEqual(['network error (DynamoDB unreachable)', 'ProvisionedThroughputExceededException']);
   });
 });
-});
