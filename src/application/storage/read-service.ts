@@ -53,11 +53,10 @@ export class ReadService {
     const held = this.cache?.run(runId);
     if (!held || !this.store.runVersion) return undefined;
     const version = await this.store.runVersion(runId);
-    if (version === held.version) return { ...held.run };
-    // Unchanged while we read: another process wrote the run, so stop trusting the entry
-    // (as a decision does on a conflict). Changed: this process committed meanwhile; just read.
-    if (this.cache?.run(runId) === held && version !== undefined && version > held.version) this.cache.stale(runId);
-    return undefined;
+    // Otherwise read the stored run. The entry is left alone: a newer version may be this
+    // process's own commit, landed but not yet applied to the cache; a decision on a
+    // truly stale entry finds out by its conditioned commit.
+    return version === held.version ? { ...held.run } : undefined;
   }
 
   async listRuns(params?: ListWorkflowRunsParams): Promise<PaginatedResponse<WorkflowRun>> {
