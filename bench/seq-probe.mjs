@@ -1,6 +1,9 @@
-// seq20 on world-aws, timed with and without the bench's metering proxies
-// (the fan-out bench times through them). A probe for where seq20's wall time goes.
-//   node bench/seq-probe.mjs [runs]      (BENCH_CPU_PROF=<dir> profiles the children)
+// seq20 on world-aws, timed with and without the bench's metering proxies, with
+// each process's CPU per run and (through the proxies) the requests per run by
+// operation and item kind; world-postgres too (PROBE_MODES=postgres). A probe for
+// where seq20's wall time goes.
+//   PROBE_MODES=proxied,direct,postgres node bench/seq-probe.mjs [runs]
+//   (BENCH_CPU_PROF=<dir> profiles the children; PROBE_TRACE=1 prints the last 60 requests)
 import { startAwsStack } from './lib/aws-stack.mjs';
 import { call, ourWorld, startServer } from './lib/e2e.mjs';
 import { counted } from './lib/aws-stack.mjs';
@@ -9,10 +12,13 @@ import { now, sleep, summarize } from './lib/stats.mjs';
 import { cpuSpent, processCpu } from './lib/process-cpu.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
+// PROBE_WORKFLOW=parallelSteps PROBE_ARGS=[50]: another workflow of the fixture app (fanout50 as the cost bench runs it).
+const workflow = process.env.PROBE_WORKFLOW ?? 'sequentialSteps';
+const args = JSON.parse(process.env.PROBE_ARGS ?? '[20]');
 
 async function seq20(base) {
   const t0 = now();
-  const { runId } = await call(base, 'POST', 'start', { workflow: 'sequentialSteps', args: [20] });
+  const { runId } = await call(base, 'POST', 'start', { workflow, args });
   for (;;) {
     const { status } = await call(base, 'GET', `runs/${runId}/status`);
     if (status === 'completed') return now() - t0;
