@@ -142,10 +142,10 @@ describe('ProjectionLog write-behind timer', () => {
   class CountingClock extends ManualClock {
     sleeps = 0;
     aborted = 0;
-    override sleep(ms: number, signal?: AbortSignal, options?: { unref?: boolean }): Promise<void> {
+    override sleep(ms: number, signal?: AbortSignal): Promise<void> {
       this.sleeps++;
       signal?.addEventListener('abort', () => this.aborted++, { once: true });
-      return super.sleep(ms, signal, options);
+      return super.sleep(ms, signal);
     }
   }
 
