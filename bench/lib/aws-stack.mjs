@@ -13,14 +13,21 @@ export function counted(env) {
   return { ...env, WORKFLOW_TARGET_WORLD: COUNTING_WORLD, E2E_WORLD_ENTRY: env.WORKFLOW_TARGET_WORLD };
 }
 
-/** proxyOptions: aws-proxy.mjs's { delayMs, observe, rewrite }. Resolves to { server, proxies, reader, env, stop() }. */
+/**
+ * proxyOptions: aws-proxy.mjs's { delayMs, observe, rewrite }, or { direct: true }: no
+ * proxies, the server talks to the local AWS as an app does under `aws-workflow dev`
+ * (for timing: a proxy is a third process on every request's path, which world-postgres
+ * does not have). Resolves to { server, proxies (absent when direct), reader, env, stop() }.
+ */
 export async function startAwsStack(proxyOptions = {}) {
   await ensureWorkflowsBuilt(APP);
   const local = await startBenchLocalAws();
-  const proxies = await startAwsProxies(local.env, proxyOptions).catch(async (error) => {
-    await local.stop();
-    throw error;
-  });
+  const proxies = proxyOptions.direct
+    ? { env: local.env, setDelay: () => {}, stop: async () => {} }
+    : await startAwsProxies(local.env, proxyOptions).catch(async (error) => {
+        await local.stop();
+        throw error;
+      });
   let server;
   let reader;
   const stop = async () => {

@@ -2,10 +2,11 @@
 // listens: its output kept (last 30 lines) for error messages, and a stop()
 // that sends SIGTERM and, after 10 s, SIGKILL.
 import { spawn } from 'node:child_process';
+import { cpuProfileArgs } from './cpu-prof.mjs';
 
 /** Resolves to { readyLine (text after the prefix), stop(), logTail() }. */
 export async function spawnServer({ name, args, cwd, env, ready }) {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cpuProfileArgs(name), ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
   const tail = [];
   const readyLine = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} not ready in 60 s\n${tail.join('\n')}`)), 60_000);

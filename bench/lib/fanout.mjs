@@ -7,7 +7,8 @@
 // (world-postgres.mjs; fanout1000 only with BENCH_PG_FANOUT1000=1;
 // BENCH_SKIP_POSTGRES=1 skips world-postgres, BENCH_SKIP_PLAIN=1 the check).
 // BENCH_FANOUT=seq20,fanout200 picks scenarios; any other width on request
-// (BENCH_FANOUT=fanout600); BENCH_FANOUT_RUNS=n overrides the runs of each fan-out.
+// (BENCH_FANOUT=fanout600); BENCH_FANOUT_RUNS=n overrides the runs of each fan-out,
+// BENCH_SEQ_RUNS=n those of seq20 (e.g. a longer window for BENCH_CPU_PROF).
 // DynamoDB: every request and the items reads returned (all tables), per step.
 //
 // Counting: the app server talks to DynamoDB, SQS and S3 through proxies
@@ -35,7 +36,7 @@ export function fanoutScenarios({ quick = false, only = process.env.BENCH_FANOUT
     check: (v) => v?.sum === sumOfSquares(n) && v?.steps === n && v?.maxRuns === 1,
     runs: Number(process.env.BENCH_FANOUT_RUNS ?? runs),
   });
-  const seq = { name: 'seq20', workflow: 'sequentialSteps', args: () => [20], steps: 20, check: (v) => v === 20, runs: quick ? 1 : 3 };
+  const seq = { name: 'seq20', workflow: 'sequentialSteps', args: () => [20], steps: 20, check: (v) => v === 20, runs: Number(process.env.BENCH_SEQ_RUNS ?? (quick ? 1 : 3)) };
   const all = quick ? [seq, fan(50, 1)] : [seq, fan(50, 3), fan(200, 3), fan(1000, 1)];
   if (!only) return all;
   // Any other width on request (the growth curve): BENCH_FANOUT=fanout400,fanout600.
@@ -142,17 +143,44 @@ async function runScenarios(server, scenarios, counters, log, label) {
   return out;
 }
 
-/** Our world on the embedded local AWS, metered. */
-async function onLocalAws(scenarios, log) {
-  const counters = { metered: true, current: newCounters() };
-  const stack = await startAwsStack(meter(counters));
+async function onStack(proxyOptions, scenarios, counters, log, label) {
+  const stack = await startAwsStack(proxyOptions);
   try {
-    return await runScenarios(stack.server, scenarios, counters, log, 'world-aws, local AWS');
+    return await runScenarios(stack.server, scenarios, counters, log, label);
   } catch (error) {
     throw new Error(`${error.message}\n--- server output ---\n${stack.server.logTail()}`);
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * Our world on the embedded local AWS. Timed without the metering proxies, as
+ * an app runs against `aws-workflow dev` (the proxies are a third process on
+ * every request's path, which world-postgres's requests do not cross); then one
+ * metered run per scenario, on a fresh stack through the proxies, gives the
+ * per-step counts. BENCH_TIME_METERED=1 times the metered runs instead (the
+ * bench before this split).
+ */
+async function onLocalAws(scenarios, log) {
+  const counters = { metered: true, current: newCounters() };
+  if (process.env.BENCH_TIME_METERED === '1') return onStack(meter(counters), scenarios, counters, log, 'world-aws, local AWS, metered');
+  const timed = await onStack({ direct: true }, scenarios, { metered: false }, log, 'world-aws, local AWS');
+  const once = scenarios.map((s) => ({ ...s, runs: 1 }));
+  const metered = await onStack(meter(counters), once, counters, log, 'world-aws, local AWS, metered (counts only)');
+  const out = {};
+  for (const { name } of scenarios) {
+    const [t, m] = [timed[name], metered[name]];
+    out[name] = t?.error ? t : { ...t, perStep: { ...t.perStep, ...pickCounts(m) }, sqsOps: m?.sqsOps, dynamodbOps: m?.dynamodbOps, meteredMs: m?.totalMs?.p50 };
+  }
+  return out;
+}
+
+/** The per-step counts only the metered run has (the timed run's handler calls and replays are kept). */
+function pickCounts(metered) {
+  if (!metered?.perStep) return {};
+  const { handlerCalls: _h, workflowReplays: _r, ...counts } = metered.perStep;
+  return counts;
 }
 
 /** Scenarios on one world-postgres server, or the error with the server's output. */
@@ -226,6 +254,11 @@ export function fanoutTable({ scenarios, aws, postgres }) {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => r.map((c, i) => c.padStart(widths[i])).join('  '));
+  const metered = scenarios.filter((s) => aws?.[s.name]?.meteredMs !== undefined);
+  if (metered.length) {
+    const list = metered.map((s) => `${s.name} ${fmt(aws[s.name].meteredMs, 0)} ms`).join(', ');
+    lines.push(`world-aws p50: timed without the metering proxies (as under \`aws-workflow dev\`); SQS/DDB counts from one metered run each (${list})`);
+  }
   if (aws?.error) lines.push(`world-aws failed: ${aws.error.split('\n')[0]}`);
   for (const s of scenarios) {
     if (aws?.[s.name]?.error) lines.push(`world-aws ${s.name} failed: ${aws[s.name].error}`);

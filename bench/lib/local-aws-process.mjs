@@ -6,6 +6,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { cpuProfileArgs } from './cpu-prof.mjs';
 
 const DIST = join(fileURLToPath(new URL('../../', import.meta.url)), 'dist');
 const localAwsModule = () => import(join(DIST, 'infra', 'local-aws', 'index.js'));
@@ -21,7 +22,7 @@ export async function startBenchLocalAws() {
     const aws = await startLocalAws({ name: 'bench' });
     return { env: aws.env, stop: () => aws.stop(), mode: 'in-process' };
   }
-  const child = fork(fileURLToPath(import.meta.url), ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--child'], { execArgv: [...process.execArgv, ...cpuProfileArgs('local-aws')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const env = await new Promise((resolve, reject) => {
     child.once('message', (m) => (m.env ? resolve(m.env) : reject(new Error(m.error))));
     child.once('exit', (code) => reject(new Error(`local AWS process exited (${code}) before it was ready`)));

@@ -29,7 +29,7 @@ export interface StorageDeps {
 export function createStorage(deps: StorageDeps): Storage {
   const claimCheck = new PayloadClaimCheck({ blobs: deps.blobs, keyPrefix: deps.blobKeyPrefix, maxInlineBytes: deps.maxInlinePayloadBytes });
   const events = new EventService({ ...deps, claimCheck, cache: deps.snapshotCache });
-  const reads = new ReadService(deps.store, claimCheck);
+  const reads = new ReadService(deps.store, claimCheck, deps.snapshotCache);
   // Arrow functions: the runtime may call these unbound.
   return {
     runs: {

@@ -4,6 +4,7 @@
 // id across runs) first write this process's pending projections, so a
 // process sees its own commits there (read-your-writes); another process's
 // commits appear once that process has written them (docs/dynamodb-schema.md).
+// runs.get of a run this process holds is confirmed by its version alone.
 import { HookNotFoundError, WorkflowRunNotFoundError, WorkflowWorldError } from '@workflow/errors';
 import type {
   Event,
@@ -25,18 +26,37 @@ import type {
 import { stripEventDataRefs } from '@workflow/world';
 import type { EventStore } from '../../ports/event-store.js';
 import type { PayloadClaimCheck } from './claim-check.js';
+import type { SnapshotCache } from './snapshot-cache.js';
 import { eventListingScope, toPageRequest, toPaginatedResponse } from './pagination.js';
 
 export class ReadService {
   constructor(
     private readonly store: EventStore,
     private readonly claimCheck: PayloadClaimCheck,
+    private readonly cache?: SnapshotCache,
   ) {}
 
   async getRun(runId: string, params?: GetWorkflowRunParams): Promise<WorkflowRun> {
-    const run = await this.store.getRunEntity(runId);
+    const run = (await this.currentCachedRun(runId)) ?? (await this.store.getRunEntity(runId));
     if (!run) throw new WorkflowRunNotFoundError(runId);
     return this.withData(run, params?.resolveData);
+  }
+
+  /**
+   * A run this process holds in its snapshot cache, when the version read
+   * from the log's newest item (one item, strongly consistent) equals the
+   * cached one: nobody has committed since, so the cached state is the
+   * current one, as a decision confirms a cached answer. Saves the projection
+   * read of `runs.get`, which callers poll (`returnValue`, status pages).
+   */
+  private async currentCachedRun(runId: string): Promise<WorkflowRun | undefined> {
+    const held = this.cache?.run(runId);
+    if (!held || !this.store.runVersion) return undefined;
+    const version = await this.store.runVersion(runId);
+    // Otherwise read the stored run. The entry is left alone: a newer version may be this
+    // process's own commit, landed but not yet applied to the cache; a decision on a
+    // truly stale entry finds out by its conditioned commit.
+    return version === held.version ? { ...held.run } : undefined;
   }
 
   async listRuns(params?: ListWorkflowRunsParams): Promise<PaginatedResponse<WorkflowRun>> {

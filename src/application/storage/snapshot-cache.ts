@@ -102,6 +102,13 @@ export class SnapshotCache {
     return { cached, missing };
   }
 
+  /** The run as this process last committed or read it, if held (to be confirmed by its version before use). */
+  run(runId: string): RunRecord | undefined {
+    const state = this.runs.get(runId);
+    if (state) this.touch(runId, state);
+    return state?.record;
+  }
+
   /** Remembers what a fresh read returned, unless the run is quarantined. */
   loaded(runId: string, snapshot: Snapshot): void {
     if (!snapshot.run || this.isQuarantined(runId) || this.runs.has(runId)) return;

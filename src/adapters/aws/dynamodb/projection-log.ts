@@ -50,8 +50,12 @@ interface RunState {
   pending: Map<number, CommitRecord>;
   /** Commits above `projected` whose projections this process wrote: first seq → last seq. */
   written: Map<number, number>;
-  /** Aborts the scheduled write (a newer schedule or a flush replaces it). */
+  /** Aborts the scheduled write (a flush, or a schedule due earlier, replaces it). */
   timer?: AbortController;
+  /** When the scheduled write is due: a commit may push it back without a new timer. */
+  dueAt?: number;
+  /** When the armed timer fires. */
+  firesAt?: number;
   /** When the oldest waiting commit arrived. */
   waitingSince?: number;
   flushing?: Promise<void>;
@@ -142,8 +146,6 @@ export class ProjectionLog {
 
   private schedule(runId: string, state: RunState, writer: ProjectionWriter): void {
     state.writer = writer;
-    state.timer?.abort();
-    state.timer = undefined;
     if (state.pending.size >= this.maxPending) {
       void this.flush(runId);
       return;
@@ -153,17 +155,38 @@ export class ProjectionLog {
     state.waitingSince ??= now;
     const delay =
       state.failures > 0 ? this.delayMs * 2 ** Math.min(state.failures, 6) : Math.max(0, Math.min(this.delayMs, state.waitingSince + this.maxWaitMs - now));
+    state.dueAt = now + delay;
+    // A write pushed back keeps its timer, which waits out the rest when it fires: no
+    // timer (and no aborted one) per commit on a busy run.
+    if (state.timer && state.firesAt! <= state.dueAt) return;
+    state.timer?.abort();
+    this.arm(runId, state);
+  }
+
+  private arm(runId: string, state: RunState): void {
     const timer = new AbortController();
     state.timer = timer;
+    state.firesAt = state.dueAt!;
     // Late projections are harmless: never keep a process alive for them.
-    this.clock.sleep(delay, timer.signal, { unref: true }).then(
+    this.clock.sleep(Math.max(0, state.firesAt - this.clock.now()), timer.signal, { unref: true }).then(
       () => {
         if (state.timer !== timer) return;
-        state.timer = undefined;
+        state.timer = undefined; // fired: nothing to abort
+        // Pushed back meanwhile: wait out the rest (only when the clock did reach the fire
+        // time, so a clock whose sleeps end early cannot spin this into a loop).
+        const now = this.clock.now();
+        if (state.dueAt! > now && now >= state.firesAt!) return this.arm(runId, state);
         void this.flush(runId);
       },
-      () => undefined, // replaced by a newer schedule or a flush
+      () => undefined, // replaced by an earlier schedule or a flush
     );
+  }
+
+  private disarm(state: RunState): void {
+    state.timer?.abort();
+    state.timer = undefined;
+    state.dueAt = undefined;
+    state.firesAt = undefined;
   }
 
   private async flush(runId: string): Promise<void> {
@@ -174,8 +197,7 @@ export class ProjectionLog {
       if (state.pending.size > 0) await this.flush(runId);
       return;
     }
-    state.timer?.abort();
-    state.timer = undefined;
+    this.disarm(state);
     state.waitingSince = undefined;
     const writer = state.writer;
     if (!writer || (state.pending.size === 0 && state.written.size === 0)) return;

@@ -151,3 +151,77 @@ describe('ProjectionLog', () => {
     expect(kinds).toEqual(['network error (DynamoDB unreachable)', 'ProvisionedThroughputExceededException']);
   });
 });
+
+describe('ProjectionLog write-behind timer', () => {
+  /** A manual clock that counts sleeps started and sleeps aborted. */
+  class CountingClock extends ManualClock {
+    sleeps = 0;
+    aborted = 0;
+    override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+      this.sleeps++;
+      signal?.addEventListener('abort', () => this.aborted++, { once: true });
+      return super.sleep(ms, signal);
+    }
+  }
+
+  it('a busy run keeps one timer: commits push the write back without a new timer each, and it still fires on time', async () => {
+    const clock = new CountingClock(T0);
+    const log = new ProjectionLog({ delayMs: 300, maxWaitMs: 1000, clock });
+    const { writer, batches } = fakeWriter();
+    for (let seq = 1; seq <= 5; seq++) {
+      log.committed(RUN_ID, rec(seq), writer);
+      await clock.advance(100);
+    }
+    // Last commit at T0 + 400: due 300 ms later.
+    expect(clock.aborted).toBe(0);
+    await clock.advance(199);
+    expect(batches).toHaveLength(0);
+    await clock.advance(1);
+    expect(batches).toHaveLength(1);
+    expect([...batches[0]!.steps.keys()]).toHaveLength(5);
+    // The one timer slept to its first due time, then waited out the push-backs twice: three sleeps, not five.
+    expect(clock.sleeps).toBe(3);
+    expect(clock.aborted).toBe(0);
+  });
+
+  it('a write pushed back past maxWaitMs is still capped at maxWaitMs after the first commit', async () => {
+    const clock = new CountingClock(T0);
+    const log = new ProjectionLog({ delayMs: 400, maxWaitMs: 1000, clock });
+    const { writer, batches } = fakeWriter();
+    for (let seq = 1; seq <= 6; seq++) {
+      log.committed(RUN_ID, rec(seq), writer);
+      if (seq < 6) await clock.advance(199);
+    }
+    // Commits until T0 + 995, the last one due at T0 + 1395 but capped at T0 + 1000.
+    await clock.advance(4);
+    expect(batches).toHaveLength(0);
+    await clock.advance(1);
+    expect(batches).toHaveLength(1);
+    expect(log.projected(RUN_ID)).toBe(6);
+  });
+
+  it('a clock whose sleeps end before their time gets the write at the first wake-up, not a loop of re-armed timers', async () => {
+    const clock = { now: () => T0, sleep: async () => {} };
+    const log = new ProjectionLog({ delayMs: 1000, maxWaitMs: 1000, clock });
+    const { writer, batches } = fakeWriter();
+    log.committed(RUN_ID, rec(1), writer);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toHaveLength(1);
+  });
+
+  it('a flush replaces the timer, and the next commit arms a new one', async () => {
+    const clock = new CountingClock(T0);
+    const log = new ProjectionLog({ delayMs: 500, maxWaitMs: 500, clock });
+    const { writer, batches } = fakeWriter();
+    log.committed(RUN_ID, rec(1), writer);
+    await log.flushAll();
+    expect(batches).toHaveLength(1);
+    expect(clock.aborted).toBe(1);
+    log.committed(RUN_ID, rec(2), writer);
+    await clock.advance(499);
+    expect(batches).toHaveLength(1);
+    await clock.advance(1);
+    expect(batches).toHaveLength(2);
+    expect(log.projected(RUN_ID)).toBe(2);
+  });
+});
