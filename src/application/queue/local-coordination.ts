@@ -7,6 +7,7 @@ import type { Clock } from '../../ports/clock.js';
 import { processScope, token, type ProcessScope } from '../../process-scope.js';
 import { BoundedMap } from './bounded-map.js';
 import { ReplayPacer, type ReplayPacing } from './replay-pacing.js';
+import { RunNets } from './run-nets.js';
 
 const LIMIT = 100_000;
 
@@ -30,6 +31,8 @@ export interface LocalWakeup {
 export class LocalCoordination {
   /** Replay pacing of the runs replayed here (replay-pacing.ts). */
   readonly pacing: ReplayPacer;
+  /** The runs this process holds with steps run in process, and their safety nets (run-nets.ts). */
+  readonly nets: RunNets;
   /** idempotency key → the message that carries it, as far as this process knows. */
   private readonly keys = new BoundedMap<string, LocalKey>(LIMIT);
   /** runId → the last wake-up this process sent. */
@@ -50,6 +53,7 @@ export class LocalCoordination {
     pacing?: ReplayPacing,
   ) {
     this.pacing = new ReplayPacer(clock, pacing);
+    this.nets = new RunNets(clock);
   }
 
   // Sends (send-coalescer.ts).

@@ -14,6 +14,7 @@ import { createReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { discardBody, readSignedBody, type SignedBodyResult } from './signed-body.js';
 import { withWakeupContinuations, type ContinuationDeps } from './wakeup-continuation.js';
 import { asWorkflowDelivery } from './inline-steps.js';
+import type { NetRun } from './run-nets.js';
 import { bodyTagHmac, processDeliveryKey, verifyDeliveryHeaders, type DeliveryTarget, type SignatureVerdict } from './signature.js';
 import { createRefusalLog, type RefusalLog } from './refusal-log.js';
 
@@ -93,13 +94,23 @@ export function createDispatch(prefix: string, handler: RuntimeHandler, options:
       const result = runId
         ? await withWakeupContinuations({ runId, messageId: envelope.id, finished: (r) => rescheduleSeconds(r) === undefined }, continuation!, call)
         : channelOf(envelope.queueName) === 'workflow'
-          ? await asWorkflowDelivery(call)
+          ? await asWorkflowDelivery(call, workflowDelivery(envelope, attempt))
           : await call();
       const timeoutSeconds = rescheduleSeconds(result);
       return timeoutSeconds === undefined ? { kind: 'done' } : { kind: 'reschedule', timeoutSeconds };
     };
     return lifecycle ? lifecycle.run(envelope, delivery, body) : body(delivery.attempt);
   };
+}
+
+/**
+ * What a workflow delivery's steps run in process need: the run (its nets'
+ * target) and whether it recovers, i.e. is a run's net or a redelivery,
+ * which may find steps held by a delivery that died (producer.ts).
+ */
+function workflowDelivery(envelope: Envelope, attempt: number): { run?: NetRun; recovering: boolean } {
+  const { runId } = payloadIds(envelope.payload);
+  return { run: runId ? { runId, queueName: envelope.queueName } : undefined, recovering: envelope.net === true || attempt > 1 };
 }
 
 /** The runtime asks for a later redelivery by returning `{ timeoutSeconds }`. */
