@@ -54,18 +54,35 @@ export interface InlineStepsSettings {
   maxHandlerSeconds: number;
   /** The delivery lease: an abandoned step is sent as a message due once it lapses. */
   leaseSeconds: number;
+  /** Steps created here that wait here for a slot when all are taken (beyond it, steps are sent). */
+  backlog: number;
+}
+
+/** Where a step created here runs: in a slot now, or in the next slot that frees (waiting in the backlog). */
+export type InlineReservation =
+  | { run: NetRun; release: () => void }
+  | { run: NetRun; waiting: { slot: Promise<() => void>; cancel: () => void } };
+
+/** Gives up a reservation that will not be used. */
+export function cancelReservation(reserved: InlineReservation | undefined): void {
+  if (!reserved) return;
+  if ('release' in reserved) reserved.release();
+  else reserved.waiting.cancel();
 }
 
 export interface InlineSteps {
   /**
-   * A slot for running the step `key` of `queueName` here, if the workflow
-   * delivery queueing it committed its `step_created` (gateCommits), its
-   * handler is registered here and a slot is free: its release when the
-   * step is not run, and the run the delivery replays (its net's target).
+   * A slot for running the step `key` of `queueName` here, now or once one
+   * frees, if the workflow delivery queueing it committed its `step_created`
+   * (gateCommits) and its handler is registered here; undefined when every
+   * slot is taken and the backlog is full. With the run the delivery replays
+   * (its net's target).
    */
-  reserve(queueName: string, key: string): { release: () => void; run: NetRun } | undefined;
+  reserve(queueName: string, key: string): InlineReservation | undefined;
   /** Runs a step here, detached, as its claim is written; frees `release` when it settles. */
   start(step: InlineStep, release: () => void): void;
+  /** Calls `begin` with a slot once one frees, counted as running here meanwhile (close() waits for it). */
+  whenFree(slot: Promise<() => void>, begin: (release: () => void) => void): void;
 }
 
 /** The step's claim was lost to another message: this process must not run it. */
@@ -212,7 +229,12 @@ export function createInlineSteps(deps: {
       const delivery = workflowDelivery().getStore();
       if (!delivery?.run || !delivery.created.delete(key) || !registry.lookup(queueName)) return undefined;
       const release = local.reserveInline(settings.maxRunning);
-      return release && { release, run: delivery.run };
+      if (release) return { release, run: delivery.run };
+      const waiting = local.waitInline(settings.backlog);
+      return waiting && { waiting, run: delivery.run };
+    },
+    whenFree(slot, begin) {
+      local.trackInline(slot.then(begin).catch(() => undefined));
     },
     start(step, release) {
       // Not part of the workflow delivery that queued it: a step it queues in turn is its own.

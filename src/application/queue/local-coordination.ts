@@ -47,6 +47,8 @@ export class LocalCoordination {
   /** Steps running in process (inline-steps.ts), each holding a slot until it settles. */
   private readonly inline = new Set<Promise<void>>();
   private inlineSlots = 0;
+  /** Steps created here waiting for a slot, first come first served. */
+  private readonly inlineWaiters: Array<(release: () => void) => void> = [];
 
   constructor(
     private readonly clock: Clock,
@@ -125,11 +127,42 @@ export class LocalCoordination {
   reserveInline(limit: number): (() => void) | undefined {
     if (this.inlineSlots >= limit) return undefined;
     this.inlineSlots++;
+    return this.inlineSlotRelease();
+  }
+
+  /**
+   * A slot for a step that waits here for one, handed over when a running
+   * step releases its own; undefined when `backlog` steps wait already.
+   * `cancel` gives up the wait (or the slot, if it was handed over).
+   */
+  waitInline(backlog: number): { slot: Promise<() => void>; cancel: () => void } | undefined {
+    if (this.inlineWaiters.length >= backlog) return undefined;
+    let waiter!: (release: () => void) => void;
+    const slot = new Promise<() => void>((resolve) => (waiter = resolve));
+    this.inlineWaiters.push(waiter);
+    return {
+      slot,
+      cancel: () => {
+        const at = this.inlineWaiters.indexOf(waiter);
+        if (at >= 0) this.inlineWaiters.splice(at, 1);
+        else void slot.then((release) => release());
+      },
+    };
+  }
+
+  /** Steps waiting here for a slot. */
+  get inlineWaiting(): number {
+    return this.inlineWaiters.length;
+  }
+
+  private inlineSlotRelease(): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.inlineSlots--;
+      const next = this.inlineWaiters.shift();
+      if (next) next(this.inlineSlotRelease());
+      else this.inlineSlots--;
     };
   }
 

@@ -15,7 +15,7 @@ import { assertStorableValue } from '../storage/validate-request.js';
 import { assertValidQueueHeaders } from './validate-headers.js';
 import type { SendCoalescer } from './send-coalescer.js';
 import { attachWakeup } from './wakeup-continuation.js';
-import { deliveredForm, recoveringDelivery, type InlineSteps } from './inline-steps.js';
+import { cancelReservation, deliveredForm, recoveringDelivery, type InlineReservation, type InlineSteps } from './inline-steps.js';
 import { runNetDelayMs } from '../../domain/delivery/run-net.js';
 import type { NetRun, RunNets, SentNet } from './run-nets.js';
 import type { Logger } from '../../ports/logger.js';
@@ -98,10 +98,13 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     const reserved = deps.coalescer && channel === 'step' && opts?.idempotencyKey && delaySeconds === 0 ? deps.inlineSteps?.reserve(queueName, opts.idempotencyKey) : undefined;
     const inline = reserved && deliveredForm(envelopeFor(false, undefined));
     if (deps.coalescer && reserved && inline && opts?.idempotencyKey) {
-      messageId = await runInline(deps, deps.coalescer, opts.idempotencyKey, inline, reserved, sendEnvelope, envelopeFor);
+      messageId =
+        'release' in reserved
+          ? await runInline(deps, deps.coalescer, opts.idempotencyKey, inline, reserved, sendEnvelope, envelopeFor)
+          : await waitInline(deps, deps.coalescer, opts.idempotencyKey, inline, reserved, sendEnvelope, envelopeFor);
       if (messageId === id) noteStepSent(deps, payload);
     } else if (deps.coalescer && channel === 'step' && opts?.idempotencyKey) {
-      reserved?.release();
+      cancelReservation(reserved);
       messageId = await deps.coalescer.sendKeyed(opts.idempotencyKey, id, () => send(false));
       if (messageId === id) noteStepSent(deps, payload);
       // A replay that may find a delivery dead: a copy of the holder takes over its lease once it lapses
@@ -157,6 +160,46 @@ async function runInline(
     },
   );
   return (await claiming).messageId;
+}
+
+/**
+ * A step created here while every slot is taken waits here for the next one,
+ * unclaimed: queue() returns once its run is covered by a net, and re-queues
+ * here coalesce with it (holdKey). If this process dies first, the net's
+ * replay re-queues it and its key is free: it is sent. When a slot frees it
+ * is claimed and run as any step run here (another process's replay may
+ * have claimed it meanwhile: then that one runs it).
+ */
+async function waitInline(
+  deps: ProducerDeps,
+  coalescer: SendCoalescer,
+  key: string,
+  delivered: Envelope,
+  reserved: Extract<InlineReservation, { waiting: unknown }>,
+  sendEnvelope: (envelope: Envelope) => Promise<void>,
+  envelopeFor: (wake: boolean, due: number | undefined, inline?: boolean) => Envelope,
+): Promise<string> {
+  const held = await coalescer.holdKey(key, delivered.id);
+  if ('holderId' in held) {
+    reserved.waiting.cancel();
+    return held.holderId;
+  }
+  const hold = deps.runNets!.hold(reserved.run, (run) => sendNet(deps, run), deps.logger ?? SILENT);
+  try {
+    await hold.covered;
+  } catch (error) {
+    held.forget();
+    reserved.waiting.cancel();
+    hold.release();
+    throw error;
+  }
+  deps.inlineSteps!.whenFree(reserved.waiting.slot, (release) => {
+    held.forget();
+    // runInline holds the run before this hold ends; its claim's failure is its own (the step is sent).
+    runInline(deps, coalescer, key, delivered, { run: reserved.run, release }, sendEnvelope, envelopeFor).catch(() => undefined);
+    hold.release();
+  });
+  return delivered.id;
 }
 
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -112,6 +112,8 @@ export interface QueueServices {
 }
 
 const RECOVERY_LABEL = 'world-aws';
+/** Steps waiting here for a slot, per slot (queue-services: inline steps' backlog). */
+const INLINE_BACKLOG_PER_SLOT = 4;
 
 export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   const { config, blobStore, clock, logger } = deps;
@@ -204,6 +206,9 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
             retryMaxSeconds: config.retryMaxSeconds,
             maxHandlerSeconds: config.maxHandlerSeconds,
             leaseSeconds: config.visibilitySeconds,
+            // A fan-out's steps wait here for a slot rather than travel through SQS (a send, a receive, a delete
+            // and two writes each), up to four slots' worth; beyond that they are sent and spread over consumers.
+            backlog: INLINE_BACKLOG_PER_SLOT * config.concurrency,
           },
         });
 

@@ -31,6 +31,13 @@ export interface SendCoalescer {
    * run here, `send` having sent its safety net.
    */
   sendInline(key: string, messageId: string, nonce: string, send: () => Promise<void>): Promise<{ messageId: string; leaseEndsAt?: number }>;
+  /**
+   * Remembers `messageId` as the key's message in this process, with nothing
+   * sent or claimed (a step created here that waits here for a slot; its run's
+   * net covers it): re-queues here coalesce with it. When the key is known
+   * here already, the holder's id instead.
+   */
+  holdKey(key: string, messageId: string): Promise<{ holderId: string } | { forget: () => void }>;
   /** Sends a run's wake-up via `send(marked)` unless one is pending; returns the id of the pending one. */
   sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<void>): Promise<string>;
   /** Stops the timers of deferred sent-marks. */
@@ -132,6 +139,14 @@ export function createSendCoalescer(deps: {
     return { messageId, won: claim };
   }
 
+  async function holdKey(key: string, messageId: string): Promise<{ holderId: string } | { forget: () => void }> {
+    const known = local.knownKey(key);
+    if (known && (await known.sent)) return { holderId: known.messageId };
+    const entry: LocalKey = { messageId, sent: Promise.resolve(true), believeUntil: clock.now() + settings.idempotencyWindowSeconds * 1000 };
+    local.rememberKey(key, entry);
+    return { forget: () => local.forgetKey(key, entry) };
+  }
+
   async function pendingHere(runId: string): Promise<LocalWakeup | undefined> {
     const known = local.unstartedWakeup(runId);
     return known && (await known.sent) ? known : undefined;
@@ -181,6 +196,7 @@ export function createSendCoalescer(deps: {
   return {
     sendKeyed,
     sendInline,
+    holdKey,
     sendWakeup,
     close() {
       closing.abort();

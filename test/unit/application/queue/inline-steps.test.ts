@@ -181,14 +181,43 @@ it('does not run the body of a step whose key another message holds (its first c
   expect(stepCalls(calls)).toHaveLength(0);
 });
 
-it('runs at most `concurrency` steps here at once; the rest are sent as usual', async () => {
+it('runs at most `concurrency` steps here at once; the next wait here for a slot (four per slot), unclaimed; the rest are sent', async () => {
   const gates: Array<() => void> = [];
-  const { calls, runtime } = mountRuntime(['step_1', 'step_2', 'step_3'], () => new Promise<undefined>((resolve) => gates.push(() => resolve(undefined))), { concurrency: 2 });
+  const steps = ['step_1', 'step_2', 'step_3', 'step_4', 'step_5', 'step_6'];
+  const { calls, runtime } = mountRuntime(steps, () => new Promise<undefined>((resolve) => gates.push(() => resolve(undefined))), { concurrency: 1 });
   await runtime.queue(WF, { runId: 'wrun_1' });
   await until(() => ops.includes('ack:workflow'));
+  // One net for the run; only the step beyond the backlog travels as a message.
   expect(ops.filter((o) => o.startsWith('send:'))).toEqual(['send:workflow:0', NET, 'send:step:0']);
-  await until(() => stepCalls(calls).length === 3);
-  for (const open of gates.splice(0)) open();
+  // The waiting steps hold no claim: their keys are free in the store until their slot comes.
+  expect(await h.idempotency.claimSend('step_5', 'msg_probe', 30, 3600)).toEqual({ won: true });
+  await h.idempotency.abandonClaim('step_5', 'msg_probe');
+  // A re-queue here coalesces with a waiting step.
+  const before = ops.length;
+  await runtime.queue(STEP, stepPayload('step_3'), { idempotencyKey: 'step_3' });
+  expect(ops.slice(before)).toEqual([]);
+  // The sent one runs through the consumer (its own slot); the others one at a time in the inline slot.
+  for (let ran = 0; ran < steps.length; ran++) {
+    await until(() => gates.length > 0);
+    gates.shift()!();
+  }
+  await until(() => stepCalls(calls).length === steps.length);
+  expect(new Set(stepCalls(calls).map((c) => (c.payload as { stepId: string }).stepId))).toEqual(new Set(steps));
+  expect(stepCalls(calls).every((c) => c.attempt === 1)).toBe(true);
+  expect(ops.filter((o) => o.startsWith('send:'))).toEqual(['send:workflow:0', NET, 'send:step:0']);
+});
+
+it('a step waiting here for a slot that another process claimed meanwhile is not run here', async () => {
+  const gates: Array<() => void> = [];
+  const { calls, runtime } = mountRuntime(['step_1', 'step_2'], () => new Promise<undefined>((resolve) => gates.push(() => resolve(undefined))), { concurrency: 1 });
+  await runtime.queue(WF, { runId: 'wrun_1' });
+  await until(() => gates.length === 1);
+  await h.idempotency.claimSend('step_2', 'msg_elsewhere', 30, 3600);
+  await h.idempotency.markSent('step_2', 'msg_elsewhere');
+  gates.shift()!();
+  await until(() => commits.includes('step_started:step_2'));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(stepCalls(calls).map((c) => (c.payload as { stepId: string }).stepId)).toEqual(['step_1']);
 });
 
 it('sends steps as messages in Lambda mode, where a step run after the batch could be frozen', async () => {
