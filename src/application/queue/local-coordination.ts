@@ -26,6 +26,8 @@ export interface LocalWakeup {
   sent: Promise<boolean>;
   /** Epoch ms when its mark lease ends. */
   markUntil: number;
+  /** Runs here as a continuation of its step (wakeup-continuation.ts), never as a message another process could receive. */
+  continuation?: boolean;
 }
 
 export class LocalCoordination {
@@ -86,6 +88,12 @@ export class LocalCoordination {
 
   forgetWakeup(runId: string, entry: LocalWakeup): void {
     if (this.wakeups.get(runId) === entry) this.wakeups.delete(runId);
+  }
+
+  /** A continuation is sent as a message after all (wakeup-continuation.ts): another process may receive it now. */
+  continuationSent(runId: string, messageId: string): void {
+    const known = this.wakeups.get(runId);
+    if (known?.messageId === messageId) known.continuation = false;
   }
 
   // Deliveries (message-processor.ts, wakeup-continuation.ts).

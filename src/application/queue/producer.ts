@@ -13,7 +13,7 @@ import { ENVELOPE_VERSION, channelOf, type Envelope } from './envelope.js';
 import { newMessageId } from './message-id.js';
 import { assertStorableValue } from '../storage/validate-request.js';
 import { assertValidQueueHeaders } from './validate-headers.js';
-import type { SendCoalescer } from './send-coalescer.js';
+import type { SendCoalescer, WakeupSent } from './send-coalescer.js';
 import { attachWakeup } from './wakeup-continuation.js';
 import { cancelReservation, deliveredForm, recoveringDelivery, type InlineReservation, type InlineSteps } from './inline-steps.js';
 import { runNetDelayMs } from '../../domain/delivery/run-net.js';
@@ -88,8 +88,12 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     };
     const send = (wake: boolean) => sendEnvelope(envelopeFor(wake, dueAt));
     // An unmarked wake-up queued by a step handler of the same run runs after that handler, in process.
-    const sendWakeup = async (wake: boolean) => {
-      if (!wake && attachWakeup(envelopeFor(false, undefined), (due) => sendEnvelope(envelopeFor(false, due)))) return;
+    const sendWakeup = async (wake: boolean): Promise<WakeupSent> => {
+      const instead = (due?: number) => {
+        if (runId) deps.coalescer?.continuationSent(runId, id);
+        return sendEnvelope(envelopeFor(false, due));
+      };
+      if (!wake && attachWakeup(envelopeFor(false, undefined), instead)) return 'continuation';
       await send(wake);
     };
 
