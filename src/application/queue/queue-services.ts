@@ -263,6 +263,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         },
       },
       coordination: local,
+      // Not on the workflow@5 line: its runtime runs steps inside the flow handler and recovers them itself.
+      recoverHeldSteps: inlineSteps !== undefined && !deps.leaseWorkflowMessages,
     }),
     getDeploymentId: async () => config.deploymentId,
     consumer: {
