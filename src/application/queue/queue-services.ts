@@ -46,7 +46,7 @@ export type QueueConfig = Pick<
   | 'maxMessageBytes'
   | 'idempotencyWindowSeconds'
 > &
-  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes' | 'allowPlainHttp' | 'pollWaitSeconds'>>;
+  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes' | 'allowPlainHttp' | 'pollWaitSeconds' | 'inlineBacklog'>>;
 
 export interface QueueServicesDeps {
   config: QueueConfig;
@@ -112,8 +112,6 @@ export interface QueueServices {
 }
 
 const RECOVERY_LABEL = 'world-aws';
-/** Steps waiting here for a slot, per slot (queue-services: inline steps' backlog). */
-const INLINE_BACKLOG_PER_SLOT = 4;
 
 export function createQueueServices(deps: QueueServicesDeps): QueueServices {
   const { config, blobStore, clock, logger } = deps;
@@ -207,8 +205,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
             maxHandlerSeconds: config.maxHandlerSeconds,
             leaseSeconds: config.visibilitySeconds,
             // A fan-out's steps wait here for a slot rather than travel through SQS (a send, a receive, a delete
-            // and two writes each), up to four slots' worth; beyond that they are sent and spread over consumers.
-            backlog: INLINE_BACKLOG_PER_SLOT * config.concurrency,
+            // and two writes each); beyond the backlog they are sent and spread over consumers.
+            backlog: (config.inlineBacklog ?? SETTINGS.inlineBacklog.fallback('')) * config.concurrency,
           },
         });
 
