@@ -211,6 +211,14 @@ export const SETTINGS = {
     meaning: 'largest HTTP delivery body the workflow routes accept (1 MiB, SQS\'s largest message, + 64 KiB); larger ones get 413 without being read',
   }),
   concurrency: int({ env: 'WORKFLOW_AWS_CONCURRENCY', default: 10, min: 1, max: 1000, meaning: 'messages handled at once by the in-process consumer' }),
+  inlineBacklog: int({
+    env: 'WORKFLOW_AWS_INLINE_BACKLOG',
+    default: 4,
+    min: 0,
+    max: 100,
+    meaning:
+      'steps created in a process that wait there for a free slot, per slot of `WORKFLOW_AWS_CONCURRENCY`, rather than travel through SQS (a send, a receive, a delete and a second write each); steps beyond it are sent and spread over consumers. Not on Lambda',
+  }),
   pollWaitSeconds: int({
     env: 'WORKFLOW_AWS_POLL_WAIT_SECONDS',
     default: 1,

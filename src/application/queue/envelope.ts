@@ -28,8 +28,10 @@ interface EnvelopeFields {
   restMs?: number;
   /** A workflow wake-up that holds its run's pending mark: cleared when its delivery starts. */
   wake?: true;
-  /** The safety net of a step its sender runs in process (inline-steps.ts): checked against the log before it runs. */
+  /** A copy of a step run in process (inline-steps.ts): checked against the log before it takes the lease. */
   inline?: true;
+  /** A run's safety net (run-nets.ts): acked by its live sender; elsewhere it replays the run unless the run is finished. */
+  net?: true;
 }
 
 /** An envelope as the handler sees it: the payload is inline. */
@@ -76,6 +78,7 @@ export function decodeEnvelope(body: string): WireEnvelope {
   if (e.restMs !== undefined && !(typeof e.restMs === 'number' && Number.isFinite(e.restMs) && e.restMs >= 0)) throw new EnvelopeError('invalid restMs');
   if (e.wake !== undefined && e.wake !== true) throw new EnvelopeError('invalid wake');
   if (e.inline !== undefined && e.inline !== true) throw new EnvelopeError('invalid inline');
+  if (e.net !== undefined && e.net !== true) throw new EnvelopeError('invalid net');
   if (e.headers !== undefined && !isStringRecord(e.headers)) throw new EnvelopeError('invalid headers');
   const inline = 'payload' in e;
   const ref = 'payloadRef' in e;

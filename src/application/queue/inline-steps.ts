@@ -5,17 +5,18 @@
 //
 // queue() of a step whose creation this workflow delivery just committed, and
 // whose handler is registered here, claims the key and takes its delivery
-// lease with its own nonce in one write (IdempotencyStore.claimInline) while
-// it sends the message, delayed until just after that lease would lapse
-// (safetyNetDueAt): the safety net. queue() returns once both are done, so the
-// runtime acknowledges the workflow delivery (its outbox) only once the step
-// is durably claimed and its message exists. The step starts at once; its
+// lease with its own nonce in one write (IdempotencyStore.claimInline), and
+// holds its run covered by the run's safety net (run-nets.ts: one delayed
+// wake-up per run and process, sent only when none covers now). queue()
+// returns once both are done, so the runtime acknowledges the workflow
+// delivery (its outbox) only once the step is durably claimed and a net
+// would replay the run if this process died. The step starts at once; its
 // first commit waits for the claim (gateCommits), so its body never runs
-// without the lease. If this process dies, the lease lapses and the safety
-// net is delivered anywhere, as any redelivery is; if the step finished, the
-// net finds it finished in the log and is acked without a run.
+// without the lease. The hold ends when the step and the replay after it
+// are over.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { backoffSeconds } from '../../domain/backoff.js';
+import { safetyNetDueAt } from '../../domain/delivery/lease.js';
 import { processScope, token } from '../../process-scope.js';
 import { errorMessage } from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
@@ -23,6 +24,7 @@ import type { Logger } from '../../ports/logger.js';
 import { decodeEnvelope, encodeEnvelope, hasPayloadRef, payloadIds, type Envelope } from './envelope.js';
 import type { DispatchOutcome, HandlerRegistry } from './handler-registry.js';
 import type { LocalCoordination } from './local-coordination.js';
+import type { NetRun } from './run-nets.js';
 
 /** A step to run here, its lease taken by `nonce` with its send claim. */
 export interface InlineStep {
@@ -32,13 +34,15 @@ export interface InlineStep {
   /** When the lease ends, at the earliest (from the clock before the claim was written): when to extend it. */
   leaseEndsAt: number;
   /**
-   * The claim and the safety net's send: true once both are done and this
+   * The claim and the run's cover by a net: true once both are done and this
    * message holds the key; false when another message holds it; rejects when
    * either failed. The step starts before it settles (see gateCommits).
    */
   claimed: Promise<boolean>;
-  /** Sends the step as a queue message due at `dueAt` (epoch ms) or now: after a failed or rescheduled run. */
+  /** Sends the step as a queue message due at `dueAt` (epoch ms) or now: after a failed, rescheduled or abandoned run. */
   sendFollowUp: (dueAt?: number) => Promise<void>;
+  /** That send failed: the run's next net, received here, is delivered (a recovering replay) instead of acked. */
+  unsent: () => void;
 }
 
 export interface InlineStepsSettings {
@@ -48,18 +52,37 @@ export interface InlineStepsSettings {
   retryMaxSeconds: number;
   /** The delivery deadline (the lifecycle abandons the run past it). */
   maxHandlerSeconds: number;
+  /** The delivery lease: an abandoned step is sent as a message due once it lapses. */
+  leaseSeconds: number;
+  /** Steps created here that wait here for a slot when all are taken (beyond it, steps are sent). */
+  backlog: number;
+}
+
+/** Where a step created here runs: in a slot now, or in the next slot that frees (waiting in the backlog). */
+export type InlineReservation =
+  | { run: NetRun; release: () => void }
+  | { run: NetRun; waiting: { slot: Promise<() => void>; cancel: () => void } };
+
+/** Gives up a reservation that will not be used. */
+export function cancelReservation(reserved: InlineReservation | undefined): void {
+  if (!reserved) return;
+  if ('release' in reserved) reserved.release();
+  else reserved.waiting.cancel();
 }
 
 export interface InlineSteps {
   /**
-   * A slot for running the step `key` of `queueName` here, if the workflow
-   * delivery queueing it committed its `step_created` (gateCommits), its
-   * handler is registered here and a slot is free; its release when the
-   * step is not run.
+   * A slot for running the step `key` of `queueName` here, now or once one
+   * frees, if the workflow delivery queueing it committed its `step_created`
+   * (gateCommits) and its handler is registered here; undefined when every
+   * slot is taken and the backlog is full. With the run the delivery replays
+   * (its net's target).
    */
-  reserve(queueName: string, key: string): (() => void) | undefined;
+  reserve(queueName: string, key: string): InlineReservation | undefined;
   /** Runs a step here, detached, as its claim is written; frees `release` when it settles. */
   start(step: InlineStep, release: () => void): void;
+  /** Calls `begin` with a slot once one frees, counted as running here meanwhile (close() waits for it). */
+  whenFree(slot: Promise<() => void>, begin: (release: () => void) => void): void;
 }
 
 /** The step's claim was lost to another message: this process must not run it. */
@@ -110,6 +133,10 @@ function createdStep(data: unknown): string | undefined {
 /** A workflow delivery running here: the steps whose `step_created` it committed. */
 interface WorkflowDelivery {
   created: Set<string>;
+  /** The run it replays and the queue it came on. */
+  run?: NetRun;
+  /** A run's net, or a redelivery: the steps it re-queues may be held by a delivery that died. */
+  recovering: boolean;
 }
 
 const WORKFLOW_DELIVERY = token<AsyncLocalStorage<WorkflowDelivery>>('inline-steps-workflow-delivery');
@@ -120,9 +147,14 @@ function workflowDelivery(): AsyncLocalStorage<WorkflowDelivery> {
 }
 
 /** Runs a workflow handler's delivery: the steps it creates may run here. */
-export function asWorkflowDelivery<T>(work: () => Promise<T>): Promise<T> {
+export function asWorkflowDelivery<T>(work: () => Promise<T>, delivery: { run?: NetRun; recovering?: boolean } = {}): Promise<T> {
   // A replay run as the continuation of a step run here is not that step: its commits wait for no claim.
-  return claimOfRun().exit(() => workflowDelivery().run({ created: new Set() }, work));
+  return claimOfRun().exit(() => workflowDelivery().run({ created: new Set(), run: delivery.run, recovering: delivery.recovering === true }, work));
+}
+
+/** True inside a recovering workflow delivery (a run's net, or a redelivery). */
+export function recoveringDelivery(): boolean {
+  return workflowDelivery().getStore()?.recovering === true;
 }
 
 /** The envelope as the handler would receive it, or undefined when its payload would not travel inline. */
@@ -169,8 +201,8 @@ export function createInlineSteps(deps: {
         local.finished(envelope.id);
         return;
       case 'abandoned':
-        // Reported by the lifecycle; the lease lapses and the safety net runs the step again.
-        return;
+        // Reported by the lifecycle, which stopped extending: a message takes the step over once the lease lapses.
+        return followUp(step, safetyNetDueAt(clock.now() + settings.leaseSeconds * 1000), fields);
       case 'reschedule':
         return followUp(step, clock.now() + outcome.timeoutSeconds * 1000, fields);
       default:
@@ -183,7 +215,8 @@ export function createInlineSteps(deps: {
     try {
       await step.sendFollowUp(dueAt);
     } catch (error) {
-      logger.error('Could not send a step run in process as a queue message; its safety net runs it once its lease lapses', {
+      step.unsent();
+      logger.error("Could not send a step run in process as a queue message; the run's next safety net replays the run", {
         ...fields,
         error: errorMessage(error),
       });
@@ -194,8 +227,14 @@ export function createInlineSteps(deps: {
     reserve(queueName, key) {
       // Only the workflow delivery that committed the step's creation (the runtime queues it right after).
       const delivery = workflowDelivery().getStore();
-      if (!delivery?.created.delete(key) || !registry.lookup(queueName)) return undefined;
-      return local.reserveInline(settings.maxRunning);
+      if (!delivery?.run || !delivery.created.delete(key) || !registry.lookup(queueName)) return undefined;
+      const release = local.reserveInline(settings.maxRunning);
+      if (release) return { release, run: delivery.run };
+      const waiting = local.waitInline(settings.backlog);
+      return waiting && { waiting, run: delivery.run };
+    },
+    whenFree(slot, begin) {
+      local.trackInline(slot.then(begin).catch(() => undefined));
     },
     start(step, release) {
       // Not part of the workflow delivery that queued it: a step it queues in turn is its own.

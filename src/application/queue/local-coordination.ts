@@ -7,6 +7,7 @@ import type { Clock } from '../../ports/clock.js';
 import { processScope, token, type ProcessScope } from '../../process-scope.js';
 import { BoundedMap } from './bounded-map.js';
 import { ReplayPacer, type ReplayPacing } from './replay-pacing.js';
+import { RunNets } from './run-nets.js';
 
 const LIMIT = 100_000;
 
@@ -25,11 +26,15 @@ export interface LocalWakeup {
   sent: Promise<boolean>;
   /** Epoch ms when its mark lease ends. */
   markUntil: number;
+  /** Runs here as a continuation of its step (wakeup-continuation.ts), never as a message another process could receive. */
+  continuation?: boolean;
 }
 
 export class LocalCoordination {
   /** Replay pacing of the runs replayed here (replay-pacing.ts). */
   readonly pacing: ReplayPacer;
+  /** The runs this process holds with steps run in process, and their safety nets (run-nets.ts). */
+  readonly nets: RunNets;
   /** idempotency key → the message that carries it, as far as this process knows. */
   private readonly keys = new BoundedMap<string, LocalKey>(LIMIT);
   /** runId → the last wake-up this process sent. */
@@ -44,12 +49,15 @@ export class LocalCoordination {
   /** Steps running in process (inline-steps.ts), each holding a slot until it settles. */
   private readonly inline = new Set<Promise<void>>();
   private inlineSlots = 0;
+  /** Steps created here waiting for a slot, first come first served. */
+  private readonly inlineWaiters: Array<(release: () => void) => void> = [];
 
   constructor(
     private readonly clock: Clock,
     pacing?: ReplayPacing,
   ) {
     this.pacing = new ReplayPacer(clock, pacing);
+    this.nets = new RunNets(clock);
   }
 
   // Sends (send-coalescer.ts).
@@ -80,6 +88,12 @@ export class LocalCoordination {
 
   forgetWakeup(runId: string, entry: LocalWakeup): void {
     if (this.wakeups.get(runId) === entry) this.wakeups.delete(runId);
+  }
+
+  /** A continuation is sent as a message after all (wakeup-continuation.ts): another process may receive it now. */
+  continuationSent(runId: string, messageId: string): void {
+    const known = this.wakeups.get(runId);
+    if (known?.messageId === messageId) known.continuation = false;
   }
 
   // Deliveries (message-processor.ts, wakeup-continuation.ts).
@@ -121,11 +135,42 @@ export class LocalCoordination {
   reserveInline(limit: number): (() => void) | undefined {
     if (this.inlineSlots >= limit) return undefined;
     this.inlineSlots++;
+    return this.inlineSlotRelease();
+  }
+
+  /**
+   * A slot for a step that waits here for one, handed over when a running
+   * step releases its own; undefined when `backlog` steps wait already.
+   * `cancel` gives up the wait (or the slot, if it was handed over).
+   */
+  waitInline(backlog: number): { slot: Promise<() => void>; cancel: () => void } | undefined {
+    if (this.inlineWaiters.length >= backlog) return undefined;
+    let waiter!: (release: () => void) => void;
+    const slot = new Promise<() => void>((resolve) => (waiter = resolve));
+    this.inlineWaiters.push(waiter);
+    return {
+      slot,
+      cancel: () => {
+        const at = this.inlineWaiters.indexOf(waiter);
+        if (at >= 0) this.inlineWaiters.splice(at, 1);
+        else void slot.then((release) => release());
+      },
+    };
+  }
+
+  /** Steps waiting here for a slot. */
+  get inlineWaiting(): number {
+    return this.inlineWaiters.length;
+  }
+
+  private inlineSlotRelease(): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.inlineSlots--;
+      const next = this.inlineWaiters.shift();
+      if (next) next(this.inlineSlotRelease());
+      else this.inlineSlots--;
     };
   }
 

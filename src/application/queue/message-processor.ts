@@ -44,6 +44,8 @@ export interface ProcessorDeps {
   settings: ProcessorSettings;
   /** What this process knows of its own deliveries; default: private to this processor. */
   local?: LocalCoordination;
+  /** Whether a received run's safety net is acked unrun (run-nets.ts, createNetCheck); without it every net is delivered. */
+  netNeedsNoRun?: (envelope: Envelope) => Promise<boolean>;
 }
 
 export type Disposition =
@@ -145,6 +147,16 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
     }
     Object.assign(fields, payloadIds(envelope.payload));
 
+    if (envelope.net && deps.netNeedsNoRun) {
+      try {
+        if (await deps.netNeedsNoRun(envelope)) {
+          logger.debug("Acked a run's safety net: its sender is alive here, or the run is finished", fields);
+          return { kind: 'ack' };
+        }
+      } catch (error) {
+        return retry(message, channel, `could not arm the successor of a run's safety net: ${errorMessage(error)}`, fields);
+      }
+    }
     return deliverOnce(channel, message, wire, envelope, fields);
   }
 

@@ -13,10 +13,12 @@ import { ENVELOPE_VERSION, channelOf, type Envelope } from './envelope.js';
 import { newMessageId } from './message-id.js';
 import { assertStorableValue } from '../storage/validate-request.js';
 import { assertValidQueueHeaders } from './validate-headers.js';
-import type { SendCoalescer } from './send-coalescer.js';
+import type { SendCoalescer, WakeupSent } from './send-coalescer.js';
 import { attachWakeup } from './wakeup-continuation.js';
-import { deliveredForm, type InlineSteps } from './inline-steps.js';
-import { safetyNetDueAt } from '../../domain/delivery/lease.js';
+import { cancelReservation, deliveredForm, recoveringDelivery, type InlineReservation, type InlineSteps } from './inline-steps.js';
+import { runNetDelayMs } from '../../domain/delivery/run-net.js';
+import type { NetRun, RunNets, SentNet } from './run-nets.js';
+import type { Logger } from '../../ports/logger.js';
 import { randomBytes } from 'node:crypto';
 
 export interface ProducerDeps {
@@ -33,8 +35,11 @@ export interface ProducerDeps {
   coalescer?: SendCoalescer;
   /** A step message of the run was sent (not coalesced into an earlier one): replay pacing's progress signal. */
   onStepSent?: (runId: string) => void;
-  /** Runs keyed step messages whose handler is registered here in process, their message only a safety net (inline-steps.ts). */
+  /** Runs keyed step messages whose handler is registered here in process, their runs covered by `runNets` (inline-steps.ts). */
   inlineSteps?: InlineSteps;
+  /** The runs this process holds, each covered by one safety net (run-nets.ts); required with inlineSteps. */
+  runNets?: RunNets;
+  logger?: Logger;
   /** The delivery lease (a step run in process holds it from its claim). */
   leaseSeconds?: number;
 }
@@ -83,22 +88,32 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     };
     const send = (wake: boolean) => sendEnvelope(envelopeFor(wake, dueAt));
     // An unmarked wake-up queued by a step handler of the same run runs after that handler, in process.
-    const sendWakeup = async (wake: boolean) => {
-      if (!wake && attachWakeup(envelopeFor(false, undefined), (due) => sendEnvelope(envelopeFor(false, due)))) return;
+    const sendWakeup = async (wake: boolean): Promise<WakeupSent> => {
+      const instead = (due?: number) => {
+        if (runId) deps.coalescer?.continuationSent(runId, id);
+        return sendEnvelope(envelopeFor(false, due));
+      };
+      if (!wake && attachWakeup(envelopeFor(false, undefined), instead)) return 'continuation';
       await send(wake);
     };
 
     let messageId = id;
     const runId = wakeupRunId(payload);
-    const release = deps.coalescer && channel === 'step' && opts?.idempotencyKey && delaySeconds === 0 ? deps.inlineSteps?.reserve(queueName, opts.idempotencyKey) : undefined;
-    const inline = release && deliveredForm(envelopeFor(false, undefined));
-    if (deps.coalescer && inline && opts?.idempotencyKey) {
-      messageId = await runInline(deps, deps.coalescer, opts.idempotencyKey, inline, release, sendEnvelope, envelopeFor);
+    const reserved = deps.coalescer && channel === 'step' && opts?.idempotencyKey && delaySeconds === 0 ? deps.inlineSteps?.reserve(queueName, opts.idempotencyKey) : undefined;
+    const inline = reserved && deliveredForm(envelopeFor(false, undefined));
+    if (deps.coalescer && reserved && inline && opts?.idempotencyKey) {
+      messageId =
+        'release' in reserved
+          ? await runInline(deps, deps.coalescer, opts.idempotencyKey, inline, reserved, sendEnvelope, envelopeFor)
+          : await waitInline(deps, deps.coalescer, opts.idempotencyKey, inline, reserved, sendEnvelope, envelopeFor);
       if (messageId === id) noteStepSent(deps, payload);
     } else if (deps.coalescer && channel === 'step' && opts?.idempotencyKey) {
-      release?.();
+      cancelReservation(reserved);
       messageId = await deps.coalescer.sendKeyed(opts.idempotencyKey, id, () => send(false));
       if (messageId === id) noteStepSent(deps, payload);
+      // A replay that may find a delivery dead: a copy of the holder takes over its lease once it lapses
+      // (deferred while it lasts; acked unrun if the step is finished by then).
+      else if (recoveringDelivery()) await sendEnvelope({ ...envelopeFor(false, undefined, true), id: messageId });
     } else if (deps.coalescer && channel === 'workflow' && runId && delaySeconds === 0 && !opts?.idempotencyKey) {
       messageId = await deps.coalescer.sendWakeup(runId, id, sendWakeup);
     } else {
@@ -111,29 +126,97 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
 }
 
 /**
- * Claims the key with its delivery lease while sending the safety net (due
- * once that lease would lapse) and starts the step here. Returns the id of the
- * message that carries the key.
+ * Claims the key with its delivery lease while the run is covered by its
+ * safety net (a net is sent only when none covers now), and starts the step
+ * here. Returns the id of the message that carries the key.
  */
 async function runInline(
   deps: ProducerDeps,
   coalescer: SendCoalescer,
   key: string,
   delivered: Envelope,
-  release: () => void,
+  reserved: { release: () => void; run: NetRun },
   sendEnvelope: (envelope: Envelope) => Promise<void>,
   envelopeFor: (wake: boolean, due: number | undefined, inline?: boolean) => Envelope,
 ): Promise<string> {
   const nonce = randomBytes(16).toString('hex');
   const leaseEndsAt = deps.clock.now() + (deps.leaseSeconds ?? 60) * 1000;
-  const claiming = coalescer.sendInline(key, delivered.id, nonce, () => sendEnvelope(envelopeFor(false, safetyNetDueAt(leaseEndsAt), true)));
+  // Held from before the claim until the step and the replay after it are over: if this process dies
+  // meanwhile, a net replays the run. The claim and the net's send (when one is needed) run at once: a
+  // claim left by a death before the net was durable is found by the retried workflow delivery, a
+  // recovering replay (producer's copy of the holder), since queue() never returned.
+  const hold = deps.runNets!.hold(reserved.run, (run) => sendNet(deps, run), deps.logger ?? SILENT);
+  const claiming = coalescer.sendInline(key, delivered.id, nonce, () => hold.covered);
   // The step starts now; its first commit waits for this claim (gateCommits), so the claim costs no round trip of its own.
   const claimed = claiming.then((result) => result.leaseEndsAt !== undefined);
   deps.inlineSteps!.start(
-    { envelope: delivered, nonce, leaseEndsAt, claimed, sendFollowUp: (dueAt) => sendEnvelope(envelopeFor(false, dueAt)) },
-    release,
+    {
+      envelope: delivered,
+      nonce,
+      leaseEndsAt,
+      claimed,
+      sendFollowUp: (dueAt) => sendEnvelope(envelopeFor(false, dueAt)),
+      unsent: () => hold.releaseToNet(),
+    },
+    () => {
+      reserved.release();
+      hold.release();
+    },
   );
   return (await claiming).messageId;
+}
+
+/**
+ * A step created here while every slot is taken waits here for the next one,
+ * unclaimed: queue() returns once its run is covered by a net, and re-queues
+ * here coalesce with it (holdKey). If this process dies first, the net's
+ * replay re-queues it and its key is free: it is sent. When a slot frees it
+ * is claimed and run as any step run here (another process's replay may
+ * have claimed it meanwhile: then that one runs it).
+ */
+async function waitInline(
+  deps: ProducerDeps,
+  coalescer: SendCoalescer,
+  key: string,
+  delivered: Envelope,
+  reserved: Extract<InlineReservation, { waiting: unknown }>,
+  sendEnvelope: (envelope: Envelope) => Promise<void>,
+  envelopeFor: (wake: boolean, due: number | undefined, inline?: boolean) => Envelope,
+): Promise<string> {
+  const held = await coalescer.holdKey(key, delivered.id);
+  if ('holderId' in held) {
+    reserved.waiting.cancel();
+    return held.holderId;
+  }
+  const hold = deps.runNets!.hold(reserved.run, (run) => sendNet(deps, run), deps.logger ?? SILENT);
+  try {
+    await hold.covered;
+  } catch (error) {
+    held.forget();
+    reserved.waiting.cancel();
+    hold.release();
+    throw error;
+  }
+  deps.inlineSteps!.whenFree(reserved.waiting.slot, (release) => {
+    held.forget();
+    // runInline holds the run before this hold ends; its claim's failure is its own (the step is sent).
+    runInline(deps, coalescer, key, delivered, { run: reserved.run, release }, sendEnvelope, envelopeFor).catch(() => undefined);
+    hold.release();
+  });
+  return delivered.id;
+}
+
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A run's safety net: a wake-up of the run (as recovery re-enqueues one), delayed past a lease taken now. */
+function sendNet(deps: ProducerDeps, run: NetRun): SentNet {
+  const id = newMessageId(deps.clock, deps.ids);
+  const delaySeconds = Math.min(deps.maxHopSeconds, Math.ceil(runNetDelayMs(deps.leaseSeconds ?? 60) / 1000));
+  // From before the send: SQS counts the delay from its receipt, later still.
+  const dueAt = deps.clock.now() + delaySeconds * 1000;
+  const envelope: Envelope = { v: ENVELOPE_VERSION, id, queueName: run.queueName, deploymentId: deps.deploymentId, net: true, payload: { runId: run.runId } };
+  const sent = toTransportBody(envelope, deps.blobStore, deps.maxMessageBytes).then((transport) => sendTransportBody(deps.queue, deps.blobStore, 'workflow', transport, delaySeconds));
+  return { id, dueAt, sent };
 }
 
 function noteStepSent(deps: ProducerDeps, payload: unknown): void {

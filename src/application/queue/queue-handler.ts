@@ -14,6 +14,7 @@ import { createReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { discardBody, readSignedBody, type SignedBodyResult } from './signed-body.js';
 import { withWakeupContinuations, type ContinuationDeps } from './wakeup-continuation.js';
 import { asWorkflowDelivery } from './inline-steps.js';
+import type { NetRun } from './run-nets.js';
 import { bodyTagHmac, processDeliveryKey, verifyDeliveryHeaders, type DeliveryTarget, type SignatureVerdict } from './signature.js';
 import { createRefusalLog, type RefusalLog } from './refusal-log.js';
 
@@ -40,6 +41,12 @@ export interface QueueHandlerDeps {
   deliveryLeases?: Omit<DeliveryLifecycleDeps, 'clock' | 'logger'>;
   /** When given, a run's wake-up queued by a step handler runs right after it here (wakeup-continuation.ts). */
   coordination?: LocalCoordination;
+  /**
+   * Steps run in process here (inline-steps.ts): a redelivered workflow
+   * message may find steps held by a delivery that died, and recovers them
+   * (producer.ts). A run's net always does.
+   */
+  recoverHeldSteps?: boolean;
 }
 
 /** Default body cap: SQS's 1 MiB message maximum plus room for the envelope; larger payloads travel through S3. */
@@ -70,7 +77,7 @@ export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandl
       ? { lookup: (queueName: string) => deps.registry.lookup(queueName), local: deps.coordination, now: () => deps.clock.now() }
       : undefined;
     const lifecycle = deps.deliveryLeases ? createDeliveryLifecycle({ ...deps.deliveryLeases, clock: deps.clock, logger: deps.logger }) : undefined;
-    const dispatch = createDispatch(prefix, handler, { continuation, lifecycle });
+    const dispatch = createDispatch(prefix, handler, { continuation, lifecycle, recoverHeldSteps: deps.recoverHeldSteps });
     deps.registry.register(prefix, dispatch);
     const route = routeOfPrefix(prefix);
     return (req) => handleDelivery(req, route, dispatch, deps, gate);
@@ -78,7 +85,11 @@ export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandl
 }
 
 /** The runtime handler behind one prefix, as the registry and the HTTP handler call it. */
-export function createDispatch(prefix: string, handler: RuntimeHandler, options: { continuation?: ContinuationDeps; lifecycle?: DeliveryLifecycle } = {}): Dispatch {
+export function createDispatch(
+  prefix: string,
+  handler: RuntimeHandler,
+  options: { continuation?: ContinuationDeps; lifecycle?: DeliveryLifecycle; recoverHeldSteps?: boolean } = {},
+): Dispatch {
   const { continuation, lifecycle } = options;
   return async (envelope, delivery) => {
     if (!envelope.queueName.startsWith(prefix)) return { kind: 'unhandled' };
@@ -93,13 +104,24 @@ export function createDispatch(prefix: string, handler: RuntimeHandler, options:
       const result = runId
         ? await withWakeupContinuations({ runId, messageId: envelope.id, finished: (r) => rescheduleSeconds(r) === undefined }, continuation!, call)
         : channelOf(envelope.queueName) === 'workflow'
-          ? await asWorkflowDelivery(call)
+          ? await asWorkflowDelivery(call, workflowDelivery(envelope, attempt, options.recoverHeldSteps === true))
           : await call();
       const timeoutSeconds = rescheduleSeconds(result);
       return timeoutSeconds === undefined ? { kind: 'done' } : { kind: 'reschedule', timeoutSeconds };
     };
     return lifecycle ? lifecycle.run(envelope, delivery, body) : body(delivery.attempt);
   };
+}
+
+/**
+ * What a workflow delivery's steps run in process need: the run (its nets'
+ * target) and whether it recovers, i.e. is a run's net, or a redelivery
+ * where steps run in process, which may find steps held by a delivery that
+ * died (producer.ts).
+ */
+function workflowDelivery(envelope: Envelope, attempt: number, recoverHeldSteps: boolean): { run?: NetRun; recovering: boolean } {
+  const { runId } = payloadIds(envelope.payload);
+  return { run: runId ? { runId, queueName: envelope.queueName } : undefined, recovering: envelope.net === true || (recoverHeldSteps && attempt > 1) };
 }
 
 /** The runtime asks for a later redelivery by returning `{ timeoutSeconds }`. */

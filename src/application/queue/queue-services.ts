@@ -24,6 +24,7 @@ import { DEFAULT_MAX_DELIVERY_BODY_BYTES, makeCreateQueueHandler } from './queue
 import { createSendCoalescer } from './send-coalescer.js';
 import { createInlineSteps } from './inline-steps.js';
 import { stepFinishedIn } from './step-finished.js';
+import { createNetCheck } from './run-nets.js';
 import { createRouteDeliverer, type WorkflowRoutes } from './route-deliverer.js';
 import { DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './signature.js';
 
@@ -45,7 +46,7 @@ export type QueueConfig = Pick<
   | 'maxMessageBytes'
   | 'idempotencyWindowSeconds'
 > &
-  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes' | 'allowPlainHttp' | 'pollWaitSeconds'>>;
+  Partial<Pick<WorldConfig, 'maxDeliveryBodyBytes' | 'allowPlainHttp' | 'pollWaitSeconds' | 'inlineBacklog'>>;
 
 export interface QueueServicesDeps {
   config: QueueConfig;
@@ -136,8 +137,10 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     },
   });
 
+  const netNeedsNoRun = createNetCheck({ nets: local.nets, runs: deps.runs, logger });
   const processorWith = (deliverer: Deliverer, extendLease: boolean): MessageProcessor =>
     createMessageProcessor({
+      netNeedsNoRun,
       queue: messageQueue,
       blobStore,
       idempotencyStore: deps.idempotencyStore,
@@ -179,6 +182,7 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
       polling = { consumer, deliverer };
       // Another world of this installation may have closed its consumer (and pacing) in this process.
       local.pacing.open();
+      local.nets.open();
     }
     polling.consumer.start();
   };
@@ -199,6 +203,10 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
             retryBaseSeconds: config.retryBaseSeconds,
             retryMaxSeconds: config.retryMaxSeconds,
             maxHandlerSeconds: config.maxHandlerSeconds,
+            leaseSeconds: config.visibilitySeconds,
+            // A fan-out's steps wait here for a slot rather than travel through SQS (a send, a receive, a delete
+            // and two writes each); beyond the backlog they are sent and spread over consumers.
+            backlog: (config.inlineBacklog ?? SETTINGS.inlineBacklog.fallback('')) * config.concurrency,
           },
         });
 
@@ -217,6 +225,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     // sends starts its consumer, as world-postgres does.
     afterSend: startPolling,
     inlineSteps,
+    runNets: local.nets,
+    logger,
     leaseSeconds: config.visibilitySeconds,
   });
 
@@ -251,6 +261,8 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
         },
       },
       coordination: local,
+      // Not on the workflow@5 line: its runtime runs steps inside the flow handler and recovers them itself.
+      recoverHeldSteps: inlineSteps !== undefined && !deps.leaseWorkflowMessages,
     }),
     getDeploymentId: async () => config.deploymentId,
     consumer: {
@@ -276,8 +288,9 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
           await polling.consumer.close();
           await polling.deliverer.close();
         }
-        // Steps running here end within their deadline, as deliveries do.
+        // Steps running here end within their deadline, as deliveries do; their runs stay covered until then.
         await inline;
+        local.nets.close();
       },
     },
     // The transport receives with the queue's long visibility: the batch processor holds each message for a lease.

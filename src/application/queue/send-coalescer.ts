@@ -22,6 +22,9 @@ export interface CoalescerSettings {
   idempotencyWindowSeconds: number;
 }
 
+/** How `send` delivered a wake-up: `continuation` when it runs in this process after its step (wakeup-continuation.ts), not as a message. */
+export type WakeupSent = 'continuation' | void;
+
 export interface SendCoalescer {
   /** Sends via `send` unless `key` is held; returns the id of the message that carries the key. */
   sendKeyed(key: string, messageId: string, send: () => Promise<void>): Promise<string>;
@@ -31,8 +34,17 @@ export interface SendCoalescer {
    * run here, `send` having sent its safety net.
    */
   sendInline(key: string, messageId: string, nonce: string, send: () => Promise<void>): Promise<{ messageId: string; leaseEndsAt?: number }>;
+  /**
+   * Remembers `messageId` as the key's message in this process, with nothing
+   * sent or claimed (a step created here that waits here for a slot; its run's
+   * net covers it): re-queues here coalesce with it. When the key is known
+   * here already, the holder's id instead.
+   */
+  holdKey(key: string, messageId: string): Promise<{ holderId: string } | { forget: () => void }>;
   /** Sends a run's wake-up via `send(marked)` unless one is pending; returns the id of the pending one. */
-  sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<void>): Promise<string>;
+  sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<WakeupSent>): Promise<string>;
+  /** A wake-up that went as a continuation is sent as a message after all: later wake-ups no longer coalesce with it unread. */
+  continuationSent(runId: string, messageId: string): void;
   /** Stops the timers of deferred sent-marks. */
   close(): void;
 }
@@ -132,13 +144,24 @@ export function createSendCoalescer(deps: {
     return { messageId, won: claim };
   }
 
+  async function holdKey(key: string, messageId: string): Promise<{ holderId: string } | { forget: () => void }> {
+    const known = local.knownKey(key);
+    if (known && (await known.sent)) return { holderId: known.messageId };
+    const entry: LocalKey = { messageId, sent: Promise.resolve(true), believeUntil: clock.now() + settings.idempotencyWindowSeconds * 1000 };
+    local.rememberKey(key, entry);
+    return { forget: () => local.forgetKey(key, entry) };
+  }
+
   async function pendingHere(runId: string): Promise<LocalWakeup | undefined> {
     const known = local.unstartedWakeup(runId);
     return known && (await known.sent) ? known : undefined;
   }
 
-  async function sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<void>): Promise<string> {
+  async function sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<WakeupSent>): Promise<string> {
     const previous = await pendingHere(runId);
+    // A continuation runs only here, and its replay had not begun when this was queued (after the caller's
+    // commit): it will read the log after that commit. No mark and no read needed.
+    if (previous?.continuation) return previous.messageId;
     // No wake-up of this run is known to be pending: the run is not contended here, so send without the
     // cost of a mark. A wake-up sent while another is pending here is marked, so later ones can be dropped.
     let marked = false;
@@ -167,7 +190,7 @@ export function createSendCoalescer(deps: {
     };
     local.rememberWakeup(runId, entry);
     try {
-      await send(marked);
+      entry.continuation = (await send(marked)) === 'continuation';
     } catch (error) {
       settle(false);
       local.forgetWakeup(runId, entry);
@@ -181,7 +204,9 @@ export function createSendCoalescer(deps: {
   return {
     sendKeyed,
     sendInline,
+    holdKey,
     sendWakeup,
+    continuationSent: (runId, messageId) => local.continuationSent(runId, messageId),
     close() {
       closing.abort();
     },

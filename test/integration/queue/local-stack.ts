@@ -1,6 +1,7 @@
 // Queue services on the embedded local AWS (fauxqs SQS + S3, dynalite), with
 // the real SQS, S3 and DynamoDB adapters and the system clock.
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Storage } from '@workflow/world';
 import { SystemClock } from '../../../src/adapters/system/system-clock.js';
 import { S3BlobStore } from '../../../src/adapters/aws/s3/index.js';
 import { DynamoDbIdempotencyStore } from '../../../src/adapters/aws/dynamodb/index.js';
@@ -64,6 +65,8 @@ export interface WorldOptions {
   env?: Record<string, string | undefined>;
   /** Over this helper's consumer options (1 s polls, 1.5 s close grace); `undefined` restores a default. */
   queueOptions?: QueueServicesOptions;
+  /** The storage's runs (default: none active, `get` unused). */
+  runs?: Storage['runs'];
 }
 
 const openWorlds = new Set<QueueServices>();
@@ -87,7 +90,7 @@ export function queueWorld(stack: LocalStack, options: WorldOptions = {}): { ser
     clock,
     ids: new CryptoIdSource(),
     logger,
-    runs: fakeRuns([]),
+    runs: options.runs ?? fakeRuns([]),
     // Polls end by themselves on close: an aborted poll can swallow the next test's message for a lease.
     options: { registry, pollWaitSeconds: 1, closeGraceMs: 1_500, env: options.env ?? {}, recoverActiveRuns: false, ...options.queueOptions },
   });

@@ -164,6 +164,32 @@ describe('run wake-ups', () => {
     expect(sends).toEqual(['w-1', 'w-2']);
   });
 
+  it('a wake-up pending here as a continuation (not yet begun) absorbs later ones with no mark and no read', async () => {
+    const { coalescer, local } = process_();
+    const continuation = async () => 'continuation' as const;
+    const marks = jest.spyOn(store, 'markWakeup');
+    const reads = jest.spyOn(store, 'pendingWakeup');
+    expect(await coalescer.sendWakeup('wrun_1', 'w-1', continuation)).toBe('w-1');
+    expect(await coalescer.sendWakeup('wrun_1', 'w-2', send('w-2'))).toBe('w-1');
+    expect(await coalescer.sendWakeup('wrun_1', 'w-3', send('w-3'))).toBe('w-1');
+    expect(sends).toEqual([]);
+    expect(marks).not.toHaveBeenCalled();
+    expect(reads).not.toHaveBeenCalled();
+    // Its replay began (it reads the log from now on): the next wake-up is its own.
+    local.began('w-1');
+    expect(await coalescer.sendWakeup('wrun_1', 'w-4', send('w-4'))).toBe('w-4');
+    expect(sends).toEqual(['w-4']);
+  });
+
+  it('a continuation sent as a message after all no longer absorbs wake-ups unread: the next one is marked', async () => {
+    const { coalescer } = process_();
+    const marks: boolean[] = [];
+    await coalescer.sendWakeup('wrun_1', 'w-1', async () => 'continuation' as const);
+    coalescer.continuationSent('wrun_1', 'w-1');
+    expect(await coalescer.sendWakeup('wrun_1', 'w-2', send('w-2', marks))).toBe('w-2');
+    expect(marks).toEqual([true]);
+  });
+
   it('a failed marked send clears its mark', async () => {
     const { coalescer } = process_();
     await coalescer.sendWakeup('wrun_1', 'w-1', send('w-1'));
