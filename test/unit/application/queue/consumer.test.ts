@@ -5,7 +5,7 @@ import type { Storage, ValidQueueName } from '@workflow/world';
 import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
 import type { QueueConfig, QueueServices } from '../../../../src/application/queue/queue-services.js';
 import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
-import { createHarness, fakeRuns, recordedQueueServices, receiveNow, type Harness } from './harness.js';
+import { createHarness, fakeRuns, recordedQueueServices, receiveNow, type Harness, until } from './harness.js';
 
 let h: Harness;
 let ops: string[];
@@ -22,11 +22,6 @@ function mountRuntime(handler: RuntimeHandler): void {
   const stubbed = world();
   stubbed.createQueueHandler('__wkf_workflow_', handler);
   stubbed.createQueueHandler('__wkf_step_', handler);
-}
-
-async function until(condition: () => boolean, turns = 200): Promise<void> {
-  for (let i = 0; i < turns && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
-  if (!condition()) throw new Error('condition not reached');
 }
 
 beforeEach(() => {

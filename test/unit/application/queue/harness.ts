@@ -150,3 +150,9 @@ export function recordedQueueServices(h: Harness, ops: string[], config: Partial
     options: { registry: h.registry, pollWaitSeconds: 1, closeGraceMs: 0, random: () => 0 },
   });
 }
+
+/** Lets the event loop turn until `condition` holds; throws if it does not within `turns` turns. */
+export async function until(condition: () => boolean, turns = 400): Promise<void> {
+  for (let i = 0; i < turns && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  if (!condition()) throw new Error('condition not reached');
+}

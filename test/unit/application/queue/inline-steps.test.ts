@@ -10,7 +10,7 @@ import type { RuntimeHandler } from '../../../../src/application/queue/queue-han
 import { LEASE_SKEW_MARGIN_MS } from '../../../../src/domain/delivery/lease.js';
 import { gateCommits } from '../../../../src/application/queue/inline-steps.js';
 import { encodeEnvelope } from '../../../../src/application/queue/envelope.js';
-import { createHarness, fakeRuns, recordedQueueServices, type Harness } from './harness.js';
+import { createHarness, fakeRuns, recordedQueueServices, type Harness, until } from './harness.js';
 
 let h: Harness;
 let ops: string[];
@@ -20,11 +20,6 @@ function world(config: Partial<QueueConfig> = {}, runs: Storage['runs'] = fakeRu
   const services = recordedQueueServices(h, ops, config, runs);
   worlds.push(services);
   return services;
-}
-
-async function until(condition: () => boolean, turns = 400): Promise<void> {
-  for (let i = 0; i < turns && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
-  if (!condition()) throw new Error('condition not reached');
 }
 
 const WF = '__wkf_workflow_wf' as ValidQueueName;

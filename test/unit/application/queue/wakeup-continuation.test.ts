@@ -5,7 +5,7 @@ import type { Storage, ValidQueueName } from '@workflow/world';
 import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
 import type { QueueConfig, QueueServices } from '../../../../src/application/queue/queue-services.js';
 import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
-import { createHarness, fakeRuns, recordedQueueServices, type Harness } from './harness.js';
+import { createHarness, fakeRuns, recordedQueueServices, type Harness, until } from './harness.js';
 
 let h: Harness;
 let ops: string[];
@@ -15,11 +15,6 @@ function world(config: Partial<QueueConfig> = {}, runs: Storage['runs'] = fakeRu
   const services = recordedQueueServices(h, ops, config, runs);
   worlds.push(services);
   return services;
-}
-
-async function until(condition: () => boolean, turns = 400): Promise<void> {
-  for (let i = 0; i < turns && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
-  if (!condition()) throw new Error('condition not reached');
 }
 
 const WF = '__wkf_workflow_wf' as ValidQueueName;
