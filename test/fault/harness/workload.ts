@@ -66,10 +66,12 @@ export async function startWorkload(cluster: Cluster, options: WorkloadOptions =
     await start(2, `${o.sleeps} sleeps of ${o.sleepMs} ms`, 'ledgerSleeps', [`${tag}-s`, o.sleeps, o.sleepMs], o.sleeps, range(o.sleeps).map((i) => `${tag}-s:wake:${i}`));
   }
 
-  // Each payload from another replica than the one that started the run (0), in order.
+  // Each payload from another replica than the one that started the run (0), in order. A hook whose
+  // creating delivery died with a killed replica appears only once that delivery's lease (plus the
+  // skew margin) has lapsed, so each resume may wait up to 90 s.
   const resumed = (async () => {
     for (const [i, value] of values.entries()) {
-      await cluster.onLive((client) => client.resumeHookWhenReady(token, { value }, 30_000), 1 + (i % (cluster.size - 1)), 60_000);
+      await cluster.onLive((client) => client.resumeHookWhenReady(token, { value }, 90_000), 1 + (i % (cluster.size - 1)), 120_000);
     }
   })();
   resumed.catch(() => undefined); // awaited by the caller; unobserved until then
