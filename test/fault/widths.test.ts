@@ -1,0 +1,26 @@
+// No fault, only width: fan-outs of 1, 50 and 200 (1 000 with FAULT_WIDTH_1000=1)
+// on several processes of one installation. Steps beyond what the starting
+// process runs itself travel as messages that every replica consumes, so
+// exactly-once must hold across processes at every width, not only in one.
+import { Cluster } from './harness/cluster.js';
+import { ALL_TARGETS, CASE_TIMEOUT_MS, REPLICAS, describeFaultTargets, expectFaultFree } from './harness/fault-suite.js';
+import { readLedger } from './harness/ledger.js';
+import { DEFAULT_WORKLOAD, startWorkload } from './harness/workload.js';
+
+const WIDE = process.env.FAULT_WIDTH_1000 === '1';
+const WIDTHS = WIDE ? [1, 50, 200, 1000] : [1, 50, 200];
+/** Deadline per width: 1 000 wide takes minutes on 2 shared cores (docs/benchmarks.md). */
+const deadlineMs = (width: number) => (width >= 1000 ? 900_000 : 120_000);
+
+describeFaultTargets('fan-out widths on several processes', ALL_TARGETS, (context) => {
+  test.each(WIDTHS)('a fan-out of %i completes, each body once, with no drift and no dead letter', async (width) => {
+    const c = context();
+    const cluster = await Cluster.start(c.env, Array.from({ length: REPLICAS[c.target] }, () => ({})));
+    const workload = await startWorkload(cluster, { ...DEFAULT_WORKLOAD, sequences: 0, hookPayloads: 0, sleeps: 0, fanOut: width });
+    const runId = workload.runs[0]!.runId;
+    const bodyPids = () => new Set(readLedger(c.env.FAULT_LEDGER_FILE!).filter((e) => e.runId === runId).map((e) => e.pid));
+    await expectFaultFree(c, cluster, workload, () => [`width ${width}: bodies ran in ${bodyPids().size} process(es)`], deadlineMs(width));
+    // At 200 and more, the starting process cannot hold every step: some must have crossed to another.
+    if (width >= 200) expect(bodyPids().size).toBeGreaterThan(1);
+  }, WIDE ? 960_000 : CASE_TIMEOUT_MS);
+});
