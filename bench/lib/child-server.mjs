@@ -1,7 +1,9 @@
 // A server in a child process that prints `<ready> <rest>` on stdout when it
 // listens: its output kept (last 30 lines) for error messages, and a stop()
-// that sends SIGTERM and, after 10 s, SIGKILL.
+// that sends SIGTERM and, after 10 s, SIGKILL. BENCH_SERVER_LOG=<file> appends
+// every server's whole output there, each line prefixed with its name and time.
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { cpuProfileArgs } from './cpu-prof.mjs';
 
 /** Resolves to { readyLine (text after the prefix), stop(), logTail() }. */
@@ -11,6 +13,7 @@ export async function spawnServer({ name, args, cwd, env, ready }) {
   const readyLine = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} not ready in 60 s\n${tail.join('\n')}`)), 60_000);
     const onData = (data) => {
+      if (process.env.BENCH_SERVER_LOG) keepLog(process.env.BENCH_SERVER_LOG, name, data);
       for (const line of data.toString('utf8').split('\n')) {
         if (line.startsWith(ready)) {
           clearTimeout(timer);
@@ -31,4 +34,10 @@ export async function spawnServer({ name, args, cwd, env, ready }) {
     clearTimeout(timer);
   };
   return { readyLine, stop, logTail: () => tail.join('\n') };
+}
+
+function keepLog(file, name, data) {
+  const at = new Date().toISOString().slice(11, 23);
+  const lines = data.toString('utf8').split('\n').filter(Boolean);
+  appendFileSync(file, lines.map((line) => `${at} [${name}] ${line}\n`).join(''));
 }

@@ -57,11 +57,18 @@ export function createSendCoalescer(deps: {
   settings: CoalescerSettings;
 }): SendCoalescer {
   const { store, local, clock, logger, settings } = deps;
-  const closing = new AbortController();
+  // One signal per pending sent-mark, not one shared by all: a 1,000-wide
+  // fan-out has 1,000 pending at once, and Node warns of a leak from 11
+  // listeners on one signal.
+  const pendingMarks = new Set<AbortController>();
+  let closed = false;
 
   /** Confirms the send durably only if the message has not started here by half the claim lease (a backlog). */
   function markSentIfStillQueued(key: string, messageId: string): void {
-    void clock.sleep((settings.claimLeaseSeconds * 1000) / 2, closing.signal, { unref: true }).then(
+    if (closed) return;
+    const cancel = new AbortController();
+    pendingMarks.add(cancel);
+    void clock.sleep((settings.claimLeaseSeconds * 1000) / 2, cancel.signal, { unref: true }).finally(() => pendingMarks.delete(cancel)).then(
       () => {
         if (local.hasBegun(messageId)) return;
         store.markSent(key, messageId).catch((error) => {
@@ -208,7 +215,9 @@ export function createSendCoalescer(deps: {
     sendWakeup,
     continuationSent: (runId, messageId) => local.continuationSent(runId, messageId),
     close() {
-      closing.abort();
+      closed = true;
+      for (const cancel of pendingMarks) cancel.abort();
+      pendingMarks.clear();
     },
   };
 }

@@ -1,5 +1,6 @@
 // Send-side coalescing: keyed step messages and per-run wake-ups, in process
 // and across processes sharing one IdempotencyStore.
+import { getEventListeners } from 'node:events';
 import { jest } from '@jest/globals';
 import { ManualClock } from '../../../../src/adapters/memory/manual-clock.js';
 import { MemoryIdempotencyStore } from '../../../../src/adapters/memory/memory-idempotency-store.js';
@@ -126,6 +127,21 @@ describe('keyed step messages', () => {
     await coalescer.sendKeyed('step_1', 'msg-1', send('msg-1'));
     local.began('msg-1');
     const marks = jest.spyOn(store, 'markSent');
+    await clock.advance(CLAIM_LEASE * 1000);
+    expect(marks).not.toHaveBeenCalled();
+  });
+
+  it('many keys sent at once wait for their sent-marks each on its own signal (no listener-leak warning); close() ends them all', async () => {
+    const sleep = jest.spyOn(clock, 'sleep');
+    const { coalescer } = process_();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => coalescer.sendKeyed(`step_${i}`, `msg-${i}`, send(`msg-${i}`))));
+    const signals = sleep.mock.calls.map(([, signal]) => signal!);
+    expect(new Set(signals).size).toBe(50);
+    // Node warns once one signal has more than 10 listeners.
+    expect(Math.max(...signals.map((signal) => getEventListeners(signal, 'abort').length))).toBe(1);
+    const marks = jest.spyOn(store, 'markSent');
+    coalescer.close();
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
     await clock.advance(CLAIM_LEASE * 1000);
     expect(marks).not.toHaveBeenCalled();
   });
