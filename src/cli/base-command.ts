@@ -5,7 +5,7 @@ import { resourceNames, type ResourceNames } from '../config/resource-names.js';
 import { defaultBucketName } from './aws/bucket-name.js';
 import { createAwsClients, destroyClients, type AwsClients, type ClientFactory, type ClientOptions } from './aws/clients.js';
 import { realSleep, type Sleep } from '../infra/retry.js';
-import { LAMBDA_NOT_EMULATED, resolveTarget, type Target } from './aws/target.js';
+import { LAMBDA_NOT_EMULATED, PITR_NOT_EMULATED, resolveTarget, type Target } from './aws/target.js';
 import { describeError } from './errors.js';
 import { sharedFlags } from './flags.js';
 import { formatReport, type Progress } from './output/progress.js';
@@ -75,6 +75,13 @@ export abstract class AwsCommand extends Command {
     const served = ctx.target?.lambda ?? true;
     if (wanted && !served) ctx.note(LAMBDA_NOT_EMULATED);
     return wanted && served;
+  }
+
+  /** Point-in-time recovery as asked, where the target serves it (says so once when not). */
+  protected usePointInTimeRecovery<T extends boolean | 'events'>(ctx: CliContext, wanted: T): T | false {
+    const served = ctx.target?.pointInTimeRecovery ?? true;
+    if (wanted && !served) ctx.note(PITR_NOT_EMULATED);
+    return served ? wanted : false;
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {

@@ -15,6 +15,8 @@ export interface Target {
   region?: string;
   /** False where Lambda and IAM are not served (the embedded local AWS): commands skip them. */
   lambda: boolean;
+  /** False where DynamoDB point-in-time recovery is not served (the embedded local AWS): bootstrap skips it. */
+  pointInTimeRecovery: boolean;
   /** The data endpoints to write into an environment (local targets only). */
   dataEndpoints?: { dynamodb?: string; sqs?: string; s3?: string };
   dev?: DevState;
@@ -22,6 +24,8 @@ export interface Target {
 
 export const LAMBDA_NOT_EMULATED =
   'Lambda and IAM are not emulated by the local AWS: skipping the worker role, function and mappings (as with --no-lambda).';
+export const PITR_NOT_EMULATED =
+  'The local AWS has no DynamoDB point-in-time recovery: skipping it (as with --no-events-point-in-time-recovery).';
 
 type Env = Record<string, string | undefined>;
 
@@ -59,6 +63,7 @@ export async function resolveTarget(flags: { local?: boolean; name: string; 'end
       credentials: dev.credentials,
       region: dev.region,
       lambda: false,
+      pointInTimeRecovery: false,
       dev,
     };
   }
@@ -66,7 +71,7 @@ export async function resolveTarget(flags: { local?: boolean; name: string; 'end
   if (url) {
     const data = { dynamodb: url, sqs: url, s3: url };
     // One endpoint for everything (LocalStack and the like serve Lambda and IAM too).
-    return { kind: 'endpoint-url', endpoints: { ...data, lambda: url, iam: url }, dataEndpoints: data, lambda: true };
+    return { kind: 'endpoint-url', endpoints: { ...data, lambda: url, iam: url }, dataEndpoints: data, lambda: true, pointInTimeRecovery: true };
   }
   const fromEnv = endpointsFromEnv(env);
   if (fromEnv) {
@@ -76,9 +81,10 @@ export async function resolveTarget(flags: { local?: boolean; name: string; 'end
     // An endpoint elsewhere (say an S3-compatible store) says nothing about Lambda.
     const localData = [dynamodb, sqs].some((url) => url !== undefined && isLoopback(url));
     const lambda = Boolean(fromEnv.lambda && fromEnv.iam) || !localData;
-    return { kind: 'env', endpoints: fromEnv, dataEndpoints: data, lambda };
+    // The same local AWS (dynalite) has no point-in-time recovery either.
+    return { kind: 'env', endpoints: fromEnv, dataEndpoints: data, lambda, pointInTimeRecovery: lambda };
   }
-  return { kind: 'aws', lambda: true };
+  return { kind: 'aws', lambda: true, pointInTimeRecovery: true };
 }
 
 function isLoopback(url: string): boolean {

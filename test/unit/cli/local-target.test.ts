@@ -47,18 +47,18 @@ describe('endpointsFromEnv', () => {
 
 describe('resolveTarget', () => {
   it('is AWS with Lambda when nothing points elsewhere', async () => {
-    expect(await resolveTarget({ name: 'x' }, {})).toEqual({ kind: 'aws', lambda: true });
+    expect(await resolveTarget({ name: 'x' }, {})).toEqual({ kind: 'aws', lambda: true, pointInTimeRecovery: true });
   });
 
   it('sends everything to --endpoint-url, Lambda included', async () => {
     const t = await resolveTarget({ name: 'x', 'endpoint-url': 'http://127.0.0.1:4566' }, {});
-    expect(t).toMatchObject({ kind: 'endpoint-url', lambda: true, dataEndpoints: { dynamodb: 'http://127.0.0.1:4566', sqs: 'http://127.0.0.1:4566', s3: 'http://127.0.0.1:4566' } });
+    expect(t).toMatchObject({ kind: 'endpoint-url', lambda: true, pointInTimeRecovery: true, dataEndpoints: { dynamodb: 'http://127.0.0.1:4566', sqs: 'http://127.0.0.1:4566', s3: 'http://127.0.0.1:4566' } });
     expect(t.endpoints?.iam).toBe('http://127.0.0.1:4566');
   });
 
-  it('takes dev\'s env file as a local target without Lambda', async () => {
+  it('takes dev\'s env file as a local target without Lambda or point-in-time recovery', async () => {
     const t = await resolveTarget({ name: 'x' }, { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:2', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:2' });
-    expect(t).toMatchObject({ kind: 'env', lambda: false, dataEndpoints: { dynamodb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', s3: 'http://127.0.0.1:2' } });
+    expect(t).toMatchObject({ kind: 'env', lambda: false, pointInTimeRecovery: false, dataEndpoints: { dynamodb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', s3: 'http://127.0.0.1:2' } });
   });
 
   it('keeps Lambda for endpoints that are not on this machine (an S3-compatible store, a remote emulator)', async () => {
@@ -75,7 +75,7 @@ describe('resolveTarget', () => {
   it('--local finds the running dev by name, with its region, endpoints and dummy keys', async () => {
     await writeDevState(state('shop'));
     const t = await resolveTarget({ name: 'shop', local: true }, {});
-    expect(t).toMatchObject({ kind: 'local', lambda: false, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    expect(t).toMatchObject({ kind: 'local', lambda: false, pointInTimeRecovery: false, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     expect(t.endpoints).toEqual(state('shop').endpoints);
   });
 
