@@ -4,7 +4,7 @@
 // running `aws-workflow dev` (--local). Also says whether Lambda and IAM are
 // reachable there: the embedded local AWS has neither.
 import { CliFailure } from '../errors.js';
-import { findDev, runningDevNames, type DevState } from '../local/dev-state.js';
+import { findDev, runningDevNames, runningDevs, type DevState } from '../local/dev-state.js';
 import type { ClientOptions, ServiceEndpoints } from './clients.js';
 
 export interface Target {
@@ -85,6 +85,24 @@ export async function resolveTarget(flags: { local?: boolean; name: string; 'end
     return { kind: 'env', endpoints: fromEnv, dataEndpoints: data, lambda, pointInTimeRecovery: lambda };
   }
   return { kind: 'aws', lambda: true, pointInTimeRecovery: true };
+}
+
+/**
+ * dev's environment loaded with another region: the local SQS binds each queue
+ * to the region it was made in, so every queue would read as missing while the
+ * app (which has the URLs) works. Says which region the dev that serves these
+ * endpoints used; undefined when they agree, or no running dev serves them.
+ */
+export async function devRegionMismatch(target: Target, region: string, devs?: DevState[]): Promise<string | undefined> {
+  const sqs = target.kind === 'env' ? target.dataEndpoints?.sqs : undefined;
+  if (!sqs || !isLoopback(sqs)) return undefined;
+  const dev = (devs ?? (await runningDevs())).find((d) => d.endpoints.sqs === sqs);
+  if (!dev || dev.region === region) return undefined;
+  return (
+    `The running \`aws-workflow dev\` at ${sqs} (installation "${dev.name}", pid ${dev.pid}) made its queues in ${dev.region}, ` +
+    `but this command uses ${region}: its SQS binds a queue to its region, so they would read as missing. ` +
+    `Set AWS_REGION=${dev.region} (as dev's environment does), or use --local.`
+  );
 }
 
 function isLoopback(url: string): boolean {
