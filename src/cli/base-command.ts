@@ -5,7 +5,7 @@ import { resourceNames, type ResourceNames } from '../config/resource-names.js';
 import { defaultBucketName } from './aws/bucket-name.js';
 import { createAwsClients, destroyClients, type AwsClients, type ClientFactory, type ClientOptions } from './aws/clients.js';
 import { realSleep, type Sleep } from '../infra/retry.js';
-import { LAMBDA_NOT_EMULATED, resolveTarget, type Target } from './aws/target.js';
+import { devRegionMismatch, LAMBDA_NOT_EMULATED, PITR_NOT_EMULATED, resolveTarget, type Target } from './aws/target.js';
 import { describeError } from './errors.js';
 import { sharedFlags } from './flags.js';
 import { formatReport, type Progress } from './output/progress.js';
@@ -55,6 +55,8 @@ export abstract class AwsCommand extends Command {
     // The SDK resolves the region from flags, env or the profile; ARNs and outputs need the result.
     const resolvedRegion = await this.clients.lambda.config.region();
     this.regionForErrors = resolvedRegion;
+    const mismatch = await devRegionMismatch(target, resolvedRegion);
+    if (mismatch) this.logToStderr(mismatch);
     const names = resourceNames(flags.name);
     names.bucket = flags.bucket ?? (await defaultBucketName(this.clients, flags.name, resolvedRegion, clientOptions));
     return {
@@ -75,6 +77,13 @@ export abstract class AwsCommand extends Command {
     const served = ctx.target?.lambda ?? true;
     if (wanted && !served) ctx.note(LAMBDA_NOT_EMULATED);
     return wanted && served;
+  }
+
+  /** Point-in-time recovery as asked, where the target serves it (says so once when not). */
+  protected usePointInTimeRecovery<T extends boolean | 'events'>(ctx: CliContext, wanted: T): T | false {
+    const served = ctx.target?.pointInTimeRecovery ?? true;
+    if (wanted && !served) ctx.note(PITR_NOT_EMULATED);
+    return served ? wanted : false;
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {

@@ -95,7 +95,7 @@ function originOf(config: CheckedConfig, p: ProbeResult, env: Env): string {
 
 function createCommand(config: CheckedConfig, local: boolean): string {
   return local
-    ? `\`aws-workflow dev --name ${config.name}\` (then run the app with the environment it prints), or \`aws-workflow bootstrap --local --name ${config.name}\` into a running dev`
+    ? `\`aws-workflow dev --name ${config.name}\` (then run the app with the environment it prints), or \`aws-workflow bootstrap --local --name ${config.name}\` into a running dev; or point the variables above at its resources (the environment it prints)`
     : `\`aws-workflow bootstrap --name ${config.name} --region ${config.region}\`, or point the variables above at an installation's resources (its .env.aws)`;
 }
 

@@ -4,7 +4,7 @@
 // running `aws-workflow dev` (--local). Also says whether Lambda and IAM are
 // reachable there: the embedded local AWS has neither.
 import { CliFailure } from '../errors.js';
-import { findDev, runningDevNames, type DevState } from '../local/dev-state.js';
+import { findDev, runningDevNames, runningDevs, type DevState } from '../local/dev-state.js';
 import type { ClientOptions, ServiceEndpoints } from './clients.js';
 
 export interface Target {
@@ -15,6 +15,8 @@ export interface Target {
   region?: string;
   /** False where Lambda and IAM are not served (the embedded local AWS): commands skip them. */
   lambda: boolean;
+  /** False where DynamoDB point-in-time recovery is not served (the embedded local AWS): bootstrap skips it. */
+  pointInTimeRecovery: boolean;
   /** The data endpoints to write into an environment (local targets only). */
   dataEndpoints?: { dynamodb?: string; sqs?: string; s3?: string };
   dev?: DevState;
@@ -22,6 +24,8 @@ export interface Target {
 
 export const LAMBDA_NOT_EMULATED =
   'Lambda and IAM are not emulated by the local AWS: skipping the worker role, function and mappings (as with --no-lambda).';
+export const PITR_NOT_EMULATED =
+  'The local AWS has no DynamoDB point-in-time recovery: skipping it (as with --no-events-point-in-time-recovery).';
 
 type Env = Record<string, string | undefined>;
 
@@ -59,6 +63,7 @@ export async function resolveTarget(flags: { local?: boolean; name: string; 'end
       credentials: dev.credentials,
       region: dev.region,
       lambda: false,
+      pointInTimeRecovery: false,
       dev,
     };
   }
@@ -66,7 +71,7 @@ export async function resolveTarget(flags: { local?: boolean; name: string; 'end
   if (url) {
     const data = { dynamodb: url, sqs: url, s3: url };
     // One endpoint for everything (LocalStack and the like serve Lambda and IAM too).
-    return { kind: 'endpoint-url', endpoints: { ...data, lambda: url, iam: url }, dataEndpoints: data, lambda: true };
+    return { kind: 'endpoint-url', endpoints: { ...data, lambda: url, iam: url }, dataEndpoints: data, lambda: true, pointInTimeRecovery: true };
   }
   const fromEnv = endpointsFromEnv(env);
   if (fromEnv) {
@@ -76,9 +81,28 @@ export async function resolveTarget(flags: { local?: boolean; name: string; 'end
     // An endpoint elsewhere (say an S3-compatible store) says nothing about Lambda.
     const localData = [dynamodb, sqs].some((url) => url !== undefined && isLoopback(url));
     const lambda = Boolean(fromEnv.lambda && fromEnv.iam) || !localData;
-    return { kind: 'env', endpoints: fromEnv, dataEndpoints: data, lambda };
+    // The same local AWS (dynalite) has no point-in-time recovery either.
+    return { kind: 'env', endpoints: fromEnv, dataEndpoints: data, lambda, pointInTimeRecovery: lambda };
   }
-  return { kind: 'aws', lambda: true };
+  return { kind: 'aws', lambda: true, pointInTimeRecovery: true };
+}
+
+/**
+ * dev's environment loaded with another region: the local SQS binds each queue
+ * to the region it was made in, so every queue would read as missing while the
+ * app (which has the URLs) works. Says which region the dev that serves these
+ * endpoints used; undefined when they agree, or no running dev serves them.
+ */
+export async function devRegionMismatch(target: Target, region: string, devs?: DevState[]): Promise<string | undefined> {
+  const sqs = target.kind === 'env' ? target.dataEndpoints?.sqs : undefined;
+  if (!sqs || !isLoopback(sqs)) return undefined;
+  const dev = (devs ?? (await runningDevs())).find((d) => d.endpoints.sqs === sqs);
+  if (!dev || dev.region === region) return undefined;
+  return (
+    `The running \`aws-workflow dev\` at ${sqs} (installation "${dev.name}", pid ${dev.pid}) made its queues in ${dev.region}, ` +
+    `but this command uses ${region}: its SQS binds a queue to its region, so they would read as missing. ` +
+    `Set AWS_REGION=${dev.region} (as dev's environment does), or use --local.`
+  );
 }
 
 function isLoopback(url: string): boolean {

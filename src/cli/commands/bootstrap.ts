@@ -45,10 +45,11 @@ export default class Bootstrap extends AwsCommand {
     const ctx = await this.createContext(flags);
     ctx.note(`bootstrapping "${ctx.name}" in ${ctx.region}`);
     const lambda = this.useLambda(ctx, flags.lambda);
+    const pointInTimeRecovery = this.usePointInTimeRecovery(ctx, flags['point-in-time-recovery'] ? true : flags['events-point-in-time-recovery'] ? 'events' : false);
     const endpoints = ctx.target?.dataEndpoints;
     const result = await bootstrap(ctx, {
       lambda,
-      pointInTimeRecovery: flags['point-in-time-recovery'] ? true : flags['events-point-in-time-recovery'] ? 'events' : false,
+      pointInTimeRecovery,
       envFile: resolve(flags['write-env']),
       functionSecrets,
       maxReceiveCount: flags['max-receive-count'],

@@ -4,7 +4,9 @@
 // - By run id, or where the endpoint has no move tasks (the local AWS): a
 //   receive → send → delete loop. A message is deleted from the DLQ only
 //   after it was sent, so a crash in between duplicates it (handlers are
-//   idempotent per message id) rather than losing it.
+//   idempotent per message id) rather than losing it. The loop leaves
+//   undecodable messages where they are: no consumer can run them, so they
+//   would only come back after every delivery attempt (`dlq drop` deletes them).
 import {
   DeleteMessageCommand,
   ListMessageMoveTasksCommand,
@@ -27,7 +29,7 @@ export interface DlqQueue {
 
 export type RedriveOutcome =
   | { channel: 'workflow' | 'step'; method: 'move-task'; taskHandle: string; status?: string; moved?: number; toMove?: number; failureReason?: string }
-  | { channel: 'workflow' | 'step'; method: 'loop'; moved: DeadLetter[]; left: number; fallbackReason?: string };
+  | { channel: 'workflow' | 'step'; method: 'loop'; moved: DeadLetter[]; left: number; undecodable: number; fallbackReason?: string };
 
 export async function startMoveTask(sqs: SQSClient, queue: DlqQueue, ratePerSecond?: number): Promise<string> {
   const out = await sqs.send(
@@ -48,13 +50,15 @@ export async function redriveLoop(
   queue: DlqQueue,
   filter: { runIds?: ReadonlySet<string> },
   max: number,
-): Promise<{ moved: DeadLetter[]; left: number }> {
+): Promise<{ moved: DeadLetter[]; left: number; undecodable: number }> {
   const received = await receiveAll(sqs, queue.dlqUrl, queue.dlqName, max);
   const keep: Message[] = [];
   const moved: DeadLetter[] = [];
+  let undecodable = 0;
   try {
     for (const { message, letter } of received) {
-      const wanted = !filter.runIds || (letter.runId !== undefined && filter.runIds.has(letter.runId));
+      if (letter.undecodable !== undefined) undecodable++;
+      const wanted = letter.undecodable === undefined && (!filter.runIds || (letter.runId !== undefined && filter.runIds.has(letter.runId)));
       if (!wanted) {
         keep.push(message);
         continue;
@@ -72,7 +76,7 @@ export async function redriveLoop(
   } finally {
     await release(sqs, queue.dlqUrl, keep);
   }
-  return { moved, left: keep.length };
+  return { moved, left: keep.length - undecodable, undecodable };
 }
 
 /** Received attributes carry list fields SendMessage rejects when empty. */

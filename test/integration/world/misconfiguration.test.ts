@@ -43,6 +43,8 @@ it('a missing table: names it, the variable that named it and the command that c
   const { message } = await startError();
   expect(message).toContain('table "missing-runs" (runs) does not exist; set by WORKFLOW_AWS_RUNS_TABLE');
   expect(message).toContain('`aws-workflow dev --name misconf`');
+  // dev makes `misconf-runs`, not the name the variable gives: correcting the variable is the other fix.
+  expect(message).toContain('or point the variables above at its resources (the environment it prints)');
 });
 
 it('a missing queue (a URL from an earlier dev): names the URL variable', async () => {

@@ -58,7 +58,7 @@ describe('dlq redrive', () => {
     aws.sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
     const notes: string[] = [];
     const outcomes = await redrive(ctx, { channels: ['workflow'], max: 100, wait: false, note: (l) => notes.push(l) });
-    expect(outcomes).toEqual([expect.objectContaining({ channel: 'workflow', method: 'loop', moved: [], left: 0 })]);
+    expect(outcomes).toEqual([expect.objectContaining({ channel: 'workflow', method: 'loop', moved: [], left: 0, undecodable: 0 })]);
     expect(notes).toEqual(['shop-workflow-dlq: this endpoint has no SQS message move tasks; moving messages one by one instead']);
   });
 

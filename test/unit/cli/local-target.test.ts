@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAILED_ACTION } from '../../../src/cli/aws/annotate-errors.js';
-import { endpointsFromEnv, resolveTarget } from '../../../src/cli/aws/target.js';
+import { devRegionMismatch, endpointsFromEnv, resolveTarget } from '../../../src/cli/aws/target.js';
 import { describeError } from '../../../src/cli/errors.js';
 import { devStatePath, findDev, removeDevState, runningDevNames, writeDevState, type DevState } from '../../../src/cli/local/dev-state.js';
 
@@ -47,18 +47,18 @@ describe('endpointsFromEnv', () => {
 
 describe('resolveTarget', () => {
   it('is AWS with Lambda when nothing points elsewhere', async () => {
-    expect(await resolveTarget({ name: 'x' }, {})).toEqual({ kind: 'aws', lambda: true });
+    expect(await resolveTarget({ name: 'x' }, {})).toEqual({ kind: 'aws', lambda: true, pointInTimeRecovery: true });
   });
 
   it('sends everything to --endpoint-url, Lambda included', async () => {
     const t = await resolveTarget({ name: 'x', 'endpoint-url': 'http://127.0.0.1:4566' }, {});
-    expect(t).toMatchObject({ kind: 'endpoint-url', lambda: true, dataEndpoints: { dynamodb: 'http://127.0.0.1:4566', sqs: 'http://127.0.0.1:4566', s3: 'http://127.0.0.1:4566' } });
+    expect(t).toMatchObject({ kind: 'endpoint-url', lambda: true, pointInTimeRecovery: true, dataEndpoints: { dynamodb: 'http://127.0.0.1:4566', sqs: 'http://127.0.0.1:4566', s3: 'http://127.0.0.1:4566' } });
     expect(t.endpoints?.iam).toBe('http://127.0.0.1:4566');
   });
 
-  it('takes dev\'s env file as a local target without Lambda', async () => {
+  it('takes dev\'s env file as a local target without Lambda or point-in-time recovery', async () => {
     const t = await resolveTarget({ name: 'x' }, { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:2', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:2' });
-    expect(t).toMatchObject({ kind: 'env', lambda: false, dataEndpoints: { dynamodb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', s3: 'http://127.0.0.1:2' } });
+    expect(t).toMatchObject({ kind: 'env', lambda: false, pointInTimeRecovery: false, dataEndpoints: { dynamodb: 'http://127.0.0.1:1', sqs: 'http://127.0.0.1:2', s3: 'http://127.0.0.1:2' } });
   });
 
   it('keeps Lambda for endpoints that are not on this machine (an S3-compatible store, a remote emulator)', async () => {
@@ -75,7 +75,7 @@ describe('resolveTarget', () => {
   it('--local finds the running dev by name, with its region, endpoints and dummy keys', async () => {
     await writeDevState(state('shop'));
     const t = await resolveTarget({ name: 'shop', local: true }, {});
-    expect(t).toMatchObject({ kind: 'local', lambda: false, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    expect(t).toMatchObject({ kind: 'local', lambda: false, pointInTimeRecovery: false, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     expect(t.endpoints).toEqual(state('shop').endpoints);
   });
 
@@ -104,6 +104,27 @@ describe('dev state', () => {
     expect(await findDev('mine')).toBeUndefined();
     await writeFile(devStatePath('broken'), '{not json');
     expect(await findDev('broken')).toBeUndefined();
+  });
+});
+
+describe('devRegionMismatch (dev\'s environment loaded with another AWS_REGION)', () => {
+  const devEnv = { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1001', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:1002', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1002' };
+
+  it('names the dev serving these endpoints, its region, the command\'s and the fix', async () => {
+    await writeDevState(state('shop'));
+    const message = await devRegionMismatch(await resolveTarget({ name: 'shop' }, devEnv), 'us-east-1');
+    expect(message).toBe(
+      `The running \`aws-workflow dev\` at http://127.0.0.1:1002 (installation "shop", pid ${process.pid}) made its queues in eu-west-1, ` +
+        'but this command uses us-east-1: its SQS binds a queue to its region, so they would read as missing. Set AWS_REGION=eu-west-1 (as dev\'s environment does), or use --local.',
+    );
+  });
+
+  it('says nothing when the regions agree, no running dev serves the endpoints, or the target is not dev\'s environment', async () => {
+    await writeDevState(state('shop'));
+    expect(await devRegionMismatch(await resolveTarget({ name: 'shop' }, devEnv), 'eu-west-1')).toBeUndefined();
+    expect(await devRegionMismatch(await resolveTarget({ name: 'shop' }, { AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9999' }), 'us-east-1')).toBeUndefined();
+    expect(await devRegionMismatch(await resolveTarget({ name: 'shop', local: true }, {}), 'us-east-1')).toBeUndefined();
+    expect(await devRegionMismatch(await resolveTarget({ name: 'shop' }, {}), 'us-east-1')).toBeUndefined();
   });
 });
 

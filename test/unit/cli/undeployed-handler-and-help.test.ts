@@ -1,5 +1,5 @@
 // The not-yet-deployed handler function fails loudly; every command documents examples.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -8,6 +8,7 @@ import Deploy from '../../../src/cli/commands/deploy.js';
 import Dev from '../../../src/cli/commands/dev.js';
 import Outputs from '../../../src/cli/commands/outputs.js';
 import Teardown from '../../../src/cli/commands/teardown.js';
+import DlqDrop from '../../../src/cli/commands/dlq/drop.js';
 import DlqList from '../../../src/cli/commands/dlq/list.js';
 import DlqPurge from '../../../src/cli/commands/dlq/purge.js';
 import DlqRedrive from '../../../src/cli/commands/dlq/redrive.js';
@@ -36,9 +37,16 @@ describe('not-yet-deployed handler function code', () => {
 });
 
 describe('help', () => {
-  it.each([Bootstrap, Deploy, Outputs, Teardown, Dev, Status, DlqList, DlqShow, DlqRedrive, DlqPurge])('%p has a summary and examples', (command) => {
+  it.each([Bootstrap, Deploy, Outputs, Teardown, Dev, Status, DlqList, DlqShow, DlqRedrive, DlqDrop, DlqPurge])('%p has a summary and examples', (command) => {
     expect(command.summary).toBeTruthy();
     expect(command.examples?.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('describes every topic itself (else oclif shows its first command\'s summary as the topic\'s)', async () => {
+    const topics = (await readdir('src/cli/commands', { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    const declared = (JSON.parse(await readFile('package.json', 'utf8')) as { oclif: { topics?: Record<string, { description?: string }> } }).oclif.topics ?? {};
+    expect(topics).toEqual(['dlq']);
+    for (const topic of topics) expect({ topic, description: declared[topic]?.description }).toEqual({ topic, description: expect.stringMatching(/list, show, redrive, drop or purge/) });
   });
 
   it('has root examples that use only real commands', () => {

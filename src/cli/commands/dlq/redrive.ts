@@ -11,7 +11,9 @@ export default class DlqRedrive extends AwsCommand {
     'Fix the cause first (deploy the fix), or the messages come back. Without --run, uses SQS\'s StartMessageMoveTask ' +
     '(messages go back to their source queue; where the endpoint has no move tasks, e.g. the local AWS, they are moved one by one). ' +
     'With --run, only that run\'s messages are moved, one by one (a move task cannot filter); the others stay. ' +
-    'With --run, exits 1 when no message of any given run was found (a run with none is named).';
+    'With --run, exits 1 when no message of any given run was found (a run with none is named). ' +
+    'Moving one by one leaves undecodable messages in the DLQ (no consumer can run them; `dlq drop --undecodable` deletes them); ' +
+    'a move task cannot filter, so drop them before a redrive of everything on AWS.';
   static override examples = [
     { description: 'Everything, with SQS\'s move task, waiting until it finishes', command: '<%= config.bin %> <%= command.id %> --wait' },
     { description: 'Only the messages of two runs', command: '<%= config.bin %> <%= command.id %> --run wrun_01J… --run wrun_01K…' },
@@ -39,7 +41,7 @@ export default class DlqRedrive extends AwsCommand {
       this.log(
         o.method === 'move-task'
           ? `${o.channel}: move task ${o.status ?? 'started'}${o.moved !== undefined ? `, ${o.moved}${o.toMove !== undefined ? ` of ${o.toMove}` : ''} moved` : ''}${o.failureReason ? ` (${o.failureReason})` : ''}`
-          : `${o.channel}: moved ${o.moved.length} message(s) back${o.left ? `, left ${o.left} of other runs` : ''}`,
+          : `${o.channel}: moved ${o.moved.length} message(s) back${o.left ? `, left ${o.left} of other runs` : ''}${o.undecodable ? `, left ${o.undecodable} undecodable (no consumer can run them: \`aws-workflow dlq drop --undecodable\` deletes them)` : ''}`,
       );
     }
     if (flags.run) {

@@ -121,6 +121,12 @@ describe('base URL', () => {
     expect(resolveDeliveryBaseUrl({}, { PORT: '4000' })).toBe('http://127.0.0.1:4000');
   });
 
+  it('falls back to WORKFLOW_LOCAL_BASE_URL (what world-local and world-postgres read), after PORT', () => {
+    expect(resolveDeliveryBaseUrl({}, { WORKFLOW_LOCAL_BASE_URL: 'http://127.0.0.1:5000' })).toBe('http://127.0.0.1:5000');
+    expect(resolveDeliveryBaseUrl({}, { WORKFLOW_LOCAL_BASE_URL: 'http://127.0.0.1:5000', PORT: '4000' })).toBe('http://127.0.0.1:4000');
+    expect(resolveDeliveryBaseUrl({ baseUrl: 'https://app.example' }, { WORKFLOW_LOCAL_BASE_URL: 'http://127.0.0.1:5000' })).toBe('https://app.example');
+  });
+
   it('appends the base path the runtime recorded', () => {
     (globalThis as Record<symbol, unknown>)[BASE_PATH] = '/docs';
     expect(resolveDeliveryBaseUrl({ port: 3000 }, {})).toBe('http://127.0.0.1:3000/docs');
