@@ -5,7 +5,8 @@
 // same scenarios side by side when it and PostgreSQL are installed, as its
 // README configures it, and then on a plain server as the check
 // (world-postgres.mjs; fanout1000 only with BENCH_PG_FANOUT1000=1;
-// BENCH_SKIP_POSTGRES=1 skips world-postgres, BENCH_SKIP_PLAIN=1 the check).
+// BENCH_SKIP_POSTGRES=1 skips world-postgres, BENCH_SKIP_PLAIN=1 the check;
+// a run past BENCH_RUN_CAP_S, default 900, is stopped and reported as `> cap`).
 // BENCH_FANOUT=seq20,fanout200 picks scenarios; any other width on request
 // (BENCH_FANOUT=fanout600); BENCH_FANOUT_RUNS=n overrides the runs of each fan-out,
 // BENCH_SEQ_RUNS=n those of seq20 (e.g. a longer window for BENCH_CPU_PROF).
@@ -23,8 +24,8 @@ import { now, sleep, summarize } from './stats.mjs';
 import { PLAIN_AGREEMENT, plainAgreement, startHarnessOnPostgres, startPlainOnPostgres, startPostgresWorld } from './world-postgres.mjs';
 
 const QUEUE_RECORD_PREFIX = 'Q#';
-/** A run still going after this is stopped and reported as a bound (`> cap`), not a time. */
-const RUN_CAP_MS = 900_000;
+/** A run still going after this is stopped and reported as a bound (`> cap`), not a time (BENCH_RUN_CAP_S, default 900). */
+const RUN_CAP_MS = Number(process.env.BENCH_RUN_CAP_S ?? 900) * 1000;
 
 const sumOfSquares = (n) => ((n - 1) * n * (2 * n - 1)) / 6;
 
