@@ -12,6 +12,7 @@
 // delivery fails and is redelivered, with the same effect.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { processScope, token } from '../../process-scope.js';
+import { asSelfWokenReplay, notSelfWoken } from '../storage/self-woken-replay.js';
 import { decodeEnvelope, encodeEnvelope, hasPayloadRef, type Envelope } from './envelope.js';
 import type { Dispatch } from './handler-registry.js';
 import type { LocalCoordination } from './local-coordination.js';
@@ -99,7 +100,10 @@ async function runWakeup(runId: string, wakeup: AttachedWakeup, deps: Continuati
       // One replay of a run at a time in this process, as for queue deliveries.
       outcome = await deps.local.serialized(runId, () => {
         deps.local.began(envelope.id);
-        return dispatch(envelope, { attempt: 1 });
+        const replay = () => dispatch(envelope, { attempt: 1 });
+        // Woken only by this step's own commits: the replay may start from the log this process
+        // committed, with no read. One that absorbed another wake-up reads the log.
+        return deps.local.hasAbsorbed(envelope.id) ? notSelfWoken(replay) : asSelfWokenReplay(runId, replay);
       });
     } catch {
       outcome = undefined;
