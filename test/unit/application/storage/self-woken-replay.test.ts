@@ -33,7 +33,7 @@ class ProcessStore extends MemoryEventStore {
     const log = await this.shared.readLog(commit.runId);
     if (log) this.held.set(commit.runId, log);
   }
-  override heldLog(runId: string): RunLog | undefined {
+  heldLog(runId: string): RunLog | undefined {
     return this.held.get(runId);
   }
   override async readLog(runId: string): Promise<RunLog | undefined> {
@@ -211,7 +211,7 @@ describe('run_started of a self-woken replay', () => {
     // The contract's answer to a step created on a finished run; the runtime ends the replay on it.
     expect((error as Error).name).toBe('EntityConflictError');
     expect((await shared.getRunEntity(runId))?.status).toBe('cancelled');
-    expect(types((await shared.readLog(runId))!.events).at(-1)).toBe('run_cancelled');
+    expect(types((await shared.readLog(runId))!.events)!.at(-1)).toBe('run_cancelled');
   });
 
   it('a held run found stale by a check is quarantined, so no later replay trusts it', async () => {
