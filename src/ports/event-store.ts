@@ -63,6 +63,12 @@ export interface EventStore {
    * needs no listing). Undefined when the run has no events. Optional.
    */
   readLog?(runId: string): Promise<RunLog | undefined>;
+  /**
+   * The run's log as this process holds it, with no read: every event up to
+   * its `version`, which may be behind the run's (another process may have
+   * appended since). Undefined when no whole prefix is held. Optional.
+   */
+  heldLog?(runId: string): RunLog | undefined;
   /** Sort key: eventId. Without runId, across runs. */
   listEventsByCorrelationId(correlationId: string, runId: string | undefined, page: PageRequest): Promise<Page<Event>>;
   /** Sort key: hookId. Without runId, all hooks. */

@@ -39,6 +39,8 @@ export class LocalCoordination {
   private readonly keys = new BoundedMap<string, LocalKey>(LIMIT);
   /** runId → the last wake-up this process sent. */
   private readonly wakeups = new BoundedMap<string, LocalWakeup>(LIMIT);
+  /** Continuations (by envelope id) that absorbed a later wake-up of their run: their replay reads the log. */
+  private readonly absorbing = new BoundedMap<string, true>(LIMIT);
   /** Envelope ids whose delivery began in this process. */
   private readonly begun = new BoundedMap<string, true>(LIMIT);
   /** Envelope id being delivered here → its deadline (epoch ms): an entry past it is abandoned. */
@@ -94,6 +96,20 @@ export class LocalCoordination {
   continuationSent(runId: string, messageId: string): void {
     const known = this.wakeups.get(runId);
     if (known?.messageId === messageId) known.continuation = false;
+  }
+
+  /** A later wake-up of its run was dropped into the continuation `messageId` (send-coalescer.ts). */
+  absorbedInto(messageId: string): void {
+    this.absorbing.set(messageId, true);
+  }
+
+  /**
+   * Whether the continuation `messageId` absorbed another wake-up: its replay
+   * may then owe it an event this process did not commit. Final once its
+   * delivery began (began()): a begun wake-up absorbs nothing.
+   */
+  hasAbsorbed(messageId: string): boolean {
+    return this.absorbing.has(messageId);
   }
 
   // Deliveries (message-processor.ts, wakeup-continuation.ts).

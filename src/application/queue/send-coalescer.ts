@@ -167,8 +167,11 @@ export function createSendCoalescer(deps: {
   async function sendWakeup(runId: string, messageId: string, send: (marked: boolean) => Promise<WakeupSent>): Promise<string> {
     const previous = await pendingHere(runId);
     // A continuation runs only here, and its replay had not begun when this was queued (after the caller's
-    // commit): it will read the log after that commit. No mark and no read needed.
-    if (previous?.continuation) return previous.messageId;
+    // commit): noted as absorbing, it reads the log after that commit. No mark and no read needed.
+    if (previous?.continuation) {
+      local.absorbedInto(previous.messageId);
+      return previous.messageId;
+    }
     // No wake-up of this run is known to be pending: the run is not contended here, so send without the
     // cost of a mark. A wake-up sent while another is pending here is marked, so later ones can be dropped.
     let marked = false;

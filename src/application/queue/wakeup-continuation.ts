@@ -12,6 +12,7 @@
 // delivery fails and is redelivered, with the same effect.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { processScope, token } from '../../process-scope.js';
+import { asSelfWokenReplay, notSelfWoken } from '../storage/self-woken-replay.js';
 import { decodeEnvelope, encodeEnvelope, hasPayloadRef, type Envelope } from './envelope.js';
 import type { Dispatch } from './handler-registry.js';
 import type { LocalCoordination } from './local-coordination.js';
@@ -86,11 +87,13 @@ export async function withWakeupContinuations<T>(
   // A finished step's result is committed: counted now, or its own wake-up
   // would wait out a paced gap that waits for this very step (replay pacing).
   if (step.finished(result)) deps.local.pacing.stepDone(runId, step.messageId);
-  for (const wakeup of scope.wakeups) await runWakeup(runId, wakeup, deps);
+  // Several wake-ups attached to one step (each would have absorbed the next had they shared a coordination): none is this step's alone.
+  const alone = scope.wakeups.length === 1;
+  for (const wakeup of scope.wakeups) await runWakeup(runId, wakeup, deps, alone);
   return result;
 }
 
-async function runWakeup(runId: string, wakeup: AttachedWakeup, deps: ContinuationDeps): Promise<void> {
+async function runWakeup(runId: string, wakeup: AttachedWakeup, deps: ContinuationDeps, alone: boolean): Promise<void> {
   const { envelope } = wakeup;
   const dispatch = deps.lookup(envelope.queueName);
   let outcome: Awaited<ReturnType<Dispatch>> | undefined;
@@ -99,7 +102,10 @@ async function runWakeup(runId: string, wakeup: AttachedWakeup, deps: Continuati
       // One replay of a run at a time in this process, as for queue deliveries.
       outcome = await deps.local.serialized(runId, () => {
         deps.local.began(envelope.id);
-        return dispatch(envelope, { attempt: 1 });
+        const replay = () => dispatch(envelope, { attempt: 1 });
+        // Woken only by this step's own commits: the replay may start from the log this process
+        // committed, with no read. One that absorbed another wake-up reads the log.
+        return alone && !deps.local.hasAbsorbed(envelope.id) ? asSelfWokenReplay(runId, replay) : notSelfWoken(replay);
       });
     } catch {
       outcome = undefined;

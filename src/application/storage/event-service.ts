@@ -19,6 +19,7 @@ import { serializeByRun } from './run-serializer.js';
 import { assertValidEventRequest } from './validate-request.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { loadSnapshot } from './snapshot-loader.js';
+import { takeSelfWokenReplay } from './self-woken-replay.js';
 
 export interface EventServiceDeps {
   store: EventStore;
@@ -54,6 +55,7 @@ export class EventService {
   private async decideAndCommit(runId: string | null, request: AnyEventRequest, params?: CreateEventParams): Promise<EventResult> {
     const { store, claimCheck, clock, cache } = this.deps;
     const needs = snapshotNeeds(runId, request);
+    const selfWoken = runId !== null && request.eventType === 'run_started' && takeSelfWokenReplay(runId);
     let useCache = cache !== undefined;
     for (let attempt = 1; ; attempt++) {
       const { snapshot, fromCache } = await loadSnapshot(store, needs, useCache ? cache : undefined);
@@ -62,9 +64,13 @@ export class EventService {
       if (decision.type !== 'commit' && fromCache) {
         // Only a commit proves the cached state current (it is conditioned
         // on the run's version); an answer without one is given from fresh
-        // reads, unless the run's version shows nobody has written it since.
-        const check = await this.stillCurrent(needs.runId, snapshot.run?.version, request.eventType === 'run_started');
+        // reads, unless the run's version shows nobody has written it since,
+        // or it starts a self-woken replay that may act on this process's
+        // own last commit (self-woken-replay.ts).
+        const check = (selfWoken && this.ownCommittedLog(needs.runId, snapshot.run?.version)) || (await this.stillCurrent(needs.runId, snapshot.run?.version, request.eventType === 'run_started'));
         if (!check.current) {
+          // Another process wrote the run: the held state is not to be trusted again for a while.
+          cache?.stale(needs.runId);
           useCache = false;
           attempt--;
           continue;
@@ -119,6 +125,18 @@ export class EventService {
     }
     if (!store.runVersion) return { current: false };
     return { current: (await store.runVersion(runId)) === cachedVersion };
+  }
+
+  /**
+   * The run's log as this process's own last commit on it left it, when the
+   * held run is that commit's and the held log ends exactly there. Only on
+   * the 4.x line, whose run_started returns the log (see toResult).
+   */
+  private ownCommittedLog(runId: string, cachedVersion: number | undefined): { current: true; log: RunLog } | undefined {
+    const { store, cache, semantics } = this.deps;
+    if (semantics || cachedVersion === undefined || cache?.ownCommitVersion(runId) !== cachedVersion) return undefined;
+    const log = store.heldLog?.(runId);
+    return log?.version === cachedVersion ? { current: true, log } : undefined;
   }
 
   private context(): DecisionContext {

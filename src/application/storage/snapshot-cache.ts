@@ -40,6 +40,8 @@ interface RunState {
    * run created and every commit since: then an id not listed does not exist.
    */
   ids?: Set<string>;
+  /** `record` is as this process's own last commit left it (not a read): see ownCommitVersion. */
+  ownCommit: boolean;
 }
 
 const PAYLOAD_FIELDS = ['input', 'output', 'error', 'metadata'] as const;
@@ -109,10 +111,20 @@ export class SnapshotCache {
     return state?.record;
   }
 
+  /**
+   * The run's version when the held run is as this process's own last
+   * commit on it left it, not as a read found it: this process then knew
+   * the whole log up to that version when it committed.
+   */
+  ownCommitVersion(runId: string): number | undefined {
+    const state = this.runs.get(runId);
+    return state?.ownCommit ? state.record.version : undefined;
+  }
+
   /** Remembers what a fresh read returned, unless the run is quarantined. */
   loaded(runId: string, snapshot: Snapshot): void {
     if (!snapshot.run || this.isQuarantined(runId) || this.runs.has(runId)) return;
-    const state: RunState = { record: snapshot.run, entities: new Map(), bytes: 0 };
+    const state: RunState = { record: snapshot.run, entities: new Map(), bytes: 0, ownCommit: false };
     if (snapshot.step) this.hold(state, stepKey(snapshot.step.stepId), snapshot.step);
     if (snapshot.hook && snapshot.hook.runId === runId) this.hold(state, hookKey(snapshot.hook.hookId), snapshot.hook);
     if (snapshot.wait) this.hold(state, waitKey(snapshot.wait.waitId), snapshot.wait);
@@ -126,12 +138,13 @@ export class SnapshotCache {
     let state = this.runs.get(runId);
     if (commit.expectRun.kind === 'absent') {
       this.remove(runId);
-      state = { record: commit.run, entities: new Map(), bytes: 0, ids: new Set() };
+      state = { record: commit.run, entities: new Map(), bytes: 0, ids: new Set(), ownCommit: true };
     } else if (!state || state.record.version !== commit.expectRun.version) {
       this.remove(runId);
-      state = { record: commit.run, entities: new Map(), bytes: 0 };
+      state = { record: commit.run, entities: new Map(), bytes: 0, ownCommit: true };
     }
     state.record = commit.run;
+    state.ownCommit = true;
     for (const step of commit.putSteps) this.hold(state, stepKey(step.stepId), step);
     for (const wait of commit.putWaits) this.hold(state, waitKey(wait.waitId), wait);
     for (const wait of commit.deleteWaits) this.drop(state, waitKey(wait.waitId));

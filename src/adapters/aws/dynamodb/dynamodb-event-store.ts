@@ -184,6 +184,11 @@ export class DynamoDbEventStore implements EventStore {
     return log && { events: log.events, lastKey: seqSk(log.events.length), version: log.version };
   }
 
+  heldLog(runId: string): RunLog | undefined {
+    const log = this.log.held(runId);
+    return log && { events: log.events, lastKey: seqSk(log.events.length), version: log.version };
+  }
+
   listEventsByCorrelationId(correlationId: string, runId: string | undefined, page: PageRequest): Promise<Page<Event>> {
     return this.listings.listEventsByCorrelationId(correlationId, runId, page);
   }

@@ -46,6 +46,12 @@ export class RunLogReader {
     return { events: [...prefix, ...added].map(copyEvent), version: versionOf(newest) };
   }
 
+  /** The held prefix alone, no read (it may end before the run's newest event). */
+  held(runId: string): FullLog | undefined {
+    const held = this.cache.get(runId);
+    return held && { events: held.events.map(copyEvent), version: held.version };
+  }
+
   /**
    * A page of the log. Served from the held prefix without a read when the
    * page and the item after it (for `hasMore`) lie inside it; otherwise from

@@ -163,6 +163,31 @@ describe('own commits extend the held prefix', () => {
   });
 });
 
+describe('heldLog: the prefix alone, with no read', () => {
+  it('is the log up to this process’s own last commit, as readLog would give it', async () => {
+    const store = newStore();
+    ddb.on(PutItemCommand).resolves({});
+    expect(store.heldLog(RUN_ID)).toBeUndefined();
+    await store.commit(commit({ expectRun: { kind: 'absent' }, run: record(run('pending'), 1, eventId(1)), runChanged: true, events: [event(1, 'run_created', { eventData: { deploymentId: 'dpl_1', workflowName: 'wf//order', input: new Uint8Array([1]) } })] }));
+    await store.commit(commit({ expectRun: { kind: 'version', version: 1 }, run: record(run('running'), 2, eventId(2)), runChanged: true, events: [event(2, 'run_started')] }));
+    ddb.resetHistory();
+    const held = store.heldLog(RUN_ID)!;
+    expect(ddb.calls()).toHaveLength(0);
+    expect(held.events.map((e) => e.eventType)).toEqual(['run_created', 'run_started']);
+    expect(held).toMatchObject({ version: 2, lastKey: seq(2) });
+    // A copy: changing it does not change what is held.
+    (held.events[0] as { eventData: { input: unknown } }).eventData.input = 'changed';
+    expect((store.heldLog(RUN_ID)!.events[0] as { eventData: { input: unknown } }).eventData.input).toEqual(new Uint8Array([1]));
+  });
+
+  it('ends where the prefix ends, behind appends this process has not read', async () => {
+    const store = newStore();
+    ddb.on(QueryCommand).resolves({ Items: items(1, 3) });
+    await store.readLog(RUN_ID);
+    expect(store.heldLog(RUN_ID)).toMatchObject({ version: 3, lastKey: seq(3) });
+  });
+});
+
 describe('listEvents through the held prefix', () => {
   it('asc from the start reads the whole log once; the next pages inside the prefix need no read; the last one reads the tail', async () => {
     const store = newStore();

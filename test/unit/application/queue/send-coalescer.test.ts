@@ -186,7 +186,10 @@ describe('run wake-ups', () => {
     const marks = jest.spyOn(store, 'markWakeup');
     const reads = jest.spyOn(store, 'pendingWakeup');
     expect(await coalescer.sendWakeup('wrun_1', 'w-1', continuation)).toBe('w-1');
+    expect(local.hasAbsorbed('w-1')).toBe(false);
     expect(await coalescer.sendWakeup('wrun_1', 'w-2', send('w-2'))).toBe('w-1');
+    // Its replay now owes w-2's event, which it must read (it may not start from what this process committed).
+    expect(local.hasAbsorbed('w-1')).toBe(true);
     expect(await coalescer.sendWakeup('wrun_1', 'w-3', send('w-3'))).toBe('w-1');
     expect(sends).toEqual([]);
     expect(marks).not.toHaveBeenCalled();
@@ -195,6 +198,7 @@ describe('run wake-ups', () => {
     local.began('w-1');
     expect(await coalescer.sendWakeup('wrun_1', 'w-4', send('w-4'))).toBe('w-4');
     expect(sends).toEqual(['w-4']);
+    expect(local.hasAbsorbed('w-4')).toBe(false);
   });
 
   it('a continuation sent as a message after all no longer absorbs wake-ups unread: the next one is marked', async () => {

@@ -5,6 +5,7 @@ import type { Storage, ValidQueueName } from '@workflow/world';
 import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
 import type { QueueConfig, QueueServices } from '../../../../src/application/queue/queue-services.js';
 import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
+import { takeSelfWokenReplay } from '../../../../src/application/storage/self-woken-replay.js';
 import { createHarness, fakeRuns, recordedQueueServices, type Harness, until } from './harness.js';
 
 let h: Harness;
@@ -159,4 +160,42 @@ it('fails the step delivery when a fallback send fails, so its redelivery queues
   // the redelivery queues the wake-up again and is acked once it is sent.
   expect(ops.slice(0, 5)).toEqual(['send:step:0', 'send:workflow:0', 'visibility:step:0', 'send:workflow:0', 'ack:step']);
   expect(h.logger.at('warn').some((entry) => String(entry.fields?.reason ?? '').includes('SQS down'))).toBe(true);
+});
+
+describe('self-woken replays', () => {
+  /** What the storage would see at the replay's run_started: whether it may start from this process's own commit. */
+  const selfWoken = (seen: boolean[]): RuntimeHandler => async (payload) => {
+    seen.push(takeSelfWokenReplay((payload as { runId: string }).runId));
+  };
+
+  it('the continuation of a step run here is a self-woken replay of its run', async () => {
+    const seen: boolean[] = [];
+    mountRuntime(async (queue, payload) => {
+      await queue(WF, { runId: payload.workflowRunId });
+    }, selfWoken(seen));
+    await world().queue(STEP, stepPayload('wrun_1'), { idempotencyKey: 'step_1' });
+    await until(() => ops.includes('ack:step'));
+    expect(seen).toEqual([true]);
+  });
+
+  it('a continuation that absorbed another wake-up of its run is not: its replay reads the log', async () => {
+    const seen: boolean[] = [];
+    mountRuntime(async (queue, payload) => {
+      await queue(WF, { runId: payload.workflowRunId });
+      // Dropped into the pending continuation (send-coalescer.ts): its event may not be this process's.
+      await queue(WF, { runId: payload.workflowRunId });
+    }, selfWoken(seen));
+    await world().queue(STEP, stepPayload('wrun_1'), { idempotencyKey: 'step_1' });
+    await until(() => ops.includes('ack:step'));
+    expect(seen).toEqual([false]);
+    expect(h.queue.messageCount('workflow')).toBe(0);
+  });
+
+  it('a replay started by a queue delivery is not', async () => {
+    const seen: boolean[] = [];
+    mountRuntime(async () => undefined, selfWoken(seen));
+    await world().queue(WF, { runId: 'wrun_1' });
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([false]);
+  });
 });

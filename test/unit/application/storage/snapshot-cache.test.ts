@@ -183,6 +183,21 @@ describe('SnapshotCache bounds', () => {
     expect(cache.lookup({ runId: 'r', hookId: 'h', token: 't' }).missing).toEqual({ runId: 'r', token: 't' });
   });
 
+  it('knows whether the held run is as this process’s own last commit left it, or as a read found it', () => {
+    const cache = new SnapshotCache(Date.now);
+    cache.committed(commitFor('mine', 1));
+    cache.committed(commitFor('mine', 2));
+    expect(cache.ownCommitVersion('mine')).toBe(2);
+    cache.loaded('read', { run: commitFor('read', 3).run });
+    expect(cache.ownCommitVersion('read')).toBeUndefined();
+    // A commit on a loaded run: the run is now as that commit left it.
+    cache.committed(commitFor('read', 4));
+    expect(cache.ownCommitVersion('read')).toBe(4);
+    cache.stale('mine');
+    expect(cache.ownCommitVersion('mine')).toBeUndefined();
+    expect(cache.ownCommitVersion('unknown')).toBeUndefined();
+  });
+
   it('does not cache a quarantined run until the quarantine ends', () => {
     let now = 0;
     const cache = new SnapshotCache(() => now, { quarantineMs: 1000 });
