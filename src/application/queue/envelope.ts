@@ -32,8 +32,6 @@ interface EnvelopeFields {
   inline?: true;
   /** A run's safety net (run-nets.ts): acked by its live sender; elsewhere it replays the run unless the run is finished. */
   net?: true;
-  /** A step message sent by a replay that had fanned out this many steps: completed elsewhere, it defers its run's wake-up (replay-pacing.ts). */
-  fan?: number;
 }
 
 /** An envelope as the handler sees it: the payload is inline. */
@@ -81,7 +79,6 @@ export function decodeEnvelope(body: string): WireEnvelope {
   if (e.wake !== undefined && e.wake !== true) throw new EnvelopeError('invalid wake');
   if (e.inline !== undefined && e.inline !== true) throw new EnvelopeError('invalid inline');
   if (e.net !== undefined && e.net !== true) throw new EnvelopeError('invalid net');
-  if (e.fan !== undefined && !(Number.isSafeInteger(e.fan) && (e.fan as number) > 0)) throw new EnvelopeError('invalid fan');
   if (e.headers !== undefined && !isStringRecord(e.headers)) throw new EnvelopeError('invalid headers');
   const inline = 'payload' in e;
   const ref = 'payloadRef' in e;

@@ -190,8 +190,6 @@ export function createMessageProcessor(deps: ProcessorDeps): MessageProcessor {
         if (runId && envelope.wake) await deps.idempotencyStore.clearWakeup(runId, id);
         return withinDeadline(clock.now() + deadlineMs, fields, (signal) => deps.deliverer.deliver(envelope, message.receiveCount, signal));
       };
-      // News from elsewhere (another process's wake-up or net): the run's paced gap here, which waits only for deliveries here, ends.
-      if (runId) local.pacing.wake(runId);
       let result: DeliveryResult;
       try {
         // One replay of a run at a time in this process; a hung one holds the next only until its deadline.

@@ -9,7 +9,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/id-source.js';
 import type { MessageQueue } from '../../ports/message-queue.js';
 import { sendTransportBody, toTransportBody } from './claim-check.js';
-import { ENVELOPE_VERSION, channelOf, payloadIds, type Envelope } from './envelope.js';
+import { ENVELOPE_VERSION, channelOf, type Envelope } from './envelope.js';
 import { newMessageId } from './message-id.js';
 import { assertStorableValue } from '../storage/validate-request.js';
 import { assertValidQueueHeaders } from './validate-headers.js';
@@ -35,10 +35,6 @@ export interface ProducerDeps {
   coalescer?: SendCoalescer;
   /** A step message of the run was sent (not coalesced into an earlier one): replay pacing's progress signal. */
   onStepSent?: (runId: string) => void;
-  /** The width so far of the fan-out the run's replay here is sending, carried by its step messages as `fan` (replay-pacing.ts). */
-  fanOutWidth?: (runId: string) => number | undefined;
-  /** How long a wake-up of the run queued now is deferred (its step defers it: replay-pacing.ts); undefined: not deferred. */
-  wakeupDeferralMs?: (runId: string) => number | undefined;
   /** Runs keyed step messages whose handler is registered here in process, their runs covered by `runNets` (inline-steps.ts). */
   inlineSteps?: InlineSteps;
   /** The runs this process holds, each covered by one safety net (run-nets.ts); required with inlineSteps. */
@@ -73,8 +69,6 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
     const id = newMessageId(deps.clock, deps.ids);
     const dueAt = dueAtAfter(delaySeconds, now);
     const channel = channelOf(queueName);
-    const stepRunId = channel === 'step' ? payloadIds(payload).runId : undefined;
-    const fan = stepRunId ? deps.fanOutWidth?.(stepRunId) : undefined;
     const envelopeFor = (wake: boolean, due: number | undefined, inline = false): Envelope => ({
       v: ENVELOPE_VERSION,
       id,
@@ -85,7 +79,6 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
       dueAt: due,
       wake: wake ? true : undefined,
       inline: inline ? true : undefined,
-      fan,
       payload,
     });
     const sendEnvelope = async (envelope: Envelope) => {
@@ -100,9 +93,6 @@ export function makeQueue(deps: ProducerDeps): QueueFn {
         if (runId) deps.coalescer?.continuationSent(runId, id);
         return sendEnvelope(envelopeFor(false, due));
       };
-      // A step of another process's fan-out defers it: a message due later, which absorbs later ones (replay-pacing.ts).
-      const deferMs = runId ? deps.wakeupDeferralMs?.(runId) : undefined;
-      if (deferMs !== undefined) return sendEnvelope(envelopeFor(wake, deps.clock.now() + deferMs));
       if (!wake && attachWakeup(envelopeFor(false, undefined), instead)) return 'continuation';
       await send(wake);
     };

@@ -13,7 +13,6 @@ import type { LocalCoordination } from './local-coordination.js';
 import { createReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { discardBody, readSignedBody, type SignedBodyResult } from './signed-body.js';
 import { withWakeupContinuations, type ContinuationDeps } from './wakeup-continuation.js';
-import { defersWakeup, wakeupDeferralMs, withDeferredWakeups } from './replay-pacing.js';
 import { asWorkflowDelivery } from './inline-steps.js';
 import type { NetRun } from './run-nets.js';
 import { bodyTagHmac, processDeliveryKey, verifyDeliveryHeaders, type DeliveryTarget, type SignatureVerdict } from './signature.js';
@@ -103,10 +102,7 @@ export function createDispatch(
         });
       const runId = continuation && channelOf(envelope.queueName) === 'step' ? payloadIds(envelope.payload).runId : undefined;
       const result = runId
-        ? await withWakeupContinuations({ runId, messageId: envelope.id, finished: (r) => rescheduleSeconds(r) === undefined }, continuation!, () =>
-            // A step of a fan-out another process is sending: its run's wake-up is deferred here (replay-pacing.ts).
-            defersWakeup(envelope.fan, continuation!.local.pacing.sentSteps(runId)) ? withDeferredWakeups(runId, wakeupDeferralMs(envelope.fan!), call) : call(),
-          )
+        ? await withWakeupContinuations({ runId, messageId: envelope.id, finished: (r) => rescheduleSeconds(r) === undefined }, continuation!, call)
         : channelOf(envelope.queueName) === 'workflow'
           ? await asWorkflowDelivery(call, workflowDelivery(envelope, attempt, options.recoverHeldSteps === true))
           : await call();

@@ -19,7 +19,6 @@ import { createInProcessDeliverer } from './in-process-deliverer.js';
 import { createMessageProcessor, type MessageProcessor } from './message-processor.js';
 import { LocalCoordination } from './local-coordination.js';
 import { makeQueue } from './producer.js';
-import { deferredWakeupMs } from './replay-pacing.js';
 import { errorMessage } from '../../domain/errors.js';
 import { DEFAULT_MAX_DELIVERY_BODY_BYTES, makeCreateQueueHandler } from './queue-handler.js';
 import { createSendCoalescer } from './send-coalescer.js';
@@ -222,8 +221,6 @@ export function createQueueServices(deps: QueueServicesDeps): QueueServices {
     coalescer,
     // Replay pacing needs the steps sent here to be delivered here: not on Lambda.
     onStepSent: config.consumer === 'process' ? (runId) => local.pacing.stepSent(runId) : undefined,
-    fanOutWidth: config.consumer === 'process' ? (runId) => local.pacing.fanOutWidth(runId) : undefined,
-    wakeupDeferralMs: deferredWakeupMs,
     // Nothing in the runtime calls start(): the first message this process
     // sends starts its consumer, as world-postgres does.
     afterSend: startPolling,

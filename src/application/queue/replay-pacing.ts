@@ -13,19 +13,7 @@
 // sent a few steps (every sequential step), is never followed by a gap. Only
 // latency changes: the waiting wake-up stays leased and counts no extra
 // receive. close() ends every gap and creates no new one.
-//
-// Across processes: the step messages a fanning-out replay sends carry its
-// width so far (`fan`). Another process that completes such a step and sent
-// none of the run's steps itself does not replay the run at once (a replay
-// there while the fan-out is still being created re-creates its missing steps
-// on the same log and contends with every commit of the run): it queues the
-// wake-up as a message due `deferralMs(fan)` later, which absorbs its later
-// wake-ups of the run (send-coalescer.ts). A workflow message delivered here
-// ends the run's gap: it is news from elsewhere that this gap, waiting only
-// for deliveries here, cannot see.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../../ports/clock.js';
-import { processScope, token } from '../../process-scope.js';
 import { BoundedMap } from './bounded-map.js';
 
 export interface ReplayPacing {
@@ -37,52 +25,13 @@ export interface ReplayPacing {
   capMs: number;
   /** A replay that sent this many new step messages fanned out: it is paced like one that sent none. */
   fanOutFrom: number;
-  /** A wake-up deferred by another process waits this long per step of the fan-out's width so far… */
-  deferPerStepMs: number;
 }
 
-export const DEFAULT_REPLAY_PACING: ReplayPacing = { fromMs: 250, factor: 10, capMs: 60_000, fanOutFrom: 50, deferPerStepMs: 20 };
+export const DEFAULT_REPLAY_PACING: ReplayPacing = { fromMs: 250, factor: 10, capMs: 60_000, fanOutFrom: 50 };
 
 /** How long a run's next replay waits after one that took `elapsedMs` and sent no new step. */
 export function replayGapMs(elapsedMs: number, pacing: ReplayPacing = DEFAULT_REPLAY_PACING): number {
   return elapsedMs < pacing.fromMs ? 0 : Math.min(elapsedMs * pacing.factor, pacing.capMs);
-}
-
-/**
- * How long a process that completed a step of a fan-out `width` wide (so far)
- * defers its run's wake-up: a replay's cost grows with the width, and so does
- * the time the fanning-out replay needs to create the steps. At most `capMs`.
- */
-export function wakeupDeferralMs(width: number, pacing: ReplayPacing = DEFAULT_REPLAY_PACING): number {
-  return Math.min(Math.max(0, width) * pacing.deferPerStepMs, pacing.capMs);
-}
-
-/** Whether a step delivered here, sent as part of a fan-out `fan` wide, defers its run's wake-up here. */
-export function defersWakeup(fan: number | undefined, sentHere: boolean, pacing: ReplayPacing = DEFAULT_REPLAY_PACING): boolean {
-  return fan !== undefined && fan >= pacing.fanOutFrom && !sentHere;
-}
-
-interface DeferredWakeups {
-  runId: string;
-  delayMs: number;
-}
-
-const DEFERRED = token<AsyncLocalStorage<DeferredWakeups>>('deferred-wakeups');
-
-/** Process-wide (bundled routes may load their own copy of this module): process-scope.ts. */
-function deferredStorage(): AsyncLocalStorage<DeferredWakeups> {
-  return processScope().shared(DEFERRED, () => new AsyncLocalStorage<DeferredWakeups>());
-}
-
-/** Runs a step handler whose wake-ups of `runId` are deferred by `delayMs` (queued as a message due then). */
-export function withDeferredWakeups<T>(runId: string, delayMs: number, work: () => Promise<T>): Promise<T> {
-  return deferredStorage().run({ runId, delayMs }, work);
-}
-
-/** The deferral of a wake-up of `runId` queued in this async context, if its step defers it. */
-export function deferredWakeupMs(runId: string): number | undefined {
-  const scope = deferredStorage().getStore();
-  return scope?.runId === runId ? scope.delayMs : undefined;
 }
 
 const LIMIT = 100_000;
@@ -96,8 +45,6 @@ export class ReplayPacer {
   private readonly stepsCounted = new BoundedMap<string, true>(LIMIT);
   /** runId → ends the run's gap now. */
   private readonly gaps = new Map<string, AbortController>();
-  /** runId → step messages sent here before the replay of the run running here began. */
-  private readonly replaying = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -124,31 +71,11 @@ export class ReplayPacer {
     this.gaps.get(runId)?.abort();
   }
 
-  /** Whether this process sent any step message of the run (it fanned the run out, or ran one of its replays). */
-  sentSteps(runId: string): boolean {
-    return this.stepSends.has(runId);
-  }
-
-  /** The step messages the replay of the run running here has sent so far, once that is a fan-out; else undefined. */
-  fanOutWidth(runId: string): number | undefined {
-    const before = this.replaying.get(runId);
-    if (before === undefined) return undefined;
-    const sent = (this.stepSends.get(runId) ?? 0) - before;
-    return sent >= this.pacing.fanOutFrom ? sent : undefined;
-  }
-
-  /** A workflow message of the run arrived from the queue: what it reports happened elsewhere, so the run's gap ends. */
-  wake(runId: string): void {
-    this.gaps.get(runId)?.abort();
-  }
-
   /** A replay of the run begins; the returned function, called when it ended, resolves when the next may start. */
   begin(runId: string): () => Promise<void> {
     const started = this.clock.now();
     const sendsBefore = this.stepSends.get(runId) ?? 0;
-    this.replaying.set(runId, sendsBefore);
     return () => {
-      this.replaying.delete(runId);
       const sent = (this.stepSends.get(runId) ?? 0) - sendsBefore;
       const progressed = sent > 0 && sent < this.pacing.fanOutFrom;
       const waiting = (this.stepsOutstanding.get(runId) ?? 0) > 0;

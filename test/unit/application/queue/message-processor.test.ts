@@ -549,7 +549,7 @@ describe('deadlines', () => {
 
 describe('replay pacing', () => {
   it("a step of the run delivered with success ends the run's paced gap", async () => {
-    const local = new LocalCoordination(h.clock, { fromMs: 20, factor: 100, capMs: 10_000, fanOutFrom: 50, deferPerStepMs: 20 });
+    const local = new LocalCoordination(h.clock, { fromMs: 20, factor: 100, capMs: 10_000, fanOutFrom: 50 });
     const paced = createMessageProcessor({
       queue: h.queue,
       blobStore: h.blobs,

@@ -23,7 +23,7 @@ async function advance(ms: number): Promise<void> {
 }
 
 const coordination = (pacing: ReplayPacing) => new LocalCoordination(clock, pacing);
-const pacing = (p: Partial<ReplayPacing>): ReplayPacing => ({ fromMs: 20, factor: 1, capMs: 1_000, fanOutFrom: 50, deferPerStepMs: 20, ...p });
+const pacing = (p: Partial<ReplayPacing>): ReplayPacing => ({ fromMs: 20, factor: 1, capMs: 1_000, fanOutFrom: 50, ...p });
 
 /** A replay that takes `ms` of clock time, recording when it started and ended. */
 function replay(ms: number, log: { starts: number[]; ends: number[] }, during?: () => void) {
