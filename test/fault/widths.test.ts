@@ -20,7 +20,7 @@ describeFaultTargets('fan-out widths on several processes', ALL_TARGETS, (contex
     const replicas = REPLICAS[c.target];
     const meters = METERING ? await meterReplicas(c, replicas) : undefined;
     try {
-      const cluster = await Cluster.start(c.env, meters?.specs ?? Array.from({ length: replicas }, () => ({})));
+      const cluster = await Cluster.start(process.env.FAULT_WIDTH_VISIBILITY ? { ...c.env, WORKFLOW_AWS_VISIBILITY_SECONDS: process.env.FAULT_WIDTH_VISIBILITY } : c.env, meters?.specs ?? Array.from({ length: replicas }, () => ({})));
       const workload = await startWorkload(cluster, { ...DEFAULT_WORKLOAD, sequences: 0, hookPayloads: 0, sleeps: 0, fanOut: width });
       const runId = workload.runs[0]!.runId;
       const bodyPids = () => new Set(readLedger(c.env.FAULT_LEDGER_FILE!).filter((e) => e.runId === runId).map((e) => e.pid));

@@ -23,6 +23,24 @@ function operationOf(headers: Record<string, string | string[] | undefined>, bod
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** One entry per message a SendMessage(Batch) carries: `sent <channel>[ net| inline| wake| delayed]`. */
+function sentKinds(body: Buffer): string[] {
+  let parsed: Json;
+  try {
+    parsed = JSON.parse(body.toString('utf8')) as Json;
+  } catch {
+    return [];
+  }
+  const entries: Json[] = parsed.Entries ?? [parsed];
+  const channel = String(parsed.QueueUrl ?? '').endsWith('-workflow') ? 'workflow' : 'step';
+  return entries.map((entry) => {
+    const text = String(entry.MessageBody ?? '');
+    const marks = ['net', 'inline', 'wake'].filter((m) => text.includes(`"${m}":true`));
+    if (Number(entry.DelaySeconds ?? 0) > 0) marks.push('delayed');
+    return ['sent', channel, ...marks].join(' ');
+  });
+}
+
 /** A DynamoDB request's table (without the installation prefix) and item kind: `Q#k`, `S#`, an event type, … */
 function dynamoDetail(body: Buffer): string {
   let parsed: Json;
@@ -39,7 +57,7 @@ function dynamoDetail(body: Buffer): string {
   return `${table}${kind ? ` ${kind}` : ''}`;
 }
 
-/** `detailed`: a DynamoDB endpoint, whose requests are also counted by table and item kind. */
+/** `detailed`: a DynamoDB endpoint, whose requests are also counted by table and item kind. SQS sends are always counted by message kind. */
 export async function startMeteringProxy(endpoint: string, detailed = false): Promise<MeteringProxy> {
   const upstream = new URL(endpoint);
   const details: Record<string, number> = {};
@@ -49,10 +67,10 @@ export async function startMeteringProxy(endpoint: string, detailed = false): Pr
     const body = await readBody(req);
     const op = operationOf(req.headers, body);
     counted[op] = (counted[op] ?? 0) + 1;
-    if (detailed) {
-      const detail = `${op} ${dynamoDetail(body)}`;
-      details[detail] = (details[detail] ?? 0) + 1;
-    }
+    const detail = detailed ? `${op} ${dynamoDetail(body)}` : undefined;
+    if (detail) details[detail] = (details[detail] ?? 0) + 1;
+    // SQS sends: what kind of message each entry carries (a net, a copy of a step run in process, a marked wake-up).
+    for (const kind of op.startsWith('SendMessage') ? sentKinds(body) : []) details[kind] = (details[kind] ?? 0) + 1;
     const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       if (answer.statusCode !== 200) {
         const key = `${detailed ? `${op} ${dynamoDetail(body)}` : op} ${answer.statusCode ?? '?'}`;

@@ -51,7 +51,7 @@ export async function meterReplicas(context: FaultContext, replicas: number): Pr
         const sqsWork = totalOf(sqs, ['ReceiveMessage']);
         Object.assign(sum, { flow: sum.flow + flow, step: sum.step + step, ddb: sum.ddb + ddbAll, sqs: sum.sqs + sqsWork });
         lines.push(
-          `replica ${i}: replays ${flow} (${per(flow)}/step), step calls ${step}, DynamoDB ${ddbAll} (${per(ddbAll)}/step) ${JSON.stringify(proxies[i]!.dynamodb.details())} failed ${JSON.stringify(proxies[i]!.dynamodb.failures())}, SQS ${sqsWork} (${per(sqsWork)}/step, receives ${sqs.ReceiveMessage ?? 0}) ${JSON.stringify(sqs)}`,
+          `replica ${i}: replays ${flow} (${per(flow)}/step), step calls ${step}, DynamoDB ${ddbAll} (${per(ddbAll)}/step) ${JSON.stringify(proxies[i]!.dynamodb.details())} failed ${JSON.stringify(proxies[i]!.dynamodb.failures())}, SQS ${sqsWork} (${per(sqsWork)}/step, receives ${sqs.ReceiveMessage ?? 0}) ${JSON.stringify(sqs)} ${JSON.stringify(proxies[i]!.sqs.details())}`,
         );
       }
       lines.push(`all replicas: replays ${sum.flow} (${per(sum.flow)}/step), step calls ${sum.step}, DynamoDB ${sum.ddb} (${per(sum.ddb)}/step), SQS without receives ${sum.sqs} (${per(sum.sqs)}/step)`);
