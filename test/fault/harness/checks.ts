@@ -50,8 +50,8 @@ export function projectionDrift(env: Record<string, string>, runIds: string[]): 
   });
 }
 
-/** A run's log as `seq:eventType(correlation id tail)`, for the failure message of a run that did not complete. */
-export function eventTrail(env: Record<string, string>, runId: string): Promise<string> {
+/** Every event of a run, in log order. */
+function runEvents(env: Record<string, string>, runId: string) {
   return withInstallationEnv(env, async () => {
     const world = createWorld();
     try {
@@ -62,9 +62,35 @@ export function eventTrail(env: Record<string, string>, runId: string): Promise<
         events.push(...page.data);
         cursor = page.hasMore && page.cursor ? page.cursor : undefined;
       } while (cursor);
-      return events.map((e, i) => `${i + 1}:${e.eventType}${e.correlationId ? `(${e.correlationId.slice(-4)})` : ''}`).join(' ');
+      return events;
     } finally {
       await world.close?.();
     }
   });
+}
+
+/** A run's log as `seq:eventType(correlation id tail)`, for the failure message of a run that did not complete. */
+export async function eventTrail(env: Record<string, string>, runId: string): Promise<string> {
+  const events = await runEvents(env, runId);
+  return events.map((e, i) => `${i + 1}:${e.eventType}${e.correlationId ? `(${e.correlationId.slice(-4)})` : ''}`).join(' ');
+}
+
+/**
+ * When a run's steps were created and completed, and when it completed, in
+ * seconds after its creation (the committers' clocks): where a slow run spent
+ * its time. Completions at 50/90/100 %.
+ */
+export async function runTimeline(env: Record<string, string>, runId: string): Promise<string> {
+  const events = await runEvents(env, runId);
+  const t0 = new Date(events[0]!.createdAt).getTime();
+  const at = (type: string) => events.filter((e) => e.eventType === type).map((e) => (new Date(e.createdAt).getTime() - t0) / 1000);
+  const created = at('step_created');
+  const completed = at('step_completed');
+  const pct = (times: number[], p: number) => (times.length === 0 ? '–' : times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!.toFixed(1));
+  return [
+    `timeline of ${runId} (s after run_created): ${created.length} steps created by ${pct(created, 100)}`,
+    `started 50% ${pct(at('step_started'), 50)}, 100% ${pct(at('step_started'), 100)}`,
+    `completed 50% ${pct(completed, 50)}, 90% ${pct(completed, 90)}, 100% ${pct(completed, 100)}`,
+    `run_completed ${at('run_completed').map((t) => t.toFixed(1)).join(',') || '–'}`,
+  ].join(', ');
 }

@@ -2,6 +2,8 @@
 // replicas of one app. A replica can be killed (SIGKILL) and restarted with its
 // own env; the cluster remembers every pid it killed, for the ledger check.
 // Control calls fail over to a live replica, so a kill never fails the driver.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ControlError, type ControlClient, type Outcome } from '../../e2e/harness/client.js';
 import { startHarnessServer, type HarnessServer } from '../../e2e/harness/server-process.js';
 import { FAULT_LINE } from './line.js';
@@ -147,6 +149,8 @@ export class Cluster {
         if (!server) return;
         await server.stop();
         this.retired.push({ index, pid: server.pid, how: 'stopped', logs: server.logs() });
+        // FAULT_LOG_DIR: every replica's whole output, for reading a slow or failed case afterwards.
+        if (process.env.FAULT_LOG_DIR) writeFileSync(join(process.env.FAULT_LOG_DIR, `replica-${index}-${server.pid}.log`), server.logs());
       }),
     );
   }

@@ -78,6 +78,8 @@ export async function expectFaultFree(
   caseNotes: () => string[] = () => [],
   /** How long the runs may take: longer where the fault itself delays them. */
   runDeadlineMs = RUN_DEADLINE_MS,
+  /** Called once the runs settled, before the replicas stop: what it returns joins the summary. */
+  onSettled: () => Promise<string[]> = async () => [],
 ): Promise<void> {
   const notes: string[] = [];
   const problems: string[] = [];
@@ -89,6 +91,7 @@ export async function expectFaultFree(
     unfinished = outcomes.unfinished;
   } finally {
     notes.push(`runs settled in ${Date.now() - began} ms, at ${new Date().toISOString()}`);
+    notes.push(...(await onSettled().catch((error: unknown) => [`onSettled failed: ${String(error)}`])));
     await cluster.stop();
   }
   problems.push(...cluster.restartFailures);
