@@ -11,8 +11,12 @@ import { DEFAULT_WORKLOAD, startWorkload } from './harness/workload.js';
 
 const WIDE = process.env.FAULT_WIDTH_1000 === '1';
 const WIDTHS = WIDE ? [1, 50, 200, 1000] : [1, 50, 200];
-/** Deadline per width: 1 000 wide takes minutes on 2 shared cores (docs/benchmarks.md). */
-const deadlineMs = (width: number) => (width >= 1000 ? 900_000 : 120_000);
+/**
+ * Deadline per width. On several processes a wide fan-out has a slow mode
+ * under CPU load: 200 wide settled in 8–25 s, but in 70–120 s above a load
+ * of about 7 (test/fault/README.md, "Measure"); 1 000 wide takes minutes.
+ */
+const deadlineMs = (width: number) => (width >= 1000 ? 900_000 : width >= 200 ? 200_000 : 120_000);
 
 describeFaultTargets('fan-out widths on several processes', ALL_TARGETS, (context) => {
   test.each(WIDTHS)('a fan-out of %i completes, each body once, with no drift and no dead letter', async (width) => {
@@ -32,5 +36,5 @@ describeFaultTargets('fan-out widths on several processes', ALL_TARGETS, (contex
     } finally {
       await meters?.close();
     }
-  }, WIDE ? 960_000 : CASE_TIMEOUT_MS);
+  }, WIDE ? 960_000 : CASE_TIMEOUT_MS + 60_000);
 });

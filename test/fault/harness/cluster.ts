@@ -125,7 +125,13 @@ export class Cluster {
     let last: Outcome = { outcome: 'timeout', status: 'unknown' };
     for (let slice = 0; Date.now() < deadline; slice++) {
       const wait = Math.max(1_000, Math.min(10_000, deadline - Date.now()));
-      last = await this.onLive((client) => client.outcome(runId, wait), slice, wait + 30_000);
+      try {
+        last = await this.onLive((client) => client.outcome(runId, wait), slice, wait + 30_000);
+      } catch (error) {
+        // A replica busy replaying a wide fan-out may not answer within its slice: ask the next one.
+        if ((error as Error)?.name === 'TimeoutError' && Date.now() < deadline) continue;
+        throw error;
+      }
       if (last.outcome !== 'timeout') return last;
     }
     return last;
