@@ -74,7 +74,14 @@ export function makeCreateQueueHandler(deps: QueueHandlerDeps): CreateQueueHandl
   };
   return (prefix, handler) => {
     const continuation = deps.coordination
-      ? { lookup: (queueName: string) => deps.registry.lookup(queueName), local: deps.coordination, now: () => deps.clock.now() }
+      ? {
+          lookup: (queueName: string) => deps.registry.lookup(queueName),
+          local: deps.coordination,
+          now: () => deps.clock.now(),
+          // Where steps run in process (the 4.x line, not Lambda). In Lambda mode the fault suite's
+          // fan-out once left a step unstarted with them, cause not found: off there until it is.
+          selfWokenReplays: deps.recoverHeldSteps === true,
+        }
       : undefined;
     const lifecycle = deps.deliveryLeases ? createDeliveryLifecycle({ ...deps.deliveryLeases, clock: deps.clock, logger: deps.logger }) : undefined;
     const dispatch = createDispatch(prefix, handler, { continuation, lifecycle, recoverHeldSteps: deps.recoverHeldSteps });

@@ -61,6 +61,8 @@ export interface ContinuationDeps {
   lookup: (queueName: string) => Dispatch | undefined;
   local: LocalCoordination;
   now: () => number;
+  /** Whether a continuation woken by its own step alone may start from this process's last commit (self-woken-replay.ts). */
+  selfWokenReplays?: boolean;
 }
 
 /**
@@ -88,7 +90,7 @@ export async function withWakeupContinuations<T>(
   // would wait out a paced gap that waits for this very step (replay pacing).
   if (step.finished(result)) deps.local.pacing.stepDone(runId, step.messageId);
   // Several wake-ups attached to one step (each would have absorbed the next had they shared a coordination): none is this step's alone.
-  const alone = scope.wakeups.length === 1;
+  const alone = deps.selfWokenReplays === true && scope.wakeups.length === 1;
   for (const wakeup of scope.wakeups) await runWakeup(runId, wakeup, deps, alone);
   return result;
 }

@@ -5,6 +5,9 @@ import type { Storage, ValidQueueName } from '@workflow/world';
 import { createHandlerRegistry } from '../../../../src/application/queue/handler-registry.js';
 import type { QueueConfig, QueueServices } from '../../../../src/application/queue/queue-services.js';
 import type { RuntimeHandler } from '../../../../src/application/queue/queue-handler.js';
+import { ENVELOPE_VERSION, type Envelope } from '../../../../src/application/queue/envelope.js';
+import { LocalCoordination } from '../../../../src/application/queue/local-coordination.js';
+import { attachWakeup, withWakeupContinuations } from '../../../../src/application/queue/wakeup-continuation.js';
 import { takeSelfWokenReplay } from '../../../../src/application/storage/self-woken-replay.js';
 import { createHarness, fakeRuns, recordedQueueServices, type Harness, until } from './harness.js';
 
@@ -189,6 +192,25 @@ describe('self-woken replays', () => {
     await until(() => ops.includes('ack:step'));
     expect(seen).toEqual([false]);
     expect(h.queue.messageCount('workflow')).toBe(0);
+  });
+
+  it('a world that runs no step in process (Lambda mode) never makes one: its continuation reads the log', async () => {
+    const wake: Envelope = { v: ENVELOPE_VERSION, id: 'msg_wake', queueName: WF, deploymentId: 'd', payload: { runId: 'wrun_1' } };
+    const run = async (selfWokenReplays: boolean) => {
+      const seen: boolean[] = [];
+      const deps = {
+        lookup: () => async () => (seen.push(takeSelfWokenReplay('wrun_1')), { kind: 'done' as const }),
+        local: new LocalCoordination(h.clock),
+        now: () => h.clock.now(),
+        selfWokenReplays,
+      };
+      await withWakeupContinuations({ runId: 'wrun_1', messageId: 'msg_step', finished: () => true }, deps, async () => {
+        expect(attachWakeup(wake, async () => undefined)).toBe(true);
+      });
+      return seen;
+    };
+    expect(await run(false)).toEqual([false]);
+    expect(await run(true)).toEqual([true]);
   });
 
   it('a replay started by a queue delivery is not', async () => {
