@@ -90,12 +90,12 @@ export async function withWakeupContinuations<T>(
   // would wait out a paced gap that waits for this very step (replay pacing).
   if (step.finished(result)) deps.local.pacing.stepDone(runId, step.messageId);
   // Several wake-ups attached to one step (each would have absorbed the next had they shared a coordination): none is this step's alone.
-  const alone = deps.selfWokenReplays === true && scope.wakeups.length === 1;
-  for (const wakeup of scope.wakeups) await runWakeup(runId, wakeup, deps, alone);
+  const mayBeSelfWoken = deps.selfWokenReplays === true && scope.wakeups.length === 1;
+  for (const wakeup of scope.wakeups) await runWakeup(runId, wakeup, deps, mayBeSelfWoken);
   return result;
 }
 
-async function runWakeup(runId: string, wakeup: AttachedWakeup, deps: ContinuationDeps, alone: boolean): Promise<void> {
+async function runWakeup(runId: string, wakeup: AttachedWakeup, deps: ContinuationDeps, mayBeSelfWoken: boolean): Promise<void> {
   const { envelope } = wakeup;
   const dispatch = deps.lookup(envelope.queueName);
   let outcome: Awaited<ReturnType<Dispatch>> | undefined;
@@ -107,7 +107,7 @@ async function runWakeup(runId: string, wakeup: AttachedWakeup, deps: Continuati
         const replay = () => dispatch(envelope, { attempt: 1 });
         // Woken only by this step's own commits: the replay may start from the log this process
         // committed, with no read. One that absorbed another wake-up reads the log.
-        return alone && !deps.local.hasAbsorbed(envelope.id) ? asSelfWokenReplay(runId, replay) : notSelfWoken(replay);
+        return mayBeSelfWoken && !deps.local.hasAbsorbed(envelope.id) ? asSelfWokenReplay(runId, replay) : notSelfWoken(replay);
       });
     } catch {
       outcome = undefined;
